@@ -1,0 +1,192 @@
+package dev.infuse.internal.graph;
+
+import dev.infuse.nn.Initializers;
+import dev.infuse.spi.InfuseException;
+import dev.infuse.spi.Initializer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.VarHandleOp;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.family.TType;
+
+/**
+ * One composed graph under construction: owns every parameter (as a resource variable, with an
+ * assign op fed from Java), every model input, and the {@code training} switch. Components build
+ * into it through {@link GraphScope}s.
+ */
+public final class GraphBuild implements AutoCloseable {
+
+    /** A parameter: its resource handle, its single read (gradients are taken w.r.t. it) and its assign. */
+    public record Parameter(String name, String component, long[] shape, boolean trainable,
+            Operand<? extends TType> handle, Operand<TFloat32> value, Placeholder<TFloat32> assignValue,
+            org.tensorflow.op.Op assign, Initializer init) {
+
+        public long size() {
+            long n = 1;
+            for (long d : shape) {
+                n *= d;
+            }
+            return n;
+        }
+    }
+
+    private final Graph graph;
+    private final Ops tf;
+    private final long seed;
+    private final boolean dropoutEnabled;
+    private final Map<String, Parameter> parameters = new LinkedHashMap<>();
+    private final Map<String, Placeholder<?>> inputs = new LinkedHashMap<>();
+    private final Operand<TBool> training;
+    private long dropoutCounter;
+
+    /**
+     * @param seed run seed: parameter initialisation and dropout derive from it
+     * @param dropoutEnabled false builds an inference-only graph where dropout is the identity
+     */
+    public GraphBuild(long seed, boolean dropoutEnabled) {
+        this.graph = new Graph();
+        this.tf = Ops.create(graph);
+        this.seed = seed;
+        this.dropoutEnabled = dropoutEnabled;
+        this.training = tf.withName("training").placeholderWithDefault(tf.constant(false), Shape.scalar());
+    }
+
+    public Graph graph() {
+        return graph;
+    }
+
+    public Ops tf() {
+        return tf;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public Operand<TBool> training() {
+        return training;
+    }
+
+    boolean dropoutEnabled() {
+        return dropoutEnabled;
+    }
+
+    long nextDropoutSeed() {
+        return ++dropoutCounter;
+    }
+
+    /** A scope for one component (e.g. {@code backbone}, {@code adapter.factual}, {@code head}). */
+    public GraphScope component(String component, boolean trainable) {
+        return new GraphScope(this, component, "", trainable);
+    }
+
+    Operand<TFloat32> parameter(String component, String path, long[] shape, Initializer init, boolean trainable) {
+        String full = component + "/" + path;
+        Parameter existing = parameters.get(full);
+        if (existing != null) {
+            if (!java.util.Arrays.equals(existing.shape(), shape)) {
+                throw new IllegalStateException("parameter " + full + " requested with shape "
+                        + java.util.Arrays.toString(shape) + " but exists with " + java.util.Arrays.toString(existing.shape()));
+            }
+            return existing.value();
+        }
+        Initializers.size(shape);
+        Ops vs = tf.withSubScope(safe(component)).withSubScope(safe(path));
+        VarHandleOp handle = vs.withName("var").varHandleOp(TFloat32.class, Shape.of(shape),
+                VarHandleOp.sharedName(full));
+        Operand<TFloat32> value = vs.withName("read").readVariableOp(handle, TFloat32.class);
+        Placeholder<TFloat32> assignValue = vs.withName("assign_value").placeholder(TFloat32.class,
+                Placeholder.shape(Shape.of(shape)));
+        var assign = vs.withName("assign").assignVariableOp(handle, assignValue);
+        parameters.put(full, new Parameter(full, component, shape.clone(), trainable, handle, value, assignValue, assign, init));
+        return value;
+    }
+
+    @SuppressWarnings("unchecked")
+    <T extends TType> Operand<T> input(String name, Class<T> type, long[] shape) {
+        Placeholder<?> p = inputs.get(name);
+        if (p != null) {
+            if (!p.asOutput().type().equals(type)) {
+                throw new InfuseException("plugin-input-conflict", "model input '" + name + "' was declared as "
+                        + p.asOutput().type().getSimpleName() + " and again as " + type.getSimpleName());
+            }
+            return (Operand<T>) p;
+        }
+        Placeholder<T> created = tf.withName("input/" + safe(name)).placeholder(type, Placeholder.shape(Shape.of(shape)));
+        inputs.put(name, created);
+        return created;
+    }
+
+    /** All parameters, in creation order. */
+    public List<Parameter> parameters() {
+        return Collections.unmodifiableList(new ArrayList<>(parameters.values()));
+    }
+
+    public Parameter parameter(String fullName) {
+        return parameters.get(fullName);
+    }
+
+    /** Model inputs by name. */
+    public Map<String, Placeholder<?>> inputs() {
+        return Collections.unmodifiableMap(inputs);
+    }
+
+    /** Assigns every parameter its initial value (seeded per parameter name). */
+    public void initialize(Session session) {
+        for (Parameter p : parameters.values()) {
+            float[] values = p.init().values(p.shape(), random(p.name()));
+            assign(session, p, values);
+        }
+    }
+
+    /** Sets one parameter's value. */
+    public void assign(Session session, Parameter p, float[] values) {
+        if (values.length != p.size()) {
+            throw new IllegalArgumentException(p.name() + ": " + values.length + " values for shape "
+                    + java.util.Arrays.toString(p.shape()));
+        }
+        try (TFloat32 t = TFloat32.tensorOf(Shape.of(p.shape()), DataBuffers.of(values, true, false))) {
+            session.runner().feed(p.assignValue(), t).addTarget(p.assign()).run().close();
+        }
+    }
+
+    /** Reads one parameter's current value. */
+    public float[] read(Session session, Parameter p) {
+        try (var result = session.runner().fetch(p.value()).run()) {
+            TFloat32 t = (TFloat32) result.get(0);
+            float[] out = new float[(int) p.size()];
+            t.asRawTensor().data().asFloats().read(out);
+            return out;
+        }
+    }
+
+    SplittableRandom random(String name) {
+        long h = 0xcbf29ce484222325L;
+        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
+            h = (h ^ b) * 0x100000001b3L;
+        }
+        return new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ h);
+    }
+
+    static String safe(String path) {
+        return path.isEmpty() ? "root" : path.replaceAll("[^A-Za-z0-9_./-]", "_");
+    }
+
+    @Override
+    public void close() {
+        graph.close();
+    }
+}

@@ -1,0 +1,68 @@
+package dev.infuse.spi;
+
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.family.TType;
+
+/**
+ * Where a plugin builds its part of the composed TensorFlow graph.
+ *
+ * <p>All plugins of one model build into a single graph (backbone, adapters, fusion, head), so
+ * gradients can flow from a head's loss through the frozen backbone into, say, injected input
+ * embeddings. Each component gets its own scope; a scope is either <em>trainable</em> (adapters,
+ * fusions and heads being trained) or <em>frozen</em> (the backbone; an adapter used downstream; a
+ * same-shape control left at its random initialisation). Parameters created in a frozen scope never
+ * receive updates; the runtime does not even compute gradients for them.
+ *
+ * <p>Parameters are resource variables owned by the runtime: it initialises them, feeds saved
+ * values back, saves them to {@code adapter.safetensors} under their {@linkplain #path() path}
+ * ({@code layer_0/down/kernel}, relative to the component), and counts them for reports.
+ */
+public interface ModelScope {
+
+    /** Ops bound to the composed graph, under this scope's name. */
+    Ops tf();
+
+    /** A nested scope; parameter and op names get {@code name/} as prefix. */
+    ModelScope child(String name);
+
+    /** This scope's path relative to its component, e.g. {@code layer_0/down}; empty at the top. */
+    String path();
+
+    /** Whether parameters created here are trained. */
+    boolean trainable();
+
+    /**
+     * Creates a float parameter, or returns the same one if this scope already created one with
+     * this name (so a backbone may look up its word embeddings for input and for its tied MLM
+     * output).
+     *
+     * @param name a simple name ({@code kernel}, {@code bias}); no slashes
+     * @param shape dimensions
+     * @param init initial value, used unless saved weights are loaded afterwards
+     * @return the parameter's value inside the graph; differentiate with respect to it freely
+     */
+    Operand<TFloat32> parameter(String name, long[] shape, Initializer init);
+
+    /**
+     * A per-batch input of the model, created the first time any component asks for it. The
+     * component that fills batches must provide a tensor under the same name.
+     *
+     * @param name feature name, e.g. {@code labels} or {@code entity_index}
+     * @param type element type, e.g. {@code TInt32.class}
+     * @param shape dimensions, {@code -1} for the unknown ones (batch, sequence length)
+     */
+    <T extends TType> Operand<T> input(String name, Class<T> type, long... shape);
+
+    /** A scalar that is {@code true} while training (dropout on) and {@code false} otherwise. */
+    Operand<TBool> training();
+
+    /** Inverted dropout with the given drop rate while {@link #training()}; identity otherwise. */
+    Operand<TFloat32> dropout(Operand<TFloat32> x, float rate);
+
+    /** The names of every parameter created under this scope so far, with full paths. */
+    List<String> parameterNames();
+}

@@ -1,0 +1,25 @@
+package dev.infuse.spi;
+
+import java.util.Objects;
+
+/**
+ * One configuration key a provider understands.
+ *
+ * @param name key as written in study files and {@code adapter_config.json}
+ * @param type a human-readable type: {@code int}, {@code float}, {@code string}, {@code boolean},
+ *     {@code int-list}
+ * @param defaultValue the value used when the key is absent, as text ({@code null}: required)
+ * @param description what the key changes
+ */
+public record ParameterSpec(String name, String type, String defaultValue, String description) {
+    public ParameterSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(description, "description");
+    }
+
+    /** Whether the key must be given. */
+    public boolean required() {
+        return defaultValue == null;
+    }
+}

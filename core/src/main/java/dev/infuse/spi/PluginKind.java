@@ -1,0 +1,27 @@
+package dev.infuse.spi;
+
+/** The kinds of plugin the host discovers, each with its provider interface. */
+public enum PluginKind {
+    /** A frozen pre-trained model; see {@link BackboneProvider}. */
+    BACKBONE(BackboneProvider.class),
+    /** A knowledge adapter (side network, input injector, or both); see {@link AdapterProvider}. */
+    ADAPTER(AdapterProvider.class),
+    /** A way to combine the backbone's and the adapters' outputs; see {@link FusionProvider}. */
+    FUSION(FusionProvider.class);
+
+    private final Class<? extends InfusePlugin> providerType;
+
+    PluginKind(Class<? extends InfusePlugin> providerType) {
+        this.providerType = providerType;
+    }
+
+    /** The {@link java.util.ServiceLoader} interface of this kind. */
+    public Class<? extends InfusePlugin> providerType() {
+        return providerType;
+    }
+
+    /** Lower-case name used in messages and on the command line. */
+    public String label() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,25 @@
+/**
+ * Infuse core: the plugin SPI ({@code dev.infuse.spi}), reusable network blocks ({@code dev.infuse.nn}),
+ * the WordPiece tokenizer ({@code dev.infuse.text}) and the user-facing runtime ({@code dev.infuse.api}).
+ * Everything under {@code dev.infuse.internal} is implementation and not exported.
+ */
+module dev.infuse.core {
+    requires transitive tensorflow;
+    requires transitive org.tensorflow.ndarray;
+    requires transitive com.google.guice;
+    requires transitive org.slf4j;
+    requires com.fasterxml.jackson.databind;
+    requires ai.djl.tokenizers;
+    requires me.tongfei.progressbar;
+
+    exports dev.infuse.spi;
+    exports dev.infuse.nn;
+    // exports dev.infuse.text;
+    // exports dev.infuse.api;
+
+    opens dev.infuse.internal.plugin to com.google.guice;
+
+    uses dev.infuse.spi.BackboneProvider;
+    uses dev.infuse.spi.AdapterProvider;
+    uses dev.infuse.spi.FusionProvider;
+}
