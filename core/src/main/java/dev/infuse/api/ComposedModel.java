@@ -1,0 +1,389 @@
+package dev.infuse.api;
+
+import dev.infuse.internal.graph.GraphBuild;
+import dev.infuse.internal.graph.OptimizerGraph;
+import dev.infuse.spi.Backbone;
+import dev.infuse.spi.BackboneSpec;
+import dev.infuse.spi.Fusion;
+import dev.infuse.spi.HeadOutputs;
+import dev.infuse.spi.HiddenStates;
+import dev.infuse.spi.InfuseException;
+import dev.infuse.spi.InputEmbeddings;
+import dev.infuse.spi.KnowledgeAdapter;
+import dev.infuse.spi.ModelOutputs;
+import dev.infuse.spi.ModelScope;
+import dev.infuse.spi.TaskHead;
+import dev.infuse.spi.Tokenizer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * A frozen backbone composed with any number of knowledge adapters, an optional fusion and an
+ * optional task head, in one TensorFlow graph with one session.
+ *
+ * <p>Only adapter, fusion and head parameters can be trainable; the backbone's are created in a
+ * frozen scope and no gradient is ever computed for them. Components are named {@code backbone},
+ * {@code adapter.<name>}, {@code fusion} and {@code head}; {@link #weights(String)} and
+ * {@link #loadWeights(String, Map)} move a component's parameters in and out by their paths.
+ */
+public final class ComposedModel implements AutoCloseable {
+
+    /** How an adapter takes part: trained, or frozen (a loaded pretrained adapter, or a random control). */
+    public enum Mode { TRAINABLE, FROZEN }
+
+    private final GraphBuild build;
+    private final Session session;
+    private final Backbone backbone;
+    private final Tokenizer tokenizer;
+    private final List<KnowledgeAdapter> adapters;
+    private final Fusion fusion;
+    private final TaskHead head;
+    private final HiddenStates states;
+    private final Operand<TFloat32> sequence;
+    private final HeadOutputs headOutputs;
+    private final OptimizerGraph optimizer;
+
+    private ComposedModel(Builder b) {
+        this.backbone = b.backbone;
+        this.adapters = List.copyOf(b.adapters);
+        this.fusion = b.fusion;
+        this.head = b.head;
+        List<String> added = new ArrayList<>();
+        adapters.forEach(a -> added.addAll(a.addedTokens()));
+        this.tokenizer = added.isEmpty() ? backbone.tokenizer() : backbone.tokenizer().withAddedTokens(added);
+        this.build = new GraphBuild(b.seed, b.forTraining);
+        boolean ok = false;
+        try {
+            ModelScope bs = build.component("backbone", false);
+            Ops tf = bs.tf();
+            Operand<TInt32> ids = bs.input("input_ids", TInt32.class, -1, -1);
+            Operand<TInt32> types = bs.input("token_type_ids", TInt32.class, -1, -1);
+            Operand<TInt32> mask = bs.input("attention_mask", TInt32.class, -1, -1);
+            // Added tokens have ids past the embedding table: look up [PAD] there and let their owner replace it.
+            int base = tokenizer.baseVocabularySize();
+            Operand<TInt32> safeIds = added.isEmpty() ? ids
+                    : tf.select(tf.math.greaterEqual(ids, tf.constant(base)),
+                            tf.fill(tf.shape(ids), tf.constant(tokenizer.padId())), ids);
+            InputEmbeddings inputs = new InputEmbeddings(backbone.embedWords(bs, safeIds), ids, tokenizer);
+            Map<KnowledgeAdapter, ModelScope> scopes = new LinkedHashMap<>();
+            for (KnowledgeAdapter a : adapters) {
+                ModelScope s = build.component("adapter." + a.name(), b.modes.get(a) == Mode.TRAINABLE);
+                scopes.put(a, s);
+                inputs = inputs.with(a.injectInputs(s, inputs));
+            }
+            this.states = backbone.encode(bs, inputs.embeddings(), types, mask);
+            List<Operand<TFloat32>> sides = new ArrayList<>();
+            for (KnowledgeAdapter a : adapters) {
+                a.sideOutput(scopes.get(a), states).ifPresent(sides::add);
+            }
+            if (fusion != null) {
+                this.sequence = fusion.fuse(build.component("fusion", b.fusionTrainable), states.last(), sides, states.mask());
+            } else if (!sides.isEmpty()) {
+                throw new InfuseException("config-missing-fusion", sides.size()
+                        + " adapter(s) produce side outputs but no fusion was chosen; add one (e.g. concat, add, attention)");
+            } else {
+                this.sequence = states.last();
+            }
+            ModelOutputs outputs = new Outputs(bs);
+            this.headOutputs = head == null ? null : head.build(build.component("head", b.headTrainable), outputs);
+            this.optimizer = b.forTraining && headOutputs != null ? new OptimizerGraph(build, headOutputs.loss()) : null;
+            this.session = new Session(build.graph());
+            build.initialize(session);
+            if (optimizer != null) {
+                optimizer.initialize(session);
+            }
+            ok = true;
+        } finally {
+            if (!ok) {
+                build.close();
+            }
+        }
+    }
+
+    public static Builder builder(Backbone backbone) {
+        return new Builder(backbone);
+    }
+
+    /** The tokenizer extended with every adapter's added tokens. */
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public Backbone backbone() {
+        return backbone;
+    }
+
+    public BackboneSpec spec() {
+        return backbone.spec();
+    }
+
+    public List<KnowledgeAdapter> adapters() {
+        return adapters;
+    }
+
+    public Optional<Fusion> fusion() {
+        return Optional.ofNullable(fusion);
+    }
+
+    public Optional<TaskHead> head() {
+        return Optional.ofNullable(head);
+    }
+
+    /** The fused sequence output {@code [batch, time, H]}. */
+    public Operand<TFloat32> sequenceOutput() {
+        return sequence;
+    }
+
+    public HiddenStates hiddenStates() {
+        return states;
+    }
+
+    /** The head's loss and named outputs. */
+    public Optional<HeadOutputs> headOutputs() {
+        return Optional.ofNullable(headOutputs);
+    }
+
+    /** Every parameter with its trainability and shape, in creation order. */
+    public List<ParameterInfo> parameters() {
+        return build.parameters().stream()
+                .map(p -> new ParameterInfo(p.name(), p.component(), p.shape().clone(), p.trainable())).toList();
+    }
+
+    /** Sum of trainable parameter sizes. */
+    public long trainableParameterCount() {
+        return parameters().stream().filter(ParameterInfo::trainable).mapToLong(ParameterInfo::size).sum();
+    }
+
+    /** Sum of all parameter sizes, backbone included. */
+    public long totalParameterCount() {
+        return parameters().stream().mapToLong(ParameterInfo::size).sum();
+    }
+
+    /**
+     * Runs the graph on a batch.
+     *
+     * @param fetches operands to fetch (e.g. {@link #sequenceOutput()} or a head output)
+     * @return the fetched tensors in order; the caller closes the result
+     */
+    public Result run(Batch batch, List<? extends Operand<?>> fetches) {
+        Session.Runner r = feed(session.runner(), batch);
+        fetches.forEach(r::fetch);
+        return r.run();
+    }
+
+    /**
+     * One optimisation step on a batch: forward, backward, gradient clipping and an Adam update of
+     * the trainable parameters only.
+     *
+     * @return the loss before the update, and the global gradient norm before clipping
+     */
+    public StepResult trainStep(Batch batch, double learningRate, double clipNorm) {
+        if (optimizer == null) {
+            throw new IllegalStateException("model was not built for training (needs a head and forTraining(true))");
+        }
+        double[] r = optimizer.step(feed(session.runner(), batch), learningRate, clipNorm);
+        return new StepResult(r[0], r[1]);
+    }
+
+    /** Whether {@link #trainStep} is available. */
+    public boolean trainable() {
+        return optimizer != null;
+    }
+
+    /** Loss and gradient norm of one training step. */
+    public record StepResult(double loss, double gradientNorm) {}
+
+    private Session.Runner feed(Session.Runner r, Batch batch) {
+        var inputs = build.inputs();
+        for (Map.Entry<String, Tensor> e : batch.tensors().entrySet()) {
+            var p = inputs.get(e.getKey());
+            if (p != null) {
+                r.feed(p, e.getValue());
+            }
+        }
+        for (String name : inputs.keySet()) {
+            if (!batch.tensors().containsKey(name)) {
+                throw new InfuseException("data-missing-input", "the batch has no tensor for model input '" + name
+                        + "' (declared by a head or adapter); it has " + batch.tensors().keySet());
+            }
+        }
+        return r;
+    }
+
+    /** The current values of one component's parameters, keyed by path within the component. */
+    public Map<String, float[]> weights(String component) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (GraphBuild.Parameter p : build.parameters()) {
+            if (p.component().equals(component)) {
+                out.put(p.name().substring(component.length() + 1), build.read(session, p));
+            }
+        }
+        return out;
+    }
+
+    /** Shapes of one component's parameters, keyed by path within the component. */
+    public Map<String, long[]> shapes(String component) {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        for (GraphBuild.Parameter p : build.parameters()) {
+            if (p.component().equals(component)) {
+                out.put(p.name().substring(component.length() + 1), p.shape().clone());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Sets one component's parameters. Every parameter of the component must be given with the right
+     * size, and no other; a mismatch names the parameter.
+     */
+    public void loadWeights(String component, Map<String, float[]> values) {
+        Map<String, long[]> shapes = shapes(component);
+        for (String name : values.keySet()) {
+            if (!shapes.containsKey(name)) {
+                throw new InfuseException("artifact-unknown-weight", component + ": saved weight '" + name
+                        + "' does not exist in the model; expected " + shapes.keySet());
+            }
+        }
+        for (GraphBuild.Parameter p : build.parameters()) {
+            if (!p.component().equals(component)) {
+                continue;
+            }
+            String local = p.name().substring(component.length() + 1);
+            float[] v = values.get(local);
+            if (v == null) {
+                throw new InfuseException("artifact-missing-weight", component + ": weight '" + local + "' is missing");
+            }
+            if (v.length != p.size()) {
+                throw new InfuseException("artifact-shape-mismatch", component + ": weight '" + local + "' has "
+                        + v.length + " values but the model needs shape " + java.util.Arrays.toString(p.shape()));
+            }
+            build.assign(session, p, v);
+        }
+    }
+
+    @Override
+    public void close() {
+        session.close();
+        build.close();
+    }
+
+    /** A parameter's description. */
+    public record ParameterInfo(String name, String component, long[] shape, boolean trainable) {
+        public long size() {
+            long n = 1;
+            for (long d : shape) {
+                n *= d;
+            }
+            return n;
+        }
+    }
+
+    private final class Outputs implements ModelOutputs {
+        private final ModelScope backboneScope;
+        private Operand<TFloat32> pooled;
+
+        Outputs(ModelScope backboneScope) {
+            this.backboneScope = backboneScope;
+        }
+
+        @Override
+        public Operand<TFloat32> sequence() {
+            return sequence;
+        }
+
+        @Override
+        public HiddenStates backboneStates() {
+            return states;
+        }
+
+        @Override
+        public Operand<TFloat32> mask() {
+            return states.mask();
+        }
+
+        @Override
+        public Operand<TFloat32> maskedLmLogits(Operand<TFloat32> hidden) {
+            return backbone.maskedLmLogits(backboneScope, hidden);
+        }
+
+        @Override
+        public Operand<TFloat32> pooled() {
+            if (pooled == null) {
+                pooled = backbone.pool(backboneScope, states);
+            }
+            return pooled;
+        }
+
+        @Override
+        public BackboneSpec spec() {
+            return backbone.spec();
+        }
+    }
+
+    /** Builder; see {@link ComposedModel}. */
+    public static final class Builder {
+        private final Backbone backbone;
+        private final List<KnowledgeAdapter> adapters = new ArrayList<>();
+        private final Map<KnowledgeAdapter, Mode> modes = new LinkedHashMap<>();
+        private Fusion fusion;
+        private boolean fusionTrainable = true;
+        private TaskHead head;
+        private boolean headTrainable = true;
+        private long seed = 42;
+        private boolean forTraining;
+
+        private Builder(Backbone backbone) {
+            this.backbone = backbone;
+        }
+
+        public Builder adapter(KnowledgeAdapter adapter, Mode mode) {
+            for (KnowledgeAdapter a : adapters) {
+                if (a.name().equals(adapter.name())) {
+                    throw new InfuseException("config-duplicate-adapter", "adapter '" + adapter.name()
+                            + "' is composed twice; each adapter may appear once");
+                }
+            }
+            adapters.add(adapter);
+            modes.put(adapter, mode);
+            return this;
+        }
+
+        public Builder fusion(Fusion fusion, boolean trainable) {
+            this.fusion = fusion;
+            this.fusionTrainable = trainable;
+            return this;
+        }
+
+        public Builder head(TaskHead head, boolean trainable) {
+            this.head = head;
+            this.headTrainable = trainable;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Builds gradients, optimizer slots and dropout; otherwise an inference-only graph. */
+        public Builder forTraining(boolean forTraining) {
+            this.forTraining = forTraining;
+            return this;
+        }
+
+        public ComposedModel build() {
+            return new ComposedModel(this);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.infuse.internal.graph;
+
+import dev.infuse.spi.InfuseException;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.VarHandleOp;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Gradients of a loss with respect to the trainable parameters only, global-norm clipping and
+ * Adam ({@code ResourceApplyAdam}, one fused kernel per parameter). Learning rate, clip norm and
+ * Adam's bias-correction powers are fed per step, so schedules live in Java.
+ */
+public final class OptimizerGraph {
+    private static final float BETA1 = 0.9f;
+    private static final float BETA2 = 0.999f;
+    private static final float EPSILON = 1e-8f;
+
+    private final GraphBuild build;
+    private final Operand<TFloat32> loss;
+    private final Operand<TFloat32> globalNorm;
+    private final Placeholder<TFloat32> learningRate;
+    private final Placeholder<TFloat32> clipNorm;
+    private final Placeholder<TFloat32> beta1Power;
+    private final Placeholder<TFloat32> beta2Power;
+    private final List<Op> updates = new ArrayList<>();
+    private final List<Op> slotInits = new ArrayList<>();
+    private long step;
+
+    public OptimizerGraph(GraphBuild build, Operand<TFloat32> loss) {
+        this.build = build;
+        this.loss = loss;
+        List<GraphBuild.Parameter> trainable = build.parameters().stream().filter(GraphBuild.Parameter::trainable).toList();
+        if (trainable.isEmpty()) {
+            throw new InfuseException("config-nothing-to-train", "the model has no trainable parameters");
+        }
+        Ops tf = build.tf().withSubScope("optimizer");
+        Output<?>[] xs = trainable.stream().map(p -> p.value().asOutput()).toArray(Output<?>[]::new);
+        Output<?>[] grads = build.graph().addGradients(loss.asOutput(), xs);
+        List<Operand<TFloat32>> gs = new ArrayList<>();
+        Operand<TFloat32> sumSquares = tf.constant(0f);
+        for (int i = 0; i < grads.length; i++) {
+            if (grads[i] == null) {
+                throw new InfuseException("plugin-disconnected-parameter", "trainable parameter '"
+                        + trainable.get(i).name() + "' does not influence the loss");
+            }
+            @SuppressWarnings("unchecked")
+            Operand<TFloat32> g = (Operand<TFloat32>) grads[i];
+            gs.add(g);
+            sumSquares = tf.math.add(sumSquares, tf.reduceSum(tf.math.mul(g, g), allAxes(tf, g)));
+        }
+        this.globalNorm = tf.math.sqrt(sumSquares);
+        this.learningRate = tf.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+        this.clipNorm = tf.withName("clip_norm").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+        this.beta1Power = tf.withName("beta1_power").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+        this.beta2Power = tf.withName("beta2_power").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+        Operand<TFloat32> scale = tf.math.div(clipNorm, tf.math.maximum(globalNorm, clipNorm));
+        for (int i = 0; i < trainable.size(); i++) {
+            GraphBuild.Parameter p = trainable.get(i);
+            Ops s = tf.withSubScope("slot" + i);
+            VarHandleOp m = s.withName("m").varHandleOp(TFloat32.class, Shape.of(p.shape()),
+                    VarHandleOp.sharedName("optimizer/m/" + p.name()));
+            VarHandleOp v = s.withName("v").varHandleOp(TFloat32.class, Shape.of(p.shape()),
+                    VarHandleOp.sharedName("optimizer/v/" + p.name()));
+            var zeros = s.zeros(s.constant(p.shape()), TFloat32.class);
+            slotInits.add(s.assignVariableOp(m, zeros));
+            slotInits.add(s.assignVariableOp(v, zeros));
+            updates.add(s.train.resourceApplyAdam(p.handle(), m, v, beta1Power, beta2Power, learningRate,
+                    s.constant(BETA1), s.constant(BETA2), s.constant(EPSILON), s.math.mul(gs.get(i), scale)));
+        }
+    }
+
+    private static Operand<org.tensorflow.types.TInt32> allAxes(Ops tf, Operand<TFloat32> g) {
+        return tf.range(tf.constant(0), tf.rank(g), tf.constant(1));
+    }
+
+    /** Zeroes Adam's moment estimates and the step count. */
+    public void initialize(Session session) {
+        Session.Runner r = session.runner();
+        slotInits.forEach(r::addTarget);
+        r.run().close();
+        step = 0;
+    }
+
+    /**
+     * Runs one update with the inputs already fed into {@code runner}.
+     *
+     * @return {@code {loss, gradient norm before clipping}}
+     */
+    public double[] step(Session.Runner runner, double lr, double clip) {
+        step++;
+        try (TFloat32 lrT = TFloat32.scalarOf((float) lr);
+                TFloat32 clipT = TFloat32.scalarOf(clip > 0 ? (float) clip : Float.MAX_VALUE);
+                TFloat32 b1 = TFloat32.scalarOf((float) Math.pow(BETA1, step));
+                TFloat32 b2 = TFloat32.scalarOf((float) Math.pow(BETA2, step));
+                TBool on = TBool.scalarOf(true)) {
+            runner.feed(learningRate, lrT).feed(clipNorm, clipT).feed(beta1Power, b1).feed(beta2Power, b2)
+                    .feed(build.training(), on).fetch(loss).fetch(globalNorm);
+            updates.forEach(runner::addTarget);
+            try (Result r = runner.run()) {
+                return new double[] {((TFloat32) r.get(0)).getFloat(), ((TFloat32) r.get(1)).getFloat()};
+            }
+        }
+    }
+}
