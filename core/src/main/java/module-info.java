@@ -23,4 +23,9 @@ module dev.infuse.core {
     uses dev.infuse.spi.BackboneProvider;
     uses dev.infuse.spi.AdapterProvider;
     uses dev.infuse.spi.FusionProvider;
+
+    provides dev.infuse.spi.FusionProvider with
+            dev.infuse.internal.fusion.Fusions.Concat,
+            dev.infuse.internal.fusion.Fusions.Add,
+            dev.infuse.internal.fusion.Fusions.Attention;
 }
