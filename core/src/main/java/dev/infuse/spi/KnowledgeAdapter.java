@@ -35,7 +35,11 @@ public interface KnowledgeAdapter {
      */
     Map<String, Object> config();
 
-    /** Hidden-state taps the side network reads; empty for input-only adapters. */
+    /**
+     * Hidden-state taps the side network reads; empty for input-only adapters. An adapter that
+     * overrides {@link #sideOutput} must declare at least one tap: the runtime uses them to decide
+     * that a fusion is needed and which layers an activation cache must keep.
+     */
     default List<Integer> taps() {
         return List.of();
     }
