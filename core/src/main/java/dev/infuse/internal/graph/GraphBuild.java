@@ -104,7 +104,11 @@ public final class GraphBuild implements AutoCloseable {
             return existing.value();
         }
         Initializers.size(shape);
-        Ops vs = tf.withSubScope(safe(component)).withSubScope(safe(path));
+        // TensorFlow Java scope names may not contain '/': one sub-scope per path segment.
+        Ops vs = tf.withSubScope(safe(component));
+        for (String part : path.split("/")) {
+            vs = vs.withSubScope(safe(part));
+        }
         VarHandleOp handle = vs.withName("var").varHandleOp(TFloat32.class, Shape.of(shape),
                 VarHandleOp.sharedName(full));
         Operand<TFloat32> value = vs.withName("read").readVariableOp(handle, TFloat32.class);
@@ -125,7 +129,7 @@ public final class GraphBuild implements AutoCloseable {
             }
             return (Operand<T>) p;
         }
-        Placeholder<T> created = tf.withName("input/" + safe(name)).placeholder(type, Placeholder.shape(Shape.of(shape)));
+        Placeholder<T> created = tf.withSubScope("input").withName(safe(name)).placeholder(type, Placeholder.shape(Shape.of(shape)));
         inputs.put(name, created);
         return created;
     }
@@ -181,8 +185,13 @@ public final class GraphBuild implements AutoCloseable {
         return new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ h);
     }
 
-    static String safe(String path) {
-        return path.isEmpty() ? "root" : path.replaceAll("[^A-Za-z0-9_./-]", "_");
+    /** One valid TensorFlow name segment ({@code [A-Za-z0-9.][A-Za-z0-9_.-]*}) for a scope or op name. */
+    static String safe(String name) {
+        if (name.isEmpty()) {
+            return "root";
+        }
+        String s = name.replaceAll("[^A-Za-z0-9_.-]", "_");
+        return Character.isLetterOrDigit(s.charAt(0)) || s.charAt(0) == '.' ? s : "x" + s;
     }
 
     @Override

@@ -1,0 +1,244 @@
+package dev.infuse.backbone.bert;
+
+import dev.infuse.nn.Activation;
+import dev.infuse.nn.Dense;
+import dev.infuse.nn.Initializers;
+import dev.infuse.nn.LayerNorm;
+import dev.infuse.nn.Tensors;
+import dev.infuse.nn.TransformerConfig;
+import dev.infuse.nn.TransformerLayer;
+import dev.infuse.spi.Backbone;
+import dev.infuse.spi.BackboneSpec;
+import dev.infuse.spi.HiddenStates;
+import dev.infuse.spi.InfuseException;
+import dev.infuse.spi.ModelScope;
+import dev.infuse.spi.Tokenizer;
+import dev.infuse.text.WordPieceTokenizer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.StridedSlice;
+import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * Google's BERT (post-layer-norm transformer, GELU in its tanh approximation, layer-norm epsilon
+ * 1e-12) built from the {@code dev.infuse.nn} blocks, with its weights held in Java memory until
+ * the runtime assigns them to the graph's parameters.
+ *
+ * <p>Parameters are created in the scope passed to each method under BERT's own variable names
+ * without the {@code bert/} prefix: {@code embeddings/word_embeddings},
+ * {@code encoder/layer_3/attention/self/query/kernel}, {@code pooler/dense/kernel},
+ * {@code cls/predictions/output_bias}. Batch size and sequence length are dynamic (up to
+ * {@link BackboneSpec#maxPositions()} tokens); the input is never padded to a fixed length.
+ *
+ * <p>Instances come from the {@code bert} and {@code bert-random} providers.
+ */
+public final class BertBackbone implements Backbone {
+    private static final float LAYER_NORM_EPSILON = 1e-12f;
+
+    private final String name;
+    private final BertDims dims;
+    private final float dropout;
+    private final Path vocabulary;
+    private final boolean lowercase;
+    private final Supplier<String> fingerprintSource;
+    private volatile BertWeights weights;
+    private volatile Tokenizer tokenizer;
+    private volatile String fingerprint;
+
+    BertBackbone(String name, BertWeights weights, float dropout, Path vocabulary, boolean lowercase,
+            Supplier<String> fingerprintSource) {
+        this.name = name;
+        this.weights = weights;
+        this.dims = weights.dims();
+        this.dropout = dropout;
+        this.vocabulary = vocabulary;
+        this.lowercase = lowercase;
+        this.fingerprintSource = fingerprintSource;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public BackboneSpec spec() {
+        return dims.spec();
+    }
+
+    /** The {@code vocab.txt} this backbone's tokenizer reads. */
+    public Path vocabularyFile() {
+        return vocabulary;
+    }
+
+    /** Whether the tokenizer lower-cases (uncased models). */
+    public boolean lowercase() {
+        return lowercase;
+    }
+
+    /** Dropout rate inside the encoder while training (the runtime decides whether it is on). */
+    public float dropout() {
+        return dropout;
+    }
+
+    /** Whether the pre-trained masked-LM head is present (fine-tuned checkpoints often drop it). */
+    public boolean hasMaskedLmHead() {
+        return weights().hasMlmHead();
+    }
+
+    @Override
+    public Tokenizer tokenizer() {
+        Tokenizer t = tokenizer;
+        if (t == null) {
+            synchronized (this) {
+                if (tokenizer == null) {
+                    tokenizer = WordPieceTokenizer.fromVocabulary(vocabulary, lowercase);
+                }
+                t = tokenizer;
+            }
+        }
+        return t;
+    }
+
+    @Override
+    public String fingerprint() {
+        String f = fingerprint;
+        if (f == null) {
+            synchronized (this) {
+                if (fingerprint == null) {
+                    fingerprint = fingerprintSource.get();
+                }
+                f = fingerprint;
+            }
+        }
+        return f;
+    }
+
+    @Override
+    public Operand<TFloat32> embedWords(ModelScope scope, Operand<TInt32> inputIds) {
+        ModelScope s = new WeightScope(scope, weights());
+        Ops tf = s.tf();
+        Operand<TFloat32> table = s.child("embeddings").parameter("word_embeddings",
+                new long[] {dims.vocab(), dims.hidden()}, Initializers.zeros());
+        // Ids of added tokens (>= vocabulary size) read row 0, the [PAD] embedding, as the SPI promises;
+        // an adapter replaces those rows afterwards.
+        Operand<TInt32> inVocab = tf.dtypes.cast(tf.math.less(inputIds, tf.constant(dims.vocab())), TInt32.class);
+        return tf.gather(table, tf.math.mul(inputIds, inVocab), tf.constant(0));
+    }
+
+    @Override
+    public HiddenStates encode(ModelScope scope, Operand<TFloat32> wordEmbeddings, Operand<TInt32> tokenTypeIds,
+            Operand<TInt32> attentionMask) {
+        ModelScope s = new WeightScope(scope, weights());
+        Ops tf = s.tf();
+        int h = dims.hidden();
+        ModelScope emb = s.child("embeddings");
+        Operand<TFloat32> positions = emb.parameter("position_embeddings", new long[] {dims.positions(), h},
+                Initializers.zeros());
+        Operand<TFloat32> types = emb.parameter("token_type_embeddings", new long[] {dims.typeVocab(), h},
+                Initializers.zeros());
+        Operand<TInt32> time = Tensors.dim(tf, wordEmbeddings, 1);
+        // GatherV2 (not Slice) so every op on the path has a registered gradient.
+        Operand<TFloat32> pos = tf.gather(positions, tf.range(tf.constant(0), time, tf.constant(1)), tf.constant(0));
+        Operand<TFloat32> x = tf.math.add(tf.math.add(wordEmbeddings, tf.gather(types, tokenTypeIds, tf.constant(0))),
+                tf.expandDims(pos, tf.constant(0)));
+        x = LayerNorm.apply(emb, "LayerNorm", x, h, LAYER_NORM_EPSILON);
+        x = emb.dropout(x, dropout);
+
+        Operand<TFloat32> mask = tf.dtypes.cast(attentionMask, TFloat32.class);
+        Operand<TFloat32> bias = TransformerLayer.attentionBias(tf, mask);
+        TransformerConfig config = new TransformerConfig(h, dims.heads(), dims.intermediate(), Activation.GELU_TANH,
+                dropout, dropout, LAYER_NORM_EPSILON, 0.02);
+        List<Operand<TFloat32>> taps = new ArrayList<>();
+        taps.add(x);
+        ModelScope encoder = s.child("encoder");
+        for (int i = 0; i < dims.layers(); i++) {
+            x = TransformerLayer.apply(encoder.child("layer_" + i), config, x, bias);
+            taps.add(x);
+        }
+        return new BertHiddenStates(List.copyOf(taps), mask, h);
+    }
+
+    @Override
+    public Operand<TFloat32> maskedLmLogits(ModelScope scope, Operand<TFloat32> hidden) {
+        BertWeights w = weights();
+        if (!w.hasMlmHead()) {
+            throw new InfuseException("backbone-no-mlm-head", "backbone '" + name + "' (" + dims.spec().describe()
+                    + ") has no masked-LM head: its weights lack cls/predictions/*; use a pre-training checkpoint");
+        }
+        ModelScope s = new WeightScope(scope, w);
+        Ops tf = s.tf();
+        int h = dims.hidden();
+        ModelScope predictions = s.child("cls").child("predictions");
+        ModelScope transform = predictions.child("transform");
+        Operand<TFloat32> x = Dense.apply(transform, "dense", hidden, h, h, Initializers.zeros());
+        x = Activation.GELU_TANH.apply(tf, x);
+        x = LayerNorm.apply(transform, "LayerNorm", x, h, LAYER_NORM_EPSILON);
+        // The output projection is tied to the word embeddings.
+        Operand<TFloat32> table = s.child("embeddings").parameter("word_embeddings", new long[] {dims.vocab(), h},
+                Initializers.zeros());
+        Operand<TFloat32> outputBias = predictions.parameter("output_bias", new long[] {dims.vocab()},
+                Initializers.zeros());
+        Operand<TInt32> shape = tf.shape(x);
+        Operand<TInt32> leading = tf.slice(shape, tf.constant(new int[] {0}),
+                tf.reshape(tf.math.sub(tf.rank(x), tf.constant(1)), tf.constant(new int[] {1})));
+        Operand<TFloat32> flat = tf.reshape(x, tf.constant(new int[] {-1, h}));
+        Operand<TFloat32> logits = tf.math.add(tf.linalg.matMul(flat, table, MatMul.transposeB(true)), outputBias);
+        return tf.reshape(logits, tf.concat(List.of(leading, tf.constant(new int[] {dims.vocab()})), tf.constant(0)));
+    }
+
+    @Override
+    public Operand<TFloat32> pool(ModelScope scope, HiddenStates states) {
+        ModelScope s = new WeightScope(scope, weights());
+        Ops tf = s.tf();
+        int h = dims.hidden();
+        // [batch, time, H] -> [batch, H] at time 0 ([CLS]); StridedSlice has a registered gradient.
+        Operand<TFloat32> first = tf.stridedSlice(states.last(), tf.constant(new int[] {0, 0, 0}),
+                tf.constant(new int[] {0, 1, 0}), tf.constant(new int[] {1, 1, 1}),
+                StridedSlice.beginMask(5L), StridedSlice.endMask(5L), StridedSlice.shrinkAxisMask(2L));
+        return tf.math.tanh(Dense.apply(s.child("pooler"), "dense", first, h, h, Initializers.zeros()));
+    }
+
+    @Override
+    public synchronized void close() {
+        weights = null;
+    }
+
+    private BertWeights weights() {
+        BertWeights w = weights;
+        if (w == null) {
+            throw new IllegalStateException("backbone '" + name + "' is closed");
+        }
+        return w;
+    }
+
+    @Override
+    public String toString() {
+        return name + " (" + dims.spec().describe() + ")";
+    }
+
+    /** Taps 0..L with the padding mask. */
+    private record BertHiddenStates(List<Operand<TFloat32>> taps, Operand<TFloat32> mask, int hiddenSize)
+            implements HiddenStates {
+
+        @Override
+        public int layerCount() {
+            return taps.size() - 1;
+        }
+
+        @Override
+        public Operand<TFloat32> tap(int index) {
+            if (index < 0 || index >= taps.size()) {
+                throw new InfuseException("config-bad-tap", "hidden-state tap " + index + " does not exist; BERT with "
+                        + layerCount() + " layers has taps 0 (embeddings) to " + layerCount());
+            }
+            return taps.get(index);
+        }
+    }
+}

