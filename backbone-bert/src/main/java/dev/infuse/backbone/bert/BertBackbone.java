@@ -17,7 +17,7 @@ import dev.infuse.text.WordPieceTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.StridedSlice;
@@ -46,20 +46,20 @@ public final class BertBackbone implements Backbone {
     private final float dropout;
     private final Path vocabulary;
     private final boolean lowercase;
-    private final Supplier<String> fingerprintSource;
+    private final Function<BertWeights, String> fingerprinter;
     private volatile BertWeights weights;
     private volatile Tokenizer tokenizer;
     private volatile String fingerprint;
 
     BertBackbone(String name, BertWeights weights, float dropout, Path vocabulary, boolean lowercase,
-            Supplier<String> fingerprintSource) {
+            Function<BertWeights, String> fingerprinter) {
         this.name = name;
         this.weights = weights;
         this.dims = weights.dims();
         this.dropout = dropout;
         this.vocabulary = vocabulary;
         this.lowercase = lowercase;
-        this.fingerprintSource = fingerprintSource;
+        this.fingerprinter = fingerprinter;
     }
 
     @Override
@@ -112,7 +112,7 @@ public final class BertBackbone implements Backbone {
         if (f == null) {
             synchronized (this) {
                 if (fingerprint == null) {
-                    fingerprint = fingerprintSource.get();
+                    fingerprint = fingerprinter.apply(weights());
                 }
                 f = fingerprint;
             }

@@ -112,9 +112,16 @@ final class BertLoader {
             if (json == null || !json.isObject()) {
                 throw new InfuseException("backbone-invalid", files.config() + " is not a JSON object");
             }
-            Integer heads = json.has("num_attention_heads") ? json.get("num_attention_heads").asInt() : null;
-            Boolean lower = json.has("doLowerCase") ? json.get("doLowerCase").asBoolean()
-                    : json.has("do_lower_case") ? json.get("do_lower_case").asBoolean() : null;
+            Integer heads = null;
+            if (json.has("num_attention_heads")) {
+                heads = json.get("num_attention_heads").asInt();
+            }
+            Boolean lower = null;
+            for (String key : new String[] {"doLowerCase", "do_lower_case"}) {
+                if (lower == null && json.has(key)) {
+                    lower = json.get(key).asBoolean();
+                }
+            }
             return new ModelSettings(heads, lower);
         } catch (IOException e) {
             throw new InfuseException("backbone-invalid", "cannot read " + files.config() + ": " + e.getMessage(), e);

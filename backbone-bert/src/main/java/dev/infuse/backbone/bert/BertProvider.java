@@ -67,7 +67,7 @@ public final class BertProvider implements BackboneProvider {
         BertWeights weights = BertLoader.readWeights(files, settings.heads());
         BertLoader.checkVocabulary(files.vocabulary(), weights.dims().vocab(), files.checkpointPrefix());
         return new BertBackbone(NAME, weights, dropout, files.vocabulary(), lowercase,
-                () -> BertLoader.cachedFingerprint(files, weights, cacheDir));
+                w -> BertLoader.cachedFingerprint(files, w, cacheDir));
     }
 
     /**

@@ -79,7 +79,7 @@ public final class RandomBertProvider implements BackboneProvider {
         BertDims dims = new BertDims(layers, hidden, heads, intermediate, SyntheticVocabulary.tokens().size(),
                 positions, 2);
         BertWeights weights = randomWeights(dims, seed);
-        return new BertBackbone(NAME, weights, dropout, vocabulary, true, weights::computeFingerprint);
+        return new BertBackbone(NAME, weights, dropout, vocabulary, true, BertWeights::computeFingerprint);
     }
 
     /** BERT's initialisation: matrices truncated normal (0.02), {@code gamma} ones, biases and {@code beta} zeros. */

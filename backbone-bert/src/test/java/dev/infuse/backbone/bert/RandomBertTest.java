@@ -252,4 +252,52 @@ class RandomBertTest {
         assertThat(b.spec().layers()).isEqualTo(1);
         assertThat(config.effective()).containsEntry("layers", 1).containsEntry("hidden", 32);
     }
+
+    @Test
+    void dropoutActsOnlyWhileTrainingInATrainingGraph() {
+        BertBackbone backbone = RandomBertProvider.create(cache, Map.of("dropout", 0.3));
+        int[][] in = ids(6, 6);
+        float[] inference;
+        try (BertGraph g = new BertGraph(backbone)) {
+            inference = g.run(in, null, List.of(g.states.last())).get(0);
+        }
+        try (var build = new dev.infuse.internal.graph.GraphBuild(7, true)) {
+            var scope = build.component("backbone", false);
+            var idsIn = scope.input("input_ids", TInt32.class, -1, -1);
+            var typesIn = scope.input("token_type_ids", TInt32.class, -1, -1);
+            var maskIn = scope.input("attention_mask", TInt32.class, -1, -1);
+            var last = backbone.encode(scope, backbone.embedWords(scope, idsIn), typesIn, maskIn).last();
+            try (Session s = new Session(build.graph())) {
+                build.initialize(s);
+                for (boolean training : new boolean[] {false, true}) {
+                    try (TInt32 i = BertGraph.matrix(in); TInt32 t = BertGraph.matrix(BertGraph.zeros(in));
+                            TInt32 m = BertGraph.matrix(BertGraph.ones(in));
+                            var flag = org.tensorflow.types.TBool.scalarOf(training);
+                            Result r = s.runner().feed(idsIn, i).feed(typesIn, t).feed(maskIn, m)
+                                    .feed(build.training(), flag).fetch(last).run()) {
+                        float[] out = BertGraph.floats((TFloat32) r.get(0));
+                        if (training) {
+                            assertThat(out).isNotEqualTo(inference);
+                        } else {
+                            for (int k = 0; k < out.length; k++) {
+                                assertThat(out[k]).isCloseTo(inference[k], within(1e-5f));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void moduleInfoAndServicesFileDeclareTheSameProviders() throws Exception {
+        String moduleInfo = Files.readString(Path.of("src/main/java/module-info.java"));
+        List<String> services = Files.readAllLines(
+                Path.of("src/main/resources/META-INF/services/dev.infuse.spi.BackboneProvider")).stream()
+                .map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        assertThat(services).containsExactlyInAnyOrder(BertProvider.class.getName(), RandomBertProvider.class.getName());
+        for (String s : services) {
+            assertThat(moduleInfo).contains(s);
+        }
+    }
 }
