@@ -15,7 +15,7 @@ module dev.infuse.core {
     exports dev.infuse.spi;
     exports dev.infuse.nn;
     exports dev.infuse.text;
-    // exports dev.infuse.api;
+    exports dev.infuse.api;
 
     opens dev.infuse.internal.plugin to com.google.guice;
 
