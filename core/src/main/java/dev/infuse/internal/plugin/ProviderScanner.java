@@ -83,7 +83,7 @@ public final class ProviderScanner {
                     return;
                 }
             } catch (ServiceConfigurationError | LinkageError e) {
-                problems.add(new PluginProblem("plugin-load-failed", loaderOrigin, "a " + kind.label()
+                problems.add(new PluginProblem("plugin-load-failed", loaderOrigin, (kind == PluginKind.ADAPTER ? "an " : "a ") + kind.label()
                         + " provider from " + loaderOrigin + " cannot be loaded and is skipped: " + describe(e)
                         + "; check the class names in META-INF/services/" + type.getName()
                         + " and that the plugin bundles all its dependencies"));
