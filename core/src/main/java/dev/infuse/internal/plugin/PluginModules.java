@@ -14,6 +14,7 @@ import dev.infuse.spi.InfusePlugin;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -73,12 +74,8 @@ public final class PluginModules {
     private record Attributed(String who, String moduleClass) {}
 
     private static boolean mentions(CreationException e, String moduleClass) {
-        for (Message m : e.getErrorMessages()) {
-            if (m.toString().contains(moduleClass) || m.getSources().stream().anyMatch(s -> String.valueOf(s).contains(moduleClass))) {
-                return true;
-            }
-        }
-        return false;
+        // Guice's full report lists where each clashing binding was made, by module class.
+        return Pattern.compile(Pattern.quote(moduleClass) + "(?![\\w$])").matcher(e.getMessage()).find();
     }
 
     private static String messages(List<Message> errors) {
