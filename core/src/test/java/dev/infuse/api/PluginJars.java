@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.inject.Module;
 import dev.infuse.spi.InfusePlugin;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.StringWriter;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,10 +52,9 @@ final class PluginJars {
         if (!sources.isEmpty()) {
             JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
             assertThat(javac).as("a JDK with javac").isNotNull();
-            StringWriter out = new StringWriter();
-            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
             int rc = javac.run(null, null, err, args.toArray(String[]::new));
-            assertThat(rc).as("javac: %s%s", out, err.toString(StandardCharsets.UTF_8)).isZero();
+            assertThat(rc).as("javac: %s", err.toString(StandardCharsets.UTF_8)).isZero();
         }
         Files.createDirectories(jar.toAbsolutePath().getParent());
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {

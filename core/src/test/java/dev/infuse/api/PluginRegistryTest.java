@@ -291,14 +291,12 @@ class PluginRegistryTest {
         // Compile the plugin against the helper, but jar only the plugin's own classes.
         String source = adapter("acme.Deps", "deps", "1.0.0", "1.0",
                 "public String description() { return lib.Helper.text(); }", "return null;");
-        try (URLClassLoader ignored = new URLClassLoader(new URL[] {helperClasses.toUri().toURL()})) {
-            String cp = System.getProperty("java.class.path");
-            System.setProperty("java.class.path", cp + java.io.File.pathSeparator + helperClasses);
-            try {
-                PluginJars.build(work, dir.resolve("deps-plugin.jar"), Map.of("acme.Deps", source), adapters("acme.Deps"));
-            } finally {
-                System.setProperty("java.class.path", cp);
-            }
+        String cp = System.getProperty("java.class.path");
+        System.setProperty("java.class.path", cp + java.io.File.pathSeparator + helperClasses);
+        try {
+            PluginJars.build(work, dir.resolve("deps-plugin.jar"), Map.of("acme.Deps", source), adapters("acme.Deps"));
+        } finally {
+            System.setProperty("java.class.path", cp);
         }
         Path pluginJar = dir.resolve("deps-plugin.jar");
         try (java.util.jar.JarFile jf = new java.util.jar.JarFile(pluginJar.toFile())) {

@@ -106,7 +106,8 @@ public final class PluginFolder {
 
     private static URL checkedJar(Path jar, List<PluginProblem> problems) {
         String origin = jar.toAbsolutePath().toString();
-        try (JarFile ignored = new JarFile(jar.toFile())) {
+        try (JarFile opened = new JarFile(jar.toFile())) {
+            LOG.debug("plugin jar {} has {} entries", origin, opened.size());
             return jar.toAbsolutePath().toUri().toURL();
         } catch (MalformedURLException e) {
             throw new IllegalStateException(e);
