@@ -7,6 +7,9 @@ module dev.infuse.core {
     requires transitive tensorflow;
     requires transitive org.tensorflow.ndarray;
     requires transitive com.google.guice;
+    // Guice is an automatic module and cannot require jakarta.inject itself; without this the
+    // injector fails on the module path with ClassNotFoundException: jakarta.inject.Provider.
+    requires transitive jakarta.inject;
     requires transitive org.slf4j;
     requires com.fasterxml.jackson.databind;
     requires ai.djl.tokenizers;

@@ -6,7 +6,7 @@ package dev.infuse.spi;
  * <p>Every provider returns {@link #VERSION} from {@link InfusePlugin#requestedSpiVersion()}.
  * Because {@code VERSION} is a compile-time constant, {@code javac} copies its value into the
  * plugin's own class file: the host therefore sees the SPI version the plugin was
- * <em>built against</em>, not the one it runs with. The host then applies {@link SpiVersion#checkCompatible}:
+ * <em>built against</em>, not the one it runs with. The host then applies {@link SpiVersion#accepts}:
  * another major version is refused with a message naming the plugin; a newer minor version than the
  * host's is refused too (the plugin may call methods the host lacks); an older minor is accepted.
  */
