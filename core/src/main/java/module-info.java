@@ -11,11 +11,13 @@ module dev.infuse.core {
     requires com.fasterxml.jackson.databind;
     requires ai.djl.tokenizers;
     requires me.tongfei.progressbar;
+    // Physical memory size for artifact provenance.
+    requires jdk.management;
 
     exports dev.infuse.spi;
     exports dev.infuse.nn;
     exports dev.infuse.text;
-    // exports dev.infuse.api;
+    exports dev.infuse.api;
 
     opens dev.infuse.internal.plugin to com.google.guice;
 
