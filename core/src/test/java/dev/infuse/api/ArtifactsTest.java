@@ -258,6 +258,21 @@ class ArtifactsTest {
     }
 
     @Test
+    void parameterCountAndHeadKindAreChecked() throws IOException {
+        Path dir = tmp.resolve("a");
+        Artifacts.write(dir, manifest(null), weights(), headManifest(),
+                Map.of("k", TensorData.f32(new float[] {1}, 1)));
+        editConfig(dir, root -> ((ObjectNode) root.get("weights")).put("parameters", 10));
+        expect(() -> Artifacts.read(dir), "artifact-corrupt")
+                .hasMessageContaining("holds 9 parameters but adapter_config.json records 10");
+        editConfig(dir, root -> ((ObjectNode) root.get("weights")).put("parameters", 9));
+        Path headConfig = dir.resolve("head").resolve("head_config.json");
+        Files.writeString(headConfig, Files.readString(headConfig).replace("\"kind\" : \"head\"", "\"kind\" : \"adapter\""));
+        expect(() -> Artifacts.read(dir), "artifact-config")
+                .hasMessageContaining(headConfig + ": 'plugin.kind' is \"adapter\" (expected head in this file)");
+    }
+
+    @Test
     void nanWeightsAreRefusedOnSave() {
         Map<String, TensorData> bad = Map.of("w", TensorData.f32(new float[] {Float.NaN}, 1));
         Path dir = tmp.resolve("a");
