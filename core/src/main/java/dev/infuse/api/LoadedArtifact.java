@@ -53,4 +53,9 @@ public record LoadedArtifact(Path directory, ArtifactManifest manifest, Map<Stri
             throw new dev.infuse.spi.InfuseException(e.code(), directory + ": " + e.getMessage());
         }
     }
+
+    /** {@link #checkBackbone(String)} against a live backbone. */
+    public void checkBackbone(dev.infuse.spi.Backbone current) {
+        checkBackbone(current.fingerprint());
+    }
 }

@@ -163,7 +163,7 @@ public final class ManifestJson {
                 throw new IllegalArgumentException(where + " is " + d + " (expected a finite number)");
             }
             // Floats go through their decimal string so 0.1f is stored as 0.1, not 0.10000000149.
-            return NODES.numberNode(value instanceof Float f ? new BigDecimal(Float.toString(f)) : BigDecimal.valueOf(d));
+            return NODES.numberNode(value instanceof Float f ? Double.parseDouble(Float.toString(f)) : d);
         }
         if (value instanceof BigInteger b) {
             return NODES.numberNode(b);
