@@ -14,6 +14,8 @@ module dev.infuse.core {
     requires com.fasterxml.jackson.databind;
     requires ai.djl.tokenizers;
     requires me.tongfei.progressbar;
+    // Physical memory size for artifact provenance.
+    requires jdk.management;
 
     exports dev.infuse.spi;
     exports dev.infuse.nn;
