@@ -30,7 +30,7 @@ module dev.infuse.core {
     uses dev.infuse.spi.FusionProvider;
 
     provides dev.infuse.spi.FusionProvider with
-            dev.infuse.internal.fusion.Fusions.Concat,
-            dev.infuse.internal.fusion.Fusions.Add,
-            dev.infuse.internal.fusion.Fusions.Attention;
+            dev.infuse.internal.fusion.ConcatFusion,
+            dev.infuse.internal.fusion.AddFusion,
+            dev.infuse.internal.fusion.AttentionFusion;
 }

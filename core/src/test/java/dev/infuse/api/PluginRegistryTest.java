@@ -330,7 +330,8 @@ class PluginRegistryTest {
         try (URLClassLoader host = new URLClassLoader(new URL[] {hostJar.toUri().toURL()}, PluginRegistry.class.getClassLoader());
                 PluginRegistry r = PluginRegistry.builder().hostClassLoader(host).pluginsDirectory(plugins()).build()) {
             assertThat(r.problems()).isEmpty();
-            assertThat(r.plugins()).extracting(PluginInfo::name).containsExactly("host-only", "in-folder");
+            assertThat(r.plugins()).extracting(PluginInfo::name)
+                    .containsExactly("host-only", "in-folder", "add", "attention", "concat");
         }
     }
 
@@ -405,9 +406,10 @@ class PluginRegistryTest {
     }
 
     @Test
-    void hostClassPathOfCoreHasNoProviders() {
+    void coreProvidesExactlyTheBuiltInFusions() {
         try (PluginRegistry r = PluginRegistry.builder().withoutPluginsDirectory().strict(true).build()) {
-            assertThat(r.plugins()).isEmpty();
+            assertThat(r.plugins()).extracting(PluginInfo::name).containsExactly("add", "attention", "concat");
+            assertThat(r.available(dev.infuse.spi.PluginKind.FUSION)).containsExactly("add", "attention", "concat");
         }
     }
 }

@@ -1,0 +1,92 @@
+package dev.infuse.api;
+
+import dev.infuse.spi.Backbone;
+import dev.infuse.spi.InfuseException;
+import dev.infuse.spi.KnowledgeAdapter;
+import dev.infuse.spi.PluginConfig;
+import dev.infuse.spi.PluginKind;
+import dev.infuse.spi.TaskHead;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Saving a trained adapter (and optionally its head) out of a {@link ComposedModel} as an artifact
+ * folder, and re-creating it from one: the provider is looked up by the name stored in the
+ * artifact, re-created from the stored configuration, and the weights are loaded after the
+ * backbone fingerprint has been checked.
+ */
+public final class AdapterArtifacts {
+    private AdapterArtifacts() {}
+
+    /**
+     * Writes {@code dir} atomically: {@code adapter_config.json}, {@code adapter.safetensors}, and
+     * {@code head/} if {@code withHead} and the model has a head.
+     *
+     * @param pluginVersion the adapter provider's version (from {@link PluginRegistry#info})
+     */
+    public static ArtifactManifest save(ComposedModel model, KnowledgeAdapter adapter, String pluginVersion,
+            Path dir, Provenance provenance, boolean withHead) {
+        ArtifactManifest manifest = ArtifactManifest.create(
+                new ArtifactManifest.Plugin(ArtifactKind.ADAPTER, adapter.name(), pluginVersion),
+                adapter.config(), ArtifactManifest.BackboneRef.of(model.backbone()), provenance);
+        Map<String, TensorData> weights = tensors(model, "adapter." + adapter.name());
+        Optional<TaskHead> head = withHead ? model.head() : Optional.empty();
+        if (head.isPresent()) {
+            ArtifactManifest headManifest = ArtifactManifest.create(
+                    new ArtifactManifest.Plugin(ArtifactKind.HEAD, head.get().name(), pluginVersion),
+                    head.get().config(), ArtifactManifest.BackboneRef.of(model.backbone()), provenance);
+            return Artifacts.write(dir, manifest, weights, headManifest, tensors(model, "head"));
+        }
+        return Artifacts.write(dir, manifest, weights);
+    }
+
+    /** An adapter re-created from an artifact, with the weights to load once it is composed. */
+    public record Loaded(KnowledgeAdapter adapter, LoadedArtifact artifact) {
+
+        /** Loads the adapter's weights (and the head's, if saved and the model has a head) into {@code model}. */
+        public void loadInto(ComposedModel model) {
+            model.loadWeights("adapter." + adapter.name(), floats(artifact.weights()));
+            if (artifact.head().isPresent() && model.head().isPresent()) {
+                model.loadWeights("head", floats(artifact.head().get().weights()));
+            }
+        }
+    }
+
+    /**
+     * Reads an adapter artifact and re-creates the adapter through its provider.
+     *
+     * @throws InfuseException {@code artifact-*} for a missing, corrupt or foreign artifact,
+     *     {@code artifact-backbone-mismatch} if it was trained on other backbone weights,
+     *     {@code plugin-not-found} if no installed plugin has its name
+     */
+    public static Loaded load(Infuse infuse, Path dir, Backbone backbone) {
+        LoadedArtifact artifact = Artifacts.read(dir);
+        ArtifactManifest m = artifact.manifest();
+        if (m.plugin().kind() != ArtifactKind.ADAPTER) {
+            throw new InfuseException("artifact-config", dir + ": holds a " + m.plugin().kind().name().toLowerCase(java.util.Locale.ROOT)
+                    + ", not an adapter");
+        }
+        artifact.checkBackbone(backbone);
+        String name = m.plugin().name();
+        infuse.registry().info(PluginKind.ADAPTER, name);
+        KnowledgeAdapter adapter = infuse.createAdapter(name,
+                PluginConfig.of("adapter '" + name + "' from " + dir, m.config()), backbone.spec());
+        return new Loaded(adapter, artifact);
+    }
+
+    private static Map<String, TensorData> tensors(ComposedModel model, String component) {
+        Map<String, float[]> values = model.weights(component);
+        Map<String, long[]> shapes = model.shapes(component);
+        Map<String, TensorData> out = new LinkedHashMap<>();
+        values.forEach((k, v) -> out.put(k, TensorData.f32(v, shapes.get(k))));
+        return out;
+    }
+
+    static Map<String, float[]> floats(Map<String, TensorData> weights) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        weights.forEach((k, v) -> out.put(k, v.floats()));
+        return out;
+    }
+}
