@@ -1,0 +1,2 @@
+/** Data-set readers, records and official metrics. */
+package dev.infuse.data;

@@ -1,0 +1,10 @@
+/**
+ * Readers for the data formats Infuse's tasks use (FewRel, T-REx-style JSON lines, CoNLL-U,
+ * SemEval-2010 Task 8, TACRED, Open Entity, LAMA), their official metrics, and seeded splits.
+ */
+module dev.infuse.data {
+    requires transitive dev.infuse.core;
+    requires com.fasterxml.jackson.databind;
+
+    exports dev.infuse.data;
+}

@@ -1,0 +1,10 @@
+/**
+ * Knowledge graphs for Infuse: triples readers (labelled TSV, OpenKE id files), entity-embedding
+ * files, a TransE trainer in TensorFlow Java and filtered link-prediction evaluation.
+ */
+module dev.infuse.kg {
+    requires transitive dev.infuse.core;
+    requires me.tongfei.progressbar;
+
+    exports dev.infuse.kg;
+}
