@@ -17,7 +17,8 @@ final class CommonOptions {
     @Option(names = "--verbose", description = "Print stack traces on errors.")
     boolean verbose;
 
-    Infuse open() {
+    /** Opens the runtime and prints every plugin problem (broken jar, wrong SPI, duplicate) as one warning line. */
+    Infuse open(java.io.PrintWriter err) {
         Infuse.Builder b = Infuse.builder();
         if (plugins != null) {
             b.pluginsDirectory(plugins);
@@ -25,6 +26,8 @@ final class CommonOptions {
         if (cache != null) {
             b.cacheDirectory(cache);
         }
-        return b.build();
+        Infuse infuse = b.build();
+        infuse.registry().problems().forEach(p -> err.printf("warning[%s]: %s%n", p.code(), p.message()));
+        return infuse;
     }
 }

@@ -58,7 +58,7 @@ final class EncodeCommand implements Callable<Integer> {
         if (backbonePath != null) {
             cfg.put("path", backbonePath);
         }
-        try (Infuse infuse = common.open();
+        try (Infuse infuse = common.open(spec.commandLine().getErr());
                 Backbone b = infuse.createBackbone(backbone, PluginConfig.of("backbone '" + backbone + "'", cfg));
                 ComposedModel model = ComposedModel.builder(b).head(new MaskedLmHead(), false).build()) {
             out.printf("backbone %s (%s)%nfingerprint %s%n", b.name(), b.spec().describe(), b.fingerprint());

@@ -2,7 +2,6 @@ package dev.infuse.cli;
 
 import dev.infuse.api.Infuse;
 import dev.infuse.api.PluginInfo;
-import dev.infuse.api.PluginProblem;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -28,7 +27,7 @@ final class PluginsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (Infuse infuse = common.open()) {
+        try (Infuse infuse = common.open(spec.commandLine().getErr())) {
             List<PluginInfo> plugins = infuse.registry().plugins();
             out.printf("%-9s %-14s %-9s %-4s %s%n", "KIND", "NAME", "VERSION", "SPI", "ORIGIN");
             for (PluginInfo p : plugins) {
@@ -42,10 +41,6 @@ final class PluginsCommand implements Callable<Integer> {
                 }
             }
             out.printf("plugins folder: %s%n", infuse.registry().pluginsDirectory());
-            List<PluginProblem> problems = infuse.registry().problems();
-            for (PluginProblem p : problems) {
-                spec.commandLine().getErr().printf("warning[%s]: %s: %s%n", p.code(), p.origin(), p.message());
-            }
             return 0;
         }
     }
