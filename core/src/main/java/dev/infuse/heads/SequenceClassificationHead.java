@@ -13,21 +13,29 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * Single-label classification from the fused representation at one position per example
- * (the {@code [CLS]} token by default). Reads model inputs {@code labels} {@code [batch]} and, if
- * {@code positioned}, {@code positions} {@code [batch]}. Outputs {@code logits} and
- * {@code probabilities}.
+ * Single-label classification from the fused representation, read either at {@code [CLS]} or as
+ * the mean over real tokens. Reads the model input {@code labels} {@code [batch]}; outputs
+ * {@code logits} and {@code probabilities}.
  */
 public final class SequenceClassificationHead implements TaskHead {
+    /** How the sequence is reduced to one vector. */
+    public enum Pooling { CLS, MEAN }
+
     private final int classes;
     private final float dropout;
+    private final Pooling pooling;
 
     public SequenceClassificationHead(int classes, float dropout) {
+        this(classes, dropout, Pooling.CLS);
+    }
+
+    public SequenceClassificationHead(int classes, float dropout, Pooling pooling) {
         if (classes < 2) {
             throw new IllegalArgumentException("a classifier needs at least 2 classes, got " + classes);
         }
         this.classes = classes;
         this.dropout = dropout;
+        this.pooling = pooling;
     }
 
     @Override
@@ -40,6 +48,7 @@ public final class SequenceClassificationHead implements TaskHead {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("classes", classes);
         m.put("dropout", (double) dropout);
+        m.put("pooling", pooling.name().toLowerCase(java.util.Locale.ROOT));
         return m;
     }
 
@@ -48,9 +57,14 @@ public final class SequenceClassificationHead implements TaskHead {
         var tf = scope.tf();
         int h = model.spec().hiddenSize();
         Operand<TFloat32> seq = model.sequence();
-        // [CLS] vector: strided slice of time step 0.
-        Operand<TFloat32> cls = tf.squeeze(tf.slice(seq, tf.constant(new int[] {0, 0, 0}), tf.constant(new int[] {-1, 1, -1})),
-                org.tensorflow.op.core.Squeeze.axis(java.util.List.of(1L)));
+        Operand<TFloat32> cls;
+        if (pooling == Pooling.CLS) {
+            cls = tf.squeeze(tf.slice(seq, tf.constant(new int[] {0, 0, 0}), tf.constant(new int[] {-1, 1, -1})),
+                    org.tensorflow.op.core.Squeeze.axis(java.util.List.of(1L)));
+        } else {
+            Operand<TFloat32> mask = tf.expandDims(model.mask(), tf.constant(-1));
+            cls = tf.math.div(tf.reduceSum(tf.math.mul(seq, mask), tf.constant(1)), tf.reduceSum(mask, tf.constant(1)));
+        }
         cls = scope.dropout(cls, dropout);
         Operand<TFloat32> logits = Dense.apply(scope, "classifier", cls, h, classes, Initializers.truncatedNormal(0.02));
         Operand<TInt32> labels = scope.input("labels", TInt32.class, -1);
