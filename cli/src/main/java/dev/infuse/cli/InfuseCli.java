@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  *
  * <p>Exit codes: 0 success; 1 internal error; 2 bad arguments, configuration or data; 3 plugin
  * problems (not found, wrong SPI version, duplicate); 4 artifact or backbone files missing or
- * invalid. Errors print one line {@code error[code]: message}; {@code --verbose} adds the stack trace.
+ * invalid; 5 training diverged. Errors print one line {@code error[code]: message}; {@code --verbose} adds the stack trace.
  */
 @Command(name = "infuse", mixinStandardHelpOptions = true, versionProvider = InfuseCli.Version.class,
         description = "Plug-in knowledge injection into frozen pre-trained language models.",
@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:internal error", "2:bad arguments, configuration or data",
             "3:plugin problem (not found, wrong SPI version, duplicate name)",
-            "4:artifact or backbone files missing or invalid"})
+            "4:artifact or backbone files missing or invalid", "5:training diverged (non-finite loss)"})
 public final class InfuseCli {
 
     public static void main(String[] args) {

@@ -32,9 +32,13 @@ public class InfuseException extends RuntimeException {
 
     /**
      * Process exit code for this error: 2 for bad user input (arguments, configuration, data), 3 for
-     * plugin problems, 4 for artifact and backbone files, 1 for anything else.
+     * plugin problems, 4 for artifact and backbone files, 5 for training that diverged, 1 for
+     * anything else.
      */
     public int exitCode() {
+        if (code.startsWith("train")) {
+            return 5;
+        }
         if (code.startsWith("plugin")) {
             return 3;
         }
