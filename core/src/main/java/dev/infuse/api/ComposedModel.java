@@ -65,24 +65,29 @@ public final class ComposedModel implements AutoCloseable {
         this.build = new GraphBuild(b.seed, b.forTraining);
         boolean ok = false;
         try {
-            ModelScope bs = build.component("backbone", false);
+            ModelScope bs = build.component("backbone", false, b.backboneDropout);
             Ops tf = bs.tf();
-            Operand<TInt32> ids = bs.input("input_ids", TInt32.class, -1, -1);
-            Operand<TInt32> types = bs.input("token_type_ids", TInt32.class, -1, -1);
-            Operand<TInt32> mask = bs.input("attention_mask", TInt32.class, -1, -1);
-            // Added tokens have ids past the embedding table: look up [PAD] there and let their owner replace it.
-            int base = tokenizer.baseVocabularySize();
-            Operand<TInt32> safeIds = added.isEmpty() ? ids
-                    : tf.select(tf.math.greaterEqual(ids, tf.constant(base)),
-                            tf.fill(tf.shape(ids), tf.constant(tokenizer.padId())), ids);
-            InputEmbeddings inputs = new InputEmbeddings(backbone.embedWords(bs, safeIds), ids, tokenizer);
             Map<KnowledgeAdapter, ModelScope> scopes = new LinkedHashMap<>();
             for (KnowledgeAdapter a : adapters) {
-                ModelScope s = build.component("adapter." + a.name(), b.modes.get(a) == Mode.TRAINABLE);
-                scopes.put(a, s);
-                inputs = inputs.with(a.injectInputs(s, inputs));
+                scopes.put(a, build.component("adapter." + a.name(), b.modes.get(a) == Mode.TRAINABLE));
             }
-            this.states = backbone.encode(bs, inputs.embeddings(), types, mask);
+            if (b.cachedTaps != null) {
+                this.states = cachedStates(bs, b.cachedTaps);
+            } else {
+                Operand<TInt32> ids = bs.input("input_ids", TInt32.class, -1, -1);
+                Operand<TInt32> types = bs.input("token_type_ids", TInt32.class, -1, -1);
+                Operand<TInt32> mask = bs.input("attention_mask", TInt32.class, -1, -1);
+                // Added tokens have ids past the embedding table: look up [PAD] there and let their owner replace it.
+                int base = tokenizer.baseVocabularySize();
+                Operand<TInt32> safeIds = added.isEmpty() ? ids
+                        : tf.select(tf.math.greaterEqual(ids, tf.constant(base)),
+                                tf.fill(tf.shape(ids), tf.constant(tokenizer.padId())), ids);
+                InputEmbeddings inputs = new InputEmbeddings(backbone.embedWords(bs, safeIds), ids, tokenizer);
+                for (KnowledgeAdapter a : adapters) {
+                    inputs = inputs.with(a.injectInputs(scopes.get(a), inputs));
+                }
+                this.states = backbone.encode(bs, inputs.embeddings(), types, mask);
+            }
             List<Operand<TFloat32>> sides = new ArrayList<>();
             for (KnowledgeAdapter a : adapters) {
                 a.sideOutput(scopes.get(a), states).ifPresent(sides::add);
@@ -108,6 +113,69 @@ public final class ComposedModel implements AutoCloseable {
             if (!ok) {
                 build.close();
             }
+        }
+    }
+
+    /**
+     * Hidden states fed from an {@link ActivationCache}: model inputs {@code tap_<i>} and
+     * {@code attention_mask}; the backbone's encoder is not built at all.
+     */
+    private HiddenStates cachedStates(ModelScope bs, java.util.SortedSet<Integer> taps) {
+        int layers = backbone.spec().layers();
+        int h = backbone.spec().hiddenSize();
+        if (!taps.contains(layers)) {
+            throw new IllegalArgumentException("cached taps must include the last layer " + layers + " (fusion reads it)");
+        }
+        for (KnowledgeAdapter a : adapters) {
+            if (overridesInjectInputs(a)) {
+                throw new InfuseException("config-cache-input-adapter", "adapter '" + a.name()
+                        + "' changes the backbone's inputs, so its hidden states cannot come from an activation cache");
+            }
+            for (int t : a.taps()) {
+                if (!taps.contains(t)) {
+                    throw new InfuseException("config-bad-tap", "adapter '" + a.name() + "' reads tap " + t
+                            + " but the activation cache holds only " + taps);
+                }
+            }
+        }
+        Map<Integer, Operand<TFloat32>> fed = new LinkedHashMap<>();
+        for (int t : taps) {
+            fed.put(t, bs.input("tap_" + t, TFloat32.class, -1, -1, h));
+        }
+        Operand<TFloat32> mask = bs.tf().dtypes.cast(bs.input("attention_mask", TInt32.class, -1, -1), TFloat32.class);
+        return new HiddenStates() {
+            @Override
+            public int layerCount() {
+                return layers;
+            }
+
+            @Override
+            public int hiddenSize() {
+                return h;
+            }
+
+            @Override
+            public Operand<TFloat32> tap(int index) {
+                Operand<TFloat32> t = fed.get(index);
+                if (t == null) {
+                    throw new InfuseException("config-bad-tap", "tap " + index + " is not in the activation cache " + taps);
+                }
+                return t;
+            }
+
+            @Override
+            public Operand<TFloat32> mask() {
+                return mask;
+            }
+        };
+    }
+
+    private static boolean overridesInjectInputs(KnowledgeAdapter a) {
+        try {
+            return a.getClass().getMethod("injectInputs", ModelScope.class, InputEmbeddings.class).getDeclaringClass()
+                    != KnowledgeAdapter.class;
+        } catch (NoSuchMethodException e) {
+            return true;
         }
     }
 
@@ -342,6 +410,8 @@ public final class ComposedModel implements AutoCloseable {
         private boolean headTrainable = true;
         private long seed = 42;
         private boolean forTraining;
+        private boolean backboneDropout;
+        private java.util.SortedSet<Integer> cachedTaps;
 
         private Builder(Backbone backbone) {
             this.backbone = backbone;
@@ -379,6 +449,27 @@ public final class ComposedModel implements AutoCloseable {
         /** Builds gradients, optimizer slots and dropout; otherwise an inference-only graph. */
         public Builder forTraining(boolean forTraining) {
             this.forTraining = forTraining;
+            return this;
+        }
+
+        /**
+         * Whether the frozen backbone applies its own dropout while training (off by default: the
+         * backbone then computes the same hidden states in training and inference, which is what
+         * makes activation caching exact). Map-tuning's authors train with it on.
+         */
+        public Builder backboneDropout(boolean on) {
+            this.backboneDropout = on;
+            return this;
+        }
+
+        /**
+         * Reads the backbone's hidden states from batches instead of computing them: each batch
+         * carries {@code tap_<i>} tensors from an {@link ActivationCache} (see
+         * {@link CachedTrainingData}). Only side adapters can be composed this way; {@code taps}
+         * must include the last layer.
+         */
+        public Builder cachedTaps(java.util.SortedSet<Integer> taps) {
+            this.cachedTaps = new java.util.TreeSet<>(taps);
             return this;
         }
 

@@ -46,6 +46,11 @@ public final class ToyClassification implements TrainingData, Evaluator {
         return texts.size();
     }
 
+    /** The tokenised text of example {@code i}. */
+    public TokenizedText text(int i) {
+        return texts.get(i);
+    }
+
     @Override
     public int length(int i) {
         return texts.get(i).length();

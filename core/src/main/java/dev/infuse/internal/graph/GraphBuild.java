@@ -90,7 +90,15 @@ public final class GraphBuild implements AutoCloseable {
 
     /** A scope for one component (e.g. {@code backbone}, {@code adapter.factual}, {@code head}). */
     public GraphScope component(String component, boolean trainable) {
-        return new GraphScope(this, component, "", trainable);
+        return component(component, trainable, true);
+    }
+
+    /**
+     * @param dropout whether {@link GraphScope#dropout} is active in this component while training
+     *     (a frozen backbone usually runs without, so that its outputs are deterministic and cacheable)
+     */
+    public GraphScope component(String component, boolean trainable, boolean dropout) {
+        return new GraphScope(this, component, "", trainable, dropout);
     }
 
     Operand<TFloat32> parameter(String component, String path, long[] shape, Initializer init, boolean trainable) {

@@ -16,9 +16,11 @@ public final class GraphScope implements ModelScope {
     private final String component;
     private final String path;
     private final boolean trainable;
+    private final boolean dropout;
     private final Ops tf;
 
-    GraphScope(GraphBuild build, String component, String path, boolean trainable) {
+    GraphScope(GraphBuild build, String component, String path, boolean trainable, boolean dropout) {
+        this.dropout = dropout;
         this.build = build;
         this.component = component;
         this.path = path;
@@ -40,7 +42,7 @@ public final class GraphScope implements ModelScope {
         if (name.isEmpty() || name.contains("/")) {
             throw new IllegalArgumentException("scope names are non-empty and have no '/': '" + name + "'");
         }
-        return new GraphScope(build, component, path.isEmpty() ? name : path + "/" + name, trainable);
+        return new GraphScope(build, component, path.isEmpty() ? name : path + "/" + name, trainable, dropout);
     }
 
     @Override
@@ -78,7 +80,7 @@ public final class GraphScope implements ModelScope {
 
     @Override
     public Operand<TFloat32> dropout(Operand<TFloat32> x, float rate) {
-        if (!build.dropoutEnabled() || rate <= 0f) {
+        if (!dropout || !build.dropoutEnabled() || rate <= 0f) {
             return x;
         }
         float keep = 1f - rate;

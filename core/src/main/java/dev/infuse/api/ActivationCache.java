@@ -1,0 +1,307 @@
+package dev.infuse.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.infuse.spi.Backbone;
+import dev.infuse.spi.InfuseException;
+import dev.infuse.spi.TokenizedText;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The frozen backbone's hidden states at some taps over a fixed list of texts, computed once and
+ * kept on disk, memory-mapped. Side adapters only read taps of a frozen model, so every epoch after
+ * the first, and every other method trained on the same data, reads them instead of running the
+ * backbone again.
+ *
+ * <p>A cache lives in {@code root/<key>/}, where the key is a SHA-256 over the backbone fingerprint,
+ * the taps and every token id and segment id of every text (so a change of backbone weights, of
+ * tokenization or of data gives another folder and a stale cache is never read). It is written into
+ * a temporary sibling folder and renamed when complete, so an interrupted fill leaves nothing that
+ * could be mistaken for a cache; two processes filling the same key race harmlessly.
+ *
+ * <p>Layout: {@code cache.json} (backbone, taps, hidden size, example count), {@code offsets.bin}
+ * (little-endian longs: token offset of each example, plus the total), and one {@code tap_<i>.f32}
+ * per tap (little-endian floats, {@code [tokens, H]} row-major, examples back to back). Taps are
+ * computed with the backbone in inference mode (no dropout).
+ */
+public final class ActivationCache {
+    private static final Logger LOG = LoggerFactory.getLogger(ActivationCache.class);
+    private static final int FORMAT = 1;
+    private static final long CHUNK_BYTES = 1L << 30;
+
+    private final Path folder;
+    private final int hidden;
+    private final SortedSet<Integer> taps;
+    private final long[] offsets;
+    private final List<List<MappedByteBuffer>> chunks = new ArrayList<>();
+    private final List<long[]> chunkStarts = new ArrayList<>();
+
+    private ActivationCache(Path folder, int hidden, SortedSet<Integer> taps, long[] offsets) throws IOException {
+        this.folder = folder;
+        this.hidden = hidden;
+        this.taps = taps;
+        this.offsets = offsets;
+        for (int tap : taps) {
+            mapTap(folder.resolve("tap_" + tap + ".f32"));
+        }
+    }
+
+    /**
+     * Opens the cache for these texts, filling it first if it does not exist yet.
+     *
+     * @param root cache root (e.g. {@code ~/.infuse/cache/activations})
+     * @param taps hidden-state taps to keep ({@code 0..L})
+     * @param batchSize sentences per forward pass while filling
+     */
+    public static ActivationCache open(Path root, Backbone backbone, List<TokenizedText> texts, SortedSet<Integer> taps,
+            int batchSize, boolean progress) {
+        for (int t : taps) {
+            if (t < 0 || t > backbone.spec().layers()) {
+                throw new InfuseException("config-bad-tap", "tap " + t + " is outside 0.." + backbone.spec().layers());
+            }
+        }
+        String key = key(backbone, texts, taps);
+        Path folder = root.resolve(key);
+        try {
+            if (!Files.exists(folder.resolve("cache.json"))) {
+                fill(folder, backbone, texts, taps, batchSize, progress);
+            } else {
+                LOG.info("activation cache hit: {}", folder);
+            }
+            return load(folder, backbone.spec().hiddenSize(), taps, texts.size());
+        } catch (IOException e) {
+            throw new InfuseException("artifact-io", "activation cache " + folder + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The cache folder. */
+    public Path folder() {
+        return folder;
+    }
+
+    public SortedSet<Integer> taps() {
+        return taps;
+    }
+
+    public int size() {
+        return offsets.length - 1;
+    }
+
+    /** Token count of example {@code i}. */
+    public int length(int i) {
+        return (int) (offsets[i + 1] - offsets[i]);
+    }
+
+    /**
+     * A zero-padded {@code [indices.length, time, H]} tensor of one tap for a batch.
+     *
+     * @param time padded length, at least the longest example of the batch
+     */
+    public TFloat32 batch(int tap, int[] indices, int time) {
+        int tapIndex = new ArrayList<>(taps).indexOf(tap);
+        if (tapIndex < 0) {
+            throw new IllegalArgumentException("tap " + tap + " is not cached (have " + taps + ")");
+        }
+        float[] out = new float[indices.length * time * hidden];
+        for (int k = 0; k < indices.length; k++) {
+            int i = indices[k];
+            int len = length(i);
+            if (len > time) {
+                throw new IllegalArgumentException("example " + i + " has " + len + " tokens, more than time " + time);
+            }
+            readRows(tapIndex, offsets[i], len, out, k * time * hidden);
+        }
+        return TFloat32.tensorOf(Shape.of(indices.length, time, hidden), DataBuffers.of(out, true, false));
+    }
+
+    private void readRows(int tapIndex, long firstToken, int rows, float[] out, int at) {
+        long byteStart = firstToken * hidden * 4L;
+        long[] starts = chunkStarts.get(tapIndex);
+        List<MappedByteBuffer> maps = chunks.get(tapIndex);
+        int c = 0;
+        while (c + 1 < starts.length && starts[c + 1] <= byteStart) {
+            c++;
+        }
+        FloatBuffer fb = maps.get(c).duplicate().order(ByteOrder.LITTLE_ENDIAN)
+                .position((int) (byteStart - starts[c])).slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        fb.get(out, at, rows * hidden);
+    }
+
+    private void mapTap(Path file) throws IOException {
+        // Chunks end on example boundaries so every example's rows lie inside one mapping.
+        List<MappedByteBuffer> maps = new ArrayList<>();
+        List<Long> starts = new ArrayList<>();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long expected = offsets[offsets.length - 1] * hidden * 4L;
+            if (ch.size() != expected) {
+                throw new InfuseException("artifact-corrupt", file + ": " + ch.size() + " bytes, expected " + expected);
+            }
+            int i = 0;
+            while (i < offsets.length - 1) {
+                long start = offsets[i] * hidden * 4L;
+                int j = i;
+                while (j < offsets.length - 1 && offsets[j + 1] * hidden * 4L - start <= CHUNK_BYTES) {
+                    j++;
+                }
+                if (j == i) {
+                    j = i + 1;
+                }
+                long end = offsets[j] * hidden * 4L;
+                maps.add(ch.map(FileChannel.MapMode.READ_ONLY, start, end - start));
+                starts.add(start);
+                i = j;
+            }
+        }
+        chunks.add(maps);
+        chunkStarts.add(starts.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    private static ActivationCache load(Path folder, int hidden, SortedSet<Integer> taps, int examples) throws IOException {
+        byte[] raw = Files.readAllBytes(folder.resolve("offsets.bin"));
+        if (raw.length != (examples + 1) * 8) {
+            throw new InfuseException("artifact-corrupt", folder.resolve("offsets.bin") + ": " + raw.length
+                    + " bytes, expected " + (examples + 1) * 8);
+        }
+        long[] offsets = new long[examples + 1];
+        ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(offsets);
+        return new ActivationCache(folder, hidden, new TreeSet<>(taps), offsets);
+    }
+
+    private static void fill(Path folder, Backbone backbone, List<TokenizedText> texts, SortedSet<Integer> taps,
+            int batchSize, boolean progress) throws IOException {
+        Files.createDirectories(folder.getParent());
+        Path tmp = Files.createTempDirectory(folder.getParent(), "." + folder.getFileName() + ".tmp-");
+        int hidden = backbone.spec().hiddenSize();
+        long[] offsets = new long[texts.size() + 1];
+        for (int i = 0; i < texts.size(); i++) {
+            offsets[i + 1] = offsets[i] + texts.get(i).length();
+        }
+        List<FileChannel> channels = new ArrayList<>();
+        try (ComposedModel model = ComposedModel.builder(backbone).build()) {
+            for (int tap : taps) {
+                channels.add(FileChannel.open(tmp.resolve("tap_" + tap + ".f32"), StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE));
+            }
+            List<Operand<?>> fetches = new ArrayList<>();
+            for (int tap : taps) {
+                fetches.add(model.hiddenStates().tap(tap));
+            }
+            int[] lengths = texts.stream().mapToInt(TokenizedText::length).toArray();
+            long t0 = System.nanoTime();
+            try (ProgressBar bar = progress ? new ProgressBarBuilder().setTaskName("caching activations")
+                    .setInitialMax(texts.size()).setUnit(" sent", 1).setStyle(ProgressBarStyle.ASCII).showSpeed()
+                    .setUpdateIntervalMillis(1000).build() : null) {
+                for (int[] idx : Batches.bucketed(lengths, batchSize, batchSize * 128, null)) {
+                    List<TokenizedText> group = new ArrayList<>();
+                    for (int i : idx) {
+                        group.add(texts.get(i));
+                    }
+                    int time = group.stream().mapToInt(TokenizedText::length).max().orElse(0);
+                    try (Batch b = Batches.standard(group, model.tokenizer().padId()); Result r = model.run(b, fetches)) {
+                        for (int t = 0; t < channels.size(); t++) {
+                            TFloat32 x = (TFloat32) r.get(t);
+                            float[] all = new float[idx.length * time * hidden];
+                            x.asRawTensor().data().asFloats().read(all);
+                            for (int k = 0; k < idx.length; k++) {
+                                int len = lengths[idx[k]];
+                                ByteBuffer bb = ByteBuffer.allocate(len * hidden * 4).order(ByteOrder.LITTLE_ENDIAN);
+                                bb.asFloatBuffer().put(all, k * time * hidden, len * hidden);
+                                long pos = offsets[idx[k]] * hidden * 4L;
+                                while (bb.hasRemaining()) {
+                                    pos += channels.get(t).write(bb, pos);
+                                }
+                            }
+                        }
+                    }
+                    if (bar != null) {
+                        bar.stepBy(idx.length);
+                    }
+                }
+            }
+            for (FileChannel ch : channels) {
+                ch.force(true);
+            }
+            LOG.info("cached taps {} of {} texts in {} s", taps, texts.size(), String.format("%.1f", (System.nanoTime() - t0) / 1e9));
+        } finally {
+            for (FileChannel ch : channels) {
+                ch.close();
+            }
+        }
+        ByteBuffer ob = ByteBuffer.allocate(offsets.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        ob.asLongBuffer().put(offsets);
+        Files.write(tmp.resolve("offsets.bin"), ob.array());
+        ObjectNode manifest = new ObjectMapper().createObjectNode();
+        manifest.put("format", FORMAT);
+        manifest.put("backbone", backbone.fingerprint());
+        manifest.put("hidden_size", hidden);
+        manifest.putPOJO("taps", new ArrayList<>(taps));
+        manifest.put("examples", texts.size());
+        manifest.put("tokens", offsets[offsets.length - 1]);
+        // cache.json last: its presence marks a complete cache.
+        Files.writeString(tmp.resolve("cache.json"), manifest.toPrettyString(), StandardCharsets.UTF_8);
+        try {
+            Files.move(tmp, folder, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException | AtomicMoveNotSupportedException e) {
+            // Another process finished the same cache first: theirs is identical; drop ours.
+            deleteTree(tmp);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    static String key(Backbone backbone, List<TokenizedText> texts, SortedSet<Integer> taps) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(("infuse-activations/" + FORMAT + "/" + backbone.fingerprint() + "/" + taps).getBytes(StandardCharsets.UTF_8));
+            ByteBuffer bb = ByteBuffer.allocate(8);
+            for (TokenizedText t : texts) {
+                bb.clear();
+                bb.putInt(t.length()).flip();
+                md.update(bb);
+                for (int k = 0; k < t.length(); k++) {
+                    bb.clear();
+                    bb.putInt(t.ids()[k]).putInt(t.typeIds()[k]).flip();
+                    md.update(bb);
+                }
+            }
+            return HexFormat.of().formatHex(md.digest()).substring(0, 32);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
