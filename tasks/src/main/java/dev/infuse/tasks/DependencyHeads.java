@@ -1,0 +1,155 @@
+package dev.infuse.tasks;
+
+import dev.infuse.api.Batch;
+import dev.infuse.api.Batches;
+import dev.infuse.api.ComposedModel;
+import dev.infuse.api.Evaluator;
+import dev.infuse.api.TrainingData;
+import dev.infuse.data.DependencySentence;
+import dev.infuse.data.Metrics;
+import dev.infuse.heads.DependencyArcHead;
+import dev.infuse.spi.TaskHead;
+import dev.infuse.spi.TokenizedText;
+import dev.infuse.spi.Tokenizer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Dependency-head prediction (K-Adapter's linguistic pretraining task) from gold CoNLL-U trees:
+ * words are joined with spaces and tokenised, each word is represented by its first word piece and
+ * {@code [CLS]} stands for the root. Scored by UAS (punctuation included) with each word's
+ * highest-scoring head (no tree decoding).
+ *
+ * <p>Sentences longer than the length limit in word pieces are skipped and counted
+ * ({@code too-long}); UAS is then over the sentences kept, and the count says how many were not scored.
+ */
+public final class DependencyHeads extends TaskDataset {
+    private final List<DependencySentence> sentences = new ArrayList<>();
+    private final List<int[]> firstPiece = new ArrayList<>();
+
+    private DependencyHeads(Tokenizer tokenizer) {
+        super(tokenizer);
+    }
+
+    public static DependencyHeads of(List<DependencySentence> sentences, Tokenizer tokenizer, int maxLength) {
+        DependencyHeads d = new DependencyHeads(tokenizer);
+        for (DependencySentence s : sentences) {
+            StringBuilder text = new StringBuilder();
+            int[] starts = new int[s.size()];
+            int[] ends = new int[s.size()];
+            for (int w = 0; w < s.size(); w++) {
+                if (w > 0) {
+                    text.append(' ');
+                }
+                starts[w] = text.length();
+                text.append(s.forms().get(w));
+                ends[w] = text.length();
+            }
+            TokenizedText t = tokenizer.encode(text.toString());
+            if (t.length() > maxLength) {
+                d.skip("too-long");
+                continue;
+            }
+            int[] first = new int[s.size()];
+            int previous = 0;
+            for (int w = 0; w < s.size(); w++) {
+                int[] span = t.tokenSpan(starts[w], ends[w]);
+                // A word the tokenizer dropped entirely (control characters) borrows its neighbour's piece.
+                first[w] = span == null ? Math.max(1, previous) : span[0];
+                previous = first[w];
+            }
+            d.texts.add(t);
+            d.sentences.add(s);
+            d.firstPiece.add(first);
+        }
+        return d;
+    }
+
+    /** The sentences kept, in dataset order. */
+    public List<DependencySentence> sentences() {
+        return sentences;
+    }
+
+    public TaskHead head(int arcSize, float dropout) {
+        return new DependencyArcHead(arcSize, dropout);
+    }
+
+    @Override
+    protected void addInputs(Batch batch, int[] indices, int time) {
+        int words = 0;
+        for (int i : indices) {
+            words = Math.max(words, sentences.get(i).size());
+        }
+        int b = indices.length;
+        int[] wordPos = new int[b * words];
+        int[] candPos = new int[b * (words + 1)];
+        int[] heads = new int[b * words];
+        float[] mask = new float[b * words];
+        for (int k = 0; k < b; k++) {
+            DependencySentence s = sentences.get(indices[k]);
+            int[] first = firstPiece.get(indices[k]);
+            candPos[k * (words + 1)] = k * time;
+            for (int w = 0; w < words; w++) {
+                int pos = w < s.size() ? k * time + first[w] : k * time;
+                wordPos[k * words + w] = pos;
+                candPos[k * (words + 1) + w + 1] = pos;
+                if (w < s.size()) {
+                    heads[k * words + w] = s.head(w);
+                    mask[k * words + w] = 1f;
+                }
+            }
+        }
+        batch.put("word_positions", Batches.ints(wordPos, b, words));
+        batch.put("candidate_positions", Batches.ints(candPos, b, words + 1));
+        batch.put("head_labels", Batches.ints(heads, b, words));
+        batch.put("word_mask", Batches.floats(mask, b, words));
+    }
+
+    /** Predicted heads (0 = root, k = word k) of every kept sentence, in dataset order. */
+    public List<int[]> predict(ComposedModel model, TrainingData source) {
+        var logits = model.headOutputs().orElseThrow().outputs().get("logits");
+        List<int[]> out = new ArrayList<>(java.util.Collections.nCopies(size(), (int[]) null));
+        forEachBatch(model, source, logits, 32, (idx, tensor) -> {
+            TFloat32 l = (TFloat32) tensor;
+            for (int k = 0; k < idx.length; k++) {
+                int n = sentences.get(idx[k]).size();
+                int[] heads = new int[n];
+                for (int w = 0; w < n; w++) {
+                    int best = 0;
+                    for (int c = 1; c <= n; c++) {
+                        if (c != w + 1 && l.getFloat(k, w, c) > l.getFloat(k, w, best)) {
+                            best = c;
+                        }
+                    }
+                    heads[w] = best;
+                }
+                out.set(idx[k], heads);
+            }
+        });
+        return out;
+    }
+
+    /** UAS (primary metric {@code uas}). */
+    public Map<String, Double> score(List<int[]> predicted) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("uas", Metrics.uas(sentences, predicted, false));
+        return m;
+    }
+
+    public Evaluator evaluator(TrainingData source) {
+        return new Evaluator() {
+            @Override
+            public Map<String, Double> evaluate(ComposedModel model) {
+                return score(predict(model, source));
+            }
+
+            @Override
+            public String primaryMetric() {
+                return "uas";
+            }
+        };
+    }
+}

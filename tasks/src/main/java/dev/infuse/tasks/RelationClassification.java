@@ -1,0 +1,223 @@
+package dev.infuse.tasks;
+
+import dev.infuse.api.Batch;
+import dev.infuse.api.Batches;
+import dev.infuse.api.ComposedModel;
+import dev.infuse.api.Evaluator;
+import dev.infuse.api.TrainingData;
+import dev.infuse.data.Metrics;
+import dev.infuse.data.Prf;
+import dev.infuse.data.RelationInstance;
+import dev.infuse.data.SemEval2010;
+import dev.infuse.data.SemEvalExample;
+import dev.infuse.data.SemEvalScore;
+import dev.infuse.data.Span;
+import dev.infuse.data.Tacred;
+import dev.infuse.heads.EntityPairClassificationHead;
+import dev.infuse.spi.InfuseException;
+import dev.infuse.spi.TaskHead;
+import dev.infuse.spi.TokenizedText;
+import dev.infuse.spi.Tokenizer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Relation classification with K-Adapter's entity markers: the subject wrapped in {@code @ … @},
+ * the object in {@code # … #}; the head reads the two start markers. The same featurisation serves
+ * the factual adapter's pretraining (FewRel, T-REx-style) and the downstream tasks (SemEval-2010
+ * Task 8, with {@code e1} as {@code @} and {@code e2} as {@code #}; TACRED).
+ *
+ * <p>Texts longer than the length limit are cut; an example whose start marker is cut off is skipped
+ * and counted in {@link #skipped()} ({@code marker-truncated}).
+ */
+public final class RelationClassification extends TaskDataset {
+    /** How predictions are scored. */
+    public enum Scoring {
+        /** Accuracy and macro-F1 over all labels (FewRel, T-REx-style). */
+        ACCURACY,
+        /** SemEval-2010 Task 8 official: macro-F1 over the 9 types with direction, {@code Other} excluded. */
+        SEMEVAL,
+        /** TACRED: micro-F1 without {@code no_relation}. */
+        TACRED
+    }
+
+    static final String SUBJECT = "@";
+    static final String OBJECT = "#";
+
+    private final List<String> labels;
+    private final Map<String, Integer> labelIndex = new LinkedHashMap<>();
+    private final List<Integer> gold = new ArrayList<>();
+    private final List<String> ids = new ArrayList<>();
+    private final List<int[]> markers = new ArrayList<>();
+
+    private RelationClassification(Tokenizer tokenizer, List<String> labels) {
+        super(tokenizer);
+        this.labels = List.copyOf(labels);
+        for (int i = 0; i < labels.size(); i++) {
+            labelIndex.put(labels.get(i), i);
+        }
+    }
+
+    /**
+     * @param labels the label set in a fixed order (e.g. from the training split)
+     * @throws InfuseException {@code data-format} for a relation outside {@code labels}
+     */
+    public static RelationClassification fromInstances(List<RelationInstance> instances, Tokenizer tokenizer,
+            List<String> labels, int maxLength) {
+        RelationClassification d = new RelationClassification(tokenizer, labels);
+        for (RelationInstance r : instances) {
+            MarkedText m = MarkedText.ofTokens(r.tokens(), new Span[] {r.head(), r.tail()}, new String[] {SUBJECT, OBJECT});
+            d.add(r.id(), m, r.relation(), maxLength);
+        }
+        return d;
+    }
+
+    /** SemEval-2010 Task 8 examples; labels are the 19 directed labels in the official order. */
+    public static RelationClassification fromSemEval(List<SemEvalExample> examples, Tokenizer tokenizer, int maxLength) {
+        RelationClassification d = new RelationClassification(tokenizer, SemEval2010.LABELS);
+        for (SemEvalExample e : examples) {
+            MarkedText m = MarkedText.ofChars(e.text(), new Span[] {e.e1(), e.e2()}, new String[] {SUBJECT, OBJECT});
+            d.add(e.id(), m, e.label(), maxLength);
+        }
+        return d;
+    }
+
+    /** The sorted distinct relations of some instances, for a label set. */
+    public static List<String> labelsOf(List<RelationInstance> instances) {
+        return instances.stream().map(RelationInstance::relation).distinct().sorted().toList();
+    }
+
+    private void add(String id, MarkedText m, String label, int maxLength) {
+        Integer y = labelIndex.get(label);
+        if (y == null) {
+            throw new InfuseException("data-format", "example " + id + ": relation '" + label
+                    + "' is not among the " + labels.size() + " labels of this task (" + abbreviate(labels) + ")");
+        }
+        TokenizedText t = truncate(tokenizer.encode(m.text), maxLength, tokenizer.sepId());
+        int[] pos = new int[2];
+        for (int k = 0; k < 2; k++) {
+            int[] span = t.tokenSpan(m.markerOffsets[k], m.markerOffsets[k] + 1);
+            if (span == null) {
+                skip("marker-truncated");
+                return;
+            }
+            pos[k] = span[0];
+        }
+        texts.add(t);
+        gold.add(y);
+        ids.add(id);
+        markers.add(pos);
+    }
+
+    private static String abbreviate(List<String> labels) {
+        return labels.size() <= 8 ? String.join(", ", labels) : String.join(", ", labels.subList(0, 8)) + ", …";
+    }
+
+    public List<String> labels() {
+        return labels;
+    }
+
+    /** Example ids in dataset order. */
+    public List<String> ids() {
+        return ids;
+    }
+
+    /** The gold label of example {@code i}. */
+    public String gold(int i) {
+        return labels.get(gold.get(i));
+    }
+
+    /** Token positions of the subject and object start markers of example {@code i}. */
+    public int[] markerPositions(int i) {
+        return markers.get(i).clone();
+    }
+
+    public TaskHead head(float dropout) {
+        return new EntityPairClassificationHead(labels.size(), dropout);
+    }
+
+    @Override
+    protected void addInputs(Batch batch, int[] indices, int time) {
+        int[] pos = new int[indices.length * 2];
+        int[] y = new int[indices.length];
+        for (int k = 0; k < indices.length; k++) {
+            int[] m = markers.get(indices[k]);
+            pos[2 * k] = k * time + m[0];
+            pos[2 * k + 1] = k * time + m[1];
+            y[k] = gold.get(indices[k]);
+        }
+        batch.put("marker_positions", Batches.ints(pos, indices.length, 2));
+        batch.put("labels", Batches.ints(y, indices.length));
+    }
+
+    /** Predicted labels of every example, in dataset order. */
+    public List<String> predict(ComposedModel model, TrainingData source) {
+        var probabilities = model.headOutputs().orElseThrow().outputs().get("probabilities");
+        String[] out = new String[size()];
+        forEachBatch(model, source, probabilities, 64, (idx, tensor) -> {
+            TFloat32 p = (TFloat32) tensor;
+            int classes = labels.size();
+            for (int k = 0; k < idx.length; k++) {
+                int best = 0;
+                for (int c = 1; c < classes; c++) {
+                    if (p.getFloat(k, c) > p.getFloat(k, best)) {
+                        best = c;
+                    }
+                }
+                out[idx[k]] = labels.get(best);
+            }
+        });
+        return List.of(out);
+    }
+
+    /** Scores predictions; the primary metric is {@code f1} (macro for ACCURACY/SEMEVAL, micro for TACRED). */
+    public Map<String, Double> score(List<String> predicted, Scoring scoring) {
+        List<String> goldLabels = new ArrayList<>();
+        for (int i = 0; i < size(); i++) {
+            goldLabels.add(gold(i));
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("accuracy", Metrics.accuracy(goldLabels, predicted));
+        switch (scoring) {
+            case ACCURACY -> m.put("f1", Metrics.macroF1(goldLabels, predicted));
+            case SEMEVAL -> {
+                Map<String, String> g = new LinkedHashMap<>();
+                Map<String, String> p = new LinkedHashMap<>();
+                for (int i = 0; i < size(); i++) {
+                    g.put(ids.get(i), goldLabels.get(i));
+                    p.put(ids.get(i), predicted.get(i));
+                }
+                SemEvalScore s = Metrics.semEval2010(g, p);
+                m.put("f1", s.macroF1());
+                m.put("precision", s.macroPrecision());
+                m.put("recall", s.macroRecall());
+            }
+            case TACRED -> {
+                Prf s = Metrics.microExcluding(goldLabels, predicted, Tacred.NO_RELATION);
+                m.put("f1", s.f1());
+                m.put("precision", s.precision());
+                m.put("recall", s.recall());
+            }
+            default -> throw new AssertionError(scoring);
+        }
+        return m;
+    }
+
+    /** An evaluator over this dataset (read through {@code source}, e.g. a cached wrapper). */
+    public Evaluator evaluator(TrainingData source, Scoring scoring) {
+        return new Evaluator() {
+            @Override
+            public Map<String, Double> evaluate(ComposedModel model) {
+                return score(predict(model, source), scoring);
+            }
+
+            @Override
+            public String primaryMetric() {
+                return "f1";
+            }
+        };
+    }
+}

@@ -1,0 +1,105 @@
+package dev.infuse.tasks;
+
+import dev.infuse.api.Batch;
+import dev.infuse.api.Batches;
+import dev.infuse.api.ComposedModel;
+import dev.infuse.api.TrainingData;
+import dev.infuse.spi.TokenizedText;
+import dev.infuse.spi.Tokenizer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.BiConsumer;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Tensor;
+
+/**
+ * Tokenised examples of one task with the task's extra model inputs. Subclasses add those inputs to
+ * each batch; {@link #forEachBatch} runs a model over every example in a deterministic order.
+ */
+public abstract class TaskDataset implements TrainingData {
+    protected final Tokenizer tokenizer;
+    protected final List<TokenizedText> texts = new ArrayList<>();
+    private final java.util.Map<String, Integer> skipped = new java.util.TreeMap<>();
+
+    protected TaskDataset(Tokenizer tokenizer) {
+        this.tokenizer = tokenizer;
+    }
+
+    @Override
+    public int size() {
+        return texts.size();
+    }
+
+    @Override
+    public int length(int i) {
+        return texts.get(i).length();
+    }
+
+    /** The tokenised texts, in example order (the activation cache is keyed by them). */
+    public List<TokenizedText> texts() {
+        return Collections.unmodifiableList(texts);
+    }
+
+    /** Examples left out while featurising, by reason (e.g. a marker cut off by the length limit). */
+    public java.util.Map<String, Integer> skipped() {
+        return Collections.unmodifiableMap(skipped);
+    }
+
+    /** Counts one skipped example. */
+    protected void skip(String reason) {
+        skipped.merge(reason, 1, Integer::sum);
+    }
+
+    @Override
+    public Batch batch(int[] indices) {
+        List<TokenizedText> group = new ArrayList<>(indices.length);
+        for (int i : indices) {
+            group.add(texts.get(i));
+        }
+        int time = group.stream().mapToInt(TokenizedText::length).max().orElse(0);
+        Batch b = Batches.standard(group, tokenizer.padId());
+        addInputs(b, indices, time);
+        return b;
+    }
+
+    /** Adds the task's inputs (labels, positions) for the examples {@code indices} padded to {@code time}. */
+    protected abstract void addInputs(Batch batch, int[] indices, int time);
+
+    /**
+     * Runs {@code output} over every example, batch by batch in length order, and hands each batch's
+     * indices and result to {@code consumer}.
+     *
+     * @param source this dataset, or a wrapper over it (e.g. with cached activations)
+     */
+    public void forEachBatch(ComposedModel model, TrainingData source, Operand<?> output, int batchSize,
+            BiConsumer<int[], Tensor> consumer) {
+        int[] lengths = new int[size()];
+        for (int i = 0; i < lengths.length; i++) {
+            lengths[i] = length(i);
+        }
+        for (int[] idx : Batches.bucketed(lengths, batchSize, 0, null)) {
+            try (Batch b = source.batch(idx); Result r = model.run(b, List.of(output))) {
+                consumer.accept(idx, r.get(0));
+            }
+        }
+    }
+
+    /** Cuts a tokenised text to {@code max} tokens, keeping a final {@code [SEP]}. */
+    static TokenizedText truncate(TokenizedText t, int max, int sepId) {
+        if (t.length() <= max) {
+            return t;
+        }
+        int[] ids = java.util.Arrays.copyOf(t.ids(), max);
+        int[] types = java.util.Arrays.copyOf(t.typeIds(), max);
+        String[] tokens = java.util.Arrays.copyOf(t.tokens(), max);
+        int[] start = java.util.Arrays.copyOf(t.charStart(), max);
+        int[] end = java.util.Arrays.copyOf(t.charEnd(), max);
+        ids[max - 1] = sepId;
+        tokens[max - 1] = "[SEP]";
+        start[max - 1] = 0;
+        end[max - 1] = 0;
+        return new TokenizedText(ids, types, tokens, start, end);
+    }
+}
