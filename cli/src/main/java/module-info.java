@@ -1,6 +1,7 @@
 /** The {@code infuse} command line. */
 module dev.infuse.cli {
     requires dev.infuse.core;
+    requires dev.infuse.tasks;
     requires info.picocli;
 
     opens dev.infuse.cli to info.picocli;

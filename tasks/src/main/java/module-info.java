@@ -5,6 +5,7 @@
  */
 module dev.infuse.tasks {
     requires transitive dev.infuse.data;
+    requires com.fasterxml.jackson.databind;
 
     exports dev.infuse.tasks;
 }

@@ -233,9 +233,15 @@ public final class ComposedModel implements AutoCloseable {
         return parameters().stream().filter(ParameterInfo::trainable).mapToLong(ParameterInfo::size).sum();
     }
 
-    /** Sum of all parameter sizes, backbone included. */
+    /**
+     * Sum of all parameter sizes, backbone included — also when the backbone's encoder was not built
+     * because its activations come from a cache (then the backbone reports its own count).
+     */
     public long totalParameterCount() {
-        return parameters().stream().mapToLong(ParameterInfo::size).sum();
+        long own = parameters().stream().filter(p -> !p.component().equals("backbone")).mapToLong(ParameterInfo::size).sum();
+        long backboneBuilt = parameters().stream().filter(p -> p.component().equals("backbone")).mapToLong(ParameterInfo::size).sum();
+        long backboneAll = backbone.parameterCount();
+        return own + Math.max(backboneBuilt, backboneAll);
     }
 
     /**

@@ -64,6 +64,14 @@ public interface Backbone extends AutoCloseable {
     /** The pre-trained pooler ({@code tanh(W h_[CLS] + b)} for BERT): {@code [batch, H]}. */
     Operand<TFloat32> pool(ModelScope scope, HiddenStates states);
 
+    /**
+     * Number of weight values of the whole backbone (including any head weights it holds), for
+     * reports that set an adapter's parameter count against the model's; -1 if unknown.
+     */
+    default long parameterCount() {
+        return -1;
+    }
+
     /** Releases any weights held on the Java or native side. */
     @Override
     void close();

@@ -29,6 +29,8 @@ import org.tensorflow.types.TFloat32;
 public final class DependencyHeads extends TaskDataset {
     private final List<DependencySentence> sentences = new ArrayList<>();
     private final List<int[]> firstPiece = new ArrayList<>();
+    private final List<Integer> original = new ArrayList<>();
+    private int originalCount;
 
     private DependencyHeads(Tokenizer tokenizer) {
         super(tokenizer);
@@ -36,7 +38,9 @@ public final class DependencyHeads extends TaskDataset {
 
     public static DependencyHeads of(List<DependencySentence> sentences, Tokenizer tokenizer, int maxLength) {
         DependencyHeads d = new DependencyHeads(tokenizer);
-        for (DependencySentence s : sentences) {
+        d.originalCount = sentences.size();
+        for (int si = 0; si < sentences.size(); si++) {
+            DependencySentence s = sentences.get(si);
             StringBuilder text = new StringBuilder();
             int[] starts = new int[s.size()];
             int[] ends = new int[s.size()];
@@ -64,6 +68,7 @@ public final class DependencyHeads extends TaskDataset {
             d.texts.add(t);
             d.sentences.add(s);
             d.firstPiece.add(first);
+            d.original.add(si);
         }
         return d;
     }
@@ -129,6 +134,21 @@ public final class DependencyHeads extends TaskDataset {
                 out.set(idx[k], heads);
             }
         });
+        return out;
+    }
+
+    /**
+     * Predictions aligned with every input sentence (for writing CoNLL-U): sentences skipped as too
+     * long get every word attached to the root.
+     */
+    public List<int[]> alignToInput(List<int[]> predicted, List<DependencySentence> input) {
+        List<int[]> out = new ArrayList<>();
+        for (int i = 0; i < originalCount; i++) {
+            out.add(new int[input.get(i).size()]);
+        }
+        for (int k = 0; k < predicted.size(); k++) {
+            out.set(original.get(k), predicted.get(k));
+        }
         return out;
     }
 

@@ -206,6 +206,11 @@ public final class BertBackbone implements Backbone {
     }
 
     @Override
+    public long parameterCount() {
+        return weights().parameterCount();
+    }
+
+    @Override
     public synchronized void close() {
         weights = null;
     }

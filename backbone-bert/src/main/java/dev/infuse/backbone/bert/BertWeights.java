@@ -20,6 +20,11 @@ final class BertWeights {
     private final BertDims dims;
     private final Map<String, Weight> weights;
 
+    /** Number of weight values. */
+    long parameterCount() {
+        return weights.values().stream().mapToLong(w -> w.values().length).sum();
+    }
+
     BertWeights(BertDims dims, Map<String, Weight> weights) {
         this.dims = dims;
         this.weights = Collections.unmodifiableMap(new TreeMap<>(weights));

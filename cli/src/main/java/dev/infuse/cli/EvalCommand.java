@@ -1,0 +1,66 @@
+package dev.infuse.cli;
+
+import dev.infuse.api.Infuse;
+import dev.infuse.spi.Backbone;
+import dev.infuse.tasks.TaskRunner;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code infuse eval}: train a task's head (and the fusion) over the frozen backbone with frozen
+ * pretrained adapters, or none (the baseline), and score the development split.
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = {"Train a downstream head over the frozen backbone (+ frozen adapters) and score the dev split.",
+            "Example: infuse eval --task semeval --data ../shared/data --adapter runs/factual/adapters/factual --out runs/semeval-f"})
+final class EvalCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    RunOptions run;
+
+    @Option(names = "--adapter", paramLabel = "DIR", description = "A pretrained adapter artifact, used frozen (repeatable).")
+    List<Path> adapters = new ArrayList<>();
+
+    @Option(names = "--control", paramLabel = "NAME|DIR",
+            description = "A same-shape adapter left at its random initialisation (frozen): a plugin name, or an artifact whose shape to copy (repeatable).")
+    List<String> controls = new ArrayList<>();
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Configuration of --control adapters given by name.")
+    Map<String, String> settings;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        List<TaskRunner.AdapterUse> uses = new ArrayList<>();
+        for (Path a : adapters) {
+            uses.add(new TaskRunner.AdapterUse(null, a, TaskRunner.AdapterMode.PRETRAINED, Map.of()));
+        }
+        for (String c : controls) {
+            Path p = Path.of(c);
+            uses.add(Files.isDirectory(p)
+                    ? new TaskRunner.AdapterUse(null, p, TaskRunner.AdapterMode.CONTROL, Map.of())
+                    : new TaskRunner.AdapterUse(c, null, TaskRunner.AdapterMode.CONTROL, RunOptions.settings(settings)));
+        }
+        try (Infuse infuse = common.open(spec.commandLine().getErr()); Backbone backbone = run.openBackbone(infuse)) {
+            var result = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec(run.task, run.train, run.dev, run.data, uses,
+                    run.fusion, run.training(), run.maxLength, !run.noCache, run.headDropout, run.out));
+            Report.print(out, result);
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package dev.infuse.cli;
+
+import dev.infuse.tasks.TaskRunner;
+import java.io.PrintWriter;
+import java.util.Map;
+
+/** The summary every run prints. */
+final class Report {
+    private Report() {}
+
+    static void print(PrintWriter out, TaskRunner.RunResult r) {
+        out.printf("task %s: ", r.task());
+        int i = 0;
+        for (Map.Entry<String, Double> e : r.metrics().entrySet()) {
+            out.printf("%s%s %.2f", i++ > 0 ? ", " : "", e.getKey(), 100 * e.getValue());
+        }
+        out.printf(" (best epoch %d of %d)%n", r.report().bestEpoch(), r.report().epochs().size());
+        out.printf("parameters: %,d trainable of %,d; %.0f s%n", r.trainableParameters(), r.totalParameters(), r.seconds());
+        if (!r.skippedTrain().isEmpty() || !r.skippedDev().isEmpty()) {
+            out.printf("skipped: train %s, dev %s%n", r.skippedTrain(), r.skippedDev());
+        }
+        out.printf("output: %s%n", r.output());
+    }
+}

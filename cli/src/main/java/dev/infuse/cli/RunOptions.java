@@ -1,0 +1,85 @@
+package dev.infuse.cli;
+
+import dev.infuse.api.Infuse;
+import dev.infuse.api.TrainingConfig;
+import dev.infuse.spi.Backbone;
+import dev.infuse.spi.PluginConfig;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** Options of the commands that train and evaluate on a task. */
+final class RunOptions {
+    @Option(names = "--task", required = true, description = "Task: fewrel, trex, semeval, tacred, open-entity, ud (see docs/TASKS.md).")
+    String task;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Data folder laid out like the project's shared data; supplies default files.")
+    Path data;
+
+    @Option(names = "--train", paramLabel = "FILE", description = "Training file (default: the task's file in --data).")
+    Path train;
+
+    @Option(names = "--dev", paramLabel = "FILE",
+            description = "Development (or test) file to score (default: the task's file in --data, else 10% of --train by a seeded split).")
+    Path dev;
+
+    @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output folder: metrics.json, predictions, artifacts.")
+    Path out;
+
+    @Option(names = "--backbone", defaultValue = "bert", description = "Backbone plugin (default: ${DEFAULT-VALUE}).")
+    String backbone;
+
+    @Option(names = "--backbone-path", paramLabel = "DIR", description = "Model folder for the backbone (default: BERT-base from the class path).")
+    String backbonePath;
+
+    @Option(names = "--fusion", defaultValue = "concat", description = "Fusion for side adapters: concat, add, attention (default: ${DEFAULT-VALUE}).")
+    String fusion;
+
+    @Option(names = "--epochs", defaultValue = "3", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "32", description = "Examples per batch (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--lr", defaultValue = "1e-4", description = "Peak learning rate of Adam (default: ${DEFAULT-VALUE}).")
+    double learningRate;
+
+    @Option(names = "--warmup", defaultValue = "0.1", description = "Warm-up fraction of all steps (default: ${DEFAULT-VALUE}).")
+    double warmup;
+
+    @Option(names = "--clip", defaultValue = "1.0", description = "Gradient-norm clipping, 0 for none (default: ${DEFAULT-VALUE}).")
+    double clip;
+
+    @Option(names = "--patience", defaultValue = "0", description = "Stop after this many epochs without improvement, 0 never (default: ${DEFAULT-VALUE}).")
+    int patience;
+
+    @Option(names = "--max-length", defaultValue = "128", description = "Word pieces per example (default: ${DEFAULT-VALUE}).")
+    int maxLength;
+
+    @Option(names = "--head-dropout", defaultValue = "0.1", description = "Dropout before the head (default: ${DEFAULT-VALUE}).")
+    float headDropout;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of initialisation, shuffling and splits (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--no-cache", description = "Run the backbone every epoch instead of caching its activations.")
+    boolean noCache;
+
+    TrainingConfig training() {
+        return new TrainingConfig(epochs, batchSize, batchSize * 160, learningRate, warmup, clip, patience, seed);
+    }
+
+    Backbone openBackbone(Infuse infuse) {
+        Map<String, Object> cfg = new LinkedHashMap<>();
+        if (backbonePath != null) {
+            cfg.put("path", backbonePath);
+        }
+        return infuse.createBackbone(backbone, PluginConfig.of("backbone '" + backbone + "'", cfg));
+    }
+
+    /** Parses {@code key=value} settings into a configuration map (values stay strings; plugins convert). */
+    static Map<String, Object> settings(Map<String, String> raw) {
+        return raw == null ? Map.of() : new LinkedHashMap<>(raw);
+    }
+}

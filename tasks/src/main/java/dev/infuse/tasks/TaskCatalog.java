@@ -1,0 +1,175 @@
+package dev.infuse.tasks;
+
+import dev.infuse.data.ConllU;
+import dev.infuse.data.EntityTypingExample;
+import dev.infuse.data.FewRel;
+import dev.infuse.data.OpenEntity;
+import dev.infuse.data.RelationInstance;
+import dev.infuse.data.SemEval2010;
+import dev.infuse.data.SemEvalExample;
+import dev.infuse.data.Splits;
+import dev.infuse.data.Tacred;
+import dev.infuse.data.TacredExample;
+import dev.infuse.data.TrexRc;
+import dev.infuse.spi.InfuseException;
+import dev.infuse.spi.PluginConfig;
+import dev.infuse.spi.Tokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * The named tasks Infuse trains and evaluates, with the files each reads in a data folder laid out
+ * like the project's shared data (see {@code docs/TASKS.md}). Where a data set has no development
+ * split here, one is carved out of its training file by {@link Splits#trainDev} with 10% of the
+ * examples and the run's seed.
+ */
+public final class TaskCatalog {
+    private TaskCatalog() {}
+
+    /** A task: its name, a one-line description, and its default files relative to a data folder. */
+    public record Task(String name, String description, String defaultTrain, String defaultDev) {}
+
+    private static final Map<String, Task> TASKS = new TreeMap<>();
+
+    static {
+        add(new Task("fewrel", "relation classification on FewRel (16 Wikidata relations; factual adapter pretraining)",
+                "fewrel/val_wiki.json", null));
+        add(new Task("trex", "relation classification on T-REx-style JSON lines (factual adapter pretraining)", null, null));
+        add(new Task("semeval", "SemEval-2010 Task 8 relation classification (official macro-F1, 9 types with direction)",
+                "semeval2010_task8/SemEval2010_task8_training/TRAIN_FILE.TXT", null));
+        add(new Task("tacred", "TACRED relation classification (micro-F1 without no_relation)",
+                "tacred/sample_yuhaozhang/train.json", "tacred/sample_yuhaozhang/dev.json"));
+        add(new Task("open-entity", "Open Entity typing, 9 general types (micro P/R/F1)",
+                "open_entity/crowd/train.json", "open_entity/crowd/dev.json"));
+        add(new Task("ud", "dependency-head prediction on CoNLL-U gold trees (UAS; linguistic adapter pretraining)",
+                "ud_english_ewt/en_ewt-ud-train.conllu", "ud_english_ewt/en_ewt-ud-dev.conllu"));
+    }
+
+    private static void add(Task t) {
+        TASKS.put(t.name(), t);
+    }
+
+    public static List<Task> tasks() {
+        return List.copyOf(TASKS.values());
+    }
+
+    /** A task by name, or {@code config-unknown-task} suggesting the closest. */
+    public static Task task(String name) {
+        Task t = TASKS.get(name);
+        if (t == null) {
+            String hint = PluginConfig.closest(name, TASKS.keySet());
+            throw new InfuseException("config-unknown-task", "unknown task '" + name + "'"
+                    + (hint == null ? "" : " (did you mean '" + hint + "'?)") + "; tasks: " + String.join(", ", TASKS.keySet()));
+        }
+        return t;
+    }
+
+    /** Where the data of a task comes from: explicit files win over the data folder's defaults. */
+    public record DataFiles(Path train, Path dev) {}
+
+    /** Resolves a task's training and (optional) development files. */
+    public static DataFiles resolve(Task task, Path dataDir, Path train, Path dev) {
+        Path t = train != null ? train : defaultFile(task, dataDir, task.defaultTrain(), "training");
+        Path d = dev != null ? dev : task.defaultDev() == null || (dataDir == null && train != null) ? null
+                : defaultFile(task, dataDir, task.defaultDev(), "development");
+        return new DataFiles(t, d);
+    }
+
+    private static Path defaultFile(Task task, Path dataDir, String relative, String what) {
+        if (relative == null) {
+            throw new InfuseException("usage", "task '" + task.name() + "' has no default " + what + " file; give one with --"
+                    + (what.equals("training") ? "train" : "dev"));
+        }
+        if (dataDir == null) {
+            throw new InfuseException("usage", "task '" + task.name() + "' needs --data DIR (a folder with " + relative
+                    + ") or --" + (what.equals("training") ? "train" : "dev") + " FILE");
+        }
+        Path p = dataDir.resolve(relative);
+        if (!Files.exists(p)) {
+            throw new InfuseException("data-missing", "task '" + task.name() + "': " + what + " file " + p
+                    + " does not exist; expected the layout <data>/" + relative);
+        }
+        return p;
+    }
+
+    /** Training and development datasets of a task, featurised for one tokenizer. */
+    public record Prepared(Task task, TaskDataset train, TaskDataset dev, List<Path> files) {}
+
+    /**
+     * Reads and featurises a task.
+     *
+     * @param dev null to split {@code devFraction} of the training file off by the seeded rule
+     */
+    public static Prepared prepare(Task task, Path train, Path dev, Tokenizer tokenizer, int maxLength, long seed) {
+        List<Path> files = new ArrayList<>(List.of(train));
+        if (dev != null) {
+            files.add(dev);
+        }
+        switch (task.name()) {
+            case "fewrel", "trex" -> {
+                Function<Path, List<RelationInstance>> read = task.name().equals("fewrel")
+                        ? p -> FewRel.read(p).records() : p -> TrexRc.read(p).records();
+                var pair = split(read.apply(train), dev == null ? null : read.apply(dev), seed, RelationInstance::id);
+                List<String> labels = RelationClassification.labelsOf(pair.train());
+                return new Prepared(task, RelationClassification.fromInstances(pair.train(), tokenizer, labels, maxLength),
+                        RelationClassification.fromInstances(pair.dev(), tokenizer, labels, maxLength), files);
+            }
+            case "semeval" -> {
+                var pair = split(SemEval2010.read(train).records(), dev == null ? null : SemEval2010.read(dev).records(), seed,
+                        SemEvalExample::id);
+                return new Prepared(task, RelationClassification.fromSemEval(pair.train(), tokenizer, maxLength),
+                        RelationClassification.fromSemEval(pair.dev(), tokenizer, maxLength), files);
+            }
+            case "tacred" -> {
+                Function<Path, List<RelationInstance>> read = p -> Tacred.read(p).records().stream()
+                        .map(TacredExample::toRelationInstance).toList();
+                var pair = split(read.apply(train), dev == null ? null : read.apply(dev), seed, RelationInstance::id);
+                List<String> labels = new ArrayList<>(RelationClassification.labelsOf(pair.train()));
+                for (String l : RelationClassification.labelsOf(pair.dev())) {
+                    if (!labels.contains(l)) {
+                        // Unseen in training: kept so it is scored as a miss rather than crashing the run.
+                        labels.add(l);
+                    }
+                }
+                if (!labels.contains(Tacred.NO_RELATION)) {
+                    labels.add(0, Tacred.NO_RELATION);
+                }
+                return new Prepared(task, RelationClassification.fromInstances(pair.train(), tokenizer, labels, maxLength),
+                        RelationClassification.fromInstances(pair.dev(), tokenizer, labels, maxLength), files);
+            }
+            case "open-entity" -> {
+                var pair = split(OpenEntity.read(train).records(), dev == null ? null : OpenEntity.read(dev).records(), seed,
+                        EntityTypingExample::id);
+                return new Prepared(task, EntityTyping.of(pair.train(), tokenizer, OpenEntity.GENERAL_TYPES, maxLength),
+                        EntityTyping.of(pair.dev(), tokenizer, OpenEntity.GENERAL_TYPES, maxLength), files);
+            }
+            case "ud" -> {
+                var pair = split(ConllU.read(train).records(), dev == null ? null : ConllU.read(dev).records(), seed, null);
+                return new Prepared(task, DependencyHeads.of(pair.train(), tokenizer, maxLength),
+                        DependencyHeads.of(pair.dev(), tokenizer, maxLength), files);
+            }
+            default -> throw new AssertionError(task.name());
+        }
+    }
+
+    private static <T> Splits.Split<T> split(List<T> train, List<T> dev, long seed, Function<T, String> key) {
+        if (dev != null) {
+            return new Splits.Split<>(train, dev);
+        }
+        return Splits.trainDev(train, 0.1, seed, key);
+    }
+
+    /** The scoring rule of a relation task. */
+    static RelationClassification.Scoring scoring(Task task) {
+        return switch (task.name()) {
+            case "semeval" -> RelationClassification.Scoring.SEMEVAL;
+            case "tacred" -> RelationClassification.Scoring.TACRED;
+            default -> RelationClassification.Scoring.ACCURACY;
+        };
+    }
+}

@@ -1,0 +1,348 @@
+package dev.infuse.tasks;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.infuse.api.ActivationCache;
+import dev.infuse.api.AdapterArtifacts;
+import dev.infuse.api.CachedTrainingData;
+import dev.infuse.api.ComposedModel;
+import dev.infuse.api.Evaluator;
+import dev.infuse.api.Infuse;
+import dev.infuse.api.Provenance;
+import dev.infuse.api.Trainer;
+import dev.infuse.api.TrainingConfig;
+import dev.infuse.api.TrainingData;
+import dev.infuse.api.TrainingReport;
+import dev.infuse.data.ConllU;
+import dev.infuse.data.SemEval2010;
+import dev.infuse.spi.Backbone;
+import dev.infuse.spi.Fusion;
+import dev.infuse.spi.InfuseException;
+import dev.infuse.spi.KnowledgeAdapter;
+import dev.infuse.spi.PluginConfig;
+import dev.infuse.spi.PluginKind;
+import dev.infuse.spi.TaskHead;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One experiment cell: a task, a frozen backbone, some adapters (trained here, loaded pretrained and
+ * frozen, or same-shape random controls), a fusion and the task's head; trains what is trainable,
+ * evaluates on the development split, and writes metrics, predictions in the data set's official
+ * format and any trained adapter as an artifact into an output folder.
+ */
+public final class TaskRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(TaskRunner.class);
+
+    private TaskRunner() {}
+
+    /** How an adapter takes part in a run. */
+    public enum AdapterMode {
+        /** Created from its configuration and trained in this run (pretraining). */
+        TRAIN,
+        /** Loaded from an artifact and kept frozen (downstream use). */
+        PRETRAINED,
+        /** Same shape as configured (or as an artifact's), left at its random initialisation and frozen. */
+        CONTROL
+    }
+
+    /**
+     * @param name adapter plugin name (ignored for PRETRAINED, where the artifact names it)
+     * @param artifact artifact folder for PRETRAINED (and optionally CONTROL, to copy its shape)
+     * @param config configuration for TRAIN and CONTROL
+     */
+    public record AdapterUse(String name, Path artifact, AdapterMode mode, Map<String, Object> config) {}
+
+    /**
+     * @param task task name (see {@link TaskCatalog})
+     * @param train training file, or null for the data folder's default
+     * @param dev development file, or null for the default (or a seeded 10% split)
+     * @param dataDir data folder laid out like the shared data, or null
+     * @param fusion fusion plugin name used when side adapters are present
+     * @param maxLength word pieces per example
+     * @param cache use the activation cache when every adapter is a side network
+     * @param headDropout dropout before the head's classifier
+     * @param out output folder
+     */
+    public record RunSpec(String task, Path train, Path dev, Path dataDir, List<AdapterUse> adapters, String fusion,
+            TrainingConfig training, int maxLength, boolean cache, float headDropout, Path out) {}
+
+    /** What a run measured. */
+    public record RunResult(String task, Map<String, Double> metrics, TrainingReport report, long trainableParameters,
+            long totalParameters, Map<String, Integer> skippedTrain, Map<String, Integer> skippedDev, double seconds,
+            Path output) {}
+
+    public static RunResult run(Infuse infuse, Backbone backbone, RunSpec spec) {
+        long t0 = System.nanoTime();
+        TaskCatalog.Task task = TaskCatalog.task(spec.task());
+        TaskCatalog.DataFiles files = TaskCatalog.resolve(task, spec.dataDir(), spec.train(), spec.dev());
+
+        List<KnowledgeAdapter> adapters = new ArrayList<>();
+        List<AdapterArtifacts.Loaded> loaded = new ArrayList<>();
+        Map<KnowledgeAdapter, AdapterMode> modes = new LinkedHashMap<>();
+        for (AdapterUse use : spec.adapters()) {
+            KnowledgeAdapter a;
+            if (use.mode() == AdapterMode.PRETRAINED) {
+                AdapterArtifacts.Loaded l = AdapterArtifacts.load(infuse, use.artifact(), backbone);
+                loaded.add(l);
+                a = l.adapter();
+            } else {
+                Map<String, Object> cfg = use.config();
+                String name = use.name();
+                if (use.artifact() != null) {
+                    var m = dev.infuse.api.Artifacts.readManifest(use.artifact());
+                    cfg = m.config();
+                    name = m.plugin().name();
+                }
+                a = infuse.createAdapter(name, PluginConfig.of("adapter '" + name + "'", cfg), backbone.spec());
+            }
+            adapters.add(a);
+            modes.put(a, use.mode());
+        }
+        List<String> added = new ArrayList<>();
+        adapters.forEach(a -> added.addAll(a.addedTokens()));
+        var tokenizer = added.isEmpty() ? backbone.tokenizer() : backbone.tokenizer().withAddedTokens(added);
+
+        LOG.info("task {}: reading {}{}", task.name(), files.train(), files.dev() == null ? " (10% held out as dev)" : " and " + files.dev());
+        TaskCatalog.Prepared data = TaskCatalog.prepare(task, files.train(), files.dev(), tokenizer, spec.maxLength(),
+                spec.training().seed());
+        if (data.train().size() == 0 || data.dev().size() == 0) {
+            throw new InfuseException("data-empty", "task '" + task.name() + "': " + data.train().size() + " training and "
+                    + data.dev().size() + " development examples after featurisation (skipped: " + data.train().skipped() + ")");
+        }
+        TaskHead head = head(data.train(), spec.headDropout(), backbone.spec().hiddenSize());
+
+        boolean sides = adapters.stream().anyMatch(a -> !a.taps().isEmpty());
+        Fusion fusion = sides ? infuse.createFusion(spec.fusion(), PluginConfig.empty("fusion '" + spec.fusion() + "'"),
+                backbone.spec(), (int) adapters.stream().filter(a -> !a.taps().isEmpty()).count()) : null;
+
+        ComposedModel.Builder b = ComposedModel.builder(backbone).head(head, true).seed(spec.training().seed()).forTraining(true);
+        for (KnowledgeAdapter a : adapters) {
+            b.adapter(a, modes.get(a) == AdapterMode.TRAIN ? ComposedModel.Mode.TRAINABLE : ComposedModel.Mode.FROZEN);
+        }
+        if (fusion != null) {
+            b.fusion(fusion, true);
+        }
+        TrainingData trainSource = data.train();
+        TrainingData devSource = data.dev();
+        boolean cacheable = spec.cache() && added.isEmpty() && adapters.stream().noneMatch(TaskRunner::injectsInputs);
+        if (cacheable) {
+            SortedSet<Integer> taps = new TreeSet<>();
+            adapters.forEach(a -> taps.addAll(a.taps()));
+            taps.add(backbone.spec().layers());
+            Path root = infuse.settings().cacheDirectory().resolve("activations");
+            ActivationCache trainCache = ActivationCache.open(root, backbone, data.train().texts(), taps, 32, true);
+            ActivationCache devCache = ActivationCache.open(root, backbone, data.dev().texts(), taps, 32, true);
+            trainSource = new CachedTrainingData(data.train(), trainCache);
+            devSource = new CachedTrainingData(data.dev(), devCache);
+            b.cachedTaps(taps);
+        }
+        try (ComposedModel model = b.build()) {
+            for (AdapterArtifacts.Loaded l : loaded) {
+                model.loadWeights("adapter." + l.adapter().name(), floats(l));
+            }
+            LOG.info("model: {} trainable of {} parameters; {} training, {} development examples{}",
+                    model.trainableParameterCount(), model.totalParameterCount(), data.train().size(), data.dev().size(),
+                    cacheable ? "; backbone activations cached" : "");
+            Evaluator evaluator = evaluator(data.dev(), devSource, task);
+            TrainingReport report = new Trainer(spec.training()).fit(model, trainSource, evaluator);
+            Map<String, Double> metrics = report.bestMetrics();
+            createDirectories(spec.out());
+            writePredictions(model, data, devSource, spec.out());
+            for (KnowledgeAdapter a : adapters) {
+                if (modes.get(a) == AdapterMode.TRAIN) {
+                    Provenance.Builder p = Provenance.builder().seed(spec.training().seed()).metrics(metrics)
+                            .hyperParameters(hyperParameters(spec)).hyperParameter("task", task.name());
+                    data.files().forEach(p::dataFile);
+                    String version = infuse.registry().info(PluginKind.ADAPTER, a.name()).version();
+                    AdapterArtifacts.save(model, a, version, spec.out().resolve("adapters").resolve(a.name()), p.build(), true);
+                }
+            }
+            RunResult result = new RunResult(task.name(), metrics, report, model.trainableParameterCount(),
+                    model.totalParameterCount(), data.train().skipped(), data.dev().skipped(), (System.nanoTime() - t0) / 1e9,
+                    spec.out());
+            writeJson(spec.out().resolve("metrics.json"), summary(result, spec));
+            return result;
+        }
+    }
+
+    private static boolean injectsInputs(KnowledgeAdapter a) {
+        try {
+            return a.getClass().getMethod("injectInputs", dev.infuse.spi.ModelScope.class, dev.infuse.spi.InputEmbeddings.class)
+                    .getDeclaringClass() != KnowledgeAdapter.class;
+        } catch (NoSuchMethodException e) {
+            return true;
+        }
+    }
+
+    private static Map<String, float[]> floats(AdapterArtifacts.Loaded l) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        l.artifact().weights().forEach((k, v) -> out.put(k, v.floats()));
+        return out;
+    }
+
+    static TaskHead head(TaskDataset train, float dropout, int hidden) {
+        if (train instanceof RelationClassification r) {
+            return r.head(dropout);
+        }
+        if (train instanceof EntityTyping e) {
+            return e.head(dropout);
+        }
+        if (train instanceof DependencyHeads d) {
+            return d.head(hidden, dropout);
+        }
+        throw new AssertionError(train.getClass());
+    }
+
+    static Evaluator evaluator(TaskDataset dev, TrainingData source, TaskCatalog.Task task) {
+        if (dev instanceof RelationClassification r) {
+            return r.evaluator(source, TaskCatalog.scoring(task));
+        }
+        if (dev instanceof EntityTyping e) {
+            return e.evaluator(source);
+        }
+        if (dev instanceof DependencyHeads d) {
+            return d.evaluator(source);
+        }
+        throw new AssertionError(dev.getClass());
+    }
+
+    /** Development-set predictions in the data set's own format. */
+    private static void writePredictions(ComposedModel model, TaskCatalog.Prepared data, TrainingData source, Path out) {
+        TaskDataset dev = data.dev();
+        if (dev instanceof RelationClassification r) {
+            List<String> predicted = r.predict(model, source);
+            if (data.task().name().equals("semeval")) {
+                Map<String, String> answers = new LinkedHashMap<>();
+                Map<String, String> gold = new LinkedHashMap<>();
+                for (int i = 0; i < r.size(); i++) {
+                    answers.put(r.ids().get(i), predicted.get(i));
+                    gold.put(r.ids().get(i), r.gold(i));
+                }
+                SemEval2010.writeAnswers(out.resolve("predictions.txt"), answers);
+                SemEval2010.writeAnswers(out.resolve("gold.txt"), gold);
+            } else {
+                List<Map<String, Object>> rows = new ArrayList<>();
+                for (int i = 0; i < r.size(); i++) {
+                    rows.add(Map.of("id", r.ids().get(i), "predicted", predicted.get(i), "gold", r.gold(i)));
+                }
+                writeJsonLines(out.resolve("predictions.jsonl"), rows);
+            }
+        } else if (dev instanceof EntityTyping e) {
+            List<List<String>> predicted = e.predict(model, source);
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (int i = 0; i < e.size(); i++) {
+                rows.add(Map.of("id", e.ids().get(i), "predicted", predicted.get(i), "gold", e.gold(i)));
+            }
+            writeJsonLines(out.resolve("predictions.jsonl"), rows);
+        } else if (dev instanceof DependencyHeads d) {
+            List<int[]> predicted = d.predict(model, source);
+            if (data.files().size() > 1) {
+                Path original = data.files().get(1);
+                var input = ConllU.read(original).records();
+                ConllU.writeWithHeads(original, out.resolve("predictions.conllu"), d.alignToInput(predicted, input));
+            }
+        }
+    }
+
+    private static Map<String, Object> hyperParameters(RunSpec spec) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        TrainingConfig t = spec.training();
+        m.put("epochs", t.epochs());
+        m.put("batch_size", t.batchSize());
+        m.put("learning_rate", t.learningRate());
+        m.put("warmup_fraction", t.warmupFraction());
+        m.put("clip_norm", t.clipNorm());
+        m.put("patience", t.patience());
+        m.put("max_length", spec.maxLength());
+        m.put("head_dropout", (double) spec.headDropout());
+        m.put("fusion", spec.fusion());
+        return m;
+    }
+
+    private static Map<String, Object> summary(RunResult r, RunSpec spec) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("task", r.task());
+        m.put("metrics", r.metrics());
+        m.put("best_epoch", r.report().bestEpoch());
+        m.put("stopped_early", r.report().stoppedEarly());
+        List<Map<String, Object>> epochs = new ArrayList<>();
+        for (TrainingReport.EpochRecord e : r.report().epochs()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("epoch", e.epoch());
+            row.put("loss", e.meanLoss());
+            row.put("metrics", e.metrics());
+            row.put("seconds", e.seconds());
+            row.put("examples_per_second", e.examplesPerSecond());
+            epochs.add(row);
+        }
+        m.put("epochs", epochs);
+        m.put("trainable_parameters", r.trainableParameters());
+        m.put("total_parameters", r.totalParameters());
+        m.put("skipped_train", r.skippedTrain());
+        m.put("skipped_dev", r.skippedDev());
+        m.put("seconds", r.seconds());
+        List<Map<String, Object>> adapters = new ArrayList<>();
+        for (AdapterUse a : spec.adapters()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("name", a.name());
+            row.put("mode", a.mode().name().toLowerCase(java.util.Locale.ROOT));
+            row.put("artifact", a.artifact() == null ? null : a.artifact().toString());
+            adapters.add(row);
+        }
+        m.put("adapters", adapters);
+        m.put("hyper_parameters", hyperParameters(spec));
+        return m;
+    }
+
+    private static void createDirectories(Path p) {
+        try {
+            Files.createDirectories(p);
+        } catch (IOException e) {
+            throw new InfuseException("artifact-io", "cannot create output folder " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void writeJson(Path file, Object value) {
+        try {
+            byte[] bytes = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(value);
+            writeAtomically(file, bytes);
+        } catch (IOException e) {
+            throw new InfuseException("artifact-io", "cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void writeJsonLines(Path file, List<Map<String, Object>> rows) {
+        try {
+            ObjectMapper json = new ObjectMapper();
+            StringBuilder s = new StringBuilder();
+            for (Map<String, Object> row : rows) {
+                s.append(json.writeValueAsString(row)).append('\n');
+            }
+            writeAtomically(file, s.toString().getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new InfuseException("artifact-io", "cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeAtomically(Path file, byte[] bytes) throws IOException {
+        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
+        try {
+            Files.write(tmp, bytes);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.infuse.tasks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.infuse.api.Artifacts;
+import dev.infuse.api.Infuse;
+import dev.infuse.api.TrainingConfig;
+import dev.infuse.spi.Backbone;
+import dev.infuse.testkit.TinyBackbones;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A pretraining run saves an adapter that a downstream run then loads frozen; outputs are complete. */
+class TaskRunnerTest {
+
+    @TempDir
+    Path tmp;
+
+    static String fewRel() {
+        StringBuilder s = new StringBuilder("{");
+        String[][] rel = {{"P1", "cat", "dog"}, {"P2", "house", "tree"}};
+        for (int r = 0; r < 2; r++) {
+            s.append(r > 0 ? "," : "").append('"').append(rel[r][0]).append("\":[");
+            for (int i = 0; i < 30; i++) {
+                s.append(i > 0 ? "," : "").append("{\"tokens\":[\"the\",\"").append(rel[r][1]).append("\",\"is\",\"near\",\"a\",\"")
+                        .append(rel[r][2]).append("\"],\"h\":[\"").append(rel[r][1]).append("\",\"Q1\",[[1]]],\"t\":[\"")
+                        .append(rel[r][2]).append("\",\"Q2\",[[5]]]}");
+            }
+            s.append("]");
+        }
+        return s.append("}").toString();
+    }
+
+    static String semEval() {
+        StringBuilder s = new StringBuilder();
+        String[] labels = {"Cause-Effect(e1,e2)", "Component-Whole(e2,e1)", "Other"};
+        for (int i = 1; i <= 60; i++) {
+            String label = labels[i % 3];
+            String w = i % 3 == 0 ? "cat" : i % 3 == 1 ? "dog" : "house";
+            s.append(i).append("\t\"the <e1>").append(w).append("</e1> is near a <e2>tree</e2> .\"\r\n")
+                    .append(label).append("\r\nComment:\r\n\r\n");
+        }
+        return s.toString();
+    }
+
+    @Test
+    void pretrainThenUseFrozenDownstreamWithControl() throws Exception {
+        Path fewrel = Files.writeString(tmp.resolve("fewrel.json"), fewRel());
+        Path semeval = Files.writeString(tmp.resolve("TRAIN_FILE.TXT"), semEval());
+        TrainingConfig training = new TrainingConfig(2, 8, 0, 1e-3, 0.1, 1.0, 0, 1);
+        Map<String, Object> small = Map.of("adapter_size", 16, "heads", 2, "intermediate_size", 32, "adapter_layers", 1);
+        try (Infuse infuse = Infuse.builder().pluginsDirectory(tmp.resolve("plugins")).cacheDirectory(tmp.resolve("cache")).build();
+                Backbone backbone = TinyBackbones.create()) {
+            var pre = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec("fewrel", fewrel, null, null,
+                    List.of(new TaskRunner.AdapterUse("factual", null, TaskRunner.AdapterMode.TRAIN, small)), "concat",
+                    training, 32, true, 0f, tmp.resolve("pre")));
+            Path artifact = tmp.resolve("pre/adapters/factual");
+            assertThat(Artifacts.readManifest(artifact).provenance().data()).hasSize(1);
+            assertThat(pre.metrics()).containsKeys("accuracy", "f1");
+            assertThat(tmp.resolve("pre/metrics.json")).exists();
+            assertThat(tmp.resolve("pre/predictions.jsonl")).exists();
+
+            var base = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec("semeval", semeval, null, null, List.of(),
+                    "concat", training, 32, true, 0f, tmp.resolve("base")));
+            var withAdapter = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec("semeval", semeval, null, null,
+                    List.of(new TaskRunner.AdapterUse(null, artifact, TaskRunner.AdapterMode.PRETRAINED, Map.of())),
+                    "concat", training, 32, true, 0f, tmp.resolve("factual")));
+            var control = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec("semeval", semeval, null, null,
+                    List.of(new TaskRunner.AdapterUse(null, artifact, TaskRunner.AdapterMode.CONTROL, Map.of())),
+                    "concat", training, 32, false, 0f, tmp.resolve("control")));
+            // Frozen adapters add no trainable parameters beyond the fusion; controls have the same shape.
+            assertThat(withAdapter.totalParameters()).isEqualTo(control.totalParameters());
+            assertThat(withAdapter.trainableParameters()).isEqualTo(control.trainableParameters());
+            assertThat(base.trainableParameters()).isLessThan(withAdapter.trainableParameters());
+            for (String run : List.of("base", "factual", "control")) {
+                assertThat(tmp.resolve(run + "/predictions.txt")).exists();
+                assertThat(tmp.resolve(run + "/gold.txt")).exists();
+                assertThat(Files.readAllLines(tmp.resolve(run + "/predictions.txt"))).hasSize(6);
+            }
+            assertThat(base.metrics()).containsKeys("f1", "precision", "recall", "accuracy");
+        }
+    }
+}
