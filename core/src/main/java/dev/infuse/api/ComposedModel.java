@@ -69,7 +69,9 @@ public final class ComposedModel implements AutoCloseable {
             Ops tf = bs.tf();
             Map<KnowledgeAdapter, ModelScope> scopes = new LinkedHashMap<>();
             for (KnowledgeAdapter a : adapters) {
-                scopes.put(a, build.component("adapter." + a.name(), b.modes.get(a) == Mode.TRAINABLE));
+                boolean train = b.modes.get(a) == Mode.TRAINABLE;
+                // A frozen adapter is part of the fixed feature extractor: no dropout, like the backbone.
+                scopes.put(a, build.component("adapter." + a.name(), train, train));
             }
             if (b.cachedTaps != null) {
                 this.states = cachedStates(bs, b.cachedTaps);
