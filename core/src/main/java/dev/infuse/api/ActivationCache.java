@@ -61,18 +61,28 @@ public final class ActivationCache {
     private final Path folder;
     private final int hidden;
     private final SortedSet<Integer> taps;
+    private final List<String> features;
     private final long[] offsets;
     private final List<List<MappedByteBuffer>> chunks = new ArrayList<>();
     private final List<long[]> chunkStarts = new ArrayList<>();
 
-    private ActivationCache(Path folder, int hidden, SortedSet<Integer> taps, long[] offsets) throws IOException {
+    private ActivationCache(Path folder, int hidden, SortedSet<Integer> taps, List<String> features, long[] offsets)
+            throws IOException {
         this.folder = folder;
         this.hidden = hidden;
         this.taps = taps;
+        this.features = List.copyOf(features);
         this.offsets = offsets;
-        for (int tap : taps) {
-            mapTap(folder.resolve("tap_" + tap + ".f32"));
+        for (String f : features) {
+            mapTap(folder.resolve(f + ".f32"));
         }
+    }
+
+    private static List<String> features(SortedSet<Integer> taps, List<String> sides) {
+        List<String> out = new ArrayList<>();
+        taps.forEach(t -> out.add("tap_" + t));
+        sides.forEach(a -> out.add("side_" + a));
+        return out;
     }
 
     /**
@@ -89,18 +99,81 @@ public final class ActivationCache {
                 throw new InfuseException("config-bad-tap", "tap " + t + " is outside 0.." + backbone.spec().layers());
             }
         }
-        String key = key(backbone, texts, taps);
+        String key = key(backbone, texts, taps, "");
         Path folder = root.resolve(key);
         try {
             if (!Files.exists(folder.resolve("cache.json"))) {
-                fill(folder, backbone, texts, taps, batchSize, progress);
+                try (ComposedModel model = ComposedModel.builder(backbone).build()) {
+                    fill(folder, model, texts, taps, List.of(), batchSize, progress);
+                }
             } else {
                 LOG.info("activation cache hit: {}", folder);
             }
-            return load(folder, backbone.spec().hiddenSize(), taps, texts.size());
+            return load(folder, backbone.spec().hiddenSize(), taps, List.of(), texts.size());
         } catch (IOException e) {
             throw new InfuseException("artifact-io", "activation cache " + folder + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Like {@link #open(Path, Backbone, List, SortedSet, int, boolean)}, and also caches the outputs
+     * of frozen side adapters ({@code side_<name>}), so that a downstream head over frozen adapters
+     * trains without running them again. The key includes a hash of each adapter's weights.
+     *
+     * @param frozenSides side adapters used frozen
+     * @param weights weights to load per adapter name (absent: the adapter keeps the initialisation
+     *     of {@code seed}, as a random control does)
+     * @param seed model seed, which determines random initialisations
+     */
+    public static ActivationCache open(Path root, Backbone backbone, List<TokenizedText> texts, SortedSet<Integer> taps,
+            List<dev.infuse.spi.KnowledgeAdapter> frozenSides, java.util.Map<String, java.util.Map<String, float[]>> weights,
+            long seed, int batchSize, boolean progress) {
+        if (frozenSides.isEmpty()) {
+            return open(root, backbone, texts, taps, batchSize, progress);
+        }
+        ComposedModel.Builder b = ComposedModel.builder(backbone).seed(seed).unfused();
+        frozenSides.forEach(a -> b.adapter(a, ComposedModel.Mode.FROZEN));
+        List<String> sides = frozenSides.stream().map(dev.infuse.spi.KnowledgeAdapter::name).toList();
+        try (ComposedModel model = b.build()) {
+            StringBuilder extra = new StringBuilder();
+            for (dev.infuse.spi.KnowledgeAdapter a : frozenSides) {
+                java.util.Map<String, float[]> w = weights.get(a.name());
+                if (w != null) {
+                    model.loadWeights("adapter." + a.name(), w);
+                }
+                extra.append('/').append(a.name()).append(':').append(weightHash(model.weights("adapter." + a.name())));
+            }
+            String key = key(backbone, texts, taps, extra.toString());
+            Path folder = root.resolve(key);
+            if (!Files.exists(folder.resolve("cache.json"))) {
+                fill(folder, model, texts, taps, sides, batchSize, progress);
+            } else {
+                LOG.info("activation cache hit: {}", folder);
+            }
+            return load(folder, backbone.spec().hiddenSize(), taps, sides, texts.size());
+        } catch (IOException e) {
+            throw new InfuseException("artifact-io", "activation cache under " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String weightHash(java.util.Map<String, float[]> weights) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            for (var e : new java.util.TreeMap<>(weights).entrySet()) {
+                md.update(e.getKey().getBytes(StandardCharsets.UTF_8));
+                ByteBuffer bb = ByteBuffer.allocate(e.getValue().length * 4).order(ByteOrder.LITTLE_ENDIAN);
+                bb.asFloatBuffer().put(e.getValue());
+                md.update(bb);
+            }
+            return HexFormat.of().formatHex(md.digest()).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Names of the cached side outputs ({@code side_<adapter>}), without the prefix. */
+    public List<String> sides() {
+        return features.stream().filter(f -> f.startsWith("side_")).map(f -> f.substring(5)).toList();
     }
 
     /** The cache folder. */
@@ -127,9 +200,17 @@ public final class ActivationCache {
      * @param time padded length, at least the longest example of the batch
      */
     public TFloat32 batch(int tap, int[] indices, int time) {
-        int tapIndex = new ArrayList<>(taps).indexOf(tap);
+        return batch("tap_" + tap, indices, time);
+    }
+
+    /**
+     * Like {@link #batch(int, int[], int)} for any cached feature: {@code tap_<i>} or
+     * {@code side_<adapter>}.
+     */
+    public TFloat32 batch(String feature, int[] indices, int time) {
+        int tapIndex = features.indexOf(feature);
         if (tapIndex < 0) {
-            throw new IllegalArgumentException("tap " + tap + " is not cached (have " + taps + ")");
+            throw new IllegalArgumentException(feature + " is not cached (have " + features + ")");
         }
         float[] out = new float[indices.length * time * hidden];
         for (int k = 0; k < indices.length; k++) {
@@ -185,7 +266,8 @@ public final class ActivationCache {
         chunkStarts.add(starts.stream().mapToLong(Long::longValue).toArray());
     }
 
-    private static ActivationCache load(Path folder, int hidden, SortedSet<Integer> taps, int examples) throws IOException {
+    private static ActivationCache load(Path folder, int hidden, SortedSet<Integer> taps, List<String> sides, int examples)
+            throws IOException {
         byte[] raw = Files.readAllBytes(folder.resolve("offsets.bin"));
         if (raw.length != (examples + 1) * 8) {
             throw new InfuseException("artifact-corrupt", folder.resolve("offsets.bin") + ": " + raw.length
@@ -193,11 +275,12 @@ public final class ActivationCache {
         }
         long[] offsets = new long[examples + 1];
         ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(offsets);
-        return new ActivationCache(folder, hidden, new TreeSet<>(taps), offsets);
+        return new ActivationCache(folder, hidden, new TreeSet<>(taps), features(taps, sides), offsets);
     }
 
-    private static void fill(Path folder, Backbone backbone, List<TokenizedText> texts, SortedSet<Integer> taps,
-            int batchSize, boolean progress) throws IOException {
+    private static void fill(Path folder, ComposedModel model, List<TokenizedText> texts, SortedSet<Integer> taps,
+            List<String> sides, int batchSize, boolean progress) throws IOException {
+        Backbone backbone = model.backbone();
         Files.createDirectories(folder.getParent());
         Path tmp = Files.createTempDirectory(folder.getParent(), "." + folder.getFileName() + ".tmp-");
         int hidden = backbone.spec().hiddenSize();
@@ -206,14 +289,16 @@ public final class ActivationCache {
             offsets[i + 1] = offsets[i] + texts.get(i).length();
         }
         List<FileChannel> channels = new ArrayList<>();
-        try (ComposedModel model = ComposedModel.builder(backbone).build()) {
-            for (int tap : taps) {
-                channels.add(FileChannel.open(tmp.resolve("tap_" + tap + ".f32"), StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE));
+        try {
+            for (String f : features(taps, sides)) {
+                channels.add(FileChannel.open(tmp.resolve(f + ".f32"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
             }
             List<Operand<?>> fetches = new ArrayList<>();
             for (int tap : taps) {
                 fetches.add(model.hiddenStates().tap(tap));
+            }
+            for (String a : sides) {
+                fetches.add(model.sideOutputs().get(a));
             }
             int[] lengths = texts.stream().mapToInt(TokenizedText::length).toArray();
             long t0 = System.nanoTime();
@@ -264,6 +349,7 @@ public final class ActivationCache {
         manifest.put("backbone", backbone.fingerprint());
         manifest.put("hidden_size", hidden);
         manifest.putPOJO("taps", new ArrayList<>(taps));
+        manifest.putPOJO("sides", sides);
         manifest.put("examples", texts.size());
         manifest.put("tokens", offsets[offsets.length - 1]);
         // cache.json last: its presence marks a complete cache.
@@ -284,10 +370,10 @@ public final class ActivationCache {
         }
     }
 
-    static String key(Backbone backbone, List<TokenizedText> texts, SortedSet<Integer> taps) {
+    static String key(Backbone backbone, List<TokenizedText> texts, SortedSet<Integer> taps, String extra) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(("infuse-activations/" + FORMAT + "/" + backbone.fingerprint() + "/" + taps).getBytes(StandardCharsets.UTF_8));
+            md.update(("infuse-activations/" + FORMAT + "/" + backbone.fingerprint() + "/" + taps + extra).getBytes(StandardCharsets.UTF_8));
             ByteBuffer bb = ByteBuffer.allocate(8);
             for (TokenizedText t : texts) {
                 bb.clear();

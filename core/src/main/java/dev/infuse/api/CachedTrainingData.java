@@ -43,6 +43,9 @@ public final class CachedTrainingData implements TrainingData {
         for (int tap : cache.taps()) {
             b.put("tap_" + tap, cache.batch(tap, indices, time));
         }
+        for (String side : cache.sides()) {
+            b.put("side_" + side, cache.batch("side_" + side, indices, time));
+        }
         return b;
     }
 }

@@ -53,6 +53,7 @@ public final class ComposedModel implements AutoCloseable {
     private final Operand<TFloat32> sequence;
     private final HeadOutputs headOutputs;
     private final OptimizerGraph optimizer;
+    private final Map<String, Operand<TFloat32>> sideOutputs = new LinkedHashMap<>();
 
     private ComposedModel(Builder b) {
         this.backbone = b.backbone;
@@ -73,8 +74,16 @@ public final class ComposedModel implements AutoCloseable {
                 // A frozen adapter is part of the fixed feature extractor: no dropout, like the backbone.
                 scopes.put(a, build.component("adapter." + a.name(), train, train));
             }
+            for (KnowledgeAdapter a : adapters) {
+                if (b.cachedSides.contains(a.name()) && b.modes.get(a) == Mode.TRAINABLE) {
+                    throw new IllegalArgumentException("adapter '" + a.name() + "' is trained, so its output cannot be cached");
+                }
+            }
+            if (!b.cachedSides.isEmpty() && b.cachedTaps == null) {
+                throw new IllegalArgumentException("cached side outputs need cached taps (the last layer at least)");
+            }
             if (b.cachedTaps != null) {
-                this.states = cachedStates(bs, b.cachedTaps);
+                this.states = cachedStates(bs, b.cachedTaps, b.cachedSides);
             } else {
                 Operand<TInt32> ids = bs.input("input_ids", TInt32.class, -1, -1);
                 Operand<TInt32> types = bs.input("token_type_ids", TInt32.class, -1, -1);
@@ -92,9 +101,23 @@ public final class ComposedModel implements AutoCloseable {
             }
             List<Operand<TFloat32>> sides = new ArrayList<>();
             for (KnowledgeAdapter a : adapters) {
-                a.sideOutput(scopes.get(a), states).ifPresent(sides::add);
+                if (b.cachedSides.contains(a.name())) {
+                    // The adapter's output comes from the cache; its parameters are still created (for
+                    // counts and weight loading) on a shadow input whose subgraph is never run.
+                    a.sideOutput(scopes.get(a), shadowStates(bs));
+                    Operand<TFloat32> fed = bs.input("side_" + a.name(), TFloat32.class, -1, -1, backbone.spec().hiddenSize());
+                    sideOutputs.put(a.name(), fed);
+                    sides.add(fed);
+                } else {
+                    a.sideOutput(scopes.get(a), states).ifPresent(o -> {
+                        sideOutputs.put(a.name(), o);
+                        sides.add(o);
+                    });
+                }
             }
-            if (fusion != null) {
+            if (fusion == null && b.unfused) {
+                this.sequence = states.last();
+            } else if (fusion != null) {
                 this.sequence = fusion.fuse(build.component("fusion", b.fusionTrainable), states.last(), sides, states.mask());
             } else if (!sides.isEmpty()) {
                 throw new InfuseException("config-missing-fusion", sides.size()
@@ -122,7 +145,7 @@ public final class ComposedModel implements AutoCloseable {
      * Hidden states fed from an {@link ActivationCache}: model inputs {@code tap_<i>} and
      * {@code attention_mask}; the backbone's encoder is not built at all.
      */
-    private HiddenStates cachedStates(ModelScope bs, java.util.SortedSet<Integer> taps) {
+    private HiddenStates cachedStates(ModelScope bs, java.util.SortedSet<Integer> taps, java.util.Set<String> cachedSides) {
         int layers = backbone.spec().layers();
         int h = backbone.spec().hiddenSize();
         if (!taps.contains(layers)) {
@@ -133,7 +156,7 @@ public final class ComposedModel implements AutoCloseable {
                 throw new InfuseException("config-cache-input-adapter", "adapter '" + a.name()
                         + "' changes the backbone's inputs, so its hidden states cannot come from an activation cache");
             }
-            for (int t : a.taps()) {
+            for (int t : cachedSides.contains(a.name()) ? java.util.List.<Integer>of() : a.taps()) {
                 if (!taps.contains(t)) {
                     throw new InfuseException("config-bad-tap", "adapter '" + a.name() + "' reads tap " + t
                             + " but the activation cache holds only " + taps);
@@ -168,6 +191,36 @@ public final class ComposedModel implements AutoCloseable {
             @Override
             public Operand<TFloat32> mask() {
                 return mask;
+            }
+        };
+    }
+
+    /** Hidden states of shape {@code [1, 1, H]} zeros, only for creating an adapter's parameters. */
+    private HiddenStates shadowStates(ModelScope bs) {
+        int layers = backbone.spec().layers();
+        int h = backbone.spec().hiddenSize();
+        Ops tf = bs.tf();
+        Operand<TFloat32> zeros = tf.zeros(tf.constant(new int[] {1, 1, h}), TFloat32.class);
+        Operand<TFloat32> ones = tf.onesLike(tf.zeros(tf.constant(new int[] {1, 1}), TFloat32.class));
+        return new HiddenStates() {
+            @Override
+            public int layerCount() {
+                return layers;
+            }
+
+            @Override
+            public int hiddenSize() {
+                return h;
+            }
+
+            @Override
+            public Operand<TFloat32> tap(int index) {
+                return zeros;
+            }
+
+            @Override
+            public Operand<TFloat32> mask() {
+                return ones;
             }
         };
     }
@@ -217,6 +270,11 @@ public final class ComposedModel implements AutoCloseable {
 
     public HiddenStates hiddenStates() {
         return states;
+    }
+
+    /** Each side adapter's output {@code [batch, time, H]}, by adapter name. */
+    public Map<String, Operand<TFloat32>> sideOutputs() {
+        return java.util.Collections.unmodifiableMap(sideOutputs);
     }
 
     /** The head's loss and named outputs. */
@@ -420,6 +478,8 @@ public final class ComposedModel implements AutoCloseable {
         private boolean forTraining;
         private boolean backboneDropout;
         private java.util.SortedSet<Integer> cachedTaps;
+        private final java.util.Set<String> cachedSides = new java.util.HashSet<>();
+        private boolean unfused;
 
         private Builder(Backbone backbone) {
             this.backbone = backbone;
@@ -478,6 +538,21 @@ public final class ComposedModel implements AutoCloseable {
          */
         public Builder cachedTaps(java.util.SortedSet<Integer> taps) {
             this.cachedTaps = new java.util.TreeSet<>(taps);
+            return this;
+        }
+
+        /**
+         * Reads these frozen side adapters' outputs from batches ({@code side_<name>} tensors of an
+         * {@link ActivationCache}) instead of computing them; needs {@link #cachedTaps}.
+         */
+        public Builder cachedSides(java.util.Collection<String> adapterNames) {
+            this.cachedSides.addAll(adapterNames);
+            return this;
+        }
+
+        /** Allows side adapters without a fusion (for computing their outputs alone). */
+        Builder unfused() {
+            this.unfused = true;
             return this;
         }
 

@@ -138,15 +138,25 @@ public final class TaskRunner {
         TrainingData devSource = data.dev();
         boolean cacheable = spec.cache() && added.isEmpty() && adapters.stream().noneMatch(TaskRunner::injectsInputs);
         if (cacheable) {
-            SortedSet<Integer> taps = new TreeSet<>();
-            adapters.forEach(a -> taps.addAll(a.taps()));
-            taps.add(backbone.spec().layers());
             Path root = infuse.settings().cacheDirectory().resolve("activations");
-            ActivationCache trainCache = ActivationCache.open(root, backbone, data.train().texts(), taps, 32, true);
-            ActivationCache devCache = ActivationCache.open(root, backbone, data.dev().texts(), taps, 32, true);
+            List<KnowledgeAdapter> frozenSides = adapters.stream()
+                    .filter(a -> modes.get(a) != AdapterMode.TRAIN && !a.taps().isEmpty()).toList();
+            boolean allFrozen = frozenSides.size() == adapters.size();
+            SortedSet<Integer> taps = new TreeSet<>();
+            if (!allFrozen) {
+                adapters.forEach(a -> taps.addAll(a.taps()));
+            }
+            taps.add(backbone.spec().layers());
+            Map<String, Map<String, float[]>> weights = new LinkedHashMap<>();
+            loaded.forEach(l -> weights.put(l.adapter().name(), floats(l)));
+            List<KnowledgeAdapter> cachedSides = allFrozen ? frozenSides : List.of();
+            ActivationCache trainCache = ActivationCache.open(root, backbone, data.train().texts(), taps, cachedSides, weights,
+                    spec.training().seed(), 32, true);
+            ActivationCache devCache = ActivationCache.open(root, backbone, data.dev().texts(), taps, cachedSides, weights,
+                    spec.training().seed(), 32, true);
             trainSource = new CachedTrainingData(data.train(), trainCache);
             devSource = new CachedTrainingData(data.dev(), devCache);
-            b.cachedTaps(taps);
+            b.cachedTaps(taps).cachedSides(cachedSides.stream().map(KnowledgeAdapter::name).toList());
         }
         try (ComposedModel model = b.build()) {
             for (AdapterArtifacts.Loaded l : loaded) {

@@ -96,6 +96,34 @@ class ActivationCacheTest {
     }
 
     @Test
+    void cachedFrozenSideOutputsGiveTheSameLogits() {
+        var adapter = new SideAdapter("side", new SideAdapterConfig(List.of(0, 1), 16, 1, 2, 32, 0.02, 0f));
+        var fusion = TinyBackbones.fusion("concat").create(PluginConfig.empty("concat"), backbone.spec(), 1, TestContext.shared());
+        var head = new SequenceClassificationHead(2, 0f, SequenceClassificationHead.Pooling.MEAN);
+        TreeSet<Integer> last = new TreeSet<>(List.of(2));
+        try (ComposedModel plain = ComposedModel.builder(backbone).adapter(adapter, ComposedModel.Mode.FROZEN).fusion(fusion, true)
+                        .head(head, true).seed(9).forTraining(true).build();
+                ComposedModel cached = ComposedModel.builder(backbone).adapter(adapter, ComposedModel.Mode.FROZEN).fusion(fusion, true)
+                        .head(head, true).seed(9).forTraining(true).cachedTaps(last).cachedSides(List.of("side")).build()) {
+            // Same initialisation everywhere (same seed and names), so the counts and weights agree.
+            assertThat(cached.totalParameterCount()).isEqualTo(plain.totalParameterCount());
+            assertThat(cached.trainableParameterCount()).isEqualTo(plain.trainableParameterCount());
+            ToyClassification data = new ToyClassification(plain.tokenizer(), 24, 4);
+            ActivationCache cache = ActivationCache.open(tmp, backbone, texts(data), last, List.of(adapter),
+                    Map.of("side", plain.weights("adapter.side")), 9, 8, false);
+            assertThat(cache.sides()).containsExactly("side");
+            var lp = plain.headOutputs().orElseThrow().outputs().get("logits");
+            var lc = cached.headOutputs().orElseThrow().outputs().get("logits");
+            int[] idx = {1, 4, 7};
+            try (Batch b1 = data.batch(idx); Batch b2 = new CachedTrainingData(data, cache).batch(idx);
+                    Result r1 = plain.run(b1, List.of(lp)); Result r2 = cached.run(b2, List.of(lc))) {
+                assertThat(floats((TFloat32) r2.get(0))).containsExactly(floats((TFloat32) r1.get(0)),
+                        org.assertj.core.data.Offset.offset(1e-5f));
+            }
+        }
+    }
+
+    @Test
     void cacheIsReusedForTheSameTextsAndRebuiltForOthers() throws Exception {
         ToyClassification data = new ToyClassification(backbone.tokenizer(), 20, 1);
         ActivationCache first = ActivationCache.open(tmp, backbone, texts(data), TAPS, 8, false);
