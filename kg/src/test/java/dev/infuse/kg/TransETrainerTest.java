@@ -85,7 +85,8 @@ class TransETrainerTest {
     @Test
     void l2SgdUniformVariantTrains() {
         KnowledgeGraph g = chain();
-        TransEConfig c = small().withNorm(2).withOptimizer("sgd").withSampling("uniform").withLearningRate(0.5).withEpochs(100);
+        TransEConfig c = small().withNorm(2).withOptimizer("sgd").withSampling("uniform").withMargin(1.0)
+                .withLearningRate(5.0).withEpochs(200);
         TransEModel m = new TransETrainer(c).progress(false).train(g);
         assertThat(m.evaluate(g.train(), List.of(), 1).mrr()).isGreaterThan(0.5);
     }
@@ -128,9 +129,8 @@ class TransETrainerTest {
         TransEConfig c = small().withEpochs(1).withOptimizer("sgd").withNormalizeEntities(false);
         new TransETrainer(c).progress(false).checkpoints(dir, 1).train(g);
         byte[] before = java.nio.file.Files.readAllBytes(dir.resolve(TransETrainer.CHECKPOINT));
-        // a learning rate so large that SGD overflows float within a few steps
-        TransEConfig huge = c.withLearningRate(1e30).withEpochs(50);
-        // a different learning rate is a different run: use a fresh folder seeded with the same checkpoint
+        // a learning rate so large that the first updates overflow float
+        TransEConfig huge = c.withLearningRate(3e38).withEpochs(50);
         Path other = dir.resolve("other");
         assertThatThrownBy(() -> new TransETrainer(huge).progress(false).checkpoints(other, 1).train(g))
                 .isInstanceOf(InfuseException.class)
