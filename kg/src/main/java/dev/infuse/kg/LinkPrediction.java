@@ -1,7 +1,6 @@
 package dev.infuse.kg;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -153,20 +152,12 @@ public final class LinkPrediction {
                 ranks[from + k] = 1 + better + tied / 2.0;
             }
         });
-        if (threads <= 1) {
-            ForkJoinPool pool = new ForkJoinPool(1);
-            try {
-                pool.submit(work).join();
-            } finally {
-                pool.shutdown();
-            }
-        } else {
-            ForkJoinPool pool = new ForkJoinPool(threads);
-            try {
-                pool.submit(work).join();
-            } finally {
-                pool.shutdown();
-            }
+        // a parallel stream started inside a pool runs on that pool's workers
+        ForkJoinPool pool = new ForkJoinPool(Math.max(1, threads));
+        try {
+            pool.submit(work).join();
+        } finally {
+            pool.shutdown();
         }
         return ranks;
     }
@@ -226,11 +217,5 @@ public final class LinkPrediction {
             out.put(e.getKey(), e.getValue().stream().mapToInt(Integer::intValue).distinct().sorted().toArray());
         }
         return out;
-    }
-
-    static int[] sorted(int[] a) {
-        int[] c = a.clone();
-        Arrays.sort(c);
-        return c;
     }
 }

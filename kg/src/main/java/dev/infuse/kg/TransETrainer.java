@@ -173,8 +173,7 @@ public final class TransETrainer {
                             writeCheckpoint(m.fetch(s), identity, epoch, step);
                         }
                         if (listener != null) {
-                            int e = epoch;
-                            listener.epochDone(e, lossSum / train.size(), train.size() / seconds,
+                            listener.epochDone(epoch, lossSum / train.size(), train.size() / seconds,
                                     () -> model(graph, m.fetch(s)));
                         }
                     }
@@ -524,7 +523,7 @@ public final class TransETrainer {
         float step(Session s, Triples train, int[] order, int from, int b, SplittableRandom rng, double[] headProb,
                 long step) {
             int k = config.negatives();
-            int numEntities = (int) (train.size() > 0 ? peeksRows() : 0);
+            int numEntities = (int) assignIn.get("entities").shape().get(0);
             int[] h = new int[b];
             int[] r = new int[b];
             int[] t = new int[b];
@@ -560,10 +559,6 @@ public final class TransETrainer {
                     return ((TFloat32) res.get(0)).getFloat();
                 }
             }
-        }
-
-        private long peeksRows() {
-            return assignIn.get("entities").shape().get(0);
         }
     }
 }
