@@ -5,6 +5,7 @@
 module dev.infuse.kg {
     requires transitive dev.infuse.core;
     requires me.tongfei.progressbar;
+    requires com.fasterxml.jackson.databind;
 
     exports dev.infuse.kg;
 }
