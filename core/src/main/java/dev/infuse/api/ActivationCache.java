@@ -104,7 +104,7 @@ public final class ActivationCache {
         try {
             if (!Files.exists(folder.resolve("cache.json"))) {
                 try (ComposedModel model = ComposedModel.builder(backbone).build()) {
-                    fill(folder, model, texts, taps, List.of(), batchSize, progress);
+                    fill(folder, model, texts, taps, List.of(), batchSize, progress, null);
                 }
             } else {
                 LOG.info("activation cache hit: {}", folder);
@@ -131,7 +131,12 @@ public final class ActivationCache {
         if (frozenSides.isEmpty()) {
             return open(root, backbone, texts, taps, batchSize, progress);
         }
-        ComposedModel.Builder b = ComposedModel.builder(backbone).seed(seed).unfused();
+        // The adapters read taps of the frozen backbone: take them from a (shared) tap cache, so the
+        // backbone runs once per data set whatever the number of adapters and methods.
+        SortedSet<Integer> needed = new TreeSet<>(taps);
+        frozenSides.forEach(a -> needed.addAll(a.taps()));
+        ActivationCache source = open(root, backbone, texts, needed, batchSize, progress);
+        ComposedModel.Builder b = ComposedModel.builder(backbone).seed(seed).unfused().cachedTaps(needed);
         frozenSides.forEach(a -> b.adapter(a, ComposedModel.Mode.FROZEN));
         List<String> sides = frozenSides.stream().map(dev.infuse.spi.KnowledgeAdapter::name).toList();
         try (ComposedModel model = b.build()) {
@@ -146,7 +151,7 @@ public final class ActivationCache {
             String key = key(backbone, texts, taps, extra.toString());
             Path folder = root.resolve(key);
             if (!Files.exists(folder.resolve("cache.json"))) {
-                fill(folder, model, texts, taps, sides, batchSize, progress);
+                fill(folder, model, texts, taps, sides, batchSize, progress, source);
             } else {
                 LOG.info("activation cache hit: {}", folder);
             }
@@ -169,6 +174,14 @@ public final class ActivationCache {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Adds this cache's features for examples {@code indices}, padded to {@code time}, to a batch. */
+    Batch addTo(Batch b, int[] indices, int time) {
+        for (String f : features) {
+            b.put(f, batch(f, indices, time));
+        }
+        return b;
     }
 
     /** Names of the cached side outputs ({@code side_<adapter>}), without the prefix. */
@@ -279,7 +292,7 @@ public final class ActivationCache {
     }
 
     private static void fill(Path folder, ComposedModel model, List<TokenizedText> texts, SortedSet<Integer> taps,
-            List<String> sides, int batchSize, boolean progress) throws IOException {
+            List<String> sides, int batchSize, boolean progress, ActivationCache source) throws IOException {
         Backbone backbone = model.backbone();
         Files.createDirectories(folder.getParent());
         Path tmp = Files.createTempDirectory(folder.getParent(), "." + folder.getFileName() + ".tmp-");
@@ -294,15 +307,18 @@ public final class ActivationCache {
                 channels.add(FileChannel.open(tmp.resolve(f + ".f32"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
             }
             List<Operand<?>> fetches = new ArrayList<>();
-            for (int tap : taps) {
-                fetches.add(model.hiddenStates().tap(tap));
+            if (source == null) {
+                for (int tap : taps) {
+                    fetches.add(model.hiddenStates().tap(tap));
+                }
             }
             for (String a : sides) {
                 fetches.add(model.sideOutputs().get(a));
             }
             int[] lengths = texts.stream().mapToInt(TokenizedText::length).toArray();
             long t0 = System.nanoTime();
-            try (ProgressBar bar = progress ? new ProgressBarBuilder().setTaskName("caching activations")
+            try (ProgressBar bar = progress ? new ProgressBarBuilder()
+                    .setTaskName(sides.isEmpty() ? "caching activations" : "caching adapter outputs")
                     .setInitialMax(texts.size()).setUnit(" sent", 1).setStyle(ProgressBarStyle.ASCII).showSpeed()
                     .setUpdateIntervalMillis(1000).build() : null) {
                 for (int[] idx : Batches.bucketed(lengths, batchSize, batchSize * 128, null)) {
@@ -311,9 +327,18 @@ public final class ActivationCache {
                         group.add(texts.get(i));
                     }
                     int time = group.stream().mapToInt(TokenizedText::length).max().orElse(0);
-                    try (Batch b = Batches.standard(group, model.tokenizer().padId()); Result r = model.run(b, fetches)) {
+                    try (Batch b = Batches.standard(group, model.tokenizer().padId());
+                            Result r = model.run(source == null ? b : source.addTo(b, idx, time), fetches)) {
+                        List<TFloat32> values = new ArrayList<>();
+                        if (source != null) {
+                            // Taps were fed from the source cache (TensorFlow cannot fetch a fed tensor): copy them.
+                            taps.forEach(t -> values.add((TFloat32) b.tensors().get("tap_" + t)));
+                        }
+                        for (int k = 0; k < fetches.size(); k++) {
+                            values.add((TFloat32) r.get(k));
+                        }
                         for (int t = 0; t < channels.size(); t++) {
-                            TFloat32 x = (TFloat32) r.get(t);
+                            TFloat32 x = values.get(t);
                             float[] all = new float[idx.length * time * hidden];
                             x.asRawTensor().data().asFloats().read(all);
                             for (int k = 0; k < idx.length; k++) {

@@ -40,12 +40,6 @@ public final class CachedTrainingData implements TrainingData {
         for (int i : indices) {
             time = Math.max(time, cache.length(i));
         }
-        for (int tap : cache.taps()) {
-            b.put("tap_" + tap, cache.batch(tap, indices, time));
-        }
-        for (String side : cache.sides()) {
-            b.put("side_" + side, cache.batch("side_" + side, indices, time));
-        }
-        return b;
+        return cache.addTo(b, indices, time);
     }
 }
