@@ -142,14 +142,17 @@ public final class TaskRunner {
             List<KnowledgeAdapter> frozenSides = adapters.stream()
                     .filter(a -> modes.get(a) != AdapterMode.TRAIN && !a.taps().isEmpty()).toList();
             boolean allFrozen = frozenSides.size() == adapters.size();
+            int last = backbone.spec().layers();
             SortedSet<Integer> taps = new TreeSet<>();
-            if (!allFrozen) {
+            taps.add(last);
+            List<KnowledgeAdapter> cachedSides = allFrozen ? frozenSides : List.of();
+            if (cachedSides.isEmpty()) {
                 adapters.forEach(a -> taps.addAll(a.taps()));
+                // One tap cache per data set serves the baseline and every adapter with the default taps.
+                taps.addAll(dev.infuse.nn.SideAdapterConfig.defaultTaps(last));
             }
-            taps.add(backbone.spec().layers());
             Map<String, Map<String, float[]>> weights = new LinkedHashMap<>();
             loaded.forEach(l -> weights.put(l.adapter().name(), floats(l)));
-            List<KnowledgeAdapter> cachedSides = allFrozen ? frozenSides : List.of();
             ActivationCache trainCache = ActivationCache.open(root, backbone, data.train().texts(), taps, cachedSides, weights,
                     spec.training().seed(), 32, true);
             ActivationCache devCache = ActivationCache.open(root, backbone, data.dev().texts(), taps, cachedSides, weights,
