@@ -50,6 +50,27 @@ public interface KnowledgeAdapter {
     }
 
     /**
+     * Text side, before tokenisation: text to insert immediately before an entity mention, such as
+     * map-tuning's {@code "[E] / "} (the pseudo-token, then a slash, then the mention). Tasks call it
+     * for every mention they annotate; return the empty string to leave a mention alone (e.g. when its
+     * entity is not in your knowledge graph). The default inserts nothing.
+     */
+    default String mentionPrefix(EntityMention mention) {
+        return "";
+    }
+
+    /**
+     * Text side, after tokenisation: per-token inputs this adapter's graph reads (through
+     * {@link ModelScope#input}), computed from the tokenised text and the mentions as placed in it
+     * (spans already shifted past the inserted prefixes). The default has none.
+     *
+     * @param mentions the mentions in text order, each with the prefix this adapter asked for
+     */
+    default java.util.List<TokenInput> tokenInputs(TokenizedText text, java.util.List<EntityMention> mentions) {
+        return java.util.List.of();
+    }
+
+    /**
      * Input side. The default changes nothing.
      *
      * @return embeddings of the same shape as {@code inputs.embeddings()}

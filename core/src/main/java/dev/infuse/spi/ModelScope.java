@@ -29,6 +29,13 @@ public interface ModelScope {
     /** A nested scope; parameter and op names get {@code name/} as prefix. */
     ModelScope child(String name);
 
+    /**
+     * A nested scope whose parameters are never trained, even inside a trainable component: for data
+     * a plugin carries with it (e.g. a table of pre-computed knowledge-graph embeddings). They are
+     * saved and loaded with the component's other weights.
+     */
+    ModelScope frozenChild(String name);
+
     /** This scope's path relative to its component, e.g. {@code layer_0/down}; empty at the top. */
     String path();
 

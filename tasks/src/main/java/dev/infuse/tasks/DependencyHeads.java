@@ -33,7 +33,7 @@ public final class DependencyHeads extends TaskDataset {
     private int originalCount;
 
     private DependencyHeads(Tokenizer tokenizer) {
-        super(tokenizer);
+        super(tokenizer, List.of());
     }
 
     public static DependencyHeads of(List<DependencySentence> sentences, Tokenizer tokenizer, int maxLength) {
@@ -65,7 +65,7 @@ public final class DependencyHeads extends TaskDataset {
                 first[w] = span == null ? Math.max(1, previous) : span[0];
                 previous = first[w];
             }
-            d.texts.add(t);
+            d.keep(t, List.of());
             d.sentences.add(s);
             d.firstPiece.add(first);
             d.original.add(si);

@@ -10,6 +10,7 @@ import dev.infuse.data.Metrics;
 import dev.infuse.data.Prf;
 import dev.infuse.data.Span;
 import dev.infuse.heads.EntityTypingHead;
+import dev.infuse.spi.KnowledgeAdapter;
 import dev.infuse.spi.TaskHead;
 import dev.infuse.spi.TokenizedText;
 import dev.infuse.spi.Tokenizer;
@@ -30,8 +31,8 @@ public final class EntityTyping extends TaskDataset {
     private final List<String> ids = new ArrayList<>();
     private final List<Integer> markers = new ArrayList<>();
 
-    private EntityTyping(Tokenizer tokenizer, List<String> types) {
-        super(tokenizer);
+    private EntityTyping(Tokenizer tokenizer, List<KnowledgeAdapter> adapters, List<String> types) {
+        super(tokenizer, adapters);
         this.types = List.copyOf(types);
     }
 
@@ -39,16 +40,24 @@ public final class EntityTyping extends TaskDataset {
      * @param types the label set (e.g. Open Entity's 9 general types)
      */
     public static EntityTyping of(List<EntityTypingExample> examples, Tokenizer tokenizer, List<String> types, int maxLength) {
-        EntityTyping d = new EntityTyping(tokenizer, types);
+        return of(examples, tokenizer, List.of(), types, maxLength);
+    }
+
+    /** As {@link #of(List, Tokenizer, List, int)}, with the adapters' text-side hooks applied. */
+    public static EntityTyping of(List<EntityTypingExample> examples, Tokenizer tokenizer, List<KnowledgeAdapter> adapters,
+            List<String> types, int maxLength) {
+        EntityTyping d = new EntityTyping(tokenizer, adapters, types);
         for (EntityTypingExample e : examples) {
-            MarkedText m = MarkedText.ofTokens(e.tokens(), new Span[] {e.mention()}, new String[] {RelationClassification.SUBJECT});
-            TokenizedText t = truncate(tokenizer.encode(m.text), maxLength, tokenizer.sepId());
+            MarkedText m = MarkedText.ofTokens(e.tokens(), new Span[] {e.mention()}, new String[] {RelationClassification.SUBJECT},
+                    null, adapters);
+            Encoded enc = d.encode(m, maxLength);
+            TokenizedText t = enc.text();
             int[] span = t.tokenSpan(m.markerOffsets[0], m.markerOffsets[0] + 1);
             if (span == null) {
                 d.skip("marker-truncated");
                 continue;
             }
-            d.texts.add(t);
+            d.keep(t, enc.inputs());
             d.gold.add(List.copyOf(e.labels()));
             d.ids.add(e.id());
             d.markers.add(span[0]);

@@ -15,6 +15,7 @@ import dev.infuse.data.Span;
 import dev.infuse.data.Tacred;
 import dev.infuse.heads.EntityPairClassificationHead;
 import dev.infuse.spi.InfuseException;
+import dev.infuse.spi.KnowledgeAdapter;
 import dev.infuse.spi.TaskHead;
 import dev.infuse.spi.TokenizedText;
 import dev.infuse.spi.Tokenizer;
@@ -53,8 +54,8 @@ public final class RelationClassification extends TaskDataset {
     private final List<String> ids = new ArrayList<>();
     private final List<int[]> markers = new ArrayList<>();
 
-    private RelationClassification(Tokenizer tokenizer, List<String> labels) {
-        super(tokenizer);
+    private RelationClassification(Tokenizer tokenizer, List<KnowledgeAdapter> adapters, List<String> labels) {
+        super(tokenizer, adapters);
         this.labels = List.copyOf(labels);
         for (int i = 0; i < labels.size(); i++) {
             labelIndex.put(labels.get(i), i);
@@ -67,9 +68,16 @@ public final class RelationClassification extends TaskDataset {
      */
     public static RelationClassification fromInstances(List<RelationInstance> instances, Tokenizer tokenizer,
             List<String> labels, int maxLength) {
-        RelationClassification d = new RelationClassification(tokenizer, labels);
+        return fromInstances(instances, tokenizer, List.of(), labels, maxLength);
+    }
+
+    /** As {@link #fromInstances(List, Tokenizer, List, int)}, with the adapters' text-side hooks applied. */
+    public static RelationClassification fromInstances(List<RelationInstance> instances, Tokenizer tokenizer,
+            List<KnowledgeAdapter> adapters, List<String> labels, int maxLength) {
+        RelationClassification d = new RelationClassification(tokenizer, adapters, labels);
         for (RelationInstance r : instances) {
-            MarkedText m = MarkedText.ofTokens(r.tokens(), new Span[] {r.head(), r.tail()}, new String[] {SUBJECT, OBJECT});
+            MarkedText m = MarkedText.ofTokens(r.tokens(), new Span[] {r.head(), r.tail()}, new String[] {SUBJECT, OBJECT},
+                    new String[] {r.headId(), r.tailId()}, adapters);
             d.add(r.id(), m, r.relation(), maxLength);
         }
         return d;
@@ -77,9 +85,16 @@ public final class RelationClassification extends TaskDataset {
 
     /** SemEval-2010 Task 8 examples; labels are the 19 directed labels in the official order. */
     public static RelationClassification fromSemEval(List<SemEvalExample> examples, Tokenizer tokenizer, int maxLength) {
-        RelationClassification d = new RelationClassification(tokenizer, SemEval2010.LABELS);
+        return fromSemEval(examples, tokenizer, List.of(), maxLength);
+    }
+
+    /** As {@link #fromSemEval(List, Tokenizer, int)}, with the adapters' text-side hooks applied. */
+    public static RelationClassification fromSemEval(List<SemEvalExample> examples, Tokenizer tokenizer,
+            List<KnowledgeAdapter> adapters, int maxLength) {
+        RelationClassification d = new RelationClassification(tokenizer, adapters, SemEval2010.LABELS);
         for (SemEvalExample e : examples) {
-            MarkedText m = MarkedText.ofChars(e.text(), new Span[] {e.e1(), e.e2()}, new String[] {SUBJECT, OBJECT});
+            MarkedText m = MarkedText.ofChars(e.text(), new Span[] {e.e1(), e.e2()}, new String[] {SUBJECT, OBJECT}, null,
+                    adapters);
             d.add(e.id(), m, e.label(), maxLength);
         }
         return d;
@@ -96,7 +111,8 @@ public final class RelationClassification extends TaskDataset {
             throw new InfuseException("data-format", "example " + id + ": relation '" + label
                     + "' is not among the " + labels.size() + " labels of this task (" + abbreviate(labels) + ")");
         }
-        TokenizedText t = truncate(tokenizer.encode(m.text), maxLength, tokenizer.sepId());
+        Encoded enc = encode(m, maxLength);
+        TokenizedText t = enc.text();
         int[] pos = new int[2];
         for (int k = 0; k < 2; k++) {
             int[] span = t.tokenSpan(m.markerOffsets[k], m.markerOffsets[k] + 1);
@@ -106,7 +122,7 @@ public final class RelationClassification extends TaskDataset {
             }
             pos[k] = span[0];
         }
-        texts.add(t);
+        keep(t, enc.inputs());
         gold.add(y);
         ids.add(id);
         markers.add(pos);

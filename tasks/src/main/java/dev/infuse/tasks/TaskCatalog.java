@@ -106,6 +106,12 @@ public final class TaskCatalog {
      * @param dev null to split {@code devFraction} of the training file off by the seeded rule
      */
     public static Prepared prepare(Task task, Path train, Path dev, Tokenizer tokenizer, int maxLength, long seed) {
+        return prepare(task, train, dev, tokenizer, List.of(), maxLength, seed);
+    }
+
+    /** As {@link #prepare(Task, Path, Path, Tokenizer, int, long)}, applying the adapters' text-side hooks. */
+    public static Prepared prepare(Task task, Path train, Path dev, Tokenizer tokenizer,
+            List<dev.infuse.spi.KnowledgeAdapter> adapters, int maxLength, long seed) {
         List<Path> files = new ArrayList<>(List.of(train));
         if (dev != null) {
             files.add(dev);
@@ -116,14 +122,14 @@ public final class TaskCatalog {
                         ? p -> FewRel.read(p).records() : p -> TrexRc.read(p).records();
                 var pair = split(read.apply(train), dev == null ? null : read.apply(dev), seed, RelationInstance::id);
                 List<String> labels = RelationClassification.labelsOf(pair.train());
-                return new Prepared(task, RelationClassification.fromInstances(pair.train(), tokenizer, labels, maxLength),
-                        RelationClassification.fromInstances(pair.dev(), tokenizer, labels, maxLength), files);
+                return new Prepared(task, RelationClassification.fromInstances(pair.train(), tokenizer, adapters, labels, maxLength),
+                        RelationClassification.fromInstances(pair.dev(), tokenizer, adapters, labels, maxLength), files);
             }
             case "semeval" -> {
                 var pair = split(SemEval2010.read(train).records(), dev == null ? null : SemEval2010.read(dev).records(), seed,
                         SemEvalExample::id);
-                return new Prepared(task, RelationClassification.fromSemEval(pair.train(), tokenizer, maxLength),
-                        RelationClassification.fromSemEval(pair.dev(), tokenizer, maxLength), files);
+                return new Prepared(task, RelationClassification.fromSemEval(pair.train(), tokenizer, adapters, maxLength),
+                        RelationClassification.fromSemEval(pair.dev(), tokenizer, adapters, maxLength), files);
             }
             case "tacred" -> {
                 Function<Path, List<RelationInstance>> read = p -> Tacred.read(p).records().stream()
@@ -139,14 +145,14 @@ public final class TaskCatalog {
                 if (!labels.contains(Tacred.NO_RELATION)) {
                     labels.add(0, Tacred.NO_RELATION);
                 }
-                return new Prepared(task, RelationClassification.fromInstances(pair.train(), tokenizer, labels, maxLength),
-                        RelationClassification.fromInstances(pair.dev(), tokenizer, labels, maxLength), files);
+                return new Prepared(task, RelationClassification.fromInstances(pair.train(), tokenizer, adapters, labels, maxLength),
+                        RelationClassification.fromInstances(pair.dev(), tokenizer, adapters, labels, maxLength), files);
             }
             case "open-entity" -> {
                 var pair = split(OpenEntity.read(train).records(), dev == null ? null : OpenEntity.read(dev).records(), seed,
                         EntityTypingExample::id);
-                return new Prepared(task, EntityTyping.of(pair.train(), tokenizer, OpenEntity.GENERAL_TYPES, maxLength),
-                        EntityTyping.of(pair.dev(), tokenizer, OpenEntity.GENERAL_TYPES, maxLength), files);
+                return new Prepared(task, EntityTyping.of(pair.train(), tokenizer, adapters, OpenEntity.GENERAL_TYPES, maxLength),
+                        EntityTyping.of(pair.dev(), tokenizer, adapters, OpenEntity.GENERAL_TYPES, maxLength), files);
             }
             case "ud" -> {
                 var pair = split(ConllU.read(train).records(), dev == null ? null : ConllU.read(dev).records(), seed, null);

@@ -4,6 +4,8 @@ import dev.infuse.api.Batch;
 import dev.infuse.api.Batches;
 import dev.infuse.api.ComposedModel;
 import dev.infuse.api.TrainingData;
+import dev.infuse.spi.KnowledgeAdapter;
+import dev.infuse.spi.TokenInput;
 import dev.infuse.spi.TokenizedText;
 import dev.infuse.spi.Tokenizer;
 import java.util.ArrayList;
@@ -20,11 +22,40 @@ import org.tensorflow.Tensor;
  */
 public abstract class TaskDataset implements TrainingData {
     protected final Tokenizer tokenizer;
+    protected final List<KnowledgeAdapter> adapters;
     protected final List<TokenizedText> texts = new ArrayList<>();
+    private final List<List<TokenInput>> tokenInputs = new ArrayList<>();
     private final java.util.Map<String, Integer> skipped = new java.util.TreeMap<>();
 
-    protected TaskDataset(Tokenizer tokenizer) {
+    /**
+     * @param adapters the run's adapters: their text-side hooks (mention prefixes, per-token inputs)
+     *     are applied to every example
+     */
+    protected TaskDataset(Tokenizer tokenizer, List<KnowledgeAdapter> adapters) {
         this.tokenizer = tokenizer;
+        this.adapters = List.copyOf(adapters);
+    }
+
+    /** Tokenises marked text, cut to {@code maxLength}, with the adapters' per-token inputs. */
+    Encoded encode(MarkedText m, int maxLength) {
+        if (m.unlinked > 0) {
+            skipped.merge("unlinked-mentions", m.unlinked, Integer::sum);
+        }
+        TokenizedText t = truncate(tokenizer.encode(m.text), maxLength, tokenizer.sepId());
+        List<TokenInput> inputs = new ArrayList<>();
+        for (KnowledgeAdapter a : adapters) {
+            inputs.addAll(a.tokenInputs(t, m.mentions));
+        }
+        return new Encoded(t, inputs);
+    }
+
+    /** A tokenised example and its adapters' per-token inputs. */
+    record Encoded(TokenizedText text, List<TokenInput> inputs) {}
+
+    /** Adds an example; subclasses add their own per-example data in the same order. */
+    protected void keep(TokenizedText text, List<TokenInput> inputs) {
+        texts.add(text);
+        tokenInputs.add(inputs);
     }
 
     @Override
@@ -47,7 +78,7 @@ public abstract class TaskDataset implements TrainingData {
         return Collections.unmodifiableMap(skipped);
     }
 
-    /** Counts one skipped example. */
+    /** Counts one skipped example (or, for {@code unlinked-mentions}, one mention left as plain text). */
     protected void skip(String reason) {
         skipped.merge(reason, 1, Integer::sum);
     }
@@ -60,8 +91,25 @@ public abstract class TaskDataset implements TrainingData {
         }
         int time = group.stream().mapToInt(TokenizedText::length).max().orElse(0);
         Batch b = Batches.standard(group, tokenizer.padId());
+        addTokenInputs(b, indices, time);
         addInputs(b, indices, time);
         return b;
+    }
+
+    private void addTokenInputs(Batch b, int[] indices, int time) {
+        if (tokenInputs.isEmpty() || tokenInputs.get(indices[0]).isEmpty()) {
+            return;
+        }
+        List<TokenInput> first = tokenInputs.get(indices[0]);
+        for (int f = 0; f < first.size(); f++) {
+            int[] values = new int[indices.length * time];
+            java.util.Arrays.fill(values, first.get(f).padding());
+            for (int k = 0; k < indices.length; k++) {
+                int[] v = tokenInputs.get(indices[k]).get(f).values();
+                System.arraycopy(v, 0, values, k * time, Math.min(v.length, time));
+            }
+            b.put(first.get(f).name(), Batches.ints(values, indices.length, time));
+        }
     }
 
     /** Adds the task's inputs (labels, positions) for the examples {@code indices} padded to {@code time}. */

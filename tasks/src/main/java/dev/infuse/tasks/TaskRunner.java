@@ -115,7 +115,7 @@ public final class TaskRunner {
         var tokenizer = added.isEmpty() ? backbone.tokenizer() : backbone.tokenizer().withAddedTokens(added);
 
         LOG.info("task {}: reading {}{}", task.name(), files.train(), files.dev() == null ? " (10% held out as dev)" : " and " + files.dev());
-        TaskCatalog.Prepared data = TaskCatalog.prepare(task, files.train(), files.dev(), tokenizer, spec.maxLength(),
+        TaskCatalog.Prepared data = TaskCatalog.prepare(task, files.train(), files.dev(), tokenizer, adapters, spec.maxLength(),
                 spec.training().seed());
         if (data.train().size() == 0 || data.dev().size() == 0) {
             throw new InfuseException("data-empty", "task '" + task.name() + "': " + data.train().size() + " training and "

@@ -44,6 +44,11 @@ final class WeightScope implements ModelScope {
     }
 
     @Override
+    public ModelScope frozenChild(String name) {
+        return new WeightScope(delegate.frozenChild(name), weights, prefix + name + "/");
+    }
+
+    @Override
     public String path() {
         return delegate.path();
     }

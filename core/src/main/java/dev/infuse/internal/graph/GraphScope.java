@@ -46,6 +46,12 @@ public final class GraphScope implements ModelScope {
     }
 
     @Override
+    public ModelScope frozenChild(String name) {
+        GraphScope c = (GraphScope) child(name);
+        return new GraphScope(build, component, c.path, false, dropout);
+    }
+
+    @Override
     public String path() {
         return path;
     }
