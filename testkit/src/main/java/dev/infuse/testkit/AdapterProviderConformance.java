@@ -96,7 +96,7 @@ public abstract class AdapterProviderConformance {
         try (ComposedModel model = compose(adapter, true)) {
             Map<String, float[]> backboneBefore = model.weights("backbone");
             Map<String, float[]> adapterBefore = model.weights("adapter." + adapter.name());
-            ToyClassification data = new ToyClassification(model.tokenizer(), 24, 1);
+            ToyClassification data = new ToyClassification(model.tokenizer(), 24, 1, List.of(adapter));
             new Trainer(new TrainingConfig(1, 8, 0, 1e-2, 0.0, 1.0, 0, 3)).quiet().fit(model, data, null);
 
             Map<String, float[]> backboneAfter = model.weights("backbone");
@@ -120,7 +120,7 @@ public abstract class AdapterProviderConformance {
         Map<String, float[]> weights;
         ToyClassification data;
         try (ComposedModel model = compose(adapter, true)) {
-            data = new ToyClassification(model.tokenizer(), 16, 2);
+            data = new ToyClassification(model.tokenizer(), 16, 2, List.of(adapter));
             new Trainer(new TrainingConfig(1, 8, 0, 1e-2, 0.0, 1.0, 0, 3)).quiet().fit(model, data, null);
             weights = model.weights(component);
             Map<String, float[]> head = model.weights("head");

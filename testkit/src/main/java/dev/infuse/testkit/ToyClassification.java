@@ -19,13 +19,25 @@ import org.tensorflow.types.TFloat32;
  * word "good". Enough to show that training moves a loss and an accuracy.
  */
 public final class ToyClassification implements TrainingData, Evaluator {
+    /** The entity ids the toy sentences' first word is linked to ({@code Q1}, {@code Q2}, {@code Q3}). */
+    public static final List<String> ENTITY_IDS = List.of("Q1", "Q2", "Q3");
+
     private static final String[] WORDS = {"the", "a", "cat", "dog", "house", "is", "was", "very", "old", "new", "big", "small"};
 
     private final Tokenizer tokenizer;
     private final List<TokenizedText> texts = new ArrayList<>();
     private final List<Integer> labels = new ArrayList<>();
+    private final List<List<dev.infuse.spi.TokenInput>> tokenInputs = new ArrayList<>();
 
     public ToyClassification(Tokenizer tokenizer, int size, long seed) {
+        this(tokenizer, size, seed, List.of());
+    }
+
+    /**
+     * Sentences whose first word is an entity mention linked to one of {@link #ENTITY_IDS}, with the
+     * adapters' text-side hooks applied (pseudo-tokens before the mention, per-token inputs).
+     */
+    public ToyClassification(Tokenizer tokenizer, int size, long seed, List<dev.infuse.spi.KnowledgeAdapter> adapters) {
         this.tokenizer = tokenizer;
         SplittableRandom r = new SplittableRandom(seed);
         for (int i = 0; i < size; i++) {
@@ -36,7 +48,20 @@ public final class ToyClassification implements TrainingData, Evaluator {
             for (int j = 0; j < n; j++) {
                 s.append(j > 0 ? " " : "").append(positive && j == at ? "good" : WORDS[r.nextInt(WORDS.length)]);
             }
-            texts.add(tokenizer.encode(s.toString()));
+            String sentence = s.toString();
+            int firstEnd = sentence.indexOf(' ') < 0 ? sentence.length() : sentence.indexOf(' ');
+            var mention = new dev.infuse.spi.EntityMention(0, firstEnd, ENTITY_IDS.get(i % ENTITY_IDS.size()),
+                    sentence.substring(0, firstEnd));
+            StringBuilder prefix = new StringBuilder();
+            adapters.forEach(a -> prefix.append(a.mentionPrefix(mention)));
+            String text = prefix + sentence;
+            var placed = new dev.infuse.spi.EntityMention(prefix.length(), prefix.length() + firstEnd, mention.entityId(),
+                    mention.surface());
+            TokenizedText t = tokenizer.encode(text);
+            List<dev.infuse.spi.TokenInput> inputs = new ArrayList<>();
+            adapters.forEach(a -> inputs.addAll(a.tokenInputs(t, List.of(placed))));
+            texts.add(t);
+            tokenInputs.add(inputs);
             labels.add(positive ? 1 : 0);
         }
     }
@@ -66,6 +91,17 @@ public final class ToyClassification implements TrainingData, Evaluator {
         }
         Batch b = Batches.standard(group, tokenizer.padId());
         b.put("labels", Batches.ints(y, y.length));
+        int time = group.stream().mapToInt(TokenizedText::length).max().orElse(0);
+        List<dev.infuse.spi.TokenInput> first = tokenInputs.get(indices[0]);
+        for (int f = 0; f < first.size(); f++) {
+            int[] values = new int[indices.length * time];
+            java.util.Arrays.fill(values, first.get(f).padding());
+            for (int k = 0; k < indices.length; k++) {
+                int[] v = tokenInputs.get(indices[k]).get(f).values();
+                System.arraycopy(v, 0, values, k * time, v.length);
+            }
+            b.put(first.get(f).name(), Batches.ints(values, indices.length, time));
+        }
         return b;
     }
 
