@@ -45,8 +45,10 @@ final class MarkedText {
                 if (spans[k].start() == i) {
                     sep(s);
                     offsets[k] = s.length();
-                    s.append(markers[k]);
-                    sep(s);
+                    if (!markers[k].isEmpty()) {
+                        s.append(markers[k]);
+                        sep(s);
+                    }
                     s.append(prefixes[k]);
                     mentionStart[k] = s.length();
                 }
@@ -58,8 +60,10 @@ final class MarkedText {
             for (int k = spans.length - 1; k >= 0; k--) {
                 if (spans[k].end() - 1 == i) {
                     mentionEnd[k] = s.length();
-                    sep(s);
-                    s.append(markers[k]);
+                    if (!markers[k].isEmpty()) {
+                        sep(s);
+                        s.append(markers[k]);
+                    }
                 }
             }
         }

@@ -1,0 +1,142 @@
+package dev.infuse.tasks;
+
+import dev.infuse.api.Batch;
+import dev.infuse.api.Batches;
+import dev.infuse.api.ComposedModel;
+import dev.infuse.api.Evaluator;
+import dev.infuse.api.TrainingData;
+import dev.infuse.data.RelationInstance;
+import dev.infuse.data.Span;
+import dev.infuse.heads.MaskedLmHead;
+import dev.infuse.spi.EntityMention;
+import dev.infuse.spi.KnowledgeAdapter;
+import dev.infuse.spi.TaskHead;
+import dev.infuse.spi.TokenizedText;
+import dev.infuse.spi.Tokenizer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Masked mention modelling, map-tuning's general objective: in a sentence with linked entities,
+ * every word piece of a mention becomes {@code [MASK]} while the adapters' prefix (map-tuning's
+ * {@code [E] /}) stays, and the frozen MLM head must recover the mention. Each sentence gives
+ * three variants: both mentions masked, only the head, only the tail. Scored by the accuracy of
+ * the masked word pieces.
+ */
+public final class MaskedMentions extends TaskDataset {
+    private final List<int[]> positions = new ArrayList<>();
+    private final List<int[]> targets = new ArrayList<>();
+
+    private MaskedMentions(Tokenizer tokenizer, List<KnowledgeAdapter> adapters) {
+        super(tokenizer, adapters);
+    }
+
+    public static MaskedMentions of(List<RelationInstance> instances, Tokenizer tokenizer, List<KnowledgeAdapter> adapters,
+            int maxLength) {
+        MaskedMentions d = new MaskedMentions(tokenizer, adapters);
+        for (RelationInstance r : instances) {
+            for (int variant = 0; variant < 3; variant++) {
+                boolean maskHead = variant != 2;
+                boolean maskTail = variant != 1;
+                d.add(r, maskHead, maskTail, maxLength);
+            }
+        }
+        return d;
+    }
+
+    private void add(RelationInstance r, boolean maskHead, boolean maskTail, int maxLength) {
+        MarkedText m = MarkedText.ofTokens(r.tokens(), new Span[] {r.head(), r.tail()}, new String[] {"", ""},
+                new String[] {r.headId(), r.tailId()}, adapters);
+        Encoded enc = encode(m, maxLength);
+        TokenizedText t = enc.text();
+        List<Integer> pos = new ArrayList<>();
+        List<Integer> ids = new ArrayList<>();
+        boolean[] mask = {maskHead, maskTail};
+        for (int k = 0; k < 2; k++) {
+            if (!mask[k]) {
+                continue;
+            }
+            EntityMention placed = m.mentions.get(k);
+            int[] span = t.tokenSpan(placed.start(), placed.end());
+            if (span == null || span[1] >= t.length()) {
+                skip("mention-truncated");
+                return;
+            }
+            for (int i = span[0]; i < span[1]; i++) {
+                pos.add(i);
+                ids.add(t.ids()[i]);
+            }
+        }
+        int[] masked = t.ids().clone();
+        for (int p : pos) {
+            masked[p] = tokenizer.maskId();
+        }
+        keep(new TokenizedText(masked, t.typeIds(), t.tokens(), t.charStart(), t.charEnd()), enc.inputs());
+        positions.add(pos.stream().mapToInt(Integer::intValue).toArray());
+        targets.add(ids.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    public TaskHead head() {
+        return new MaskedLmHead();
+    }
+
+    @Override
+    protected void addInputs(Batch batch, int[] indices, int time) {
+        List<Integer> flat = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        for (int k = 0; k < indices.length; k++) {
+            int[] p = positions.get(indices[k]);
+            int[] y = targets.get(indices[k]);
+            for (int j = 0; j < p.length; j++) {
+                flat.add(k * time + p[j]);
+                labels.add(y[j]);
+            }
+        }
+        batch.put("mlm_positions", Batches.ints(flat.stream().mapToInt(Integer::intValue).toArray(), flat.size()));
+        batch.put("mlm_labels", Batches.ints(labels.stream().mapToInt(Integer::intValue).toArray(), labels.size()));
+    }
+
+    /** Fraction of masked word pieces predicted exactly (primary metric {@code accuracy}). */
+    public Map<String, Double> score(ComposedModel model, TrainingData source) {
+        var logits = model.headOutputs().orElseThrow().outputs().get("logits");
+        long[] counts = new long[2];
+        forEachBatch(model, source, logits, 32, (idx, tensor) -> {
+            TFloat32 l = (TFloat32) tensor;
+            int vocabulary = (int) l.shape().size(1);
+            int row = 0;
+            for (int i : idx) {
+                for (int y : targets.get(i)) {
+                    int best = 0;
+                    for (int v = 1; v < vocabulary; v++) {
+                        if (l.getFloat(row, v) > l.getFloat(row, best)) {
+                            best = v;
+                        }
+                    }
+                    counts[0] += best == y ? 1 : 0;
+                    counts[1]++;
+                    row++;
+                }
+            }
+        });
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("accuracy", counts[1] == 0 ? 0 : (double) counts[0] / counts[1]);
+        return m;
+    }
+
+    public Evaluator evaluator(TrainingData source) {
+        return new Evaluator() {
+            @Override
+            public Map<String, Double> evaluate(ComposedModel model) {
+                return score(model, source);
+            }
+
+            @Override
+            public String primaryMetric() {
+                return "accuracy";
+            }
+        };
+    }
+}
