@@ -107,7 +107,11 @@ final class Charts {
         plot.setRangeGridlinePaint(new Color(0xDDDDDD));
         plot.setDomainGridlinePaint(new Color(0xDDDDDD));
         ((NumberAxis) plot.getDomainAxis()).setStandardTickUnits(NumberAxis.createIntegerTickUnits());
-        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        NumberAxis range = (NumberAxis) plot.getRangeAxis();
+        range.setAutoRangeIncludesZero(false);
+        // Flat curves (a tiny data set, a frozen run) would otherwise get a range of 1e-12 and unreadable ticks.
+        range.setAutoRangeMinimumSize(2.0);
+        range.setNumberFormatOverride(new java.text.DecimalFormat("0.#"));
         style(chart);
         return render("curves-" + task, title, chart);
     }

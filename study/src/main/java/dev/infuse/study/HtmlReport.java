@@ -11,14 +11,14 @@ final class HtmlReport {
             h1{font-size:1.6em;border-bottom:2px solid #0072B2;padding-bottom:.2em}
             h2{font-size:1.25em;margin-top:1.8em}
             table{border-collapse:collapse;margin:.6em 0}
-            th,td{border:1px solid #ccc;padding:.3em .7em;text-align:right}
+            th,td{border:1px solid #ccc;padding:.3em .7em;text-align:right;overflow-wrap:anywhere}
             th{background:#f0f4f8}
             td:first-child,th:first-child{text-align:left}
             tr.best td{background:#eaf6ee}
             .failed{color:#b00020}
             .chart{margin:.8em 0}
             .chart svg{max-width:100%;height:auto;border:1px solid #eee}
-            pre{background:#f6f6f6;padding:.8em;overflow-x:auto;font-size:.85em}
+            pre{background:#f6f6f6;padding:.8em;white-space:pre-wrap;font-size:.85em}
             code{font-size:.9em}
             .muted{color:#666;font-size:.9em}
             """;
@@ -75,8 +75,8 @@ final class HtmlReport {
                 h.append("<tr data-method=\"").append(esc(s.method())).append('"').append(s.best() ? " class=\"best\"" : "")
                         .append("><td>").append(esc(s.method())).append("</td><td").append(s.n() == 0 ? " class=\"failed\"" : "")
                         .append('>').append(s.best() ? "<b>" + score + "</b>" : score).append("</td><td>")
-                        .append(esc(StudyReport.delta(s))).append("</td><td>").append(StudyReport.count(s.trainableParameters()))
-                        .append("</td><td>").append(StudyReport.count(s.totalParameters())).append("</td><td>").append(s.n())
+                        .append(esc(StudyReport.delta(s))).append("</td><td>").append(s.n() == 0 ? "—" : StudyReport.count(s.trainableParameters()))
+                        .append("</td><td>").append(s.n() == 0 ? "—" : StudyReport.count(s.totalParameters())).append("</td><td>").append(s.n())
                         .append(s.failed() > 0 ? " <span class=\"failed\">(" + s.failed() + " failed)</span>" : "")
                         .append("</td></tr>\n");
             }

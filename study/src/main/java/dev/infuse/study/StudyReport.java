@@ -278,7 +278,8 @@ public final class StudyReport {
                 }
                 String score = x.best() ? "**" + score(x) + "**" : score(x);
                 s.append("| ").append(x.method()).append(" | ").append(score).append(" | ").append(delta(x)).append(" | ")
-                        .append(count(x.trainableParameters())).append(" | ").append(count(x.totalParameters())).append(" | ")
+                        .append(x.n() == 0 ? "—" : count(x.trainableParameters())).append(" | ")
+                        .append(x.n() == 0 ? "—" : count(x.totalParameters())).append(" | ")
                         .append(x.n()).append(x.failed() > 0 ? " (" + x.failed() + " failed)" : "").append(" |\n");
             }
             s.append('\n');

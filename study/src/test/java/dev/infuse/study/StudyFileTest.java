@@ -187,6 +187,26 @@ class StudyFileTest {
     }
 
     @Test
+    void theBenchmarkExampleIsValid() throws Exception {
+        Path root = Path.of("").toAbsolutePath();
+        while (!Files.exists(root.resolve("examples/studies/benchmark.yaml"))) {
+            root = root.getParent();
+            assertThat(root).as("examples/studies/benchmark.yaml above the working directory").isNotNull();
+        }
+        Files.createDirectories(tmp.resolve("data"));
+        Study s = StudyFile.read(root.resolve("examples/studies/benchmark.yaml"), tmp.resolve("data"));
+        assertThat(s.tasks()).extracting(Study.TaskEntry::name).containsExactly("semeval", "open-entity", "ud");
+        assertThat(s.methods()).extracting(Study.Method::name).containsExactly("baseline", "factual", "linguistic", "both",
+                "factual-control", "linguistic-control", "both-control");
+        assertThat(s.pretrainings()).extracting(Study.Pretraining::task).containsExactly("fewrel", "ud");
+        assertThat(s.method("both").pretrainings()).hasSize(2);
+        assertThat(s.method("both-control").pretrainings()).isEmpty();
+        assertThat(s.tasks().get(1).budget().epochs()).isEqualTo(5);
+        assertThat(s.pretrainings().get(0).budget().epochs()).isEqualTo(2);
+        assertThat(s.seeds()).hasSize(3);
+    }
+
+    @Test
     void missingStudyFile() {
         assertThatThrownBy(() -> StudyFile.read(tmp.resolve("none.yaml"), null)).isInstanceOf(InfuseException.class)
                 .hasMessageContaining("none.yaml").extracting(e -> ((InfuseException) e).code()).isEqualTo("data-missing");
