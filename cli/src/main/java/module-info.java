@@ -2,6 +2,7 @@
 module dev.infuse.cli {
     requires dev.infuse.core;
     requires dev.infuse.tasks;
+    requires dev.infuse.study;
     requires info.picocli;
 
     opens dev.infuse.cli to info.picocli;

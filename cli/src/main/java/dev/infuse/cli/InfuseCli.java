@@ -10,15 +10,16 @@ import picocli.CommandLine.Command;
  *
  * <p>Exit codes: 0 success; 1 internal error; 2 bad arguments, configuration or data; 3 plugin
  * problems (not found, wrong SPI version, duplicate); 4 artifact or backbone files missing or
- * invalid; 5 training diverged. Errors print one line {@code error[code]: message}; {@code --verbose} adds the stack trace.
+ * invalid; 5 training diverged; 6 a study finished with failed cells. Errors print one line {@code error[code]: message}; {@code --verbose} adds the stack trace.
  */
 @Command(name = "infuse", mixinStandardHelpOptions = true, versionProvider = InfuseCli.Version.class,
         description = "Plug-in knowledge injection into frozen pre-trained language models.",
-        subcommands = {PluginsCommand.class, EncodeCommand.class, TrainCommand.class, EvalCommand.class, InspectCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {PluginsCommand.class, EncodeCommand.class, TrainCommand.class, EvalCommand.class, InspectCommand.class, StudyCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:internal error", "2:bad arguments, configuration or data",
             "3:plugin problem (not found, wrong SPI version, duplicate name)",
-            "4:artifact or backbone files missing or invalid", "5:training diverged (non-finite loss)"})
+            "4:artifact or backbone files missing or invalid", "5:training diverged (non-finite loss)",
+            "6:a study finished with failed cells (see its report)"})
 public final class InfuseCli {
 
     public static void main(String[] args) {

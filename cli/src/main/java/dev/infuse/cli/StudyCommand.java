@@ -1,0 +1,84 @@
+package dev.infuse.cli;
+
+import dev.infuse.api.Infuse;
+import dev.infuse.spi.InfuseException;
+import dev.infuse.study.CellOutcome;
+import dev.infuse.study.LocalCellExecutor;
+import dev.infuse.study.Study;
+import dev.infuse.study.StudyFile;
+import dev.infuse.study.StudyResults;
+import dev.infuse.study.StudyRunner;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code infuse study}: run a comparative study (methods × tasks × seeds) from a YAML file and write
+ * tables, charts and an HTML report. Completed cells are kept, so rerunning continues where it stopped.
+ */
+@Command(name = "study", mixinStandardHelpOptions = true,
+        description = {"Run a comparative study: every method × task × seed of STUDY.yaml over the frozen backbone,",
+            "then results.json/.csv/.md, charts (PNG and SVG) and a self-contained report.html in --out.",
+            "Completed cells are kept: rerunning resumes, retrying failed cells. Format: docs/STUDIES.md.",
+            "Example: infuse study examples/studies/benchmark.yaml --data ../shared/data --out runs/benchmark"},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every cell completed", "2:bad study file, arguments or data", "3:plugin problem",
+            "6:the study finished but some cells failed (see the report)"})
+final class StudyCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Parameters(index = "0", paramLabel = "STUDY.yaml", description = "The study file.")
+    Path file;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: results/<study name>).")
+    Path out;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Data folder, replacing the study file's 'data' key.")
+    Path data;
+
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "1",
+            description = "Cells run at once (default: ${DEFAULT-VALUE}; one cell already uses every core).")
+    int parallel;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter stdout = spec.commandLine().getOut();
+        if (parallel < 1) {
+            throw new InfuseException("usage", "--parallel must be at least 1, not " + parallel);
+        }
+        Study study = StudyFile.read(file, data);
+        Path folder = out != null ? out : Path.of("results", study.name());
+        StudyResults r;
+        try (Infuse infuse = common.open(spec.commandLine().getErr()); LocalCellExecutor executor = new LocalCellExecutor(parallel)) {
+            r = StudyRunner.run(infuse, study, folder, executor);
+        }
+        var counts = r.counts();
+        stdout.printf("study %s: %d cells run, %d reused, %d failed%n", study.name(), counts.get(CellOutcome.Status.COMPLETED),
+                counts.get(CellOutcome.Status.REUSED), counts.get(CellOutcome.Status.FAILED));
+        for (StudyResults.Summary s : r.summaries()) {
+            stdout.printf(Locale.ROOT, "  %-14s %-24s %s %s%s%n", s.task(), s.method(), s.metric(),
+                    s.n() == 0 ? "failed" : String.format(Locale.ROOT, "%.2f ± %.2f", 100 * s.mean(), 100 * s.std()),
+                    s.best() ? "  (best)" : "");
+        }
+        for (StudyResults.CellResult c : r.failedCells()) {
+            stdout.printf("failed %s/%s/seed-%d: error[%s]: %s%n", c.method(), c.task(), c.seed(), c.errorCode(), c.error());
+        }
+        stdout.printf("report: %s%n", folder.resolve("report.html"));
+        if (!Files.isRegularFile(folder.resolve("report.html"))) {
+            return 1;
+        }
+        return r.failedCells().isEmpty() ? 0 : 6;
+    }
+}

@@ -1,0 +1,94 @@
+package dev.infuse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code infuse study}: help, study-file errors as one clean line, a tiny run, its exit codes and a resumed rerun. */
+class StudyCommandTest {
+    @TempDir
+    Path tmp;
+
+    record Run(int exit, String out, String err) {}
+
+    Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = InfuseCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private void writeSemEval() throws Exception {
+        Path dir = tmp.resolve("data/semeval2010_task8/SemEval2010_task8_training");
+        Files.createDirectories(dir);
+        StringBuilder s = new StringBuilder();
+        String[] labels = {"Cause-Effect(e1,e2)", "Component-Whole(e2,e1)", "Other"};
+        for (int i = 1; i <= 30; i++) {
+            String w = i % 3 == 0 ? "cat" : i % 3 == 1 ? "dog" : "house";
+            s.append(i).append("\t\"the <e1>").append(w).append("</e1> is near a <e2>tree</e2> .\"\r\n").append(labels[i % 3])
+                    .append("\r\nComment:\r\n\r\n");
+        }
+        Files.writeString(dir.resolve("TRAIN_FILE.TXT"), s);
+    }
+
+    @Test
+    void helpDescribesTheCommand() {
+        Run r = run("study", "--help");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("Usage: infuse study", "STUDY.yaml", "--parallel", "--data", "--out", "docs/STUDIES.md");
+    }
+
+    @Test
+    void studyFileErrorsAreOneLineWithPosition() throws Exception {
+        Files.createDirectories(tmp.resolve("data"));
+        Path file = Files.writeString(tmp.resolve("s.yaml"), "data: data\ntasks: [semeval]\nseds: [1]\n");
+        Run r = run("study", file.toString(), "--out", tmp.resolve("out").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).startsWith("error[config-unknown-key]: " + file + ":3:1:").contains("did you mean 'seeds'?")
+                .doesNotContain("\tat ");
+
+        Path valid = Files.writeString(tmp.resolve("v.yaml"), "data: data\ntasks: [semeval]\n");
+        Run noData = run("study", valid.toString(), "--data", tmp.resolve("missing").toString());
+        assertThat(noData.exit()).isEqualTo(2);
+        assertThat(noData.err()).startsWith("error[data-missing]: ").contains("missing");
+
+        assertThat(run("study", valid.toString(), "--parallel", "0").exit()).isEqualTo(2);
+    }
+
+    @Test
+    void runsAStudyReportsFailedCellsAndResumes() throws Exception {
+        writeSemEval();
+        String common = """
+                backbone: bert-random
+                data: data
+                seeds: [7]
+                budgets: {default: {epochs: 1, batch_size: 8, lr: 1e-3, max_length: 32}}
+                tasks: [semeval]
+                """;
+        Path withBroken = Files.writeString(tmp.resolve("broken.yaml"), "name: cli\n" + common + """
+                methods:
+                  - name: broken
+                    adapters: [{adapter: factual, mode: control, config: {adapter_sise: 8}}]
+                """);
+        Path out = tmp.resolve("out");
+        String cache = tmp.resolve("cache").toString();
+        Run r = run("study", withBroken.toString(), "--out", out.toString(), "--cache", cache, "--plugins", tmp.resolve("p").toString());
+        assertThat(r.exit()).as(r.err()).isEqualTo(6);
+        assertThat(r.out()).contains("study cli: 1 cells run, 0 reused, 1 failed").contains("failed broken/semeval/seed-7: error[config-unknown-key]")
+                .contains("report: " + out.resolve("report.html"));
+        for (String f : new String[] {"results.json", "results.csv", "cells.csv", "results.md", "report.html",
+            "charts/scores-semeval.png", "charts/scores-semeval.svg", "charts/curves-semeval.png", "charts/curves-semeval.svg"}) {
+            assertThat(out.resolve(f)).as(f).isRegularFile();
+        }
+
+        Path baselineOnly = Files.writeString(tmp.resolve("base.yaml"), "name: cli\n" + common);
+        Run again = run("study", baselineOnly.toString(), "--out", out.toString(), "--cache", cache, "--plugins", tmp.resolve("p").toString());
+        assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(again.out()).contains("0 cells run, 1 reused, 0 failed");
+    }
+}

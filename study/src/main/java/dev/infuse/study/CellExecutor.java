@@ -1,0 +1,28 @@
+package dev.infuse.study;
+
+import java.util.List;
+
+/**
+ * Runs a batch of independent cells. The local implementation is a bounded thread pool
+ * ({@link LocalCellExecutor}); a cluster backend implements the same contract.
+ *
+ * <p>Contract: every cell gets exactly one outcome, in the order given; a failing cell becomes a
+ * {@link CellOutcome.Status#FAILED} outcome and never stops the others; the method returns when all
+ * cells are done.
+ */
+public interface CellExecutor extends AutoCloseable {
+
+    /** The work of one cell: writes its complete outputs into {@link Cell#folder()} or throws. */
+    @FunctionalInterface
+    interface CellWork {
+        /** Runs the cell; returns its outcome (COMPLETED or REUSED) or throws on failure. */
+        CellOutcome run(Cell cell) throws Exception;
+    }
+
+    /** Runs the cells (independent of one another) and returns their outcomes in the same order. */
+    List<CellOutcome> execute(List<Cell> cells, CellWork work);
+
+    /** Releases threads or connections. */
+    @Override
+    void close();
+}

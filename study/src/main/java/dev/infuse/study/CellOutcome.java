@@ -1,0 +1,29 @@
+package dev.infuse.study;
+
+/**
+ * What became of a cell in one run of a study.
+ *
+ * @param cell the cell
+ * @param status completed now, reused from an earlier run, or failed
+ * @param errorCode the error's code when failed (an {@link dev.infuse.spi.InfuseException} code, or {@code internal})
+ * @param error the error message when failed, else null
+ * @param seconds wall time spent in this run
+ */
+public record CellOutcome(Cell cell, Status status, String errorCode, String error, double seconds) {
+
+    /** A cell's status. */
+    public enum Status {
+        /** Ran in this run and wrote complete outputs. */
+        COMPLETED,
+        /** Complete outputs from an earlier run were found and kept. */
+        REUSED,
+        /** Failed; its folder holds no complete outputs and a rerun tries it again. */
+        FAILED
+    }
+
+    static CellOutcome failed(Cell cell, Throwable t, double seconds) {
+        String code = t instanceof dev.infuse.spi.InfuseException ie ? ie.code() : "internal";
+        String message = t instanceof dev.infuse.spi.InfuseException ? t.getMessage() : t.toString();
+        return new CellOutcome(cell, Status.FAILED, code, message, seconds);
+    }
+}

@@ -1,0 +1,136 @@
+package dev.infuse.study;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A parsed study file: what to compare (methods), on what (tasks, with a data folder and a frozen
+ * backbone), how often (seeds) and with which training budgets. Read one with {@link StudyFile#read}.
+ *
+ * @param file the study file
+ * @param source its text, kept for the report's provenance
+ * @param name the study's name (default: the file name without extension)
+ * @param backbone the frozen backbone every cell uses
+ * @param dataDir the data folder, laid out like the project's shared data (see {@code docs/TASKS.md})
+ * @param tasks the tasks, in the file's order
+ * @param methods the methods, the frozen baseline first
+ * @param seeds the seeds every (method, task) pair runs with
+ * @param cache whether cells may use the activation cache
+ */
+public record Study(Path file, String source, String name, BackboneChoice backbone, Path dataDir, List<TaskEntry> tasks,
+        List<Method> methods, List<Long> seeds, boolean cache) {
+
+    /** Name of the frozen baseline method (no adapters), always part of a study. */
+    public static final String BASELINE = "baseline";
+
+    public Study {
+        tasks = List.copyOf(tasks);
+        methods = List.copyOf(methods);
+        seeds = List.copyOf(seeds);
+    }
+
+    /**
+     * @param name backbone plugin name, e.g. {@code bert}
+     * @param config its configuration
+     */
+    public record BackboneChoice(String name, Map<String, Object> config) {}
+
+    /**
+     * Training budget of one run.
+     *
+     * @param epochs maximum epochs
+     * @param batchSize examples per batch
+     * @param learningRate peak learning rate
+     * @param maxLength word pieces per example
+     * @param warmup warm-up fraction
+     * @param clip gradient-norm clipping (0 = none)
+     * @param patience epochs without improvement before stopping (0 = never)
+     * @param headDropout dropout before the task head
+     */
+    public record Budget(int epochs, int batchSize, double learningRate, int maxLength, double warmup, double clip,
+            int patience, double headDropout) {
+        /** The defaults when a study sets none: 3 epochs, batch 32, lr 1e-4, 128 word pieces, 10% warm-up, clip 1, no early stop, dropout 0.1. */
+        public static Budget defaults() {
+            return new Budget(3, 32, 1e-4, 128, 0.1, 1.0, 0, 0.1);
+        }
+    }
+
+    /**
+     * One task of the grid.
+     *
+     * @param name a {@link dev.infuse.tasks.TaskCatalog} task
+     * @param train training file overriding the data folder's default, or null
+     * @param dev development file overriding the default, or null
+     * @param metric the metric compared across methods ({@code f1}, or {@code uas} for {@code ud})
+     * @param budget its training budget
+     */
+    public record TaskEntry(String name, Path train, Path dev, String metric, Budget budget) {}
+
+    /**
+     * A compared method: the adapters added to the frozen backbone and the fusion combining them.
+     *
+     * @param name unique name, used as a folder name
+     * @param adapters its adapters (empty for the baseline)
+     * @param fusion fusion plugin name
+     */
+    public record Method(String name, List<AdapterEntry> adapters, String fusion) {
+        public Method {
+            adapters = List.copyOf(adapters);
+        }
+
+        /** The pretraining steps this method's adapters need. */
+        public List<Pretraining> pretrainings() {
+            return adapters.stream().map(AdapterEntry::pretraining).filter(Objects::nonNull).distinct().toList();
+        }
+    }
+
+    /** How an adapter takes part in a method's cells (see {@link dev.infuse.tasks.TaskRunner.AdapterMode}). */
+    public enum Mode {
+        /** Created from its configuration and trained with the task's head. */
+        TRAIN,
+        /** Loaded from an artifact or a pretraining step, frozen. */
+        PRETRAINED,
+        /** Same shape as configured, left at its random initialisation, frozen. */
+        CONTROL
+    }
+
+    /**
+     * One adapter of a method, with any reference resolved.
+     *
+     * @param mode how it takes part
+     * @param adapter plugin name (null when an artifact names it)
+     * @param config configuration for TRAIN and CONTROL
+     * @param artifact artifact folder (PRETRAINED, or CONTROL copying its shape), or null
+     * @param pretraining the pretraining step producing its artifact (PRETRAINED), or null
+     * @param where {@code file:line:column} of its entry, for messages
+     */
+    public record AdapterEntry(Mode mode, String adapter, Map<String, Object> config, Path artifact, Pretraining pretraining,
+            String where) {}
+
+    /**
+     * A pretraining step: an adapter trained on a task once, shared by every cell and method that uses it.
+     *
+     * @param id {@code method/adapter} of the method that defines it; also its folder under {@code pretraining/}
+     * @param adapter adapter plugin name
+     * @param config adapter configuration
+     * @param task pretraining task
+     * @param train training file overriding the data folder's default, or null
+     * @param dev development file, or null
+     * @param budget its training budget
+     * @param seed its seed
+     */
+    public record Pretraining(String id, String adapter, Map<String, Object> config, String task, Path train, Path dev,
+            Budget budget, long seed) {}
+
+    /** The method by name, or null. */
+    public Method method(String name) {
+        return methods.stream().filter(m -> m.name().equals(name)).findFirst().orElse(null);
+    }
+
+    /** Every distinct pretraining step of the study. */
+    public List<Pretraining> pretrainings() {
+        return methods.stream().flatMap(m -> m.pretrainings().stream()).distinct().toList();
+    }
+}

@@ -1,0 +1,424 @@
+package dev.infuse.study;
+
+import dev.infuse.spi.InfuseException;
+import dev.infuse.spi.PluginConfig;
+import dev.infuse.tasks.TaskCatalog;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads study files (YAML; the format is documented in {@code docs/STUDIES.md}). Every mistake is one
+ * {@link InfuseException} naming the file, line and column, and for unknown names the closest valid one.
+ */
+public final class StudyFile {
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+    private static final List<String> TOP = List.of("name", "description", "backbone", "data", "fusion", "cache", "seeds",
+            "budgets", "tasks", "methods");
+    private static final List<String> BUDGET = List.of("epochs", "batch_size", "lr", "max_length", "warmup", "clip",
+            "patience", "head_dropout");
+    private static final List<String> TASK = List.of("name", "train", "dev", "metric");
+    private static final List<String> METHOD = List.of("name", "description", "fusion", "adapters");
+    private static final List<String> ADAPTER = List.of("adapter", "mode", "config", "artifact", "pretrain", "from");
+    private static final List<String> PRETRAIN;
+
+    static {
+        List<String> p = new ArrayList<>(List.of("task", "train", "dev", "seed"));
+        p.addAll(BUDGET);
+        PRETRAIN = List.copyOf(p);
+    }
+
+    private StudyFile() {}
+
+    /**
+     * Reads and checks a study file.
+     *
+     * @param file the YAML file
+     * @param dataOverride a data folder replacing the file's {@code data} key, or null
+     * @throws InfuseException {@code config-*} for a bad study, {@code data-missing} for a missing file or data folder
+     */
+    public static Study read(Path file, Path dataOverride) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new InfuseException("data-missing", "study file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new InfuseException("data-io", "cannot read study file " + file + ": " + e.getMessage(), e);
+        }
+        return parse(file, text, dataOverride);
+    }
+
+    /** Parses study text as if read from {@code file} (relative paths resolve against its folder). */
+    public static Study parse(Path file, String text, Path dataOverride) {
+        return new Parser(file, text).parse(dataOverride);
+    }
+
+    private static final class Parser {
+        private final Path file;
+        private final Path base;
+        private final String text;
+        private final Map<String, Study.Budget> budgets = new LinkedHashMap<>();
+        private Study.Budget defaults = Study.Budget.defaults();
+
+        Parser(Path file, String text) {
+            this.file = file;
+            Path parent = file.toAbsolutePath().getParent();
+            this.base = parent == null ? Path.of("").toAbsolutePath() : parent;
+            this.text = text;
+        }
+
+        Study parse(Path dataOverride) {
+            YamlNode root = YamlNode.parse(file.toString(), text);
+            root.onlyKeys("the study", TOP);
+            Map<String, YamlNode> top = root.map("the study");
+
+            String fileName = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+            String name = top.containsKey("name") ? top.get("name").string("name") : fileName;
+            Study.BackboneChoice backbone = backbone(top.get("backbone"));
+            String fusion = top.containsKey("fusion") ? top.get("fusion").string("fusion") : "concat";
+            boolean cache = !top.containsKey("cache") || top.get("cache").bool("cache");
+
+            List<Long> seeds = new ArrayList<>();
+            if (top.containsKey("seeds")) {
+                for (YamlNode s : top.get("seeds").list("seeds")) {
+                    long seed = s.integer("a seed");
+                    if (seeds.contains(seed)) {
+                        throw s.error("config-bad-value", "seed " + seed + " is listed twice");
+                    }
+                    seeds.add(seed);
+                }
+                if (seeds.isEmpty()) {
+                    throw top.get("seeds").error("config-bad-value", "seeds must list at least one seed");
+                }
+            } else {
+                seeds.add(42L);
+            }
+
+            if (top.containsKey("budgets")) {
+                YamlNode b = top.get("budgets");
+                Map<String, YamlNode> m = b.map("budgets");
+                if (m.containsKey("default")) {
+                    defaults = budget(m.get("default"), Study.Budget.defaults(), "budgets.default", BUDGET);
+                }
+                Set<String> allowed = new LinkedHashSet<>();
+                allowed.add("default");
+                TaskCatalog.tasks().forEach(t -> allowed.add(t.name()));
+                for (Map.Entry<String, YamlNode> e : m.entrySet()) {
+                    if (e.getKey().equals("default")) {
+                        continue;
+                    }
+                    if (!allowed.contains(e.getKey())) {
+                        throw unknownTask(b.key(e.getKey()), e.getKey(), "budgets");
+                    }
+                    budgets.put(e.getKey(), budget(e.getValue(), defaults, "budgets." + e.getKey(), BUDGET));
+                }
+            }
+
+            List<Study.TaskEntry> tasks = new ArrayList<>();
+            if (!top.containsKey("tasks")) {
+                throw root.error("config-missing-key", "the study lists no tasks (key 'tasks'); tasks: " + taskNames());
+            }
+            for (YamlNode t : top.get("tasks").list("tasks")) {
+                Study.TaskEntry entry = task(t);
+                if (tasks.stream().anyMatch(x -> x.name().equals(entry.name()))) {
+                    throw t.error("config-bad-value", "task '" + entry.name() + "' is listed twice");
+                }
+                tasks.add(entry);
+            }
+            if (tasks.isEmpty()) {
+                throw top.get("tasks").error("config-bad-value", "tasks must list at least one task; tasks: " + taskNames());
+            }
+
+            List<Study.Method> methods = methods(top.get("methods"), fusion);
+
+            Path dataDir = dataOverride != null ? dataOverride.toAbsolutePath()
+                    : top.containsKey("data") ? base.resolve(top.get("data").string("data")).normalize() : null;
+            checkData(dataDir, dataOverride == null ? top.get("data") : null, tasks, methods);
+            return new Study(file, text, name, backbone, dataDir, tasks, methods, seeds, cache);
+        }
+
+        private void checkData(Path dataDir, YamlNode node, List<Study.TaskEntry> tasks, List<Study.Method> methods) {
+            if (dataDir != null && !Files.isDirectory(dataDir)) {
+                throw new InfuseException("data-missing", (node == null ? file + ": --data " : node.where() + ": ")
+                        + "data folder " + dataDir + " does not exist (expected a folder laid out like the shared data, see docs/TASKS.md)");
+            }
+            if (dataDir == null) {
+                List<String> need = new ArrayList<>();
+                tasks.stream().filter(t -> t.train() == null).forEach(t -> need.add("task '" + t.name() + "'"));
+                methods.stream().flatMap(m -> m.pretrainings().stream()).distinct().filter(p -> p.train() == null)
+                        .forEach(p -> need.add("pretraining '" + p.id() + "'"));
+                if (!need.isEmpty()) {
+                    throw new InfuseException("data-missing", file + ": no data folder for " + String.join(", ", need)
+                            + ": give 'data: DIR' in the study file or --data DIR");
+                }
+            }
+        }
+
+        private Study.BackboneChoice backbone(YamlNode n) {
+            if (n == null) {
+                return new Study.BackboneChoice("bert", Map.of());
+            }
+            if (n.isScalar()) {
+                return new Study.BackboneChoice(n.string("backbone"), Map.of());
+            }
+            n.onlyKeys("backbone", List.of("name", "config"));
+            Map<String, YamlNode> m = n.map("backbone");
+            if (!m.containsKey("name")) {
+                throw n.error("config-missing-key", "backbone needs a 'name' (e.g. bert)");
+            }
+            return new Study.BackboneChoice(m.get("name").string("backbone name"), config(m.get("config"), "backbone config"));
+        }
+
+        @SuppressWarnings("unchecked")
+        private static Map<String, Object> config(YamlNode n, String what) {
+            if (n == null || n.isNull()) {
+                return Map.of();
+            }
+            n.map(what);
+            return (Map<String, Object>) n.plain();
+        }
+
+        private Study.Budget budget(YamlNode n, Study.Budget base, String what, List<String> allowed) {
+            n.onlyKeys(what, allowed);
+            Map<String, YamlNode> m = n.map(what);
+            int epochs = m.containsKey("epochs") ? positive(m.get("epochs"), "epochs") : base.epochs();
+            int batch = m.containsKey("batch_size") ? positive(m.get("batch_size"), "batch_size") : base.batchSize();
+            double lr = m.containsKey("lr") ? m.get("lr").number("lr") : base.learningRate();
+            if (!(lr > 0)) {
+                throw m.get("lr").error("config-bad-value", "lr must be greater than 0");
+            }
+            int maxLength = m.containsKey("max_length") ? positive(m.get("max_length"), "max_length") : base.maxLength();
+            double warmup = m.containsKey("warmup") ? m.get("warmup").number("warmup") : base.warmup();
+            if (warmup < 0 || warmup > 1) {
+                throw m.get("warmup").error("config-bad-value", "warmup must be a fraction in [0, 1]");
+            }
+            double clip = m.containsKey("clip") ? m.get("clip").number("clip") : base.clip();
+            int patience = m.containsKey("patience") ? (int) m.get("patience").integer("patience") : base.patience();
+            double dropout = m.containsKey("head_dropout") ? m.get("head_dropout").number("head_dropout") : base.headDropout();
+            return new Study.Budget(epochs, batch, lr, maxLength, warmup, clip, patience, dropout);
+        }
+
+        private static int positive(YamlNode n, String what) {
+            long v = n.integer(what);
+            if (v < 1 || v > Integer.MAX_VALUE) {
+                throw n.error("config-bad-value", what + " must be a positive integer, not " + v);
+            }
+            return (int) v;
+        }
+
+        private Study.TaskEntry task(YamlNode t) {
+            String name;
+            Path train = null;
+            Path dev = null;
+            String metric = null;
+            YamlNode nameNode = t;
+            if (t.isScalar()) {
+                name = t.string("a task");
+            } else {
+                t.onlyKeys("a task", TASK);
+                Map<String, YamlNode> m = t.map("a task");
+                if (!m.containsKey("name")) {
+                    throw t.error("config-missing-key", "a task entry needs a 'name'; tasks: " + taskNames());
+                }
+                nameNode = m.get("name");
+                name = nameNode.string("task name");
+                train = m.containsKey("train") ? base.resolve(m.get("train").string("train")).normalize() : null;
+                dev = m.containsKey("dev") ? base.resolve(m.get("dev").string("dev")).normalize() : null;
+                metric = m.containsKey("metric") ? m.get("metric").string("metric") : null;
+            }
+            checkTask(nameNode, name, "tasks");
+            if (metric == null) {
+                metric = name.equals("ud") ? "uas" : "f1";
+            }
+            return new Study.TaskEntry(name, train, dev, metric, budgets.getOrDefault(name, defaults));
+        }
+
+        private void checkTask(YamlNode at, String name, String where) {
+            if (TaskCatalog.tasks().stream().noneMatch(x -> x.name().equals(name))) {
+                throw unknownTask(at, name, where);
+            }
+        }
+
+        private static InfuseException unknownTask(YamlNode at, String name, String where) {
+            List<String> names = TaskCatalog.tasks().stream().map(TaskCatalog.Task::name).toList();
+            String hint = PluginConfig.closest(name, names);
+            return at.error("config-unknown-task", "unknown task '" + name + "' in " + where
+                    + (hint == null ? "" : " (did you mean '" + hint + "'?)") + "; tasks: " + String.join(", ", names));
+        }
+
+        private static String taskNames() {
+            return String.join(", ", TaskCatalog.tasks().stream().map(TaskCatalog.Task::name).toList());
+        }
+
+        /** A method's adapter entry before references between methods are resolved. */
+        private record RawAdapter(YamlNode node, Study.Mode mode, String adapter, Map<String, Object> config, Path artifact,
+                Study.Pretraining pretraining, YamlNode from) {}
+
+        private List<Study.Method> methods(YamlNode n, String defaultFusion) {
+            Map<String, List<RawAdapter>> raw = new LinkedHashMap<>();
+            Map<String, String> fusions = new LinkedHashMap<>();
+            Map<String, YamlNode> nodes = new LinkedHashMap<>();
+            if (n != null) {
+                for (YamlNode m : n.list("methods")) {
+                    m.onlyKeys("a method", METHOD);
+                    Map<String, YamlNode> fields = m.map("a method");
+                    if (!fields.containsKey("name")) {
+                        throw m.error("config-missing-key", "a method needs a 'name'");
+                    }
+                    String name = fields.get("name").string("method name");
+                    if (!NAME.matcher(name).matches()) {
+                        throw fields.get("name").error("config-bad-value", "method name '" + name
+                                + "' must be lower-case letters, digits, '.', '_' or '-' (it names a folder)");
+                    }
+                    if (raw.containsKey(name)) {
+                        throw fields.get("name").error("config-bad-value", "method '" + name + "' is defined twice (first at line "
+                                + nodes.get(name).line() + ")");
+                    }
+                    List<RawAdapter> adapters = new ArrayList<>();
+                    if (fields.containsKey("adapters") && !fields.get("adapters").isNull()) {
+                        for (YamlNode a : fields.get("adapters").list("adapters of method '" + name + "'")) {
+                            adapters.add(adapter(a, name));
+                        }
+                    }
+                    if (name.equals(Study.BASELINE) && !adapters.isEmpty()) {
+                        throw fields.get("name").error("config-bad-value", "the method name 'baseline' is reserved for the frozen "
+                                + "backbone without adapters; rename this method");
+                    }
+                    raw.put(name, adapters);
+                    nodes.put(name, m);
+                    fusions.put(name, fields.containsKey("fusion") ? fields.get("fusion").string("fusion") : defaultFusion);
+                }
+            }
+            List<Study.Method> methods = new ArrayList<>();
+            methods.add(new Study.Method(Study.BASELINE, List.of(), fusions.getOrDefault(Study.BASELINE, defaultFusion)));
+            for (Map.Entry<String, List<RawAdapter>> e : raw.entrySet()) {
+                if (e.getKey().equals(Study.BASELINE)) {
+                    continue;
+                }
+                List<Study.AdapterEntry> adapters = new ArrayList<>();
+                for (RawAdapter a : e.getValue()) {
+                    adapters.add(resolve(a, raw));
+                }
+                methods.add(new Study.Method(e.getKey(), adapters, fusions.get(e.getKey())));
+            }
+            return methods;
+        }
+
+        private RawAdapter adapter(YamlNode a, String method) {
+            String what = "an adapter of method '" + method + "'";
+            a.onlyKeys(what, ADAPTER);
+            Map<String, YamlNode> m = a.map(what);
+            String adapter = m.containsKey("adapter") ? m.get("adapter").string("adapter") : null;
+            Map<String, Object> config = config(m.get("config"), "config");
+            Path artifact = m.containsKey("artifact") ? base.resolve(m.get("artifact").string("artifact")).normalize() : null;
+            YamlNode from = m.get("from");
+            Study.Mode mode;
+            if (m.containsKey("mode")) {
+                String s = m.get("mode").string("mode");
+                try {
+                    mode = Study.Mode.valueOf(s.toUpperCase(Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    String hint = PluginConfig.closest(s, List.of("train", "pretrained", "control"));
+                    throw m.get("mode").error("config-bad-value", "unknown mode '" + s + "'"
+                            + (hint == null ? "" : " (did you mean '" + hint + "'?)") + "; modes: train, pretrained, control");
+                }
+            } else if (artifact != null || from != null || m.containsKey("pretrain")) {
+                mode = Study.Mode.PRETRAINED;
+            } else {
+                throw a.error("config-missing-key", what + " needs a 'mode' (train, pretrained or control)");
+            }
+            Study.Pretraining pretraining = null;
+            if (m.containsKey("pretrain")) {
+                if (mode != Study.Mode.PRETRAINED) {
+                    throw m.get("pretrain").error("config-bad-value", "'pretrain' only goes with mode 'pretrained'");
+                }
+                if (adapter == null) {
+                    throw a.error("config-missing-key", what + " with 'pretrain' needs 'adapter' (the plugin to pretrain)");
+                }
+                pretraining = pretraining(m.get("pretrain"), method + "/" + adapter, adapter, config);
+            }
+            int sources = (artifact != null ? 1 : 0) + (from != null ? 1 : 0) + (pretraining != null ? 1 : 0);
+            switch (mode) {
+                case TRAIN -> {
+                    if (adapter == null || sources > 0) {
+                        throw a.error("config-bad-value", "mode 'train' needs 'adapter' (and optional 'config'), without "
+                                + "'artifact', 'pretrain' or 'from'");
+                    }
+                }
+                case PRETRAINED -> {
+                    if (sources != 1) {
+                        throw a.error("config-bad-value", "mode 'pretrained' needs exactly one of 'artifact' (a folder), "
+                                + "'pretrain' (a pretraining step) or 'from' (another method's pretrained adapter)");
+                    }
+                }
+                case CONTROL -> {
+                    if (sources > 1 || (sources == 0 && adapter == null)) {
+                        throw a.error("config-bad-value", "mode 'control' needs 'adapter' with its 'config', or one of "
+                                + "'artifact' or 'from' to copy the shape of");
+                    }
+                }
+                default -> throw new AssertionError(mode);
+            }
+            return new RawAdapter(a, mode, adapter, config, artifact, pretraining, from);
+        }
+
+        private Study.Pretraining pretraining(YamlNode n, String id, String adapter, Map<String, Object> config) {
+            String what = "pretrain of '" + id + "'";
+            n.onlyKeys(what, PRETRAIN);
+            Map<String, YamlNode> m = n.map(what);
+            if (!m.containsKey("task")) {
+                throw n.error("config-missing-key", what + " needs a 'task' (e.g. fewrel, ud); tasks: " + taskNames());
+            }
+            String task = m.get("task").string("task");
+            checkTask(m.get("task"), task, what);
+            Map<String, YamlNode> budgetKeys = new LinkedHashMap<>(m);
+            Study.Budget b = budget(n, budgets.getOrDefault(task, defaults), what, PRETRAIN);
+            Path train = budgetKeys.containsKey("train") ? base.resolve(m.get("train").string("train")).normalize() : null;
+            Path dev = budgetKeys.containsKey("dev") ? base.resolve(m.get("dev").string("dev")).normalize() : null;
+            long seed = m.containsKey("seed") ? m.get("seed").integer("seed") : 42;
+            return new Study.Pretraining(id, adapter, config, task, train, dev, b, seed);
+        }
+
+        private Study.AdapterEntry resolve(RawAdapter a, Map<String, List<RawAdapter>> raw) {
+            if (a.from() == null) {
+                return new Study.AdapterEntry(a.mode(), a.adapter(), a.config(), a.artifact(), a.pretraining(), a.node().where());
+            }
+            String ref = a.from().string("from");
+            String methodName = ref.contains("/") ? ref.substring(0, ref.indexOf('/')) : ref;
+            String adapterName = ref.contains("/") ? ref.substring(ref.indexOf('/') + 1) : null;
+            List<RawAdapter> target = raw.get(methodName);
+            if (target == null) {
+                String hint = PluginConfig.closest(methodName, raw.keySet());
+                throw a.from().error("config-unknown-method", "unknown method '" + methodName + "' in 'from'"
+                        + (hint == null ? "" : " (did you mean '" + hint + "'?)") + "; methods: " + String.join(", ", raw.keySet()));
+            }
+            List<RawAdapter> sources = target.stream().filter(x -> x.from() == null && x.mode() == Study.Mode.PRETRAINED)
+                    .filter(x -> adapterName == null || adapterName.equals(x.adapter())).toList();
+            if (sources.size() != 1) {
+                throw a.from().error("config-bad-value", "'from: " + ref + "' must name one pretrained adapter (with 'pretrain' or "
+                        + "'artifact') of method '" + methodName + "'; found " + sources.size()
+                        + (sources.size() > 1 ? " (write 'from: " + methodName + "/ADAPTER')" : ""));
+            }
+            RawAdapter s = sources.get(0);
+            if (a.mode() == Study.Mode.CONTROL) {
+                // A control needs only the shape: the pretraining's configuration, or the artifact's.
+                return s.pretraining() != null
+                        ? new Study.AdapterEntry(Study.Mode.CONTROL, s.adapter(), s.config(), null, null, a.node().where())
+                        : new Study.AdapterEntry(Study.Mode.CONTROL, null, Map.of(), s.artifact(), null, a.node().where());
+            }
+            return new Study.AdapterEntry(Study.Mode.PRETRAINED, s.adapter(), s.config(), s.artifact(), s.pretraining(),
+                    a.node().where());
+        }
+    }
+}

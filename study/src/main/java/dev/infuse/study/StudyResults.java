@@ -1,0 +1,78 @@
+package dev.infuse.study;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The outcome of a study: every cell (run now, reused, or failed), the per task × method summary
+ * over seeds, and the study's provenance.
+ *
+ * @param study the study
+ * @param out its output folder
+ * @param pretrainings the outcomes of its pretraining steps
+ * @param cells one entry per (method, task, seed), in grid order
+ * @param summaries one entry per (task, method), tasks in the study's order, methods in the study's order
+ * @param provenance configuration, data file hashes, backbone fingerprint, versions and machine
+ */
+public record StudyResults(Study study, Path out, List<CellOutcome> pretrainings, List<CellResult> cells,
+        List<Summary> summaries, Map<String, Object> provenance) {
+
+    public StudyResults {
+        pretrainings = List.copyOf(pretrainings);
+        cells = List.copyOf(cells);
+        summaries = List.copyOf(summaries);
+    }
+
+    /**
+     * One cell's result.
+     *
+     * @param method method name
+     * @param task task name
+     * @param seed seed
+     * @param status completed, reused or failed
+     * @param errorCode error code when failed
+     * @param error error message when failed
+     * @param metrics development metrics of the best epoch (fractions in [0,1]); empty when failed
+     * @param curve the compared metric on the development split after each epoch
+     * @param bestEpoch 1-based best epoch (0 when failed)
+     * @param trainableParameters trainable parameters of the cell's model
+     * @param totalParameters all parameters, frozen backbone included
+     * @param seconds wall time of the cell's run (when it ran)
+     */
+    public record CellResult(String method, String task, long seed, CellOutcome.Status status, String errorCode, String error,
+            Map<String, Double> metrics, List<Double> curve, int bestEpoch, long trainableParameters, long totalParameters,
+            double seconds) {}
+
+    /**
+     * A (task, method) pair summarised over its seeds.
+     *
+     * @param task task name
+     * @param method method name
+     * @param metric the compared metric
+     * @param mean mean over the seeds that completed (NaN when none)
+     * @param std sample standard deviation over them (0 for one seed, NaN for none)
+     * @param n seeds that completed
+     * @param failed seeds that failed
+     * @param delta mean minus the baseline's mean (NaN when either is missing)
+     * @param trainableParameters trainable parameters (of the first completed seed; 0 when none)
+     * @param totalParameters all parameters (likewise)
+     * @param best whether this method has the highest mean for the task
+     */
+    public record Summary(String task, String method, String metric, double mean, double std, int n, int failed, double delta,
+            long trainableParameters, long totalParameters, boolean best) {}
+
+    /** Cells that failed in this run. */
+    public List<CellResult> failedCells() {
+        return cells.stream().filter(c -> c.status() == CellOutcome.Status.FAILED).toList();
+    }
+
+    /** Number of cells run now, reused and failed. */
+    public Map<CellOutcome.Status, Long> counts() {
+        Map<CellOutcome.Status, Long> m = new java.util.EnumMap<>(CellOutcome.Status.class);
+        for (CellOutcome.Status s : CellOutcome.Status.values()) {
+            m.put(s, cells.stream().filter(c -> c.status() == s).count());
+        }
+        return m;
+    }
+}
