@@ -46,6 +46,8 @@ public final class TaskCatalog {
                 "tacred/sample_yuhaozhang/train.json", "tacred/sample_yuhaozhang/dev.json"));
         add(new Task("open-entity", "Open Entity typing, 9 general types (micro P/R/F1)",
                 "open_entity/crowd/train.json", "open_entity/crowd/dev.json"));
+        add(new Task("mention-mlm", "masked mention modelling on FewRel-format sentences with linked entities (map-tuning's general objective)",
+                "fewrel/val_wiki.json", null));
         add(new Task("ud", "dependency-head prediction on CoNLL-U gold trees (UAS; linguistic adapter pretraining)",
                 "ud_english_ewt/en_ewt-ud-train.conllu", "ud_english_ewt/en_ewt-ud-dev.conllu"));
     }
@@ -153,6 +155,12 @@ public final class TaskCatalog {
                         EntityTypingExample::id);
                 return new Prepared(task, EntityTyping.of(pair.train(), tokenizer, adapters, OpenEntity.GENERAL_TYPES, maxLength),
                         EntityTyping.of(pair.dev(), tokenizer, adapters, OpenEntity.GENERAL_TYPES, maxLength), files);
+            }
+            case "mention-mlm" -> {
+                var pair = split(FewRel.read(train).records(), dev == null ? null : FewRel.read(dev).records(), seed,
+                        RelationInstance::id);
+                return new Prepared(task, MaskedMentions.of(pair.train(), tokenizer, adapters, maxLength),
+                        MaskedMentions.of(pair.dev(), tokenizer, adapters, maxLength), files);
             }
             case "ud" -> {
                 var pair = split(ConllU.read(train).records(), dev == null ? null : ConllU.read(dev).records(), seed, null);

@@ -215,6 +215,9 @@ public final class TaskRunner {
         if (train instanceof DependencyHeads d) {
             return d.head(hidden, dropout);
         }
+        if (train instanceof MaskedMentions m) {
+            return m.head();
+        }
         throw new AssertionError(train.getClass());
     }
 
@@ -227,6 +230,9 @@ public final class TaskRunner {
         }
         if (dev instanceof DependencyHeads d) {
             return d.evaluator(source);
+        }
+        if (dev instanceof MaskedMentions m) {
+            return m.evaluator(source);
         }
         throw new AssertionError(dev.getClass());
     }
@@ -327,7 +333,8 @@ public final class TaskRunner {
         }
     }
 
-    static void writeJson(Path file, Object value) {
+    /** Writes pretty JSON atomically (temp file, then rename). */
+    public static void writeJson(Path file, Object value) {
         try {
             byte[] bytes = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(value);
             writeAtomically(file, bytes);
@@ -336,7 +343,8 @@ public final class TaskRunner {
         }
     }
 
-    static void writeJsonLines(Path file, List<Map<String, Object>> rows) {
+    /** Writes JSON lines atomically. */
+    public static void writeJsonLines(Path file, List<Map<String, Object>> rows) {
         try {
             ObjectMapper json = new ObjectMapper();
             StringBuilder s = new StringBuilder();
