@@ -2,6 +2,7 @@
 module dev.infuse.cli {
     requires dev.infuse.core;
     requires dev.infuse.tasks;
+    requires dev.infuse.kg;
     requires dev.infuse.study;
     requires info.picocli;
 
