@@ -63,6 +63,9 @@ final class RunOptions {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of initialisation, shuffling and splits (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--max-train", defaultValue = "0", description = "Use at most this many training records, a seeded subset (0 = all).")
+    int maxTrain;
+
     @Option(names = "--no-cache", description = "Run the backbone every epoch instead of caching its activations.")
     boolean noCache;
 

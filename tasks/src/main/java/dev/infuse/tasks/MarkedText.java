@@ -19,12 +19,18 @@ final class MarkedText {
     final List<EntityMention> mentions;
     /** Mentions for which no adapter inserted anything although some adapter could. */
     final int unlinked;
+    /** Whether an adapter placed a prefix before each mention. */
+    final boolean[] prefixed;
 
-    private MarkedText(String text, int[] markerOffsets, List<EntityMention> mentions, int unlinked) {
+    private MarkedText(String text, int[] markerOffsets, List<EntityMention> mentions, int unlinked, String[] prefixes) {
         this.text = text;
         this.markerOffsets = markerOffsets;
         this.mentions = mentions;
         this.unlinked = unlinked;
+        this.prefixed = new boolean[prefixes.length];
+        for (int k = 0; k < prefixes.length; k++) {
+            prefixed[k] = !prefixes[k].isEmpty();
+        }
     }
 
     /** Joins {@code tokens} with spaces, wrapping token span {@code spans[k]} in {@code markers[k]}. */
@@ -67,7 +73,7 @@ final class MarkedText {
                 }
             }
         }
-        return new MarkedText(s.toString(), offsets, placed(s.toString(), mentionStart, mentionEnd, ids), unlinked);
+        return new MarkedText(s.toString(), offsets, placed(s.toString(), mentionStart, mentionEnd, ids), unlinked, prefixes);
     }
 
     /** Inserts markers (and adapters' prefixes) around character spans of {@code text}. */
@@ -102,7 +108,7 @@ final class MarkedText {
                 s.append(text.charAt(c));
             }
         }
-        return new MarkedText(s.toString(), offsets, placed(s.toString(), mentionStart, mentionEnd, ids), unlinked);
+        return new MarkedText(s.toString(), offsets, placed(s.toString(), mentionStart, mentionEnd, ids), unlinked, prefixes);
     }
 
     private static List<EntityMention> placed(String text, int[] start, int[] end, String[] ids) {

@@ -23,8 +23,10 @@ import org.tensorflow.types.TFloat32;
  * Masked mention modelling, map-tuning's general objective: in a sentence with linked entities,
  * every word piece of a mention becomes {@code [MASK]} while the adapters' prefix (map-tuning's
  * {@code [E] /}) stays, and the frozen MLM head must recover the mention. Each sentence gives
- * three variants: both mentions masked, only the head, only the tail. Scored by the accuracy of
- * the masked word pieces.
+ * three variants: both mentions masked, only the head, only the tail. With an input-side adapter,
+ * variants whose masked mention it could not link are skipped and counted
+ * ({@code masked-mention-unlinked}): they carry no knowledge to learn from. Scored by the accuracy
+ * of the masked word pieces.
  */
 public final class MaskedMentions extends TaskDataset {
     private final List<int[]> positions = new ArrayList<>();
@@ -50,11 +52,20 @@ public final class MaskedMentions extends TaskDataset {
     private void add(RelationInstance r, boolean maskHead, boolean maskTail, int maxLength) {
         MarkedText m = MarkedText.ofTokens(r.tokens(), new Span[] {r.head(), r.tail()}, new String[] {"", ""},
                 new String[] {r.headId(), r.tailId()}, adapters);
+        boolean[] mask = {maskHead, maskTail};
+        if (MarkedText.injects(adapters)) {
+            // Only a masked mention with a pseudo-token before it carries knowledge to learn from.
+            for (int k = 0; k < 2; k++) {
+                if (mask[k] && !m.prefixed[k]) {
+                    skip("masked-mention-unlinked");
+                    return;
+                }
+            }
+        }
         Encoded enc = encode(m, maxLength);
         TokenizedText t = enc.text();
         List<Integer> pos = new ArrayList<>();
         List<Integer> ids = new ArrayList<>();
-        boolean[] mask = {maskHead, maskTail};
         for (int k = 0; k < 2; k++) {
             if (!mask[k]) {
                 continue;

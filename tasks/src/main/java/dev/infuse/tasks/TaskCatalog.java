@@ -114,6 +114,15 @@ public final class TaskCatalog {
     /** As {@link #prepare(Task, Path, Path, Tokenizer, int, long)}, applying the adapters' text-side hooks. */
     public static Prepared prepare(Task task, Path train, Path dev, Tokenizer tokenizer,
             List<dev.infuse.spi.KnowledgeAdapter> adapters, int maxLength, long seed) {
+        return prepare(task, train, dev, tokenizer, adapters, maxLength, seed, 0);
+    }
+
+    /**
+     * As above; with {@code maxTrain > 0} at most that many training records are used, a seeded
+     * random subset (the development split is never cut).
+     */
+    public static Prepared prepare(Task task, Path train, Path dev, Tokenizer tokenizer,
+            List<dev.infuse.spi.KnowledgeAdapter> adapters, int maxLength, long seed, int maxTrain) {
         List<Path> files = new ArrayList<>(List.of(train));
         if (dev != null) {
             files.add(dev);
@@ -122,21 +131,20 @@ public final class TaskCatalog {
             case "fewrel", "trex" -> {
                 Function<Path, List<RelationInstance>> read = task.name().equals("fewrel")
                         ? p -> FewRel.read(p).records() : p -> TrexRc.read(p).records();
-                var pair = split(read.apply(train), dev == null ? null : read.apply(dev), seed, RelationInstance::id);
+                var pair = split(read.apply(train), dev == null ? null : read.apply(dev), seed, RelationInstance::id, maxTrain);
                 List<String> labels = RelationClassification.labelsOf(pair.train());
                 return new Prepared(task, RelationClassification.fromInstances(pair.train(), tokenizer, adapters, labels, maxLength),
                         RelationClassification.fromInstances(pair.dev(), tokenizer, adapters, labels, maxLength), files);
             }
             case "semeval" -> {
-                var pair = split(SemEval2010.read(train).records(), dev == null ? null : SemEval2010.read(dev).records(), seed,
-                        SemEvalExample::id);
+                var pair = split(SemEval2010.read(train).records(), dev == null ? null : SemEval2010.read(dev).records(), seed, SemEvalExample::id, maxTrain);
                 return new Prepared(task, RelationClassification.fromSemEval(pair.train(), tokenizer, adapters, maxLength),
                         RelationClassification.fromSemEval(pair.dev(), tokenizer, adapters, maxLength), files);
             }
             case "tacred" -> {
                 Function<Path, List<RelationInstance>> read = p -> Tacred.read(p).records().stream()
                         .map(TacredExample::toRelationInstance).toList();
-                var pair = split(read.apply(train), dev == null ? null : read.apply(dev), seed, RelationInstance::id);
+                var pair = split(read.apply(train), dev == null ? null : read.apply(dev), seed, RelationInstance::id, maxTrain);
                 List<String> labels = new ArrayList<>(RelationClassification.labelsOf(pair.train()));
                 for (String l : RelationClassification.labelsOf(pair.dev())) {
                     if (!labels.contains(l)) {
@@ -151,19 +159,17 @@ public final class TaskCatalog {
                         RelationClassification.fromInstances(pair.dev(), tokenizer, adapters, labels, maxLength), files);
             }
             case "open-entity" -> {
-                var pair = split(OpenEntity.read(train).records(), dev == null ? null : OpenEntity.read(dev).records(), seed,
-                        EntityTypingExample::id);
+                var pair = split(OpenEntity.read(train).records(), dev == null ? null : OpenEntity.read(dev).records(), seed, EntityTypingExample::id, maxTrain);
                 return new Prepared(task, EntityTyping.of(pair.train(), tokenizer, adapters, OpenEntity.GENERAL_TYPES, maxLength),
                         EntityTyping.of(pair.dev(), tokenizer, adapters, OpenEntity.GENERAL_TYPES, maxLength), files);
             }
             case "mention-mlm" -> {
-                var pair = split(FewRel.read(train).records(), dev == null ? null : FewRel.read(dev).records(), seed,
-                        RelationInstance::id);
+                var pair = split(FewRel.read(train).records(), dev == null ? null : FewRel.read(dev).records(), seed, RelationInstance::id, maxTrain);
                 return new Prepared(task, MaskedMentions.of(pair.train(), tokenizer, adapters, maxLength),
                         MaskedMentions.of(pair.dev(), tokenizer, adapters, maxLength), files);
             }
             case "ud" -> {
-                var pair = split(ConllU.read(train).records(), dev == null ? null : ConllU.read(dev).records(), seed, null);
+                var pair = split(ConllU.read(train).records(), dev == null ? null : ConllU.read(dev).records(), seed, null, maxTrain);
                 return new Prepared(task, DependencyHeads.of(pair.train(), tokenizer, maxLength),
                         DependencyHeads.of(pair.dev(), tokenizer, maxLength), files);
             }
@@ -171,11 +177,14 @@ public final class TaskCatalog {
         }
     }
 
-    private static <T> Splits.Split<T> split(List<T> train, List<T> dev, long seed, Function<T, String> key) {
-        if (dev != null) {
-            return new Splits.Split<>(train, dev);
+    private static <T> Splits.Split<T> split(List<T> train, List<T> dev, long seed, Function<T, String> key, int maxTrain) {
+        Splits.Split<T> s = dev != null ? new Splits.Split<>(train, dev) : Splits.trainDev(train, 0.1, seed, key);
+        if (maxTrain <= 0 || s.train().size() <= maxTrain) {
+            return s;
         }
-        return Splits.trainDev(train, 0.1, seed, key);
+        List<T> shuffled = new ArrayList<>(s.train());
+        java.util.Collections.shuffle(shuffled, new java.util.Random(seed));
+        return new Splits.Split<>(shuffled.subList(0, maxTrain), s.dev());
     }
 
     /** The scoring rule of a relation task. */

@@ -76,7 +76,14 @@ public final class TaskRunner {
      * @param out output folder
      */
     public record RunSpec(String task, Path train, Path dev, Path dataDir, List<AdapterUse> adapters, String fusion,
-            TrainingConfig training, int maxLength, boolean cache, float headDropout, Path out) {}
+            TrainingConfig training, int maxLength, boolean cache, float headDropout, Path out, int maxTrain) {
+
+        /** A run on all training examples. */
+        public RunSpec(String task, Path train, Path dev, Path dataDir, List<AdapterUse> adapters, String fusion,
+                TrainingConfig training, int maxLength, boolean cache, float headDropout, Path out) {
+            this(task, train, dev, dataDir, adapters, fusion, training, maxLength, cache, headDropout, out, 0);
+        }
+    }
 
     /** What a run measured. */
     public record RunResult(String task, Map<String, Double> metrics, TrainingReport report, long trainableParameters,
@@ -116,7 +123,7 @@ public final class TaskRunner {
 
         LOG.info("task {}: reading {}{}", task.name(), files.train(), files.dev() == null ? " (10% held out as dev)" : " and " + files.dev());
         TaskCatalog.Prepared data = TaskCatalog.prepare(task, files.train(), files.dev(), tokenizer, adapters, spec.maxLength(),
-                spec.training().seed());
+                spec.training().seed(), spec.maxTrain());
         if (data.train().size() == 0 || data.dev().size() == 0) {
             throw new InfuseException("data-empty", "task '" + task.name() + "': " + data.train().size() + " training and "
                     + data.dev().size() + " development examples after featurisation (skipped: " + data.train().skipped() + ")");
@@ -287,6 +294,7 @@ public final class TaskRunner {
         m.put("max_length", spec.maxLength());
         m.put("head_dropout", (double) spec.headDropout());
         m.put("fusion", spec.fusion());
+        m.put("max_train", spec.maxTrain());
         return m;
     }
 
