@@ -66,11 +66,25 @@ final class RunOptions {
     @Option(names = "--max-train", defaultValue = "0", description = "Use at most this many training records, a seeded subset (0 = all).")
     int maxTrain;
 
+    @Option(names = "--head", paramLabel = "DIR",
+            description = "Start from a head saved by an earlier run (<out>/head) instead of a new one.")
+    Path head;
+
+    @Option(names = "--freeze-head", description = "Keep the --head fixed (plug-and-play: only adapters train, or nothing).")
+    boolean freezeHead;
+
     @Option(names = "--no-cache", description = "Run the backbone every epoch instead of caching its activations.")
     boolean noCache;
 
     TrainingConfig training() {
         return new TrainingConfig(epochs, batchSize, batchSize * 160, learningRate, warmup, clip, patience, seed);
+    }
+
+    dev.infuse.tasks.TaskRunner.HeadUse headUse() {
+        if (freezeHead && head == null) {
+            throw new dev.infuse.spi.InfuseException("usage", "--freeze-head needs --head DIR");
+        }
+        return head == null ? dev.infuse.tasks.TaskRunner.HeadUse.NEW : new dev.infuse.tasks.TaskRunner.HeadUse(head, freezeHead);
     }
 
     Backbone openBackbone(Infuse infuse) {

@@ -76,13 +76,27 @@ public final class TaskRunner {
      * @param out output folder
      */
     public record RunSpec(String task, Path train, Path dev, Path dataDir, List<AdapterUse> adapters, String fusion,
-            TrainingConfig training, int maxLength, boolean cache, float headDropout, Path out, int maxTrain) {
+            TrainingConfig training, int maxLength, boolean cache, float headDropout, Path out, int maxTrain,
+            HeadUse head) {
 
-        /** A run on all training examples. */
+        /** A run on all training examples with a new head. */
         public RunSpec(String task, Path train, Path dev, Path dataDir, List<AdapterUse> adapters, String fusion,
                 TrainingConfig training, int maxLength, boolean cache, float headDropout, Path out) {
-            this(task, train, dev, dataDir, adapters, fusion, training, maxLength, cache, headDropout, out, 0);
+            this(task, train, dev, dataDir, adapters, fusion, training, maxLength, cache, headDropout, out, 0, HeadUse.NEW);
         }
+    }
+
+    /**
+     * The task head of a run: a new one (trained), or one saved by an earlier run ({@code <out>/head})
+     * — trained further, or frozen (plug-and-play: a downstream model trained without a plugin, then
+     * used with it). With a frozen head and no trainable adapter, nothing is trained and the run
+     * only evaluates.
+     *
+     * @param artifact a head artifact folder, or null for a new head
+     * @param frozen whether the loaded head stays fixed
+     */
+    public record HeadUse(Path artifact, boolean frozen) {
+        public static final HeadUse NEW = new HeadUse(null, false);
     }
 
     /** What a run measured. */
@@ -134,12 +148,15 @@ public final class TaskRunner {
         Fusion fusion = sides ? infuse.createFusion(spec.fusion(), PluginConfig.empty("fusion '" + spec.fusion() + "'"),
                 backbone.spec(), (int) adapters.stream().filter(a -> !a.taps().isEmpty()).count()) : null;
 
-        ComposedModel.Builder b = ComposedModel.builder(backbone).head(head, true).seed(spec.training().seed()).forTraining(true);
+        boolean headTrainable = spec.head().artifact() == null || !spec.head().frozen();
+        boolean anyTraining = headTrainable || modes.containsValue(AdapterMode.TRAIN);
+        ComposedModel.Builder b = ComposedModel.builder(backbone).head(head, headTrainable).seed(spec.training().seed())
+                .forTraining(anyTraining);
         for (KnowledgeAdapter a : adapters) {
             b.adapter(a, modes.get(a) == AdapterMode.TRAIN ? ComposedModel.Mode.TRAINABLE : ComposedModel.Mode.FROZEN);
         }
         if (fusion != null) {
-            b.fusion(fusion, true);
+            b.fusion(fusion, headTrainable);
         }
         TrainingData trainSource = data.train();
         TrainingData devSource = data.dev();
@@ -176,10 +193,30 @@ public final class TaskRunner {
                     model.trainableParameterCount(), model.totalParameterCount(), data.train().size(), data.dev().size(),
                     cacheable ? "; backbone activations cached" : "");
             Evaluator evaluator = evaluator(data.dev(), devSource, task);
-            TrainingReport report = new Trainer(spec.training()).fit(model, trainSource, evaluator);
+            if (spec.head().artifact() != null) {
+                var h = dev.infuse.api.Artifacts.read(spec.head().artifact());
+                if (h.manifest().plugin().kind() != dev.infuse.api.ArtifactKind.HEAD || !h.manifest().plugin().name().equals(head.name())) {
+                    throw new InfuseException("artifact-config", spec.head().artifact() + ": holds a "
+                            + h.manifest().plugin().kind().name().toLowerCase(java.util.Locale.ROOT) + " '" + h.manifest().plugin().name()
+                            + "', not this task's head '" + head.name() + "'");
+                }
+                h.checkBackbone(backbone);
+                Map<String, float[]> hw = new LinkedHashMap<>();
+                h.weights().forEach((k, v) -> hw.put(k, v.floats()));
+                model.loadWeights("head", hw);
+            }
+            TrainingReport report;
+            if (anyTraining) {
+                report = new Trainer(spec.training()).fit(model, trainSource, evaluator);
+            } else {
+                LOG.info("nothing to train (frozen head, no trained adapter): evaluating only");
+                Map<String, Double> m = evaluator.evaluate(model);
+                report = new TrainingReport(List.of(), 0, m, false, 0);
+            }
             Map<String, Double> metrics = report.bestMetrics();
             createDirectories(spec.out());
             writePredictions(model, data, devSource, spec.out());
+            saveHead(model, head, backbone, spec, metrics);
             for (KnowledgeAdapter a : adapters) {
                 if (modes.get(a) == AdapterMode.TRAIN) {
                     Provenance.Builder p = Provenance.builder().seed(spec.training().seed()).metrics(metrics)
@@ -195,6 +232,23 @@ public final class TaskRunner {
             writeJson(spec.out().resolve("metrics.json"), summary(result, spec));
             return result;
         }
+    }
+
+    /** Saves the run's head as {@code <out>/head} (an artifact of kind head), for plug-and-play reuse. */
+    private static void saveHead(ComposedModel model, TaskHead head, Backbone backbone, RunSpec spec, Map<String, Double> metrics) {
+        Map<String, float[]> w = model.weights("head");
+        if (w.isEmpty()) {
+            return;
+        }
+        Map<String, long[]> shapes = model.shapes("head");
+        Map<String, dev.infuse.api.TensorData> tensors = new LinkedHashMap<>();
+        w.forEach((k, v) -> tensors.put(k, dev.infuse.api.TensorData.f32(v, shapes.get(k))));
+        Provenance p = Provenance.builder().seed(spec.training().seed()).metrics(metrics).hyperParameters(hyperParameters(spec))
+                .hyperParameter("task", spec.task()).build();
+        var manifest = dev.infuse.api.ArtifactManifest.create(
+                new dev.infuse.api.ArtifactManifest.Plugin(dev.infuse.api.ArtifactKind.HEAD, head.name(), "0.1.0"),
+                head.config(), dev.infuse.api.ArtifactManifest.BackboneRef.of(backbone), p);
+        dev.infuse.api.Artifacts.write(spec.out().resolve("head"), manifest, tensors);
     }
 
     private static boolean injectsInputs(KnowledgeAdapter a) {

@@ -66,8 +66,10 @@ public final class ArtifactFolder {
     static ArtifactManifest write(Path dir, ArtifactManifest manifest, Map<String, TensorData> weights,
             ArtifactManifest headManifest, Map<String, TensorData> headWeights, Checkpoint checkpoint) {
         Path target = dir.toAbsolutePath().normalize();
-        if (manifest.plugin().kind() == ArtifactKind.HEAD) {
-            throw new IllegalArgumentException("the main manifest is an adapter or fusion; pass a head as headManifest");
+        // A head may be an artifact of its own (a downstream model's head, reused plug-and-play),
+        // but then it carries no nested head.
+        if (manifest.plugin().kind() == ArtifactKind.HEAD && headManifest != null) {
+            throw new IllegalArgumentException("a head artifact cannot hold another head");
         }
         if ((headManifest == null) != (headWeights == null)) {
             throw new IllegalArgumentException("give both the head's manifest and its weights, or neither");
