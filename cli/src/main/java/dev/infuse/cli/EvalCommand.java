@@ -56,9 +56,11 @@ final class EvalCommand implements Callable<Integer> {
                     ? new TaskRunner.AdapterUse(null, p, TaskRunner.AdapterMode.CONTROL, Map.of())
                     : new TaskRunner.AdapterUse(c, null, TaskRunner.AdapterMode.CONTROL, RunOptions.settings(settings)));
         }
+        run.validate();
         try (Infuse infuse = common.open(spec.commandLine().getErr()); Backbone backbone = run.openBackbone(infuse)) {
             var result = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec(run.task, run.train, run.dev, run.data, uses,
-                    run.fusion, run.training(), run.maxLength, !run.noCache, run.headDropout, run.out, run.maxTrain, run.headUse()));
+                    run.fusion, run.training(), run.maxLength, !run.noCache, run.headDropout, run.out, run.maxTrain, run.headUse(),
+                    run.checkpointDir()));
             Report.print(out, result);
             return 0;
         }

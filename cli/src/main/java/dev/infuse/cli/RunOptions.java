@@ -3,7 +3,9 @@ package dev.infuse.cli;
 import dev.infuse.api.Infuse;
 import dev.infuse.api.TrainingConfig;
 import dev.infuse.spi.Backbone;
+import dev.infuse.spi.InfuseException;
 import dev.infuse.spi.PluginConfig;
+import dev.infuse.tasks.TaskRunner;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -76,15 +78,46 @@ final class RunOptions {
     @Option(names = "--no-cache", description = "Run the backbone every epoch instead of caching its activations.")
     boolean noCache;
 
+    @Option(names = "--checkpoint", paramLabel = "DIR",
+            description = "Training checkpoint written after every epoch; a restarted run with the same configuration resumes from it (default: <out>/checkpoint).")
+    Path checkpoint;
+
+    @Option(names = "--no-checkpoint", description = "Write no training checkpoint and do not resume.")
+    boolean noCheckpoint;
+
+    /** The checkpoint folder of this run, or null. */
+    Path checkpointDir() {
+        return noCheckpoint ? null : checkpoint != null ? checkpoint : out.resolve("checkpoint");
+    }
+
     TrainingConfig training() {
+        validate();
         return new TrainingConfig(epochs, batchSize, batchSize * 160, learningRate, warmup, clip, patience, seed);
     }
 
-    dev.infuse.tasks.TaskRunner.HeadUse headUse() {
+    TaskRunner.HeadUse headUse() {
         if (freezeHead && head == null) {
-            throw new dev.infuse.spi.InfuseException("usage", "--freeze-head needs --head DIR");
+            throw new InfuseException("usage", "--freeze-head needs --head DIR");
         }
-        return head == null ? dev.infuse.tasks.TaskRunner.HeadUse.NEW : new dev.infuse.tasks.TaskRunner.HeadUse(head, freezeHead);
+        return head == null ? TaskRunner.HeadUse.NEW : new TaskRunner.HeadUse(head, freezeHead);
+    }
+
+    /** Range checks with the option named, before anything is read or written. */
+    void validate() {
+        require(epochs >= 1, "--epochs", epochs, "at least 1");
+        require(batchSize >= 1, "--batch-size", batchSize, "at least 1");
+        require(learningRate > 0 && Double.isFinite(learningRate), "--lr", learningRate, "a positive number");
+        require(warmup >= 0 && warmup <= 1, "--warmup", warmup, "a fraction in [0, 1]");
+        require(clip >= 0 && Double.isFinite(clip), "--clip", clip, "0 (none) or a positive number");
+        require(patience >= 0, "--patience", patience, "0 (never) or more");
+        require(maxLength >= 8 && maxLength <= 4096, "--max-length", maxLength, "8 to 4096 word pieces");
+        require(headDropout >= 0 && headDropout < 1, "--head-dropout", headDropout, "a rate in [0, 1)");
+    }
+
+    private static void require(boolean ok, String option, Object value, String expected) {
+        if (!ok) {
+            throw new InfuseException("config-bad-value", "option " + option + " has value " + value + "; expected " + expected);
+        }
     }
 
     Backbone openBackbone(Infuse infuse) {

@@ -68,6 +68,8 @@ public final class AdapterArtifacts {
             throw new InfuseException("artifact-config", dir + ": holds a " + m.plugin().kind().name().toLowerCase(java.util.Locale.ROOT)
                     + ", not an adapter");
         }
+        requireFloats(artifact.directory().resolve(m.weights().file()), artifact.weights());
+        artifact.head().ifPresent(h -> requireFloats(h.directory().resolve(h.manifest().weights().file()), h.weights()));
         artifact.checkBackbone(backbone);
         String name = m.plugin().name();
         infuse.registry().info(PluginKind.ADAPTER, name);
@@ -82,6 +84,16 @@ public final class AdapterArtifacts {
         Map<String, TensorData> out = new LinkedHashMap<>();
         values.forEach((k, v) -> out.put(k, TensorData.f32(v, shapes.get(k))));
         return out;
+    }
+
+    /** Adapter and head weights are float32 (or stored narrower and widened on reading); anything else is refused by name. */
+    private static void requireFloats(Path file, Map<String, TensorData> weights) {
+        weights.forEach((k, t) -> {
+            if (t.dtype() != DType.F32 && t.dtype() != DType.F16 && t.dtype() != DType.BF16) {
+                throw new InfuseException("artifact-corrupt", file + ": tensor '" + k + "' has dtype " + t.dtype()
+                        + "; expected F32 (or F16/BF16) weights");
+            }
+        });
     }
 
     static Map<String, float[]> floats(Map<String, TensorData> weights) {

@@ -330,6 +330,35 @@ public final class ComposedModel implements AutoCloseable {
         return new StepResult(r[0], r[1]);
     }
 
+    /**
+     * The optimiser's state: Adam's moment estimates of every trainable parameter and the number of
+     * updates so far (for checkpoints).
+     */
+    public OptimizerState optimizerState() {
+        requireOptimizer();
+        return new OptimizerState(optimizer.stepCount(), optimizer.slotValues(session));
+    }
+
+    /** Restores a state taken by {@link #optimizerState()} from a model built the same way. */
+    public void loadOptimizerState(OptimizerState state) {
+        requireOptimizer();
+        optimizer.restore(session, state.slots(), state.step());
+    }
+
+    private void requireOptimizer() {
+        if (optimizer == null) {
+            throw new IllegalStateException("model was not built for training (needs a head and forTraining(true))");
+        }
+    }
+
+    /**
+     * Adam's state.
+     *
+     * @param step updates applied so far
+     * @param slots moment estimates keyed {@code m/<parameter>} and {@code v/<parameter>}
+     */
+    public record OptimizerState(long step, Map<String, float[]> slots) {}
+
     /** Whether {@link #trainStep} is available. */
     public boolean trainable() {
         return optimizer != null;

@@ -1,6 +1,8 @@
 package dev.infuse.api;
 
+import dev.infuse.internal.artifact.TrainingCheckpoint;
 import dev.infuse.spi.InfuseException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,13 +21,16 @@ import org.slf4j.LoggerFactory;
  * global-norm clipping, length-bucketed batches, evaluation after every epoch, the best epoch's
  * weights kept (in memory) and restored at the end, early stopping, and a progress bar with ETA,
  * loss and throughput. A NaN or infinite loss stops training with a clear error after restoring the
- * last good weights.
+ * last good weights. With {@link #checkpoint} the state is written to disk after every epoch and a
+ * restarted run continues from it (a non-finite loss leaves the last good checkpoint in place).
  */
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
 
     private final TrainingConfig config;
     private boolean progress = true;
+    private Path checkpointDir;
+    private Map<String, Object> runDescription = Map.of();
 
     public Trainer(TrainingConfig config) {
         this.config = config;
@@ -34,6 +39,21 @@ public final class Trainer {
     /** Turns the progress bar off (tests). */
     public Trainer quiet() {
         this.progress = false;
+        return this;
+    }
+
+    /**
+     * Writes a checkpoint into {@code directory} after every epoch and resumes from it when one is
+     * there: trainable weights, best weights, Adam's state, the epoch, step, best metrics, history and
+     * the shuffling state. A checkpoint is only resumed by a run with the same description; another
+     * description fails with {@code config-checkpoint-mismatch} naming what differs.
+     *
+     * @param run what defines the run beyond the training configuration (task, data files and their
+     *     hashes, adapters, backbone fingerprint, ...); values must be JSON-writable
+     */
+    public Trainer checkpoint(Path directory, Map<String, Object> run) {
+        this.checkpointDir = directory;
+        this.runDescription = new LinkedHashMap<>(run);
         return this;
     }
 
@@ -62,9 +82,34 @@ public final class Trainer {
         int bestEpoch = 0;
         int sinceBest = 0;
         boolean stoppedEarly = false;
+        boolean finished = false;
         long step = 0;
+        int firstEpoch = 1;
         long t0 = System.nanoTime();
-        for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+        Map<String, Object> run = checkpointDir == null ? null : runDescription(model, data, evaluator);
+        String runKey = run == null ? null : TrainingCheckpoint.runKey(run);
+        if (run != null && TrainingCheckpoint.exists(checkpointDir)) {
+            TrainingCheckpoint.State state = TrainingCheckpoint.read(checkpointDir);
+            requireSameRun(state, run, runKey);
+            state.current().forEach(model::loadWeights);
+            model.loadOptimizerState(new ComposedModel.OptimizerState(state.optimizerStep(), state.optimizerSlots()));
+            best = state.best();
+            bestMetrics = state.bestMetrics();
+            bestScore = state.bestScore();
+            bestEpoch = state.bestEpoch();
+            sinceBest = state.sinceBest();
+            stoppedEarly = state.stoppedEarly();
+            finished = state.finished();
+            step = state.step();
+            history.addAll(state.history());
+            firstEpoch = state.epoch() + 1;
+            for (int e = 1; e < firstEpoch; e++) {
+                random.split(); // the shuffles of the finished epochs
+            }
+            LOG.info("resuming from {} after epoch {} of {} (best epoch {})", checkpointDir, state.epoch(), config.epochs(),
+                    bestEpoch);
+        }
+        for (int epoch = firstEpoch; epoch <= config.epochs() && !finished; epoch++) {
             List<int[]> order = Batches.bucketed(lengths, config.batchSize(), config.maxTokensPerBatch(), random.split());
             double lossSum = 0;
             int seen = 0;
@@ -80,7 +125,10 @@ public final class Trainer {
                         restore(model, best);
                         throw new InfuseException("train-non-finite-loss", "training loss became " + r.loss()
                                 + " at epoch " + epoch + ", step " + step + " (learning rate " + lr
-                                + "); weights of epoch " + bestEpoch + " were restored. Lower the learning rate or check the data.");
+                                + "); weights of epoch " + bestEpoch + " were restored"
+                                + (checkpointDir == null ? "" : " and the checkpoint of epoch " + (epoch - 1) + " in "
+                                        + checkpointDir + " was kept")
+                                + ". Lower the learning rate or check the data.");
                     }
                     lossSum += r.loss() * indices.length;
                     seen += indices.length;
@@ -98,25 +146,68 @@ public final class Trainer {
             if (evaluator == null) {
                 best = snapshot(model, components);
                 bestEpoch = epoch;
-                continue;
+            } else {
+                Double score = metrics.get(evaluator.primaryMetric());
+                if (score == null) {
+                    throw new IllegalStateException("evaluator did not report its primary metric " + evaluator.primaryMetric());
+                }
+                if (score > bestScore) {
+                    bestScore = score;
+                    bestEpoch = epoch;
+                    bestMetrics = metrics;
+                    best = snapshot(model, components);
+                    sinceBest = 0;
+                } else if (config.patience() > 0 && ++sinceBest >= config.patience()) {
+                    stoppedEarly = epoch < config.epochs();
+                    finished = true;
+                }
             }
-            Double score = metrics.get(evaluator.primaryMetric());
-            if (score == null) {
-                throw new IllegalStateException("evaluator did not report its primary metric " + evaluator.primaryMetric());
-            }
-            if (score > bestScore) {
-                bestScore = score;
-                bestEpoch = epoch;
-                bestMetrics = metrics;
-                best = snapshot(model, components);
-                sinceBest = 0;
-            } else if (config.patience() > 0 && ++sinceBest >= config.patience()) {
-                stoppedEarly = epoch < config.epochs();
-                break;
+            finished |= epoch == config.epochs();
+            if (run != null) {
+                ComposedModel.OptimizerState opt = model.optimizerState();
+                TrainingCheckpoint.write(checkpointDir, new TrainingCheckpoint.State(runKey, run, epoch, step, bestEpoch,
+                        bestScore, sinceBest, finished, stoppedEarly, bestMetrics, history, snapshot(model, components),
+                        best, opt.step(), opt.slots()));
             }
         }
         restore(model, best);
         return new TrainingReport(history, bestEpoch, bestMetrics, stoppedEarly, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The caller's description plus everything of this run that a resumed run must share. */
+    private Map<String, Object> runDescription(ComposedModel model, TrainingData data, Evaluator evaluator) {
+        Map<String, Object> run = new LinkedHashMap<>(runDescription);
+        run.put("training", Map.of("epochs", config.epochs(), "batch_size", config.batchSize(),
+                "max_tokens_per_batch", config.maxTokensPerBatch(), "learning_rate", config.learningRate(),
+                "warmup_fraction", config.warmupFraction(), "clip_norm", config.clipNorm(), "patience", config.patience(),
+                "seed", config.seed()));
+        List<String> params = new ArrayList<>();
+        model.parameters().forEach(p -> params.add(p.name() + java.util.Arrays.toString(p.shape()) + (p.trainable() ? "" : " frozen")));
+        run.put("parameters", params);
+        run.put("training_examples", data.size());
+        run.put("primary_metric", evaluator == null ? "" : evaluator.primaryMetric());
+        return run;
+    }
+
+    private void requireSameRun(TrainingCheckpoint.State state, Map<String, Object> run, String runKey) {
+        if (runKey.equals(state.runKey())) {
+            return;
+        }
+        // Compare through JSON so that numbers and lists read back from the file compare equal.
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var now = json.valueToTree(run);
+        var then = json.valueToTree(state.run());
+        Set<String> differ = new TreeSet<>();
+        Set<String> keys = new TreeSet<>(run.keySet());
+        keys.addAll(state.run().keySet());
+        for (String k : keys) {
+            if (!java.util.Objects.equals(now.get(k), then.get(k))) {
+                differ.add(k);
+            }
+        }
+        throw new InfuseException("config-checkpoint-mismatch", checkpointDir + ": holds a checkpoint of a different run "
+                + "(differs in " + (differ.isEmpty() ? "its key" : differ) + "); resume with the same configuration, choose "
+                + "another checkpoint folder, or delete it to start over");
     }
 
     private ProgressBar progressBar(String task, long max) {

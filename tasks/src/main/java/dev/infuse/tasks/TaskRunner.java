@@ -7,6 +7,7 @@ import dev.infuse.api.AdapterArtifacts;
 import dev.infuse.api.CachedTrainingData;
 import dev.infuse.api.ComposedModel;
 import dev.infuse.api.Evaluator;
+import dev.infuse.api.Fingerprints;
 import dev.infuse.api.Infuse;
 import dev.infuse.api.Provenance;
 import dev.infuse.api.Trainer;
@@ -74,15 +75,24 @@ public final class TaskRunner {
      * @param cache use the activation cache when every adapter is a side network
      * @param headDropout dropout before the head's classifier
      * @param out output folder
+     * @param checkpoint folder of the training checkpoint written after every epoch and resumed from
+     *     when the same run is started again (see {@link Trainer#checkpoint}); null for none
      */
     public record RunSpec(String task, Path train, Path dev, Path dataDir, List<AdapterUse> adapters, String fusion,
             TrainingConfig training, int maxLength, boolean cache, float headDropout, Path out, int maxTrain,
-            HeadUse head) {
+            HeadUse head, Path checkpoint) {
+
+        /** A run on all training examples with a new head and no checkpoint. */
+        public RunSpec(String task, Path train, Path dev, Path dataDir, List<AdapterUse> adapters, String fusion,
+                TrainingConfig training, int maxLength, boolean cache, float headDropout, Path out) {
+            this(task, train, dev, dataDir, adapters, fusion, training, maxLength, cache, headDropout, out, 0, HeadUse.NEW, null);
+        }
 
         /** A run on all training examples with a new head. */
         public RunSpec(String task, Path train, Path dev, Path dataDir, List<AdapterUse> adapters, String fusion,
-                TrainingConfig training, int maxLength, boolean cache, float headDropout, Path out) {
-            this(task, train, dev, dataDir, adapters, fusion, training, maxLength, cache, headDropout, out, 0, HeadUse.NEW);
+                TrainingConfig training, int maxLength, boolean cache, float headDropout, Path out, Path checkpoint) {
+            this(task, train, dev, dataDir, adapters, fusion, training, maxLength, cache, headDropout, out, 0, HeadUse.NEW,
+                    checkpoint);
         }
     }
 
@@ -141,6 +151,10 @@ public final class TaskRunner {
         if (data.train().size() == 0 || data.dev().size() == 0) {
             throw new InfuseException("data-empty", "task '" + task.name() + "': " + data.train().size() + " training and "
                     + data.dev().size() + " development examples after featurisation (skipped: " + data.train().skipped() + ")");
+        }
+        if (data.train() instanceof RelationClassification r && r.labels().size() < 2) {
+            throw new InfuseException("data-too-few-labels", "task '" + task.name() + "': " + files.train() + " has "
+                    + r.labels().size() + " relation label(s) " + r.labels() + "; a classifier needs examples of at least 2");
         }
         TaskHead head = head(data.train(), spec.headDropout(), backbone.spec().hiddenSize());
 
@@ -207,7 +221,11 @@ public final class TaskRunner {
             }
             TrainingReport report;
             if (anyTraining) {
-                report = new Trainer(spec.training()).fit(model, trainSource, evaluator);
+                Trainer trainer = new Trainer(spec.training());
+                if (spec.checkpoint() != null) {
+                    trainer.checkpoint(spec.checkpoint(), runDescription(spec, task, data, backbone, adapters, modes, loaded));
+                }
+                report = trainer.fit(model, trainSource, evaluator);
             } else {
                 LOG.info("nothing to train (frozen head, no trained adapter): evaluating only");
                 Map<String, Double> m = evaluator.evaluate(model);
@@ -249,6 +267,28 @@ public final class TaskRunner {
                 new dev.infuse.api.ArtifactManifest.Plugin(dev.infuse.api.ArtifactKind.HEAD, head.name(), "0.1.0"),
                 head.config(), dev.infuse.api.ArtifactManifest.BackboneRef.of(backbone), p);
         dev.infuse.api.Artifacts.write(spec.out().resolve("head"), manifest, tensors);
+    }
+
+    /** What a resumed run must share with the run that wrote the checkpoint. */
+    private static Map<String, Object> runDescription(RunSpec spec, TaskCatalog.Task task, TaskCatalog.Prepared data,
+            Backbone backbone, List<KnowledgeAdapter> adapters, Map<KnowledgeAdapter, AdapterMode> modes,
+            List<AdapterArtifacts.Loaded> loaded) {
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("task", task.name());
+        List<String> files = new ArrayList<>();
+        data.files().forEach(f -> files.add(f.toAbsolutePath().normalize() + " sha256:" + Fingerprints.sha256(f)));
+        run.put("data", files);
+        run.put("backbone", backbone.fingerprint());
+        List<String> used = new ArrayList<>();
+        for (KnowledgeAdapter a : adapters) {
+            used.add(a.name() + " " + modes.get(a).name().toLowerCase(java.util.Locale.ROOT));
+        }
+        loaded.forEach(l -> used.add(l.adapter().name() + " weights " + l.artifact().manifest().weights().sha256()));
+        run.put("adapters", used);
+        run.put("hyper_parameters", hyperParameters(spec));
+        run.put("cache", spec.cache());
+        run.put("head", spec.head().artifact() == null ? "new" : spec.head().artifact() + (spec.head().frozen() ? " frozen" : ""));
+        return run;
     }
 
     private static boolean injectsInputs(KnowledgeAdapter a) {

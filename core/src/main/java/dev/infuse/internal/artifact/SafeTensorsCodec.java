@@ -42,6 +42,8 @@ import java.util.TreeMap;
 public final class SafeTensorsCodec {
     /** Largest header accepted, whatever the file says. */
     public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
+    /** Most dimensions a tensor may have. */
+    public static final int MAX_RANK = 64;
     /** The header key holding free-form string metadata. */
     public static final String METADATA_KEY = "__metadata__";
 
@@ -182,7 +184,12 @@ public final class SafeTensorsCodec {
         if (dtype == null) {
             throw corrupt(file, where + " has unknown dtype " + dt + " (expected one of " + DType.known() + ")");
         }
-        long[] shape = longArray(file, where + " shape", node.get("shape"), -1);
+        JsonNode shapeNode = node.get("shape");
+        if (shapeNode.isArray() && shapeNode.size() > MAX_RANK) {
+            // A hostile header could otherwise make us allocate a huge array of dimensions.
+            throw corrupt(file, where + " shape has " + shapeNode.size() + " dimensions (expected at most " + MAX_RANK + ")");
+        }
+        long[] shape = longArray(file, where + " shape", shapeNode, -1);
         long count = 1;
         for (long d : shape) {
             if (d < 0) {

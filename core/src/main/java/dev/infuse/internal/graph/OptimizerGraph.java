@@ -2,12 +2,15 @@ package dev.infuse.internal.graph;
 
 import dev.infuse.spi.InfuseException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
@@ -34,6 +37,7 @@ public final class OptimizerGraph {
     private final Placeholder<TFloat32> beta2Power;
     private final List<Op> updates = new ArrayList<>();
     private final List<Op> slotInits = new ArrayList<>();
+    private final List<Slot> slots = new ArrayList<>();
     private long step;
 
     public OptimizerGraph(GraphBuild build, Operand<TFloat32> loss) {
@@ -74,9 +78,64 @@ public final class OptimizerGraph {
             var zeros = s.zeros(s.constant(p.shape()), TFloat32.class);
             slotInits.add(s.assignVariableOp(m, zeros));
             slotInits.add(s.assignVariableOp(v, zeros));
+            slots.add(slot(s.withSubScope("m_io"), "m/" + p.name(), m, p.shape()));
+            slots.add(slot(s.withSubScope("v_io"), "v/" + p.name(), v, p.shape()));
             updates.add(s.train.resourceApplyAdam(p.handle(), m, v, beta1Power, beta2Power, learningRate,
                     s.constant(BETA1), s.constant(BETA2), s.constant(EPSILON), s.math.mul(gs.get(i), scale)));
         }
+    }
+
+    /** One Adam moment variable with ops to read it and to set it from a fed value. */
+    private record Slot(String key, long[] shape, Operand<TFloat32> read, Placeholder<TFloat32> value, Op assign) {}
+
+    private static Slot slot(Ops s, String key, VarHandleOp handle, long[] shape) {
+        Placeholder<TFloat32> value = s.placeholder(TFloat32.class, Placeholder.shape(Shape.of(shape)));
+        return new Slot(key, shape, s.readVariableOp(handle, TFloat32.class), value, s.assignVariableOp(handle, value));
+    }
+
+    /** Number of updates applied so far (drives Adam's bias correction). */
+    public long stepCount() {
+        return step;
+    }
+
+    /** Adam's moment estimates, keyed {@code m/<parameter>} and {@code v/<parameter>}. */
+    public Map<String, float[]> slotValues(Session session) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (Slot slot : slots) {
+            try (Result r = session.runner().fetch(slot.read()).run()) {
+                TFloat32 t = (TFloat32) r.get(0);
+                float[] values = new float[(int) t.shape().size()];
+                t.asRawTensor().data().asFloats().read(values);
+                out.put(slot.key(), values);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Restores Adam's state saved by {@link #slotValues} and {@link #stepCount}.
+     *
+     * @throws InfuseException {@code artifact-missing-weight} or {@code artifact-shape-mismatch} naming the slot
+     */
+    public void restore(Session session, Map<String, float[]> values, long stepCount) {
+        for (Slot slot : slots) {
+            float[] v = values.get(slot.key());
+            if (v == null) {
+                throw new InfuseException("artifact-missing-weight", "optimizer state '" + slot.key() + "' is missing");
+            }
+            long size = 1;
+            for (long d : slot.shape()) {
+                size *= d;
+            }
+            if (v.length != size) {
+                throw new InfuseException("artifact-shape-mismatch", "optimizer state '" + slot.key() + "' has " + v.length
+                        + " values but the parameter has shape " + java.util.Arrays.toString(slot.shape()));
+            }
+            try (TFloat32 t = TFloat32.tensorOf(Shape.of(slot.shape()), DataBuffers.of(v, true, false))) {
+                session.runner().feed(slot.value(), t).addTarget(slot.assign()).run().close();
+            }
+        }
+        this.step = stepCount;
     }
 
     private static Operand<org.tensorflow.types.TInt32> allAxes(Ops tf, Operand<TFloat32> g) {

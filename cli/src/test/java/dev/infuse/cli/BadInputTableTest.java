@@ -1,0 +1,511 @@
+package dev.infuse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.infuse.api.ArtifactManifest;
+import dev.infuse.api.Artifacts;
+import dev.infuse.api.Fingerprints;
+import dev.infuse.api.LoadedArtifact;
+import dev.infuse.api.TensorData;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.SavedModel;
+
+/**
+ * The bad-input table of docs/RELIABILITY.md, end to end through the command line with the tiny
+ * backbone: every row ends in one {@code error[code]} line naming the file and line or field, the
+ * documented exit code, and no output left behind. Reader-level variants of the data rows live in
+ * {@code data/src/test} (one test per reader and fault).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BadInputTableTest {
+    @TempDir
+    Path tmp;
+
+    /** One good artifact, trained once for the artifact rows. */
+    Path goodArtifact;
+
+    record Run(int exit, String out, String err) {}
+
+    static Run cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = InfuseCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    /** {@code infuse eval --task T --train FILE} on the tiny backbone, one quick epoch. */
+    Run eval(String task, Path train, String... more) {
+        List<String> a = new ArrayList<>(List.of("eval", "--task", task, "--train", train.toString(), "--out",
+                out(task).toString(), "--backbone", "bert-random", "--epochs", "1", "--batch-size", "8", "--max-length", "32",
+                "--plugins", tmp.resolve("no-plugins").toString(), "--cache", tmp.resolve("cache").toString()));
+        a.addAll(List.of(more));
+        return cli(a.toArray(String[]::new));
+    }
+
+    Path out(String name) {
+        return tmp.resolve("out-" + name);
+    }
+
+    Path write(String name, String content) throws IOException {
+        return writeBytes(name, content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    Path writeBytes(String name, byte[] content) throws IOException {
+        Path p = tmp.resolve("in").resolve(name);
+        Files.createDirectories(p.getParent());
+        return Files.write(p, content);
+    }
+
+    /** One clean error line with the code and every fragment, the exit code, and no stack trace. */
+    static void fails(Run r, int exit, String code, String... mentions) {
+        assertThat(r.err()).as(r.err()).startsWith("error[" + code + "]: ");
+        assertThat(r.err()).doesNotContain("\tat ").doesNotContain("Exception");
+        assertThat(r.err().lines().filter(l -> l.startsWith("error[")).count()).isEqualTo(1);
+        assertThat(r.err()).contains(mentions);
+        assertThat(r.exit()).as(r.err()).isEqualTo(exit);
+    }
+
+    /** Nothing half-written: the output folder holds no file (a failed run may leave at most empty folders). */
+    static void nothingWritten(Path out) throws IOException {
+        if (!Files.exists(out)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(out)) {
+            assertThat(files.filter(Files::isRegularFile).toList()).as("files left in " + out).isEmpty();
+        }
+    }
+
+    static byte[] latin1In(String text, String marker) {
+        int at = text.indexOf(marker);
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.writeBytes(text.substring(0, at).getBytes(StandardCharsets.UTF_8));
+        b.write(0xE9);
+        b.writeBytes(text.substring(at + marker.length()).getBytes(StandardCharsets.UTF_8));
+        return b.toByteArray();
+    }
+
+    // ------------------------------------------------------------------ data
+
+    static String fewRelRecord(int head) {
+        return "{\"tokens\":[\"the\",\"cat\",\"is\",\"near\",\"a\",\"dog\"],\"h\":[\"cat\",\"Q1\",[[" + head
+                + "]]],\"t\":[\"dog\",\"Q2\",[[5]]]}";
+    }
+
+    /** Two relations of six records, one record a line: record {@code i} is on line {@code i + 2} (P1) or {@code i + 3} (P2). */
+    static String fewRel(int badRecord) {
+        StringBuilder s = new StringBuilder("{\"P1\":[\n");
+        for (int i = 0; i < 12; i++) {
+            s.append(i == 6 ? "\n],\"P2\":[\n" : i > 0 ? ",\n" : "").append(fewRelRecord(i == badRecord ? 42 : 1));
+        }
+        return s.append("\n]}").toString();
+    }
+
+    static String trexLine(int objEnd) {
+        return "{\"token\":[\"Ada\",\"was\",\"born\",\"in\",\"London\"],\"subj_start\":0,\"subj_end\":0,\"obj_start\":4,"
+                + "\"obj_end\":" + objEnd + ",\"relation\":\"P19\"}";
+    }
+
+    @Test
+    void fewrelEmptyFile() throws Exception {
+        Path f = write("fewrel-empty.json", "");
+        fails(eval("fewrel", f), 2, "data-empty", f.toString());
+        nothingWritten(out("fewrel"));
+    }
+
+    @Test
+    void fewrelTruncatedFile() throws Exception {
+        String full = fewRel(-1);
+        Path f = write("fewrel-truncated.json", full.substring(0, full.length() / 2));
+        fails(eval("fewrel", f), 2, "data-format", f + ":");
+        nothingWritten(out("fewrel"));
+    }
+
+    @Test
+    void fewrelOutOfRangeIndexInTheMiddle() throws Exception {
+        Path f = write("fewrel-index.json", fewRel(3));
+        fails(eval("fewrel", f), 2, "data-format", f + ":5", "42");
+        nothingWritten(out("fewrel"));
+    }
+
+    @Test
+    void fewrelWrongEncoding() throws Exception {
+        Path f = writeBytes("fewrel-latin1.json", latin1In(fewRel(-1), "near"));
+        fails(eval("fewrel", f), 2, "data-format", f + ":2", "UTF-8");
+        nothingWritten(out("fewrel"));
+    }
+
+    @Test
+    void fewrelSingleRelation() throws Exception {
+        Path f = write("fewrel-one.json", "{\"P1\":[" + String.join(",", java.util.Collections.nCopies(12, fewRelRecord(1))) + "]}");
+        fails(eval("fewrel", f), 2, "data-too-few-labels", f.toString(), "P1");
+        nothingWritten(out("fewrel"));
+    }
+
+    @Test
+    void trexMalformedLineInTheMiddle() throws Exception {
+        Path f = write("trex-malformed.jsonl", trexLine(4) + "\n" + trexLine(4) + "\n{\"token\": [\"x\"\n" + trexLine(4) + "\n");
+        fails(eval("trex", f), 2, "data-format", f + ":3");
+        nothingWritten(out("trex"));
+    }
+
+    @Test
+    void trexOutOfRangeSpan() throws Exception {
+        Path f = write("trex-span.jsonl", trexLine(4) + "\n" + trexLine(9) + "\n");
+        fails(eval("trex", f), 2, "data-format", f + ":2", "obj_end");
+        nothingWritten(out("trex"));
+    }
+
+    @Test
+    void trexHugeLine() throws Exception {
+        Path f = write("trex-huge.jsonl", trexLine(4) + "\n" + "x".repeat((1 << 22) + 10) + "\n");
+        fails(eval("trex", f), 2, "data-format", f + ":2", "longer than");
+        nothingWritten(out("trex"));
+    }
+
+    static String conllRow(String id, String form, String head, String rel) {
+        return String.join("\t", id, form, form.toLowerCase(), "X", "_", "_", head, rel, "_", "_");
+    }
+
+    static String conll(String badRow) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 4; i++) {
+            s.append("# sent_id = s").append(i).append('\n').append(conllRow("1", "Dogs", "2", "nsubj")).append('\n')
+                    .append(i == 2 && badRow != null ? badRow : conllRow("2", "bark", "0", "root")).append("\n\n");
+        }
+        return s.toString();
+    }
+
+    @Test
+    void conlluMalformedLineInTheMiddle() throws Exception {
+        Path f = write("ud-columns.conllu", conll("2\tbark\t0"));
+        fails(eval("ud", f), 2, "data-format", f + ":11");
+        nothingWritten(out("ud"));
+    }
+
+    @Test
+    void conlluOutOfRangeHead() throws Exception {
+        Path f = write("ud-head.conllu", conll(conllRow("2", "bark", "7", "root")));
+        fails(eval("ud", f), 2, "data-format", f + ":11", "7");
+        nothingWritten(out("ud"));
+    }
+
+    static String semEval(String badLabel) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 1; i <= 6; i++) {
+            s.append(i).append("\t\"the <e1>cat</e1> is near a <e2>tree</e2> .\"\n")
+                    .append(i == 4 && badLabel != null ? badLabel : "Other").append("\nComment:\n\n");
+        }
+        return s.toString();
+    }
+
+    @Test
+    void semevalUnknownLabel() throws Exception {
+        Path f = write("semeval-label.txt", semEval("Kinship(e1,e2)"));
+        fails(eval("semeval", f), 2, "data-format", f + ":14", "Kinship(e1,e2)");
+        nothingWritten(out("semeval"));
+    }
+
+    @Test
+    void semevalWrongEncoding() throws Exception {
+        Path f = writeBytes("semeval-latin1.txt", latin1In(semEval(null), "near"));
+        fails(eval("semeval", f), 2, "data-format", f + ":1");
+        nothingWritten(out("semeval"));
+    }
+
+    @Test
+    void tacredOutOfRangeSpan() throws Exception {
+        String ok = "{\"id\":\"a%d\",\"relation\":\"per:spouse\",\"token\":[\"Ed\",\"married\",\"Jo\"],\"subj_start\":0,"
+                + "\"subj_end\":0,\"obj_start\":2,\"obj_end\":%d,\"subj_type\":\"PERSON\",\"obj_type\":\"PERSON\"}";
+        Path f = write("tacred-span.json", "[" + String.format(ok, 1, 2) + ",\n" + String.format(ok, 2, 5) + "]");
+        fails(eval("tacred", f), 2, "data-format", f + ":2", "obj_end");
+        nothingWritten(out("tacred"));
+    }
+
+    @Test
+    void tacredTruncatedFile() throws Exception {
+        Path f = write("tacred-truncated.json", "[{\"id\":\"a1\",\"relation\":\"per:spouse\",\"token\":[\"Ed\",");
+        fails(eval("tacred", f), 2, "data-format", f + ":1");
+        nothingWritten(out("tacred"));
+    }
+
+    @Test
+    void openEntityMalformedLineInTheMiddle() throws Exception {
+        String ok = "{\"y_str\":[\"person\"],\"mention_span\":\"She\",\"left_context_token\":[],\"right_context_token\":[\"said\"]}";
+        Path f = write("oe-malformed.json", ok + "\n" + ok + "\n{\"y_str\": 3, \"mention_span\": \"x\"}\n" + ok + "\n");
+        fails(eval("open-entity", f), 2, "data-format", f + ":3", "y_str");
+        nothingWritten(out("open-entity"));
+    }
+
+    @Test
+    void openEntityEmptyFile() throws Exception {
+        Path f = write("oe-empty.json", "\n\n");
+        fails(eval("open-entity", f), 2, "data-empty", f.toString());
+        nothingWritten(out("open-entity"));
+    }
+
+    @Test
+    void missingDataFile() throws Exception {
+        Path f = tmp.resolve("in/none.json");
+        fails(eval("fewrel", f), 2, "data-missing", f.toString());
+        nothingWritten(out("fewrel"));
+    }
+
+    // ------------------------------------------------------------------ CLI arguments
+
+    @Test
+    void argumentOutOfRange() throws Exception {
+        Path f = write("fewrel-ok.json", fewRel(-1));
+        fails(cli("eval", "--task", "fewrel", "--train", f.toString(), "--out", out("fewrel").toString(), "--epochs", "0"), 2,
+                "config-bad-value", "--epochs");
+        fails(eval("fewrel", f, "--clip", "-1"), 2, "config-bad-value", "--clip");
+        fails(eval("fewrel", f, "--lr", "-1"), 2, "config-bad-value", "--lr");
+        fails(eval("fewrel", f, "--warmup", "2"), 2, "config-bad-value", "--warmup");
+        fails(eval("fewrel", f, "--head-dropout", "1.5"), 2, "config-bad-value", "--head-dropout");
+        fails(cli("eval", "--task", "fewrel", "--train", f.toString(), "--out", out("fewrel").toString(), "--max-length", "2"),
+                2, "config-bad-value", "--max-length");
+        nothingWritten(out("fewrel"));
+    }
+
+    @Test
+    void argumentNotANumberOrUnknown() {
+        Run r = cli("eval", "--task", "fewrel", "--out", "x", "--epochs", "many");
+        fails(r, 2, "usage", "--epochs", "many");
+        fails(cli("train", "--task", "fewrel", "--out", "x", "--adapter", "factual", "--bogus"), 2, "usage", "--bogus");
+        fails(cli("eval", "--task", "fewrel"), 2, "usage", "--out");
+    }
+
+    @Test
+    void unknownTaskAndAdapterSetting() throws Exception {
+        Path f = write("fewrel-ok2.json", fewRel(-1));
+        fails(eval("fewrl", f), 2, "config-unknown-task", "fewrel");
+        Run r = cli("train", "--task", "fewrel", "--train", f.toString(), "--out", out("train").toString(), "--adapter",
+                "factual", "--backbone", "bert-random", "--set", "adapter_sise=8", "--cache", tmp.resolve("cache").toString());
+        fails(r, 2, "config-unknown-key", "adapter_sise", "adapter_size");
+        nothingWritten(out("train"));
+    }
+
+    // ------------------------------------------------------------------ artifact folders
+
+    @BeforeAll
+    void trainOneArtifact() throws Exception {
+        Path f = Files.writeString(Files.createTempFile("fewrel", ".json"), fewRel(-1));
+        Path out = Files.createTempDirectory("infuse-table");
+        Run r = cli("train", "--task", "fewrel", "--train", f.toString(), "--out", out.toString(), "--adapter", "factual",
+                "--backbone", "bert-random", "--epochs", "1", "--batch-size", "8", "--max-length", "32",
+                "--set", "adapter_size=8", "--set", "heads=2", "--set", "intermediate_size=16", "--set", "adapter_layers=1",
+                "--cache", out.resolve("cache").toString(), "--no-checkpoint");
+        assertThat(r.exit()).as(r.err()).isZero();
+        goodArtifact = out.resolve("adapters/factual");
+    }
+
+    Path copyArtifact(String name) throws IOException {
+        Path dst = tmp.resolve("artifacts").resolve(name);
+        try (Stream<Path> files = Files.walk(goodArtifact)) {
+            for (Path p : files.toList()) {
+                Path t = dst.resolve(goodArtifact.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t);
+                }
+            }
+        }
+        return dst;
+    }
+
+    Run evalWith(Path artifact) throws IOException {
+        Path f = tmp.resolve("in/semeval-ok.txt");
+        if (!Files.exists(f)) {
+            write("semeval-ok.txt", semEval(null));
+        }
+        return eval("semeval", f, "--adapter", artifact.toString());
+    }
+
+    @Test
+    void artifactMissingConfig() throws Exception {
+        Path a = copyArtifact("no-config");
+        Files.delete(a.resolve("adapter_config.json"));
+        fails(evalWith(a), 4, "artifact-missing", a.resolve("adapter_config.json").toString());
+        nothingWritten(out("semeval"));
+    }
+
+    @Test
+    void artifactTruncatedWeights() throws Exception {
+        Path a = copyArtifact("truncated");
+        Path w = a.resolve("adapter.safetensors");
+        byte[] b = Files.readAllBytes(w);
+        Files.write(w, java.util.Arrays.copyOf(b, b.length / 2));
+        fails(evalWith(a), 4, "artifact-corrupt", w.toString());
+        fails(cli("inspect", a.toString()), 4, "artifact-corrupt", w.toString());
+        nothingWritten(out("semeval"));
+    }
+
+    @Test
+    void artifactConfigNotJson() throws Exception {
+        Path a = copyArtifact("bad-json");
+        Files.writeString(a.resolve("adapter_config.json"), "{\"format_version\": 1, ");
+        fails(cli("inspect", a.toString()), 4, "artifact-config", a.resolve("adapter_config.json").toString());
+    }
+
+    /** Rewrites an artifact with changed weights, so that its SHA-256 is consistent and only the content is wrong. */
+    static void rewrite(Path a, java.util.function.UnaryOperator<Map<String, TensorData>> change) {
+        LoadedArtifact l = Artifacts.read(a);
+        Map<String, TensorData> head = l.head().map(LoadedArtifact::weights).orElse(null);
+        ArtifactManifest hm = l.head().map(LoadedArtifact::manifest).orElse(null);
+        Artifacts.write(a, l.manifest(), change.apply(new LinkedHashMap<>(l.weights())), hm, head);
+    }
+
+    @Test
+    void artifactWrongTensorShape() throws Exception {
+        Path a = copyArtifact("shape");
+        rewrite(a, w -> {
+            String k = w.keySet().iterator().next();
+            float[] v = w.get(k).floats();
+            w.put(k, TensorData.f32(java.util.Arrays.copyOf(v, v.length + 1), v.length + 1));
+            return w;
+        });
+        fails(evalWith(a), 4, "artifact-shape-mismatch", "adapter.factual");
+        nothingWritten(out("semeval"));
+    }
+
+    @Test
+    void artifactWrongDtype() throws Exception {
+        Path a = copyArtifact("dtype");
+        rewrite(a, w -> {
+            String k = w.keySet().iterator().next();
+            TensorData t = w.get(k);
+            w.put(k, TensorData.i32(new int[(int) t.size()], t.shape()));
+            return w;
+        });
+        fails(evalWith(a), 4, "artifact-corrupt", "adapter.safetensors", "I32");
+        nothingWritten(out("semeval"));
+    }
+
+    @Test
+    void artifactNanWeights() throws Exception {
+        Path a = copyArtifact("nan");
+        Path w = a.resolve("adapter.safetensors");
+        byte[] b = Files.readAllBytes(w);
+        String oldSha = Fingerprints.sha256(w);
+        // The last four bytes are the last float32 of the data section.
+        ByteBuffer.wrap(b, b.length - 4, 4).order(ByteOrder.LITTLE_ENDIAN).putFloat(Float.NaN);
+        Files.write(w, b);
+        Path cfg = a.resolve("adapter_config.json");
+        Files.writeString(cfg, Files.readString(cfg).replace(oldSha, Fingerprints.sha256(w)));
+        fails(evalWith(a), 4, "artifact-corrupt", w.toString(), "NaN");
+        fails(cli("inspect", a.toString()), 4, "artifact-corrupt", w.toString());
+        nothingWritten(out("semeval"));
+    }
+
+    @Test
+    void artifactOfAnUnknownPlugin() throws Exception {
+        Path a = copyArtifact("unknown-plugin");
+        rewriteManifestPluginName(a, "factually");
+        fails(evalWith(a), 3, "plugin-not-found", "factually", "factual");
+        nothingWritten(out("semeval"));
+    }
+
+    static void rewriteManifestPluginName(Path a, String name) throws IOException {
+        Path cfg = a.resolve("adapter_config.json");
+        Files.writeString(cfg, Files.readString(cfg).replaceFirst("\"name\" ?: ?\"factual\"", "\"name\": \"" + name + "\""));
+    }
+
+    // ------------------------------------------------------------------ backbone folders
+
+    Run encode(Path backbonePath) {
+        return cli("encode", "--backbone-path", backbonePath.toString(), "--cache", tmp.resolve("cache").toString(),
+                "--plugins", tmp.resolve("no-plugins").toString(), "hello");
+    }
+
+    @Test
+    void backbonePathIsAFile() throws Exception {
+        Path f = write("model.bin", "not a model");
+        fails(encode(f), 4, "backbone-invalid", f.toString());
+    }
+
+    @Test
+    void backboneFolderWithoutWeights() throws Exception {
+        Path d = Files.createDirectories(tmp.resolve("empty-model"));
+        Files.writeString(d.resolve("vocab.txt"), "[PAD]\n");
+        fails(encode(d), 4, "backbone-invalid", d.toString(), ".index");
+    }
+
+    @Test
+    void backboneTruncatedCheckpoint() throws Exception {
+        Path d = Files.createDirectories(tmp.resolve("truncated-model"));
+        Files.writeString(d.resolve("vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n");
+        Files.write(d.resolve("bert_model.ckpt.index"), new byte[] {1, 2, 3});
+        Files.write(d.resolve("bert_model.ckpt.data-00000-of-00001"), new byte[] {4, 5});
+        Run r = encode(d);
+        fails(r, 4, "backbone-invalid", d.toString());
+    }
+
+    @Test
+    void backboneSavedModelWithFileOperations() throws Exception {
+        Path d = Files.createDirectories(tmp.resolve("unsafe-model"));
+        GraphDef g = GraphDef.newBuilder().addNode(NodeDef.newBuilder().setName("x").setOp("Placeholder"))
+                .addNode(NodeDef.newBuilder().setName("exfiltrate").setOp("ReadFile")).build();
+        Files.write(d.resolve("saved_model.pb"),
+                SavedModel.newBuilder().addMetaGraphs(MetaGraphDef.newBuilder().setGraphDef(g)).build().toByteArray());
+        fails(encode(d), 4, "backbone-unsafe-graph", "ReadFile", "'exfiltrate'", "allow_unsafe_ops");
+    }
+
+    @Test
+    void backboneZipWithPathTraversal() throws Exception {
+        Path zip = tmp.resolve("in/evil-model.zip");
+        Files.createDirectories(zip.getParent());
+        try (OutputStream o = Files.newOutputStream(zip); ZipOutputStream z = new ZipOutputStream(o)) {
+            z.putNextEntry(new ZipEntry("model/vocab.txt"));
+            z.write("[PAD]\n".getBytes(StandardCharsets.UTF_8));
+            z.closeEntry();
+            z.putNextEntry(new ZipEntry("../../../escaped.txt"));
+            z.write("x".getBytes(StandardCharsets.UTF_8));
+            z.closeEntry();
+        }
+        fails(encode(zip), 4, "backbone-invalid", "../../../escaped.txt", zip.toString());
+        assertThat(tmp.resolve("escaped.txt")).doesNotExist();
+        assertThat(tmp.resolve("cache/escaped.txt")).doesNotExist();
+    }
+
+    @Test
+    void backboneZipThatIsNotAZip() throws Exception {
+        Path zip = write("broken.zip", "PK\u0003\u0004 this is not really a zip");
+        fails(encode(zip), 4, "backbone-invalid", zip.toString());
+    }
+
+    // ------------------------------------------------------------------ plugin jars
+
+    @Test
+    void truncatedOrEmptyPluginJarIsReportedAndTheRestStillWorks() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("bad-plugins"));
+        Files.write(dir.resolve("empty.jar"), new byte[0]);
+        Files.write(dir.resolve("truncated.jar"), new byte[] {'P', 'K', 3, 4, 20, 0, 8, 0});
+        Run r = cli("plugins", "--plugins", dir.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("warning[plugin-bad-jar]", "empty.jar", "truncated.jar").doesNotContain("\tat ");
+        assertThat(r.out()).contains("bert-random", "factual");
+    }
+}

@@ -1,0 +1,157 @@
+package dev.infuse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.infuse.api.Artifacts;
+import dev.infuse.api.SafeTensors;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The command line as a separate JVM: exit codes as the shell sees them, and {@code kill -9}
+ * ({@link Process#destroyForcibly()}) during training, checkpoint writing and artifact writing never
+ * leaves a half-written artifact, checkpoint or metrics file; a restart resumes and completes.
+ */
+class ProcessReliabilityTest {
+    @TempDir
+    Path tmp;
+
+    static ProcessBuilder infuse(Path dir, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "-cp", System.getProperty("java.class.path"), InfuseCli.class.getName()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).directory(dir.toFile()).redirectOutput(dir.resolve("stdout.txt").toFile())
+                .redirectError(dir.resolve("stderr.txt").toFile());
+    }
+
+    record Exit(int code, String err) {}
+
+    Exit runToEnd(String... args) throws Exception {
+        Path dir = Files.createTempDirectory(tmp, "run");
+        Process p = infuse(dir, args).start();
+        assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("process finished").isTrue();
+        return new Exit(p.exitValue(), Files.readString(dir.resolve("stderr.txt"), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void exitCodesAsTheShellSeesThem() throws Exception {
+        Path bad = Files.writeString(tmp.resolve("bad.json"), "{\"P1\": [{\"tokens\": [\"a\"], ");
+        Exit data = runToEnd("eval", "--task", "fewrel", "--train", bad.toString(), "--out", tmp.resolve("o1").toString(),
+                "--backbone", "bert-random", "--cache", tmp.resolve("cache").toString());
+        assertThat(data.code()).as(data.err()).isEqualTo(2);
+        assertThat(data.err()).contains("error[data-format]: " + bad + ":1");
+
+        Exit artifact = runToEnd("inspect", tmp.resolve("no-artifact").toString());
+        assertThat(artifact.code()).as(artifact.err()).isEqualTo(4);
+        assertThat(artifact.err()).contains("error[artifact-missing]");
+
+        Exit usage = runToEnd("train", "--bogus");
+        assertThat(usage.code()).isEqualTo(2);
+        assertThat(usage.err()).contains("error[usage]");
+    }
+
+    static String fewRel(int perRelation) {
+        StringBuilder s = new StringBuilder("{");
+        String[][] rel = {{"P1", "cat", "dog"}, {"P2", "house", "tree"}};
+        for (int r = 0; r < 2; r++) {
+            s.append(r > 0 ? "," : "").append('"').append(rel[r][0]).append("\":[");
+            for (int i = 0; i < perRelation; i++) {
+                s.append(i > 0 ? "," : "").append("{\"tokens\":[\"the\",\"").append(rel[r][1]).append("\",\"is\",\"near\",\"a\",\"")
+                        .append(rel[r][2]).append("\",\"number\",\"").append(i).append("\"],\"h\":[\"").append(rel[r][1])
+                        .append("\",\"Q1\",[[1]]],\"t\":[\"").append(rel[r][2]).append("\",\"Q2\",[[5]]]}");
+            }
+            s.append("]");
+        }
+        return s.append("}").toString();
+    }
+
+    /** Starts a training run and kills it the moment {@code when} holds for the output folder (or at the deadline). */
+    void killWhen(Path data, Path out, Predicate<Path> when, long deadlineMillis) throws Exception {
+        Path dir = Files.createTempDirectory(tmp, "killed");
+        Process p = infuse(dir, trainArgs(data, out)).start();
+        long t0 = System.currentTimeMillis();
+        while (p.isAlive() && !when.test(out) && System.currentTimeMillis() - t0 < deadlineMillis) {
+            Thread.sleep(2);
+        }
+        p.destroyForcibly();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertConsistent(out);
+    }
+
+    String[] trainArgs(Path data, Path out) {
+        return new String[] {"train", "--task", "fewrel", "--train", data.toString(), "--out", out.toString(),
+            "--adapter", "factual", "--backbone", "bert-random", "--epochs", "4", "--batch-size", "8", "--max-length", "16",
+            "--set", "adapter_size=8", "--set", "heads=2", "--set", "intermediate_size=16", "--set", "adapter_layers=1",
+            "--cache", tmp.resolve("cache").toString(), "--plugins", tmp.resolve("plugins").toString()};
+    }
+
+    /** Whatever exists is complete: the artifact loads and verifies, the checkpoint reads, metrics.json parses. */
+    static void assertConsistent(Path out) throws IOException {
+        Path artifact = out.resolve("adapters/factual");
+        if (Files.exists(artifact)) {
+            assertThat(Artifacts.read(artifact).weights()).isNotEmpty();
+        }
+        Path checkpoint = out.resolve("checkpoint");
+        if (Files.exists(checkpoint)) {
+            JsonNode state = new ObjectMapper().readTree(checkpoint.resolve("checkpoint.json").toFile());
+            assertThat(state.get("epoch").asInt()).isBetween(1, 4);
+            assertThat(SafeTensors.read(checkpoint.resolve("state.safetensors")).tensors()).isNotEmpty();
+        }
+        Path metrics = out.resolve("metrics.json");
+        if (Files.exists(metrics)) {
+            assertThat(new ObjectMapper().readTree(metrics.toFile()).get("task").asText()).isEqualTo("fewrel");
+        }
+    }
+
+    static boolean exists(Path out, String relative) {
+        return Files.exists(out.resolve(relative));
+    }
+
+    static boolean anyHidden(Path folder, String marker) {
+        if (!Files.isDirectory(folder)) {
+            return false;
+        }
+        try (Stream<Path> s = Files.list(folder)) {
+            return s.anyMatch(p -> p.getFileName().toString().contains(marker));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void killedAtAnyPointTheRunLeavesOnlyCompleteFilesAndResumes() throws Exception {
+        Path data = Files.writeString(tmp.resolve("fewrel.json"), fewRel(40));
+        Path out = tmp.resolve("out");
+        // 1. while the first checkpoint is being written, or right after it appeared
+        killWhen(data, out, o -> anyHidden(o, ".checkpoint.tmp-") || exists(o, "checkpoint"), 120_000);
+        assertThat(out.resolve("metrics.json")).as("killed before the run finished").doesNotExist();
+        // 2. mid-training of a resumed run
+        killWhen(data, out, o -> false, 6_000);
+        // 3. while the adapter artifact is being written
+        killWhen(data, out, o -> anyHidden(o.resolve("adapters"), ".factual.tmp-") || exists(o, "adapters"), 120_000);
+        // 4. a last restart completes from the checkpoint
+        Exit done = runToEnd(trainArgs(data, out));
+        assertThat(done.code()).as(done.err()).isZero();
+        assertConsistent(out);
+        assertThat(out.resolve("adapters/factual")).isDirectory();
+        JsonNode metrics = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+        assertThat(metrics.get("epochs")).hasSize(4);
+        assertThat(new ObjectMapper().readTree(out.resolve("checkpoint/checkpoint.json").toFile()).get("finished").asBoolean())
+                .isTrue();
+        try (Stream<Path> left = Files.walk(out)) {
+            assertThat(left.filter(p -> p.getFileName().toString().contains(".tmp-")).toList())
+                    .as("temp files left behind").isEmpty();
+        }
+    }
+}
