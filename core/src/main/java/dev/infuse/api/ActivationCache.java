@@ -26,8 +26,6 @@ import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.Operand;
@@ -317,10 +315,7 @@ public final class ActivationCache {
             }
             int[] lengths = texts.stream().mapToInt(TokenizedText::length).toArray();
             long t0 = System.nanoTime();
-            try (ProgressBar bar = progress ? new ProgressBarBuilder()
-                    .setTaskName(sides.isEmpty() ? "caching activations" : "caching adapter outputs")
-                    .setInitialMax(texts.size()).setUnit(" sent", 1).setStyle(ProgressBarStyle.ASCII).showSpeed()
-                    .setUpdateIntervalMillis(1000).build() : null) {
+            try (ProgressBar bar = progress ? Progress.bar(sides.isEmpty() ? "caching activations" : "caching adapter outputs", texts.size(), " sent") : null) {
                 for (int[] idx : Batches.bucketed(lengths, batchSize, batchSize * 128, null)) {
                     List<TokenizedText> group = new ArrayList<>();
                     for (int i : idx) {

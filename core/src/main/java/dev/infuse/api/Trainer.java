@@ -11,8 +11,6 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -214,8 +212,7 @@ public final class Trainer {
         if (!progress) {
             return null;
         }
-        return new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setUnit(" ex", 1)
-                .setStyle(ProgressBarStyle.ASCII).showSpeed().setUpdateIntervalMillis(1000).build();
+        return Progress.bar(task, max, " ex");
     }
 
     private static Set<String> trainableComponents(ComposedModel model) {

@@ -18,8 +18,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -144,9 +142,7 @@ public final class TransETrainer {
                 double[] headProbability = headProbabilities(graph.train(), nr);
                 Triples train = graph.train();
                 long total = (long) Math.max(0, config.epochs() - startEpoch) * train.size();
-                try (ProgressBar bar = progress && total > 0 ? new ProgressBarBuilder().setTaskName("TransE")
-                        .setInitialMax(total).setUnit(" triples", 1).setStyle(ProgressBarStyle.ASCII).showSpeed()
-                        .setUpdateIntervalMillis(1000).build() : null) {
+                try (ProgressBar bar = progress && total > 0 ? dev.infuse.api.Progress.bar("TransE", total, " triples") : null) {
                     for (int epoch = startEpoch + 1; epoch <= config.epochs(); epoch++) {
                         long t0 = System.nanoTime();
                         SplittableRandom rng = new SplittableRandom(mix(config.seed(), epoch));
