@@ -5,25 +5,30 @@
 #      entities — text that is not the probe's;
 #   3. the LAMA probe without and with the plugin.
 # Usage: examples/experiments/map-tuning.sh DATA_DIR OUT_DIR   (after: mvn -B package -DskipTests)
+# LAMA_MAX_FACTS caps the facts per relation of both probes (default 0 = all); GENERAL_EPOCHS the
+# epochs of general map-tuning (default 1).
 set -euo pipefail
 data=${1:?data folder laid out like shared/data}
 out=${2:?output folder}
 here=$(cd "$(dirname "$0")/../.." && pwd)
 infuse="$here/infuse"
 codex="$data/kg/codex/triples/codex-m"
+facts=${LAMA_MAX_FACTS:-0}
+epochs=${GENERAL_EPOCHS:-1}
 
 if [ ! -f "$out/transe/metrics.json" ]; then
   "$infuse" transe --train "$codex/train.txt" --valid "$codex/valid.txt" --test "$codex/test.txt" \
     --add-lama "$data/lama" --out "$out/transe" --epochs 80 --lr 0.002 --no-progress --valid-every 20
 fi
 if [ ! -f "$out/lama-bert/metrics.json" ]; then
-  "$infuse" probe --lama "$data/lama" --out "$out/lama-bert"
+  "$infuse" probe --lama "$data/lama" --max-facts "$facts" --out "$out/lama-bert"
 fi
 if [ ! -f "$out/general/metrics.json" ]; then
   "$infuse" train --adapter map-tuning --set embeddings="$out/transe/entity_embeddings.safetensors" \
-    --task mention-mlm --data "$data" --max-train 3000 --max-length 64 --epochs 2 --lr 3e-4 --batch-size 16 \
+    --task mention-mlm --data "$data" --max-length 64 --epochs "$epochs" --lr 3e-4 --batch-size 16 \
     --out "$out/general"
 fi
 if [ ! -f "$out/lama-map-tuning/metrics.json" ]; then
-  "$infuse" probe --lama "$data/lama" --adapter "$out/general/adapters/map-tuning" --out "$out/lama-map-tuning"
+  "$infuse" probe --lama "$data/lama" --max-facts "$facts" --adapter "$out/general/adapters/map-tuning" \
+    --out "$out/lama-map-tuning"
 fi
