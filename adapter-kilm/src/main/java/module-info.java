@@ -7,6 +7,7 @@
 module dev.infuse.adapter.kilm {
     requires transitive dev.infuse.core;
     requires transitive dev.infuse.data;
+    requires com.fasterxml.jackson.databind;
     requires extjwnl;
     requires extjwnl.data.wn31;
 

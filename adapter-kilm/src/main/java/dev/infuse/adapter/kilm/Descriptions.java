@@ -6,7 +6,7 @@ import java.util.TreeMap;
 
 /**
  * Entity descriptions read from a source, with what was skipped or noted, counted by reason
- * ({@code missing-description}, {@code malformed-line}, {@code context-from-wordnet31}).
+ * ({@code missing-description}, {@code malformed-line}, {@code context-from-wn18rr}, {@code context-from-wordnet31}).
  *
  * @param entities the entities, in source order
  * @param counts counts by reason, sorted

