@@ -42,10 +42,7 @@ public final class KilmEvaluator implements Evaluator {
         for (int i = 0; i < lengths.length; i++) {
             lengths[i] = data.length(i);
         }
-        long pieces = 0;
-        long correct = 0;
-        long firstWord = 0;
-        long whole = 0;
+        Scores scores = new Scores();
         for (int[] idx : Batches.bucketed(lengths, batchSize, 0, null)) {
             try (Batch b = data.batch(idx); Result r = model.run(b, List.of(logits))) {
                 TFloat32 t = (TFloat32) r.get(0);
@@ -55,30 +52,82 @@ public final class KilmEvaluator implements Evaluator {
                 int m = 0;
                 for (int i : idx) {
                     KilmData.Example x = data.examples().get(i);
-                    boolean firstOk = true;
-                    boolean allOk = true;
-                    for (int j = 0; j < x.labels().length; j++, m++) {
-                        boolean ok = argMax(all, m * vocabulary, vocabulary) == x.labels()[j];
-                        correct += ok ? 1 : 0;
-                        allOk &= ok;
-                        if (j < x.firstWordPieces()) {
-                            firstOk &= ok;
-                        }
+                    int[] predicted = new int[x.labels().length];
+                    for (int j = 0; j < predicted.length; j++, m++) {
+                        predicted[j] = argMax(all, m * vocabulary, vocabulary);
                     }
-                    pieces += x.labels().length;
-                    firstWord += firstOk ? 1 : 0;
-                    whole += allOk ? 1 : 0;
+                    scores.add(x, predicted);
                 }
             }
         }
-        int n = data.size();
-        Map<String, Double> out = new LinkedHashMap<>();
-        out.put("wordpiece_accuracy", pieces == 0 ? 0.0 : (double) correct / pieces);
-        out.put("first_word_exact_match", n == 0 ? 0.0 : (double) firstWord / n);
-        out.put("description_exact_match", n == 0 ? 0.0 : (double) whole / n);
-        out.put("entities", (double) n);
-        out.put("pieces", (double) pieces);
-        return out;
+        return scores.metrics(data.size());
+    }
+
+    /**
+     * A control without any model: at the {@code j}-th mask of every test entity, predict the word
+     * piece most frequent at the {@code j}-th description position among the training entities
+     * (e.g. "a" first). A plug-in that only learns this prior scores the same.
+     */
+    public static Map<String, Double> positionPrior(KilmData train, KilmData test) {
+        List<Map<Integer, Integer>> counts = new java.util.ArrayList<>();
+        for (KilmData.Example x : train.examples()) {
+            for (int j = 0; j < x.labels().length; j++) {
+                while (counts.size() <= j) {
+                    counts.add(new java.util.HashMap<>());
+                }
+                counts.get(j).merge(x.labels()[j], 1, Integer::sum);
+            }
+        }
+        int[] best = new int[counts.size()];
+        for (int j = 0; j < best.length; j++) {
+            best[j] = counts.get(j).entrySet().stream()
+                    .max(Map.Entry.<Integer, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey(
+                            java.util.Comparator.reverseOrder())))
+                    .orElseThrow().getKey();
+        }
+        Scores scores = new Scores();
+        for (KilmData.Example x : test.examples()) {
+            int[] predicted = new int[x.labels().length];
+            for (int j = 0; j < predicted.length; j++) {
+                predicted[j] = j < best.length ? best[j] : -1;
+            }
+            scores.add(x, predicted);
+        }
+        return scores.metrics(test.size());
+    }
+
+    /** Running totals of the metrics. */
+    private static final class Scores {
+        long pieces;
+        long correct;
+        long firstWord;
+        long whole;
+
+        void add(KilmData.Example x, int[] predicted) {
+            boolean firstOk = true;
+            boolean allOk = true;
+            for (int j = 0; j < x.labels().length; j++) {
+                boolean ok = predicted[j] == x.labels()[j];
+                correct += ok ? 1 : 0;
+                allOk &= ok;
+                if (j < x.firstWordPieces()) {
+                    firstOk &= ok;
+                }
+            }
+            pieces += x.labels().length;
+            firstWord += firstOk ? 1 : 0;
+            whole += allOk ? 1 : 0;
+        }
+
+        Map<String, Double> metrics(int n) {
+            Map<String, Double> out = new LinkedHashMap<>();
+            out.put("wordpiece_accuracy", pieces == 0 ? 0.0 : (double) correct / pieces);
+            out.put("first_word_exact_match", n == 0 ? 0.0 : (double) firstWord / n);
+            out.put("description_exact_match", n == 0 ? 0.0 : (double) whole / n);
+            out.put("entities", (double) n);
+            out.put("pieces", (double) pieces);
+            return out;
+        }
     }
 
     @Override

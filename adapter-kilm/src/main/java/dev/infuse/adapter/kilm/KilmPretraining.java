@@ -84,7 +84,7 @@ public final class KilmPretraining {
         Map<String, String> a = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new InfuseException("usage-bad-argument", "expected --name value pairs, got '" + args[i] + "'");
+                throw new InfuseException("usage", "expected --name value pairs, got '" + args[i] + "'");
             }
             a.put(args[i].substring(2), args[++i]);
         }
@@ -93,13 +93,13 @@ public final class KilmPretraining {
             if (!kv.isBlank()) {
                 int eq = kv.indexOf('=');
                 if (eq <= 0) {
-                    throw new InfuseException("usage-bad-argument", "--adapter: expected key=value, got '" + kv + "'");
+                    throw new InfuseException("usage", "--adapter: expected key=value, got '" + kv + "'");
                 }
                 adapter.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
             }
         }
         if (!a.containsKey("out")) {
-            throw new InfuseException("usage-bad-argument", "--out DIR is required");
+            throw new InfuseException("usage", "--out DIR is required");
         }
         TrainingConfig tc = new TrainingConfig(Integer.parseInt(a.getOrDefault("epochs", "2")),
                 Integer.parseInt(a.getOrDefault("batch", "32")), 0, Double.parseDouble(a.getOrDefault("lr", "1e-3")),
@@ -148,6 +148,8 @@ public final class KilmPretraining {
                         s.maxPieces(), s.maxLength());
                 KilmData testData = KilmData.build(test, model.tokenizer(), KilmTokens.DEFAULT, KilmData.Markers.ADDED,
                         s.maxPieces(), s.maxLength());
+                Map<String, Double> prior = KilmEvaluator.positionPrior(trainData, testData);
+                LOG.info("position prior (no model): {}", prior);
                 KilmEvaluator evaluator = new KilmEvaluator(testData, 16);
                 Map<String, Double> untrained = evaluator.evaluate(model);
                 LOG.info("untrained plugin: {}", untrained);
@@ -166,6 +168,7 @@ public final class KilmPretraining {
                 result.put("training", Map.of("epochs", s.training().epochs(), "batch", s.training().batchSize(),
                         "lr", s.training().learningRate(), "seconds", report.seconds(),
                         "epoch_losses", report.epochs().stream().map(TrainingReport.EpochRecord::meanLoss).toList()));
+                result.put("position_prior", prior);
                 result.putAll(baselines);
                 result.put("plugin_untrained", untrained);
                 result.put("plugin", trained);
@@ -189,7 +192,7 @@ public final class KilmPretraining {
         switch (s.source()) {
             case "wn18rr" -> {
                 if (s.wn18rr() == null) {
-                    throw new InfuseException("usage-bad-argument", "--source wn18rr needs --wn18rr PATH/entity2text.txt");
+                    throw new InfuseException("usage", "--source wn18rr needs --wn18rr PATH/entity2text.txt");
                 }
                 Descriptions d = WordNetDescriptions.readWn18rr(s.wn18rr());
                 Descriptions withContexts = WordNetDescriptions.addContexts(d.entities());
@@ -200,7 +203,7 @@ public final class KilmPretraining {
             case "wordnet31" -> {
                 return WordNetDescriptions.wordNet31(List.of(POS.NOUN));
             }
-            default -> throw new InfuseException("usage-bad-argument", "--source must be wn18rr or wordnet31, not '"
+            default -> throw new InfuseException("usage", "--source must be wn18rr or wordnet31, not '"
                     + s.source() + "'");
         }
     }

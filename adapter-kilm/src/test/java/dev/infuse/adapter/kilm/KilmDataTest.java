@@ -142,6 +142,23 @@ class KilmDataTest {
         }
     }
 
+    @Test
+    void positionPriorPredictsTheMostFrequentPieceAtEachPosition() {
+        List<EntityDescription> train = List.of(new EntityDescription("a", "rome", "a city", ""),
+                new EntityDescription("b", "paris", "a capital", ""), new EntityDescription("c", "one", "the number", ""));
+        List<EntityDescription> test = List.of(new EntityDescription("d", "tokyo", "a city", ""),
+                new EntityDescription("e", "two", "the number", ""));
+        KilmData tr = KilmData.build(train, tok, KilmTokens.DEFAULT, KilmData.Markers.ADDED, 8, 64);
+        KilmData te = KilmData.build(test, tok, KilmTokens.DEFAULT, KilmData.Markers.ADDED, 8, 64);
+        var m = KilmEvaluator.positionPrior(tr, te);
+        // "a" is the prior at position 0; at position 1 the three pieces tie and the smallest id wins.
+        assertThat(m.get("first_word_exact_match")).isEqualTo(0.5);
+        assertThat(m.get("pieces")).isEqualTo(4.0);
+        int tieWinner = Math.min(id("city"), Math.min(id("capital"), id("number")));
+        double expected = (1 + (tieWinner == id("city") ? 1 : 0) + (tieWinner == id("number") ? 1 : 0)) / 4.0;
+        assertThat(m.get("wordpiece_accuracy")).isEqualTo(expected);
+    }
+
     private static int[] concat(int[]... parts) {
         return java.util.Arrays.stream(parts).flatMapToInt(java.util.Arrays::stream).toArray();
     }
