@@ -14,16 +14,22 @@ final class Synthetic {
         {"language of people", "english", "french", "german", "italian", "spanish", "chinese", "japanese", "russian"},
     };
 
-    private static final String[] CONTEXTS = {"", "the people of %s", "he was born in %s", "%s is known", ""};
+    /** Context templates per class: the context, not the (unseen) title, tells the class. */
+    private static final String[][] CONTEXTS = {
+        {"he went to %s", "the city of %s", "%s is a big city", "the people of %s"},
+        {"born in %s", "early in %s", "last %s", "in %s of the year"},
+        {"%s people", "%s years", "%s men", "the first %s"},
+        {"they speak %s", "the %s language", "written in %s", "%s is spoken"},
+    };
 
-    /** Every title with several contexts; ids {@code title-k}. */
+    /** Every title with one entity per context of its class; ids {@code title-k}. */
     static List<EntityDescription> entities() {
         List<EntityDescription> out = new ArrayList<>();
-        for (String[] c : CLASSES) {
-            for (int t = 1; t < c.length; t++) {
-                for (int k = 0; k < CONTEXTS.length; k++) {
-                    String ctx = CONTEXTS[k].isEmpty() ? "" : String.format(CONTEXTS[k], c[t]);
-                    out.add(new EntityDescription(c[t] + "-" + k, c[t], c[0], ctx));
+        for (int c = 0; c < CLASSES.length; c++) {
+            for (int t = 1; t < CLASSES[c].length; t++) {
+                for (int k = 0; k < CONTEXTS[c].length; k++) {
+                    String title = CLASSES[c][t];
+                    out.add(new EntityDescription(title + "-" + k, title, CLASSES[c][0], String.format(CONTEXTS[c][k], title)));
                 }
             }
         }
