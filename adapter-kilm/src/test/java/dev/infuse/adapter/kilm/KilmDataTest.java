@@ -1,0 +1,165 @@
+package dev.infuse.adapter.kilm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.infuse.api.Batch;
+import dev.infuse.spi.Backbone;
+import dev.infuse.spi.InfuseException;
+import dev.infuse.spi.Tokenizer;
+import dev.infuse.testkit.TinyBackbones;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.tensorflow.types.TInt32;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KilmDataTest {
+    private Backbone backbone;
+    private Tokenizer tok;
+
+    @BeforeAll
+    void setUp() {
+        backbone = TinyBackbones.create();
+        tok = backbone.tokenizer().withAddedTokens(KilmTokens.DEFAULT.asList());
+    }
+
+    @AfterAll
+    void tearDown() {
+        backbone.close();
+    }
+
+    private int id(String t) {
+        return tok.tokenId(t);
+    }
+
+    @Test
+    void layoutIsClsContextMarkersTitleSepMasksEnd() {
+        EntityDescription e = new EntityDescription("e1", "paris", "capital city of france", "he was born in paris");
+        KilmData d = KilmData.build(List.of(e), tok, KilmTokens.DEFAULT, KilmData.Markers.ADDED, 16, 64);
+        KilmData.Example x = d.examples().get(0);
+        int[] desc = KilmData.pieces(tok, "capital city of france");
+        assertThat(desc).hasSize(4);
+        int[] expected = concat(new int[] {tok.clsId()}, KilmData.pieces(tok, "he was born in"),
+                new int[] {id("<ent>")}, KilmData.pieces(tok, "paris"), new int[] {id("</ent>"), id("<ent_desc>")},
+                KilmData.pieces(tok, "paris"), new int[] {id("<sep>")},
+                new int[] {tok.maskId(), tok.maskId(), tok.maskId(), tok.maskId()},
+                new int[] {id("</ent_desc>"), tok.sepId()});
+        assertThat(x.ids()).containsExactly(expected);
+        assertThat(x.labels()).containsExactly(desc);
+        assertThat(x.maskPositions()).hasSize(4);
+        for (int p : x.maskPositions()) {
+            assertThat(x.ids()[p]).isEqualTo(tok.maskId());
+        }
+        assertThat(x.firstWordPieces()).isEqualTo(1);
+        assertThat(d.counts()).isEmpty();
+    }
+
+    @Test
+    void maskCountEqualsDescriptionPiecesUpToTheCapAndTruncationIsCounted() {
+        EntityDescription shortOne = new EntityDescription("a", "rome", "city", "");
+        EntityDescription longOne = new EntityDescription("b", "rome", "the capital city of italy and of the old world", "");
+        KilmData d = KilmData.build(List.of(shortOne, longOne), tok, KilmTokens.DEFAULT, KilmData.Markers.ADDED, 5, 64);
+        assertThat(d.examples().get(0).maskPositions()).hasSize(1);
+        assertThat(d.examples().get(1).maskPositions()).hasSize(5);
+        assertThat(d.examples().get(1).labels()).containsExactly(
+                java.util.Arrays.copyOf(KilmData.pieces(tok, longOne.description()), 5));
+        assertThat(d.count("truncated-description")).isEqualTo(1);
+        assertThat(d.count("bare-mention")).isEqualTo(2);
+    }
+
+    @Test
+    void entityWithoutDescriptionIsSkippedAndCounted() {
+        List<EntityDescription> in = List.of(new EntityDescription("a", "rome", "", ""),
+                new EntityDescription("b", "rome", "   ", "rome is old"), new EntityDescription("c", "rome", "city", ""));
+        KilmData d = KilmData.build(in, tok, KilmTokens.DEFAULT, KilmData.Markers.ADDED, 8, 64);
+        assertThat(d.size()).isEqualTo(1);
+        assertThat(d.examples().get(0).entityId()).isEqualTo("c");
+        assertThat(d.count("missing-description")).isEqualTo(2);
+    }
+
+    @Test
+    void longContextIsCutAroundTheMentionAndTooLongIsSkipped() {
+        String ctx = "the old house of the young king was in the city of paris and the river was very long and the school was new";
+        KilmData d = KilmData.build(List.of(new EntityDescription("a", "paris", "city", ctx)), tok, KilmTokens.DEFAULT,
+                KilmData.Markers.ADDED, 4, 20);
+        assertThat(d.size()).isEqualTo(1);
+        assertThat(d.examples().get(0).ids()).hasSize(20).contains(id("<ent>"));
+        assertThat(d.count("truncated-context")).isEqualTo(1);
+        KilmData tooLong = KilmData.build(List.of(new EntityDescription("b", "paris", "city of the world and of the people", "")),
+                tok, KilmTokens.DEFAULT, KilmData.Markers.ADDED, 12, 12);
+        assertThat(tooLong.size()).isZero();
+        assertThat(tooLong.count("too-long")).isEqualTo(1);
+    }
+
+    @Test
+    void baselineMarkersKeepPositionsAndUseOnlyBaseIds() {
+        EntityDescription e = new EntityDescription("e1", "paris", "capital city", "he was born in paris");
+        KilmData.Example added = KilmData.build(List.of(e), tok, KilmTokens.DEFAULT, KilmData.Markers.ADDED, 8, 64).examples().get(0);
+        KilmData.Example pad = KilmData.build(List.of(e), backbone.tokenizer(), KilmTokens.DEFAULT, KilmData.Markers.PAD, 8, 64)
+                .examples().get(0);
+        KilmData.Example text = KilmData.build(List.of(e), backbone.tokenizer(), KilmTokens.DEFAULT, KilmData.Markers.TEXT, 8, 64)
+                .examples().get(0);
+        assertThat(pad.maskPositions()).containsExactly(added.maskPositions());
+        assertThat(text.maskPositions()).containsExactly(added.maskPositions());
+        int base = backbone.tokenizer().baseVocabularySize();
+        for (int i = 0; i < added.ids().length; i++) {
+            if (added.ids()[i] >= base) {
+                assertThat(pad.ids()[i]).isEqualTo(tok.padId());
+                assertThat(text.ids()[i]).isIn(id("["), id("]"), id("("), id(")"), id(":"));
+            } else {
+                assertThat(pad.ids()[i]).isEqualTo(added.ids()[i]);
+                assertThat(text.ids()[i]).isEqualTo(added.ids()[i]);
+            }
+        }
+        assertThat(java.util.Arrays.stream(pad.ids()).max().orElseThrow()).isLessThan(base);
+    }
+
+    @Test
+    void addedMarkersNeedATokenizerThatKnowsThem() {
+        EntityDescription e = new EntityDescription("e1", "paris", "city", "");
+        assertThatThrownBy(() -> KilmData.build(List.of(e), backbone.tokenizer(), KilmTokens.DEFAULT, KilmData.Markers.ADDED, 8, 64))
+                .isInstanceOf(InfuseException.class).hasMessageContaining("<ent>")
+                .extracting(x -> ((InfuseException) x).code()).isEqualTo("config-bad-value");
+    }
+
+    @Test
+    void batchHasFlatMaskPositionsAndLabels() {
+        List<EntityDescription> in = List.of(new EntityDescription("a", "rome", "capital city", ""),
+                new EntityDescription("b", "he was born in paris", "city", ""));
+        KilmData d = KilmData.build(in, tok, KilmTokens.DEFAULT, KilmData.Markers.ADDED, 8, 64);
+        int time = Math.max(d.length(0), d.length(1));
+        try (Batch b = d.batch(new int[] {0, 1})) {
+            TInt32 pos = (TInt32) b.tensors().get("mlm_positions");
+            TInt32 labels = (TInt32) b.tensors().get("mlm_labels");
+            assertThat(pos.shape().size()).isEqualTo(3);
+            assertThat(pos.getInt(0)).isEqualTo(d.examples().get(0).maskPositions()[0]);
+            assertThat(pos.getInt(2)).isEqualTo(time + d.examples().get(1).maskPositions()[0]);
+            assertThat(labels.getInt(2)).isEqualTo(id("city"));
+            assertThat(b.tensors().get("input_ids").shape().asArray()).containsExactly(2, time);
+        }
+    }
+
+    @Test
+    void positionPriorPredictsTheMostFrequentPieceAtEachPosition() {
+        List<EntityDescription> train = List.of(new EntityDescription("a", "rome", "a city", ""),
+                new EntityDescription("b", "paris", "a capital", ""), new EntityDescription("c", "one", "the number", ""));
+        List<EntityDescription> test = List.of(new EntityDescription("d", "tokyo", "a city", ""),
+                new EntityDescription("e", "two", "the number", ""));
+        KilmData tr = KilmData.build(train, tok, KilmTokens.DEFAULT, KilmData.Markers.ADDED, 8, 64);
+        KilmData te = KilmData.build(test, tok, KilmTokens.DEFAULT, KilmData.Markers.ADDED, 8, 64);
+        var m = KilmEvaluator.positionPrior(tr, te);
+        // "a" is the prior at position 0; at position 1 the three pieces tie and the smallest id wins.
+        assertThat(m.get("first_word_exact_match")).isEqualTo(0.5);
+        assertThat(m.get("pieces")).isEqualTo(4.0);
+        int tieWinner = Math.min(id("city"), Math.min(id("capital"), id("number")));
+        double expected = (1 + (tieWinner == id("city") ? 1 : 0) + (tieWinner == id("number") ? 1 : 0)) / 4.0;
+        assertThat(m.get("wordpiece_accuracy")).isEqualTo(expected);
+    }
+
+    private static int[] concat(int[]... parts) {
+        return java.util.Arrays.stream(parts).flatMapToInt(java.util.Arrays::stream).toArray();
+    }
+}
