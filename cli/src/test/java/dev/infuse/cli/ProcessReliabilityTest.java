@@ -154,4 +154,57 @@ class ProcessReliabilityTest {
                     .as("temp files left behind").isEmpty();
         }
     }
+
+    @Test
+    void aStudyKilledMidwayLeavesNoHalfCellAndTheRerunRedoesOnlyUnfinishedCells() throws Exception {
+        Path dir = tmp.resolve("data/semeval2010_task8/SemEval2010_task8_training");
+        Files.createDirectories(dir);
+        StringBuilder s = new StringBuilder();
+        String[] labels = {"Cause-Effect(e1,e2)", "Component-Whole(e2,e1)", "Other"};
+        for (int i = 1; i <= 60; i++) {
+            String w = i % 3 == 0 ? "cat" : i % 3 == 1 ? "dog" : "house";
+            s.append(i).append("\t\"the <e1>").append(w).append("</e1> is near a <e2>tree</e2> .\"\r\n").append(labels[i % 3])
+                    .append("\r\nComment:\r\n\r\n");
+        }
+        Files.writeString(dir.resolve("TRAIN_FILE.TXT"), s);
+        Path study = Files.writeString(tmp.resolve("study.yaml"), """
+                name: killed
+                backbone: bert-random
+                data: %s
+                seeds: [1, 2, 3]
+                budgets: {default: {epochs: 3, batch_size: 8, lr: 1e-3, max_length: 32}}
+                tasks: [semeval]
+                """.formatted(tmp.resolve("data")));
+        Path out = tmp.resolve("study-out");
+        String[] args = {"study", study.toString(), "--out", out.toString(), "--cache", tmp.resolve("cache").toString(),
+            "--plugins", tmp.resolve("plugins").toString()};
+        Path work = Files.createTempDirectory(tmp, "study");
+        Process p = infuse(work, args).start();
+        long t0 = System.currentTimeMillis();
+        Path cells = out.resolve("cells/baseline/semeval");
+        while (p.isAlive() && !exists(cells, "seed-1/metrics.json") && System.currentTimeMillis() - t0 < 150_000) {
+            Thread.sleep(5);
+        }
+        p.destroyForcibly();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(exists(cells, "seed-1/metrics.json")).as("the first cell finished before the kill").isTrue();
+        // Every cell folder that exists under its final name is complete.
+        try (Stream<Path> seeds = Files.list(cells)) {
+            for (Path cell : seeds.filter(c -> c.getFileName().toString().startsWith("seed-")).toList()) {
+                assertThat(cell.resolve("metrics.json")).as(cell.toString()).isRegularFile();
+            }
+        }
+        Exit rerun = runToEnd(args);
+        assertThat(rerun.code()).as(rerun.err()).isZero();
+        String stdout = Files.readString(Files.list(tmp).filter(d -> d.getFileName().toString().startsWith("run"))
+                .max(java.util.Comparator.comparing(d -> d.toFile().lastModified())).orElseThrow().resolve("stdout.txt"));
+        assertThat(stdout).containsPattern("[1-9] reused");
+        for (int seed = 1; seed <= 3; seed++) {
+            assertThat(cells.resolve("seed-" + seed + "/metrics.json")).isRegularFile();
+        }
+        assertThat(out.resolve("report.html")).isRegularFile();
+        try (Stream<Path> left = Files.walk(out)) {
+            assertThat(left.filter(f -> f.getFileName().toString().contains(".tmp")).toList()).as("temp files").isEmpty();
+        }
+    }
 }
