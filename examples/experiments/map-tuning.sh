@@ -32,3 +32,19 @@ if [ ! -f "$out/lama-map-tuning/metrics.json" ]; then
   "$infuse" probe --lama "$data/lama" --max-facts "$facts" --adapter "$out/general/adapters/map-tuning" \
     --out "$out/lama-map-tuning"
 fi
+
+# Plug-and-play on FewRel relation classification: a downstream model (frozen BERT + head) trained
+# WITHOUT the plugin; the general plugin plugged in with no further training; then task-specific
+# map-tuning (only a mapper trained against the frozen downstream head).
+if [ ! -f "$out/fewrel-base/metrics.json" ]; then
+  "$infuse" eval --task fewrel --data "$data" --epochs 10 --lr 2e-3 --max-length 64 --out "$out/fewrel-base"
+fi
+if [ ! -f "$out/fewrel-plugged/metrics.json" ]; then
+  "$infuse" eval --task fewrel --data "$data" --max-length 64 --adapter "$out/general/adapters/map-tuning" \
+    --head "$out/fewrel-base/head" --freeze-head --out "$out/fewrel-plugged"
+fi
+if [ ! -f "$out/fewrel-task-specific/metrics.json" ]; then
+  "$infuse" train --adapter map-tuning --set embeddings="$out/transe/entity_embeddings.safetensors" \
+    --task fewrel --data "$data" --max-length 64 --head "$out/fewrel-base/head" --freeze-head \
+    --epochs 1 --lr 3e-4 --batch-size 16 --max-train "${TASK_MAX_TRAIN:-3000}" --out "$out/fewrel-task-specific"
+fi
