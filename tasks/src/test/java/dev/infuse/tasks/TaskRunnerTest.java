@@ -84,4 +84,30 @@ class TaskRunnerTest {
             assertThat(base.metrics()).containsKeys("f1", "precision", "recall", "accuracy");
         }
     }
+
+    @Test
+    void aSavedHeadPlugsBackInFrozenAndReproducesItsScore() throws Exception {
+        Path fewrel = Files.writeString(tmp.resolve("fewrel.json"), fewRel());
+        TrainingConfig training = new TrainingConfig(2, 8, 0, 1e-3, 0.1, 1.0, 0, 1);
+        try (Infuse infuse = Infuse.builder().pluginsDirectory(tmp.resolve("plugins")).cacheDirectory(tmp.resolve("cache")).build();
+                Backbone backbone = TinyBackbones.create()) {
+            var base = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec("fewrel", fewrel, null, null, List.of(), "concat",
+                    training, 32, true, 0f, tmp.resolve("base")));
+            assertThat(tmp.resolve("base/head/adapter_config.json")).isRegularFile();
+            var plugged = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec("fewrel", fewrel, null, null, List.of(),
+                    "concat", training, 32, true, 0f, tmp.resolve("plugged"), 0,
+                    new TaskRunner.HeadUse(tmp.resolve("base/head"), true), null));
+            // Nothing trainable: the run only evaluates, and the frozen head scores exactly as it did.
+            assertThat(plugged.report().epochs()).isEmpty();
+            assertThat(plugged.trainableParameters()).isZero();
+            assertThat(plugged.metrics().get("accuracy")).isEqualTo(base.metrics().get("accuracy"));
+            // An adapter trained against the frozen head: only the adapter (and fusion) learn.
+            Map<String, Object> small = Map.of("adapter_size", 16, "heads", 2, "intermediate_size", 32, "adapter_layers", 1);
+            var task = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec("fewrel", fewrel, null, null,
+                    List.of(new TaskRunner.AdapterUse("factual", null, TaskRunner.AdapterMode.TRAIN, small)), "concat",
+                    training, 32, true, 0f, tmp.resolve("task"), 0, new TaskRunner.HeadUse(tmp.resolve("base/head"), true), null));
+            assertThat(task.report().epochs()).hasSize(2);
+            assertThat(tmp.resolve("task/adapters/factual")).isDirectory();
+        }
+    }
 }

@@ -272,9 +272,9 @@ public final class ManifestJson {
         String kindLabel = pl.text("kind");
         ArtifactKind kind = ArtifactKind.fromLabel(kindLabel).orElseThrow(() -> config(file,
                 "'plugin.kind' is \"" + kindLabel + "\" (expected adapter, fusion or head)"));
-        if (expectedKind == ArtifactKind.HEAD ? kind != ArtifactKind.HEAD : kind == ArtifactKind.HEAD) {
-            throw config(file, "'plugin.kind' is \"" + kindLabel + "\" (expected "
-                    + (expectedKind == ArtifactKind.HEAD ? "head" : "adapter or fusion") + " in this file)");
+        // The main file may hold any kind (a head can be an artifact of its own); a nested head file only a head.
+        if (expectedKind == ArtifactKind.HEAD && kind != ArtifactKind.HEAD) {
+            throw config(file, "'plugin.kind' is \"" + kindLabel + "\" (expected head in this file)");
         }
         Plugin plugin = new Plugin(kind, pl.text("name"), pl.text("version"));
         pl.finish();
