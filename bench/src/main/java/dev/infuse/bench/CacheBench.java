@@ -39,7 +39,7 @@ final class CacheBench {
      * @param fillSeconds time to fill the cache once
      */
     record Figures(int sentences, double plainEpoch1, double plainEpoch2, double cachedEpoch1, double cachedEpoch2,
-            double fillSeconds) {}
+            double fillSeconds, double plainLoss2, double cachedLoss2) {}
 
     static Figures run(Backbone backbone, List<SemEvalExample> examples, Path cacheRoot) {
         RelationClassification data = RelationClassification.fromSemEval(examples, backbone.tokenizer(), 128);
@@ -65,7 +65,8 @@ final class CacheBench {
         }
         print("with cache", withCache);
         return new Figures(data.size(), plain.epochs().get(0).seconds(), plain.epochs().get(1).seconds(),
-                withCache.epochs().get(0).seconds(), withCache.epochs().get(1).seconds(), fill);
+                withCache.epochs().get(0).seconds(), withCache.epochs().get(1).seconds(), fill,
+                plain.epochs().get(1).meanLoss(), withCache.epochs().get(1).meanLoss());
     }
 
     private static ComposedModel.Builder builder(Backbone backbone, RelationClassification data) {

@@ -64,6 +64,8 @@ final class Report {
         s.append("| Figure | Value | Target | Met |\n|---|---|---|---|\n");
         s.append(f("| Epoch 1 / epoch 2 without cache | %.1f s / %.1f s | — | — |%n", cb.plainEpoch1(), cb.plainEpoch2()));
         s.append(f("| Epoch 1 / epoch 2 with cache | %.1f s / %.1f s | — | — |%n", cb.cachedEpoch1(), cb.cachedEpoch2()));
+        s.append(f("| Epoch 2 mean loss without / with cache (same seed; should agree) | %.4f / %.4f | — | — |%n",
+                cb.plainLoss2(), cb.cachedLoss2()));
         s.append(f("| Filling the cache once | %.1f s | — | — |%n", cb.fillSeconds()));
         s.append(f("| Speed-up of epoch 2 with cache | %.1f× | ≥ 5× | %s |%n", speedup, met(speedup >= 5, speedup / 5, "×")));
 
