@@ -1,0 +1,118 @@
+package dev.infuse.bench;
+
+import dev.infuse.backbone.bert.BertBackbone;
+import dev.infuse.backbone.bert.BertProvider;
+import dev.infuse.backbone.bert.RandomBertProvider;
+import dev.infuse.data.SemEval2010;
+import dev.infuse.data.SemEvalExample;
+import dev.infuse.spi.InfuseException;
+import dev.infuse.spi.TokenizedText;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Runs the benchmark suite in one process and rewrites {@code docs/BENCHMARKS.md}.
+ *
+ * <p>Usage: {@code BenchMain DATA_DIR [--sentences N] [--train N] [--calls N] [--out FILE]}.
+ */
+public final class BenchMain {
+    private BenchMain() {}
+
+    /** Entry point; see the class comment for the arguments. */
+    public static void main(String[] args) throws IOException {
+        if (args.length < 1) {
+            System.err.println("usage: BenchMain DATA_DIR [--sentences N] [--train N] [--calls N] [--out FILE]");
+            System.exit(2);
+        }
+        Path dataDir = Path.of(args[0]);
+        int sentences = 1000;
+        int train = 300;
+        int calls = 2000;
+        Path out = Path.of("docs", "BENCHMARKS.md");
+        for (int i = 1; i < args.length; i++) {
+            String v = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--sentences" -> sentences = Integer.parseInt(required(args[i], v));
+                case "--train" -> train = Integer.parseInt(required(args[i], v));
+                case "--calls" -> calls = Integer.parseInt(required(args[i], v));
+                case "--out" -> out = Path.of(required(args[i], v));
+                default -> throw new InfuseException("config-bad-argument", "unknown argument '" + args[i]
+                        + "'; expected --sentences, --train, --calls or --out");
+            }
+            i++;
+        }
+        String command = System.getProperty("bench.command", "BenchMain " + String.join(" ", args));
+        String date = ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z"));
+        String machine = Machine.describe();
+        String loadBefore = Machine.loadAverage();
+        System.out.println("machine: " + machine + "; load average " + loadBefore);
+
+        Path trainFile = dataDir.resolve("semeval2010_task8/SemEval2010_task8_training/TRAIN_FILE.TXT");
+        List<SemEvalExample> examples = SemEval2010.read(trainFile).records();
+        if (examples.size() < Math.max(sentences, train)) {
+            throw new InfuseException("data-too-small", trainFile + ": " + examples.size() + " examples, the run asks for "
+                    + Math.max(sentences, train));
+        }
+
+        System.out.println("[2] machine limit: chained 2048×2048 MatMuls");
+        MatMulBench.Figures mm = MatMulBench.measure(2048, 10, 5);
+
+        Path bertCache = Path.of(System.getProperty("user.home"), ".infuse", "cache", "backbone", "bert");
+        System.out.println("[1] frozen forward: loading BERT-base (cache " + bertCache + ")");
+        ForwardBench.Figures fw;
+        CacheBench.Figures cb;
+        Path tmp = Files.createTempDirectory("infuse-bench");
+        try (BertBackbone bert = BertProvider.load(null, bertCache)) {
+            List<TokenizedText> texts = ForwardBench.fitPeer(examples.subList(0, sentences).stream()
+                    .map(e -> bert.tokenizer().encode(e.text())).toList());
+            fw = ForwardBench.run(bert, bertCache.resolve("bert-uncased-L-12-H-768-A-12"), texts, 32);
+            System.out.printf("  peer %.2f sentences/s, ours %.2f sentences/s (%.2f×), max |diff| %.2e, ours %.1f GFLOP/s%n",
+                    fw.peerPerSecond(), fw.oursPerSecond(), fw.oursPerSecond() / fw.peerPerSecond(), fw.maxAbsDiff(),
+                    fw.oursGflops());
+
+            System.out.println("[3] activation cache: adapter training on " + train + " sentences");
+            cb = CacheBench.run(bert, examples.subList(0, train), tmp.resolve("activations"));
+        }
+        double hwm = Machine.statusMiB("VmHWM");
+        System.out.printf("[4] peak RSS so far (VmHWM) %.0f MiB%n", hwm);
+        System.out.println("[4] " + calls + " inference calls on the tiny random BERT");
+        MemoryBench.Figures mem;
+        try (BertBackbone tiny = RandomBertProvider.create(tmp.resolve("tiny"))) {
+            mem = MemoryBench.run(tiny, calls);
+        }
+        deleteTree(tmp);
+        String loadAfter = Machine.loadAverage();
+
+        String md = Report.markdown(new Report.Run(date, machine, command, loadBefore, loadAfter, sentences, train), mm, fw, cb,
+                hwm, mem);
+        Path parent = out.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path temp = Files.createTempFile(parent, ".BENCHMARKS", ".tmp");
+        Files.writeString(temp, md, StandardCharsets.UTF_8);
+        Files.move(temp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        System.out.println("wrote " + out);
+    }
+
+    private static String required(String flag, String value) {
+        if (value == null) {
+            throw new InfuseException("config-bad-argument", flag + " needs a value");
+        }
+        return value;
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
