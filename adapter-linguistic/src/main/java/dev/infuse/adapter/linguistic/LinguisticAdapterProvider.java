@@ -1,48 +1,19 @@
 package dev.infuse.adapter.linguistic;
 
-import dev.infuse.nn.SideAdapter;
-import dev.infuse.nn.SideAdapterConfig;
-import dev.infuse.spi.AdapterProvider;
-import dev.infuse.spi.BackboneSpec;
-import dev.infuse.spi.KnowledgeAdapter;
-import dev.infuse.spi.ParameterSpec;
-import dev.infuse.spi.PluginConfig;
-import dev.infuse.spi.PluginContext;
+import dev.infuse.nn.SideAdapterProvider;
 import dev.infuse.spi.Spi;
-import java.util.List;
 
 /** Provides the {@code linguistic} adapter. */
-public final class LinguisticAdapterProvider implements AdapterProvider {
+public final class LinguisticAdapterProvider extends SideAdapterProvider {
     /** Provider name. */
     public static final String NAME = "linguistic";
 
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String version() {
-        return "0.1.0";
+    public LinguisticAdapterProvider() {
+        super(NAME, "0.1.0", "K-Adapter linguistic adapter: side network pretrained on dependency-head prediction");
     }
 
     @Override
     public String requestedSpiVersion() {
         return Spi.VERSION;
-    }
-
-    @Override
-    public String description() {
-        return "K-Adapter linguistic adapter: side network pretrained on dependency-head prediction";
-    }
-
-    @Override
-    public List<ParameterSpec> parameters() {
-        return SideAdapterConfig.parameterSpecs();
-    }
-
-    @Override
-    public KnowledgeAdapter create(PluginConfig config, BackboneSpec backbone, PluginContext context) {
-        return new SideAdapter(NAME, SideAdapterConfig.from(config, backbone.layers()));
     }
 }
