@@ -23,6 +23,7 @@ all=(
   data:ReadersFuzzTest#tacred data:ReadersFuzzTest#openEntity data:ReadersFuzzTest#conllU
   data:ReadersFuzzTest#semEval data:ReadersFuzzTest#semEvalAnswers data:ReadersFuzzTest#lamaRelations
   data:ReadersFuzzTest#lamaFacts
+  kg:KgFuzzTest#labelledTriples kg:KgFuzzTest#embeddingsText kg:KgFuzzTest#embeddingsSafeTensors kg:KgFuzzTest#entityNames
 )
 targets=()
 if [ "$rotate" -gt 0 ]; then
