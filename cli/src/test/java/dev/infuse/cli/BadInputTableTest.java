@@ -508,4 +508,31 @@ class BadInputTableTest {
         assertThat(r.err()).contains("warning[plugin-bad-jar]", "empty.jar", "truncated.jar").doesNotContain("\tat ");
         assertThat(r.out()).contains("bert-random", "factual");
     }
+
+    @Test
+    void triplesMalformedLineInTheMiddle() throws Exception {
+        Path train = write("kg/train.tsv", "Q1\tP1\tQ2\nQ2\tP1\nQ3\tP1\tQ1\n");
+        Path valid = write("kg/valid.tsv", "Q1\tP1\tQ3\n");
+        Run r = cli("transe", "--train", train.toString(), "--valid", valid.toString(), "--test", valid.toString(),
+                "--out", out("transe").toString(), "--epochs", "1", "--no-progress");
+        fails(r, 2, "data-format", train + ":2");
+        nothingWritten(out("transe"));
+    }
+
+    @Test
+    void embeddingsWithNonFiniteValueOrWrongDimension() throws Exception {
+        Path fewrel = write("fewrel-mt.json", fewRel(-1));
+        Path nan = write("emb-nan.txt", "Q1\t0.1 0.2\nQ2\tNaN 0.3\n");
+        Run bad = cli("train", "--adapter", "map-tuning", "--set", "embeddings=" + nan, "--task", "fewrel", "--train",
+                fewrel.toString(), "--out", out("mt-nan").toString(), "--backbone", "bert-random", "--epochs", "1",
+                "--plugins", tmp.resolve("no-plugins").toString(), "--cache", tmp.resolve("cache").toString());
+        fails(bad, 2, "data-format", nan + ":2");
+        nothingWritten(out("mt-nan"));
+        Path ragged = write("emb-ragged.txt", "Q1\t0.1 0.2\nQ2\t0.3\n");
+        Run dim = cli("train", "--adapter", "map-tuning", "--set", "embeddings=" + ragged, "--task", "fewrel", "--train",
+                fewrel.toString(), "--out", out("mt-dim").toString(), "--backbone", "bert-random", "--epochs", "1",
+                "--plugins", tmp.resolve("no-plugins").toString(), "--cache", tmp.resolve("cache").toString());
+        fails(dim, 2, "data-format", ragged + ":2");
+        nothingWritten(out("mt-dim"));
+    }
 }
