@@ -44,7 +44,7 @@ public final class BenchMain {
                 case "--train" -> train = Integer.parseInt(required(args[i], v));
                 case "--calls" -> calls = Integer.parseInt(required(args[i], v));
                 case "--out" -> out = Path.of(required(args[i], v));
-                default -> throw new InfuseException("config-bad-argument", "unknown argument '" + args[i]
+                default -> throw new InfuseException("usage", "unknown argument '" + args[i]
                         + "'; expected --sentences, --train, --calls or --out");
             }
             i++;
@@ -58,7 +58,7 @@ public final class BenchMain {
         Path trainFile = dataDir.resolve("semeval2010_task8/SemEval2010_task8_training/TRAIN_FILE.TXT");
         List<SemEvalExample> examples = SemEval2010.read(trainFile).records();
         if (examples.size() < Math.max(sentences, train)) {
-            throw new InfuseException("data-too-small", trainFile + ": " + examples.size() + " examples, the run asks for "
+            throw new InfuseException("data-empty", trainFile + ": " + examples.size() + " examples, the run asks for "
                     + Math.max(sentences, train));
         }
 
@@ -103,7 +103,7 @@ public final class BenchMain {
 
     private static String required(String flag, String value) {
         if (value == null) {
-            throw new InfuseException("config-bad-argument", flag + " needs a value");
+            throw new InfuseException("usage", flag + " needs a value");
         }
         return value;
     }

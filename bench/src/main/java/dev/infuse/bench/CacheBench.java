@@ -78,7 +78,7 @@ final class CacheBench {
     private static Fusion concat(Backbone backbone) {
         FusionProvider p = ServiceLoader.load(FusionProvider.class).stream().map(ServiceLoader.Provider::get)
                 .filter(f -> f.name().equals("concat")).findFirst()
-                .orElseThrow(() -> new InfuseException("plugin-missing", "no fusion 'concat' on the class path"));
+                .orElseThrow(() -> new InfuseException("plugin-not-found", "no fusion 'concat' on the class path"));
         PluginContext context = new PluginContext() {
             @Override
             public Path cacheDirectory() {
@@ -92,7 +92,7 @@ final class CacheBench {
 
             @Override
             public <T> T service(Class<T> type) {
-                throw new InfuseException("plugin-service", "the benchmark offers no service " + type.getName());
+                throw new InfuseException("plugin-failed", "the benchmark offers no service " + type.getName());
             }
         };
         return p.create(PluginConfig.empty("fusion 'concat'"), backbone.spec(), 1, context);
