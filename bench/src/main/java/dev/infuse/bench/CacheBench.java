@@ -92,7 +92,7 @@ final class CacheBench {
 
             @Override
             public <T> T service(Class<T> type) {
-                throw new InfuseException("plugin-failed", "the benchmark offers no service " + type.getName());
+                throw new InfuseException("plugin-missing-service", "the benchmark offers no service " + type.getName());
             }
         };
         return p.create(PluginConfig.empty("fusion 'concat'"), backbone.spec(), 1, context);
