@@ -225,6 +225,15 @@ public final class ComposedModel implements AutoCloseable {
         };
     }
 
+    /**
+     * Whether an adapter acts on the backbone's inputs (overrides
+     * {@link KnowledgeAdapter#injectInputs}); such an adapter changes every hidden state, so the
+     * backbone's activations cannot come from a cache.
+     */
+    public static boolean changesInputs(KnowledgeAdapter a) {
+        return overridesInjectInputs(a);
+    }
+
     private static boolean overridesInjectInputs(KnowledgeAdapter a) {
         try {
             return a.getClass().getMethod("injectInputs", ModelScope.class, InputEmbeddings.class).getDeclaringClass()

@@ -174,7 +174,7 @@ public final class TaskRunner {
         }
         TrainingData trainSource = data.train();
         TrainingData devSource = data.dev();
-        boolean cacheable = spec.cache() && added.isEmpty() && adapters.stream().noneMatch(TaskRunner::injectsInputs);
+        boolean cacheable = spec.cache() && added.isEmpty() && adapters.stream().noneMatch(ComposedModel::changesInputs);
         if (cacheable) {
             Path root = infuse.settings().cacheDirectory().resolve("activations");
             List<KnowledgeAdapter> frozenSides = adapters.stream()
@@ -289,15 +289,6 @@ public final class TaskRunner {
         run.put("cache", spec.cache());
         run.put("head", spec.head().artifact() == null ? "new" : spec.head().artifact() + (spec.head().frozen() ? " frozen" : ""));
         return run;
-    }
-
-    private static boolean injectsInputs(KnowledgeAdapter a) {
-        try {
-            return a.getClass().getMethod("injectInputs", dev.infuse.spi.ModelScope.class, dev.infuse.spi.InputEmbeddings.class)
-                    .getDeclaringClass() != KnowledgeAdapter.class;
-        } catch (NoSuchMethodException e) {
-            return true;
-        }
     }
 
     private static Map<String, float[]> floats(AdapterArtifacts.Loaded l) {
