@@ -42,6 +42,29 @@ public final class Batches {
         return batch;
     }
 
+    /**
+     * Adds adapters' per-token inputs ({@link dev.infuse.spi.KnowledgeAdapter#tokenInputs}) of a batch's
+     * examples to the batch, each padded to {@code [examples, time]} with its padding value.
+     *
+     * @param perExample the token inputs of each example of the batch, in batch order (same names in the same order)
+     */
+    public static void addTokenInputs(Batch batch, List<List<dev.infuse.spi.TokenInput>> perExample, int time) {
+        if (perExample.isEmpty() || perExample.get(0).isEmpty()) {
+            return;
+        }
+        List<dev.infuse.spi.TokenInput> first = perExample.get(0);
+        int b = perExample.size();
+        for (int f = 0; f < first.size(); f++) {
+            int[] values = new int[b * time];
+            Arrays.fill(values, first.get(f).padding());
+            for (int k = 0; k < b; k++) {
+                int[] v = perExample.get(k).get(f).values();
+                System.arraycopy(v, 0, values, k * time, Math.min(v.length, time));
+            }
+            batch.put(first.get(f).name(), ints(values, b, time));
+        }
+    }
+
     /** An int32 tensor of the given shape over {@code values} (row-major). */
     public static TInt32 ints(int[] values, long... shape) {
         return TInt32.tensorOf(Shape.of(shape), DataBuffers.of(values, true, false));

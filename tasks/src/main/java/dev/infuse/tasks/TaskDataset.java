@@ -97,19 +97,14 @@ public abstract class TaskDataset implements TrainingData {
     }
 
     private void addTokenInputs(Batch b, int[] indices, int time) {
-        if (tokenInputs.isEmpty() || tokenInputs.get(indices[0]).isEmpty()) {
+        if (tokenInputs.isEmpty()) {
             return;
         }
-        List<TokenInput> first = tokenInputs.get(indices[0]);
-        for (int f = 0; f < first.size(); f++) {
-            int[] values = new int[indices.length * time];
-            java.util.Arrays.fill(values, first.get(f).padding());
-            for (int k = 0; k < indices.length; k++) {
-                int[] v = tokenInputs.get(indices[k]).get(f).values();
-                System.arraycopy(v, 0, values, k * time, Math.min(v.length, time));
-            }
-            b.put(first.get(f).name(), Batches.ints(values, indices.length, time));
+        List<List<TokenInput>> group = new ArrayList<>(indices.length);
+        for (int i : indices) {
+            group.add(tokenInputs.get(i));
         }
+        Batches.addTokenInputs(b, group, time);
     }
 
     /** Adds the task's inputs (labels, positions) for the examples {@code indices} padded to {@code time}. */

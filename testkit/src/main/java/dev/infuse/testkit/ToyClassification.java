@@ -92,16 +92,11 @@ public final class ToyClassification implements TrainingData, Evaluator {
         Batch b = Batches.standard(group, tokenizer.padId());
         b.put("labels", Batches.ints(y, y.length));
         int time = group.stream().mapToInt(TokenizedText::length).max().orElse(0);
-        List<dev.infuse.spi.TokenInput> first = tokenInputs.get(indices[0]);
-        for (int f = 0; f < first.size(); f++) {
-            int[] values = new int[indices.length * time];
-            java.util.Arrays.fill(values, first.get(f).padding());
-            for (int k = 0; k < indices.length; k++) {
-                int[] v = tokenInputs.get(indices[k]).get(f).values();
-                System.arraycopy(v, 0, values, k * time, v.length);
-            }
-            b.put(first.get(f).name(), Batches.ints(values, indices.length, time));
+        List<List<dev.infuse.spi.TokenInput>> inputs = new ArrayList<>();
+        for (int i : indices) {
+            inputs.add(tokenInputs.get(i));
         }
+        Batches.addTokenInputs(b, inputs, time);
         return b;
     }
 
