@@ -12,4 +12,6 @@ module dev.infuse.study {
     requires java.desktop;
 
     exports dev.infuse.study;
+
+    uses dev.infuse.study.CellExecutorFactory;
 }

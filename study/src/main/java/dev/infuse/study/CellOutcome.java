@@ -21,7 +21,8 @@ public record CellOutcome(Cell cell, Status status, String errorCode, String err
         FAILED
     }
 
-    static CellOutcome failed(Cell cell, Throwable t, double seconds) {
+    /** The outcome of a cell that threw {@code t}: its {@link dev.infuse.spi.InfuseException} code, else {@code internal}. */
+    public static CellOutcome failed(Cell cell, Throwable t, double seconds) {
         String code = t instanceof dev.infuse.spi.InfuseException ie ? ie.code() : "internal";
         String message = t instanceof dev.infuse.spi.InfuseException ? t.getMessage() : t.toString();
         return new CellOutcome(cell, Status.FAILED, code, message, seconds);

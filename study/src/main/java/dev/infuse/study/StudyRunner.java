@@ -1,6 +1,7 @@
 package dev.infuse.study;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.infuse.api.ActivationCache;
 import dev.infuse.api.Fingerprints;
 import dev.infuse.api.Infuse;
 import dev.infuse.api.PluginInfo;
@@ -56,6 +57,7 @@ public final class StudyRunner {
         checkPlugins(infuse, study);
         Io.createDirectories(out);
         removeLeftovers(out);
+        StudyJob job = StudyJob.of(infuse, study, out);
         try (Backbone backbone = infuse.createBackbone(study.backbone().name(),
                 PluginConfig.of("backbone '" + study.backbone().name() + "'", study.backbone().config()))) {
             List<Cell> cells = cells(study, out);
@@ -71,27 +73,35 @@ public final class StudyRunner {
                 preCells.add(new Cell(Cell.Stage.PRETRAINING, p.id(), p.task(), p.seed(), pretrainingFolder(out, p)));
                 byId.put(p.id(), p);
             }
-            List<CellOutcome> preOutcomes = executor.execute(preCells,
+            List<CellOutcome> preOutcomes = executor.execute(job, preCells,
                     c -> runAtomically(c, tmp -> pretrain(infuse, backbone, study, byId.get(c.method()), tmp)));
-            Map<String, CellOutcome> preById = new LinkedHashMap<>();
-            preOutcomes.forEach(o -> preById.put(o.cell().method(), o));
-
-            List<CellOutcome> outcomes = executor.execute(cells, c -> runAtomically(c, tmp -> {
-                Study.Method m = study.method(c.method());
-                for (Study.Pretraining p : m.pretrainings()) {
-                    CellOutcome po = preById.get(p.id());
-                    if (po != null && po.status() == CellOutcome.Status.FAILED) {
-                        throw new InfuseException("study-pretraining-failed", "pretraining '" + p.id() + "' on " + p.task()
-                                + " failed: error[" + po.errorCode() + "]: " + po.error());
-                    }
+            Map<String, String> failed = new LinkedHashMap<>();
+            for (CellOutcome o : preOutcomes) {
+                if (o.status() == CellOutcome.Status.FAILED) {
+                    failed.put(o.cell().method(), "error[" + o.errorCode() + "]: " + o.error());
                 }
-                evaluate(infuse, backbone, study, out, m, c, tmp);
-            }));
+            }
+            List<CellOutcome> outcomes = executor.execute(job.withFailedPretrainings(failed), cells,
+                    c -> runAtomically(c, tmp -> {
+                        Study.Method m = study.method(c.method());
+                        checkPretrainings(m, failed);
+                        evaluate(infuse, backbone, study, out, m, c, tmp);
+                    }));
 
             StudyResults results = StudyReport.summarise(study, out, preOutcomes, outcomes,
                     provenance(infuse, study, backbone, executor));
             StudyReport.write(results);
             return results;
+        }
+    }
+
+    private static void checkPretrainings(Study.Method m, Map<String, String> failed) {
+        for (Study.Pretraining p : m.pretrainings()) {
+            String error = failed.get(p.id());
+            if (error != null) {
+                throw new InfuseException("study-pretraining-failed", "pretraining '" + p.id() + "' on " + p.task()
+                        + " failed: " + error);
+            }
         }
     }
 
@@ -101,12 +111,158 @@ public final class StudyRunner {
         for (Study.Method m : study.methods()) {
             for (Study.TaskEntry t : study.tasks()) {
                 for (long seed : study.seeds()) {
-                    cells.add(new Cell(Cell.Stage.EVALUATION, m.name(), t.name(), seed,
-                            out.resolve("cells").resolve(m.name()).resolve(t.name()).resolve("seed-" + seed)));
+                    cells.add(new Cell(Cell.Stage.EVALUATION, m.name(), t.name(), seed, cellFolder(out, m.name(), t.name(), seed)));
                 }
             }
         }
         return cells;
+    }
+
+    static Path cellFolder(Path out, String method, String task, long seed) {
+        return out.resolve("cells").resolve(method).resolve(task).resolve("seed-" + seed);
+    }
+
+    // ---- Running cells in other JVMs (cluster backends) ----
+
+    /** One Infuse runtime and frozen backbone per JVM and settings, shared by every cell run here. */
+    private record Worker(Infuse infuse, Backbone backbone) {}
+
+    private static final Map<String, Worker> WORKERS = new LinkedHashMap<>();
+
+    private static Worker worker(StudyJob job, Study study) {
+        Path plugins = job.pluginsDir() == null ? null : Path.of(job.pluginsDir());
+        if (plugins != null && !Files.isDirectory(plugins)) {
+            plugins = null; // the driver's plugins folder need not exist here: plugin jars come on the class path
+        }
+        String key = job.cacheDir() + "|" + plugins + "|" + job.seed() + "|" + study.backbone().name() + "|"
+                + new java.util.TreeMap<>(study.backbone().config());
+        synchronized (WORKERS) {
+            Worker w = WORKERS.get(key);
+            if (w == null) {
+                Infuse infuse = Infuse.builder().pluginsDirectory(plugins).cacheDirectory(Path.of(job.cacheDir()))
+                        .seed(job.seed()).build();
+                try {
+                    w = new Worker(infuse, infuse.createBackbone(study.backbone().name(),
+                            PluginConfig.of("backbone '" + study.backbone().name() + "'", study.backbone().config())));
+                } catch (RuntimeException | Error e) {
+                    infuse.close();
+                    throw e;
+                }
+                LOG.info("loaded backbone {} in this JVM", w.backbone().fingerprint());
+                WORKERS.put(key, w);
+            }
+            return w;
+        }
+    }
+
+    /**
+     * Runs one cell of a study in this JVM, as {@link #run} would: the entry point of backends that
+     * run cells elsewhere. The Infuse runtime and the frozen backbone are loaded once per JVM and
+     * kept for the next cells (release them with {@link #closeWorkers()}). The cell is written
+     * atomically into its folder below {@link StudyJob#out()}; a complete folder is reused.
+     *
+     * @param stage the cell's stage
+     * @param method a method name, or for a pretraining step its id ({@code method/adapter})
+     * @param task the task (ignored for a pretraining step, which names its own)
+     * @param seed the seed (ignored for a pretraining step)
+     * @return COMPLETED or REUSED
+     * @throws Exception when the cell fails (an {@link InfuseException} for a known problem)
+     */
+    public static CellOutcome runCell(StudyJob job, Cell.Stage stage, String method, String task, long seed) throws Exception {
+        Study study = job.study();
+        Path out = Path.of(job.out());
+        if (stage == Cell.Stage.PRETRAINING) {
+            Study.Pretraining p = study.pretrainings().stream().filter(x -> x.id().equals(method)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no pretraining '" + method + "' in " + job.studyFile()));
+            Cell c = new Cell(stage, p.id(), p.task(), p.seed(), pretrainingFolder(out, p));
+            if (complete(c.folder())) {
+                return new CellOutcome(c, CellOutcome.Status.REUSED, null, null, 0);
+            }
+            Worker w = worker(job, study);
+            return runAtomically(c, tmp -> pretrain(w.infuse(), w.backbone(), study, p, tmp));
+        }
+        Study.Method m = study.method(method);
+        if (m == null || study.tasks().stream().noneMatch(t -> t.name().equals(task))) {
+            throw new IllegalArgumentException("no cell " + method + "/" + task + " in " + job.studyFile());
+        }
+        Cell c = new Cell(stage, method, task, seed, cellFolder(out, method, task, seed));
+        if (complete(c.folder())) {
+            return new CellOutcome(c, CellOutcome.Status.REUSED, null, null, 0);
+        }
+        Worker w = worker(job, study);
+        return runAtomically(c, tmp -> {
+            checkPretrainings(m, job.failedPretrainings());
+            evaluate(w.infuse(), w.backbone(), study, out, m, c, tmp);
+        });
+    }
+
+    /**
+     * The backbone activation caches the pending cells among {@code cells} will read, one per data
+     * set (empty when the study turns the cache off).
+     */
+    public static List<CacheFill> cacheFills(StudyJob job, List<Cell> cells) {
+        Study study = job.study();
+        if (!study.cache()) {
+            return List.of();
+        }
+        Set<CacheFill> fills = new LinkedHashSet<>();
+        for (Cell c : cells) {
+            if (complete(c.folder())) {
+                continue;
+            }
+            if (c.stage() == Cell.Stage.PRETRAINING) {
+                study.pretrainings().stream().filter(p -> p.id().equals(c.method())).findFirst().ifPresent(p -> fills.add(
+                        new CacheFill(p.task(), str(p.train()), str(p.dev()), p.budget().maxLength(), p.seed())));
+            } else {
+                study.tasks().stream().filter(t -> t.name().equals(c.task())).findFirst().ifPresent(t -> fills.add(
+                        new CacheFill(t.name(), str(t.train()), str(t.dev()), t.budget().maxLength(), c.seed())));
+            }
+        }
+        return List.copyOf(fills);
+    }
+
+    private static String str(Path p) {
+        return p == null ? null : p.toAbsolutePath().toString();
+    }
+
+    /**
+     * Fills (or finds) the activation caches of one {@link CacheFill} in this JVM: the frozen
+     * backbone's default taps over the task's training and development texts, featurised and keyed
+     * exactly as a cell's run does, so the cells then read them. Written by {@link ActivationCache}
+     * itself (same files, same atomic rename) into {@code <cacheDir>/activations}.
+     *
+     * @return the names of the two cache folders (training, development)
+     */
+    public static List<String> fillActivationCache(StudyJob job, CacheFill fill) {
+        Study study = job.study();
+        Worker w = worker(job, study);
+        TaskCatalog.Task task = TaskCatalog.task(fill.task());
+        TaskCatalog.DataFiles files = TaskCatalog.resolve(task, study.dataDir(),
+                fill.train() == null ? null : Path.of(fill.train()), fill.dev() == null ? null : Path.of(fill.dev()));
+        TaskCatalog.Prepared data = TaskCatalog.prepare(task, files.train(), files.dev(), w.backbone().tokenizer(), List.of(),
+                fill.maxLength(), fill.seed(), 0);
+        int last = w.backbone().spec().layers();
+        java.util.SortedSet<Integer> taps = new java.util.TreeSet<>(dev.infuse.nn.SideAdapterConfig.defaultTaps(last));
+        taps.add(last);
+        Path root = Path.of(job.cacheDir()).resolve("activations");
+        // Same batch size as TaskRunner, so the batches, and hence the bytes, are the same as a cell's fill.
+        ActivationCache train = ActivationCache.open(root, w.backbone(), data.train().texts(), taps, 32, false);
+        ActivationCache dev = ActivationCache.open(root, w.backbone(), data.dev().texts(), taps, 32, false);
+        return List.of(train.folder().getFileName().toString(), dev.folder().getFileName().toString());
+    }
+
+    /** Closes the runtimes and backbones {@link #runCell} and {@link #fillActivationCache} keep in this JVM. */
+    public static void closeWorkers() {
+        synchronized (WORKERS) {
+            for (Worker w : WORKERS.values()) {
+                try {
+                    w.backbone().close();
+                } finally {
+                    w.infuse().close();
+                }
+            }
+            WORKERS.clear();
+        }
     }
 
     static Path pretrainingFolder(Path out, Study.Pretraining p) {
