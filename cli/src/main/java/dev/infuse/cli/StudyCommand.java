@@ -2,8 +2,9 @@ package dev.infuse.cli;
 
 import dev.infuse.api.Infuse;
 import dev.infuse.spi.InfuseException;
+import dev.infuse.study.CellExecutor;
+import dev.infuse.study.CellExecutors;
 import dev.infuse.study.CellOutcome;
-import dev.infuse.study.LocalCellExecutor;
 import dev.infuse.study.Study;
 import dev.infuse.study.StudyFile;
 import dev.infuse.study.StudyResults;
@@ -11,7 +12,9 @@ import dev.infuse.study.StudyRunner;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,7 +31,9 @@ import picocli.CommandLine.Spec;
         description = {"Run a comparative study: every method × task × seed of STUDY.yaml over the frozen backbone,",
             "then results.json/.csv/.md, charts (PNG and SVG) and a self-contained report.html in --out.",
             "Completed cells are kept: rerunning resumes, retrying failed cells. Format: docs/STUDIES.md.",
-            "Example: infuse study examples/studies/benchmark.yaml --data ../shared/data --out runs/benchmark"},
+            "Example: infuse study examples/studies/benchmark.yaml --data ../shared/data --out runs/benchmark",
+            "On Spark (infuse-runner-spark and Spark 4.1 on the class path; docs/SPARK.md):",
+            "  infuse study STUDY.yaml --executor spark --spark-master local[2] --shared /mnt/shared"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every cell completed", "2:bad study file, arguments or data", "3:plugin problem",
             "6:the study finished but some cells failed (see the report)"})
@@ -49,6 +54,24 @@ final class StudyCommand implements Callable<Integer> {
             description = "Cells run at once (default: ${DEFAULT-VALUE}; one cell already uses every core).")
     int parallel;
 
+    @Option(names = "--executor", paramLabel = "NAME", defaultValue = CellExecutors.LOCAL,
+            description = {"Where cells run: local (this machine, --parallel cells at once; the default) or spark",
+                "(each cell a Spark task; needs infuse-runner-spark and Spark on the class path, see docs/SPARK.md)."})
+    String executor;
+
+    @Option(names = "--spark-master", paramLabel = "URL",
+            description = "Spark master for --executor spark: local[2], spark://host:7077, yarn, ... (default: spark-submit's --master).")
+    String sparkMaster;
+
+    @Option(names = "--shared", paramLabel = "DIR",
+            description = {"For --executor spark: a folder the driver and every executor can write. Activation caches go to",
+                "DIR/cache, and --out defaults to DIR/results/<study name>."})
+    Path shared;
+
+    @Option(names = "--executor-option", paramLabel = "KEY=VALUE",
+            description = "A backend option, repeatable; spark: max-failures (default 4), startup-timeout (s, default 120), spark.* settings.")
+    Map<String, String> executorOptions = new LinkedHashMap<>();
+
     @Spec
     CommandSpec spec;
 
@@ -58,11 +81,27 @@ final class StudyCommand implements Callable<Integer> {
         if (parallel < 1) {
             throw new InfuseException("usage", "--parallel must be at least 1, not " + parallel);
         }
+        boolean local = CellExecutors.LOCAL.equals(executor);
+        Map<String, String> options = new LinkedHashMap<>(executorOptions);
+        if (local) {
+            if (sparkMaster != null || shared != null) {
+                throw new InfuseException("usage", "--spark-master and --shared are options of --executor spark");
+            }
+            options.put("parallel", Integer.toString(parallel));
+        } else {
+            if (sparkMaster != null) {
+                options.put("master", sparkMaster);
+            }
+            if (shared != null) {
+                options.put("shared", shared.toString());
+            }
+        }
         Study study = StudyFile.read(file, data);
-        Path folder = out != null ? out : Path.of("results", study.name());
+        Path folder = out != null ? out
+                : !local && shared != null ? shared.resolve("results").resolve(study.name()) : Path.of("results", study.name());
         StudyResults r;
-        try (Infuse infuse = common.open(spec.commandLine().getErr()); LocalCellExecutor executor = new LocalCellExecutor(parallel)) {
-            r = StudyRunner.run(infuse, study, folder, executor);
+        try (Infuse infuse = common.open(spec.commandLine().getErr()); CellExecutor cells = CellExecutors.open(executor, options)) {
+            r = StudyRunner.run(infuse, study, folder, cells);
         }
         var counts = r.counts();
         stdout.printf("study %s: %d cells run, %d reused, %d failed%n", study.name(), counts.get(CellOutcome.Status.COMPLETED),

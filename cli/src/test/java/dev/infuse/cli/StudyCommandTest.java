@@ -61,6 +61,19 @@ class StudyCommandTest {
     }
 
     @Test
+    void theSparkBackendWithoutSparkIsOneClearError() throws Exception {
+        Files.createDirectories(tmp.resolve("data"));
+        Path valid = Files.writeString(tmp.resolve("v.yaml"), "data: data\ntasks: [semeval]\n");
+        Run r = run("study", valid.toString(), "--executor", "spark", "--spark-master", "local[2]", "--shared", tmp.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).startsWith("error[config-executor-unavailable]: no cell executor 'spark'").contains("docs/SPARK.md")
+                .doesNotContain("\tat ");
+        Run mixed = run("study", valid.toString(), "--shared", tmp.toString());
+        assertThat(mixed.exit()).isEqualTo(2);
+        assertThat(mixed.err()).startsWith("error[usage]: ").contains("--executor spark");
+    }
+
+    @Test
     void runsAStudyReportsFailedCellsAndResumes() throws Exception {
         writeSemEval();
         String common = """
