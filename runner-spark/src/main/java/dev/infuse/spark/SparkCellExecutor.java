@@ -69,7 +69,9 @@ public final class SparkCellExecutor implements CellExecutor {
                 .set("spark.task.maxFailures", Integer.toString(options.maxFailures()))
                 // Cells are long and few: one task per core, no speculative duplicates writing the same folder.
                 .set("spark.speculation", "false")
-                .set("spark.ui.showConsoleProgress", "false");
+                .set("spark.ui.showConsoleProgress", "false")
+                // Spark's INFO lines would drown the study's progress; spark.log.level=INFO brings them back.
+                .set("spark.log.level", "WARN");
         options.conf().forEach(conf::set);
         JavaSparkContext sc = startContext(conf, options);
         try {
