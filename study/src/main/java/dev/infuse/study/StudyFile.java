@@ -61,6 +61,40 @@ public final class StudyFile {
         return parse(file, text, dataOverride);
     }
 
+    /** Names of the studies built into Infuse (see {@link #builtIn}). */
+    public static final List<String> BUILT_IN = List.of("quickstart");
+
+    /** The text of a built-in study, or null when there is none of that name. */
+    public static String builtInText(String name) {
+        if (!BUILT_IN.contains(name)) {
+            return null;
+        }
+        try (var in = StudyFile.class.getResourceAsStream(name + ".yaml")) {
+            if (in == null) {
+                throw new IllegalStateException("built-in study '" + name + "' is missing from this build");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read built-in study '" + name + "'", e);
+        }
+    }
+
+    /**
+     * A built-in study, e.g. {@code quickstart}: the embedded comparison on WordNet that needs nothing
+     * but Maven Central. Relative paths in it resolve against the working directory.
+     *
+     * @throws InfuseException {@code config-unknown-study} naming the built-in studies
+     */
+    public static Study builtIn(String name, Path dataOverride) {
+        String text = builtInText(name);
+        if (text == null) {
+            String hint = PluginConfig.closest(name, BUILT_IN);
+            throw new InfuseException("config-unknown-study", "no study file '" + name + "' and no built-in study of that name"
+                    + (hint == null ? "" : " (did you mean '" + hint + "'?)") + "; built-in studies: " + String.join(", ", BUILT_IN));
+        }
+        return parse(Path.of(name + ".yaml"), text, dataOverride);
+    }
+
     /** Parses study text as if read from {@code file} (relative paths resolve against its folder). */
     public static Study parse(Path file, String text, Path dataOverride) {
         return new Parser(file, text).parse(dataOverride);

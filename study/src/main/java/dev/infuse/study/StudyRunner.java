@@ -76,8 +76,10 @@ public final class StudyRunner {
                     runAtomically(kc, tmp -> KnowledgeGraphs.train(g, tmp));
                 } catch (InfuseException e) {
                     throw new InfuseException(e.code(), "knowledge graph '" + g.name() + "': " + e.getMessage(), e);
+                } catch (IOException e) {
+                    throw new InfuseException("artifact-io", "knowledge graph '" + g.name() + "': " + e.getMessage(), e);
                 } catch (Exception e) {
-                    throw new InfuseException("internal", "knowledge graph '" + g.name() + "': " + e, e);
+                    throw new IllegalStateException("knowledge graph '" + g.name() + "'", e);
                 }
             }
             List<Cell> preCells = new ArrayList<>();
