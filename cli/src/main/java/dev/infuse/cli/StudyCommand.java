@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
         description = {"Run a comparative study: every method × task × seed of STUDY.yaml over the frozen backbone,",
             "then results.json/.csv/.md, charts (PNG and SVG) and a self-contained report.html in --out.",
             "Completed cells are kept: rerunning resumes, retrying failed cells. Format: docs/STUDIES.md.",
-            "Example: infuse study examples/studies/benchmark.yaml --data ../shared/data --out runs/benchmark",
+            "Examples: infuse study quickstart   (built in: WordNet and BERT-base from Maven Central, ~15 min)",
+            "          infuse study examples/studies/benchmark.yaml --data ../shared/data --out runs/benchmark",
             "On Spark (infuse-runner-spark and Spark 4.1 on the class path; docs/SPARK.md):",
             "  infuse study STUDY.yaml --executor spark --spark-master local[2] --shared /mnt/shared"},
         exitCodeListHeading = "%nExit codes:%n",
@@ -41,8 +42,11 @@ final class StudyCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Parameters(index = "0", paramLabel = "STUDY.yaml", description = "The study file.")
+    @Parameters(index = "0", paramLabel = "STUDY", description = "A study file, or a built-in study: quickstart.")
     Path file;
+
+    @Option(names = "--show", description = "Print the study file (e.g. a built-in one, to copy and edit) and exit.")
+    boolean show;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: results/<study name>).")
     Path out;
@@ -81,6 +85,20 @@ final class StudyCommand implements Callable<Integer> {
         if (parallel < 1) {
             throw new InfuseException("usage", "--parallel must be at least 1, not " + parallel);
         }
+        boolean builtIn = !Files.exists(file) && file.getNameCount() == 1 && !file.toString().contains(".");
+        if (show) {
+            try {
+                String text = builtIn ? StudyFile.builtInText(file.toString()) : Files.readString(file);
+                if (text == null) {
+                    StudyFile.builtIn(file.toString(), null); // names the built-in studies
+                }
+                stdout.print(text);
+            } catch (java.io.IOException e) {
+                throw new InfuseException("data-io", "cannot read study file " + file + ": " + e.getMessage(), e);
+            }
+            stdout.flush();
+            return 0;
+        }
         boolean local = CellExecutors.LOCAL.equals(executor);
         Map<String, String> options = new LinkedHashMap<>(executorOptions);
         if (local) {
@@ -96,7 +114,7 @@ final class StudyCommand implements Callable<Integer> {
                 options.put("shared", shared.toString());
             }
         }
-        Study study = StudyFile.read(file, data);
+        Study study = builtIn ? StudyFile.builtIn(file.toString(), data) : StudyFile.read(file, data);
         Path folder = out != null ? out
                 : !local && shared != null ? shared.resolve("results").resolve(study.name()) : Path.of("results", study.name());
         StudyResults r;
@@ -104,11 +122,12 @@ final class StudyCommand implements Callable<Integer> {
             r = StudyRunner.run(infuse, study, folder, cells);
         }
         var counts = r.counts();
-        stdout.printf("study %s: %d cells run, %d reused, %d failed%n", study.name(), counts.get(CellOutcome.Status.COMPLETED),
-                counts.get(CellOutcome.Status.REUSED), counts.get(CellOutcome.Status.FAILED));
+        stdout.printf("study %s: %d cells run, %d reused, %d failed, %d not applicable%n", study.name(),
+                counts.get(CellOutcome.Status.COMPLETED), counts.get(CellOutcome.Status.REUSED), counts.get(CellOutcome.Status.FAILED),
+                counts.get(CellOutcome.Status.NOT_APPLICABLE));
         for (StudyResults.Summary s : r.summaries()) {
             stdout.printf(Locale.ROOT, "  %-14s %-24s %s %s%s%n", s.task(), s.method(), s.metric(),
-                    s.n() == 0 ? "failed" : String.format(Locale.ROOT, "%.2f ± %.2f", 100 * s.mean(), 100 * s.std()),
+                    s.n() == 0 ? (s.failed() > 0 ? "failed" : "n/a") : String.format(Locale.ROOT, "%.2f ± %.2f", 100 * s.mean(), 100 * s.std()),
                     s.best() ? "  (best)" : "");
         }
         for (StudyResults.CellResult c : r.failedCells()) {

@@ -44,6 +44,17 @@ class StudyCommandTest {
     }
 
     @Test
+    void builtInStudiesAreShownAndUnknownNamesSuggestTheClosest() {
+        Run show = run("study", "quickstart", "--show");
+        assertThat(show.exit()).isZero();
+        assertThat(show.out()).contains("name: quickstart", "wn-hypernym", "wn-relation", "kg:wordnet", "kilm");
+        Run unknown = run("study", "quickstrat");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).startsWith("error[config-unknown-study]: ").contains("did you mean 'quickstart'?")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
     void studyFileErrorsAreOneLineWithPosition() throws Exception {
         Files.createDirectories(tmp.resolve("data"));
         Path file = Files.writeString(tmp.resolve("s.yaml"), "data: data\ntasks: [semeval]\nseds: [1]\n");

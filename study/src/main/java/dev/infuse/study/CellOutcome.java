@@ -18,7 +18,13 @@ public record CellOutcome(Cell cell, Status status, String errorCode, String err
         /** Complete outputs from an earlier run were found and kept. */
         REUSED,
         /** Failed; its folder holds no complete outputs and a rerun tries it again. */
-        FAILED
+        FAILED,
+        /**
+         * The method cannot take part in the task (e.g. a concat-fused side adapter on a probe read
+         * through the frozen masked-LM head); the cell is complete, its reason is in its
+         * {@code metrics.json} as {@code not_applicable}, and the tables show "n/a".
+         */
+        NOT_APPLICABLE
     }
 
     /** The outcome of a cell that threw {@code t}: its {@link dev.infuse.spi.InfuseException} code, else {@code internal}. */

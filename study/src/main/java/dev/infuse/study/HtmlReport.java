@@ -90,6 +90,17 @@ final class HtmlReport {
             }
         }
 
+        List<StudyResults.CellResult> na = r.cells().stream().filter(c -> c.status() == CellOutcome.Status.NOT_APPLICABLE)
+                .filter(c -> c.seed() == study.seeds().get(0)).toList();
+        if (!na.isEmpty()) {
+            h.append("<h2>Not applicable</h2>\n<ul class=\"not-applicable\">\n");
+            for (StudyResults.CellResult c : na) {
+                h.append("<li><code>").append(esc(c.method() + "/" + c.task())).append("</code>: ").append(esc(c.error()))
+                        .append("</li>\n");
+            }
+            h.append("</ul>\n");
+        }
+
         List<StudyResults.CellResult> failed = r.failedCells();
         if (!failed.isEmpty()) {
             h.append("<h2>Failed cells</h2>\n<ul class=\"failed-cells\">\n");

@@ -18,9 +18,11 @@ import java.util.Objects;
  * @param methods the methods, the frozen baseline first
  * @param seeds the seeds every (method, task) pair runs with
  * @param cache whether cells may use the activation cache
+ * @param knowledgeGraphs knowledge-graph embeddings the study trains first (TransE), referenced from
+ *     adapter configurations as {@code kg:<name>}
  */
 public record Study(Path file, String source, String name, BackboneChoice backbone, Path dataDir, List<TaskEntry> tasks,
-        List<Method> methods, List<Long> seeds, boolean cache) {
+        List<Method> methods, List<Long> seeds, boolean cache, List<KnowledgeGraphStep> knowledgeGraphs) {
 
     /** Name of the frozen baseline method (no adapters), always part of a study. */
     public static final String BASELINE = "baseline";
@@ -29,7 +31,25 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
         tasks = List.copyOf(tasks);
         methods = List.copyOf(methods);
         seeds = List.copyOf(seeds);
+        knowledgeGraphs = List.copyOf(knowledgeGraphs);
     }
+
+    /** Prefix of an adapter configuration value naming a study knowledge graph's entity embeddings. */
+    public static final String KG_REFERENCE = "kg:";
+
+    /**
+     * Entity embeddings the study trains with TransE before any pretraining, written to
+     * {@code out/knowledge/<name>/entity_embeddings.safetensors}; an adapter configuration value
+     * {@code kg:<name>} stands for that file.
+     *
+     * @param name lower-case name
+     * @param source {@code wordnet} (the embedded WordNet 3.1 graph, facts evaluated by the WordNet
+     *     tasks removed) or a triples folder (see {@code infuse transe}), relative to the data folder
+     * @param folder the resolved triples folder, or null for {@code wordnet}
+     * @param transe TransE settings ({@code infuse transe}'s option names without dashes: dimension,
+     *     epochs, lr, margin, norm, negatives, batch_size, seed)
+     */
+    public record KnowledgeGraphStep(String name, String source, Path folder, Map<String, Object> transe) {}
 
     /**
      * @param name backbone plugin name, e.g. {@code bert}
@@ -63,7 +83,7 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
      * @param name a {@link dev.infuse.tasks.TaskCatalog} task
      * @param train training file overriding the data folder's default, or null
      * @param dev development file overriding the default, or null
-     * @param metric the metric compared across methods ({@code f1}, or {@code uas} for {@code ud})
+     * @param metric the metric compared across methods (default: the task's {@link dev.infuse.tasks.TaskCatalog#primaryMetric})
      * @param budget its training budget
      */
     public record TaskEntry(String name, Path train, Path dev, String metric, Budget budget) {}

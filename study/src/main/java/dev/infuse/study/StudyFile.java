@@ -24,7 +24,9 @@ import java.util.regex.Pattern;
 public final class StudyFile {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     private static final List<String> TOP = List.of("name", "description", "backbone", "data", "fusion", "cache", "seeds",
-            "budgets", "tasks", "methods");
+            "budgets", "knowledge_graphs", "tasks", "methods");
+    private static final List<String> KG = List.of("source", "dimension", "epochs", "lr", "margin", "norm", "negatives",
+            "batch_size", "seed");
     private static final List<String> BUDGET = List.of("epochs", "batch_size", "lr", "max_length", "warmup", "clip",
             "patience", "head_dropout");
     private static final List<String> TASK = List.of("name", "train", "dev", "metric");
@@ -57,6 +59,40 @@ public final class StudyFile {
             throw new InfuseException("data-io", "cannot read study file " + file + ": " + e.getMessage(), e);
         }
         return parse(file, text, dataOverride);
+    }
+
+    /** Names of the studies built into Infuse (see {@link #builtIn}). */
+    public static final List<String> BUILT_IN = List.of("quickstart");
+
+    /** The text of a built-in study, or null when there is none of that name. */
+    public static String builtInText(String name) {
+        if (!BUILT_IN.contains(name)) {
+            return null;
+        }
+        try (var in = StudyFile.class.getResourceAsStream(name + ".yaml")) {
+            if (in == null) {
+                throw new IllegalStateException("built-in study '" + name + "' is missing from this build");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read built-in study '" + name + "'", e);
+        }
+    }
+
+    /**
+     * A built-in study, e.g. {@code quickstart}: the embedded comparison on WordNet that needs nothing
+     * but Maven Central. Relative paths in it resolve against the working directory.
+     *
+     * @throws InfuseException {@code config-unknown-study} naming the built-in studies
+     */
+    public static Study builtIn(String name, Path dataOverride) {
+        String text = builtInText(name);
+        if (text == null) {
+            String hint = PluginConfig.closest(name, BUILT_IN);
+            throw new InfuseException("config-unknown-study", "no study file '" + name + "' and no built-in study of that name"
+                    + (hint == null ? "" : " (did you mean '" + hint + "'?)") + "; built-in studies: " + String.join(", ", BUILT_IN));
+        }
+        return parse(Path.of(name + ".yaml"), text, dataOverride);
     }
 
     /** Parses study text as if read from {@code file} (relative paths resolve against its folder). */
@@ -145,7 +181,70 @@ public final class StudyFile {
             Path dataDir = dataOverride != null ? dataOverride.toAbsolutePath()
                     : top.containsKey("data") ? base.resolve(top.get("data").string("data")).normalize() : null;
             checkData(dataDir, dataOverride == null ? top.get("data") : null, tasks, methods);
-            return new Study(file, text, name, backbone, dataDir, tasks, methods, seeds, cache);
+            List<Study.KnowledgeGraphStep> graphs = knowledgeGraphs(top.get("knowledge_graphs"), dataDir);
+            checkGraphReferences(methods, graphs);
+            return new Study(file, text, name, backbone, dataDir, tasks, methods, seeds, cache, graphs);
+        }
+
+        private List<Study.KnowledgeGraphStep> knowledgeGraphs(YamlNode n, Path dataDir) {
+            List<Study.KnowledgeGraphStep> out = new ArrayList<>();
+            if (n == null || n.isNull()) {
+                return out;
+            }
+            for (Map.Entry<String, YamlNode> e : n.map("knowledge_graphs").entrySet()) {
+                String name = e.getKey();
+                if (!NAME.matcher(name).matches()) {
+                    throw n.key(name).error("config-bad-value", "knowledge graph name '" + name
+                            + "' must be lower-case letters, digits, '.', '_' or '-' (it names a folder)");
+                }
+                YamlNode g = e.getValue();
+                String what = "knowledge graph '" + name + "'";
+                g.onlyKeys(what, KG);
+                Map<String, YamlNode> m = g.map(what);
+                if (!m.containsKey("source")) {
+                    throw g.error("config-missing-key", what + " needs a 'source': wordnet, or a triples folder in the data folder");
+                }
+                String source = m.get("source").string("source");
+                Path folder = null;
+                if (!source.equals("wordnet")) {
+                    folder = (dataDir != null ? dataDir : base).resolve(source).normalize();
+                    if (!Files.isDirectory(folder)) {
+                        throw m.get("source").error("data-missing", what + ": triples folder " + folder + " does not exist "
+                                + "(expected 'wordnet' or a folder such as kg/FB15k-237 in the data folder)");
+                    }
+                }
+                Map<String, Object> transe = new LinkedHashMap<>();
+                for (Map.Entry<String, YamlNode> k : m.entrySet()) {
+                    if (!k.getKey().equals("source")) {
+                        double v = k.getValue().number(k.getKey());
+                        if (!(v > 0)) {
+                            throw k.getValue().error("config-bad-value", what + ": " + k.getKey() + " must be greater than 0");
+                        }
+                        transe.put(k.getKey(), v);
+                    }
+                }
+                out.add(new Study.KnowledgeGraphStep(name, source, folder, transe));
+            }
+            return out;
+        }
+
+        /** Every {@code kg:<name>} value of an adapter configuration must name a knowledge graph of the study. */
+        private void checkGraphReferences(List<Study.Method> methods, List<Study.KnowledgeGraphStep> graphs) {
+            List<String> names = graphs.stream().map(Study.KnowledgeGraphStep::name).toList();
+            for (Study.Method m : methods) {
+                for (Study.AdapterEntry a : m.adapters()) {
+                    for (Object v : a.config().values()) {
+                        if (v instanceof String s && s.startsWith(Study.KG_REFERENCE)
+                                && !names.contains(s.substring(Study.KG_REFERENCE.length()))) {
+                            String ref = s.substring(Study.KG_REFERENCE.length());
+                            String hint = PluginConfig.closest(ref, names);
+                            throw new InfuseException("config-unknown-key", a.where() + ": method '" + m.name() + "': '" + s
+                                    + "' names no knowledge graph of the study" + (hint == null ? "" : " (did you mean 'kg:" + hint + "'?)")
+                                    + (names.isEmpty() ? "; declare it under 'knowledge_graphs'" : "; knowledge graphs: " + names));
+                        }
+                    }
+                }
+            }
         }
 
         private void checkData(Path dataDir, YamlNode node, List<Study.TaskEntry> tasks, List<Study.Method> methods) {
@@ -239,7 +338,7 @@ public final class StudyFile {
             }
             checkTask(nameNode, name, "tasks");
             if (metric == null) {
-                metric = name.equals("ud") ? "uas" : "f1";
+                metric = TaskCatalog.primaryMetric(TaskCatalog.task(name));
             }
             return new Study.TaskEntry(name, train, dev, metric, budgets.getOrDefault(name, defaults));
         }

@@ -30,6 +30,11 @@ public final class StudyReport {
                         o.errorCode() != null ? o.errorCode() : "artifact-io", err, Map.of(), List.of(), 0, 0, 0, o.seconds()));
                 continue;
             }
+            if (m.hasNonNull("not_applicable")) {
+                cells.add(new StudyResults.CellResult(c.method(), c.task(), c.seed(), CellOutcome.Status.NOT_APPLICABLE,
+                        StudyRunner.NOT_APPLICABLE, m.path("not_applicable").asText(), Map.of(), List.of(), 0, 0, 0, o.seconds()));
+                continue;
+            }
             Map<String, Double> metrics = new LinkedHashMap<>();
             m.path("metrics").fields().forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asDouble()));
             List<Double> curve = new ArrayList<>();
@@ -47,7 +52,8 @@ public final class StudyReport {
             double baseline = Double.NaN;
             for (Study.Method method : study.methods()) {
                 List<StudyResults.CellResult> done = cells.stream().filter(c -> c.task().equals(t.name())
-                        && c.method().equals(method.name()) && c.status() != CellOutcome.Status.FAILED).toList();
+                        && c.method().equals(method.name()) && c.status() != CellOutcome.Status.FAILED
+                        && c.status() != CellOutcome.Status.NOT_APPLICABLE).toList();
                 int failed = (int) cells.stream().filter(c -> c.task().equals(t.name()) && c.method().equals(method.name())
                         && c.status() == CellOutcome.Status.FAILED).count();
                 double[] v = done.stream().mapToDouble(c -> c.metrics().getOrDefault(t.metric(), Double.NaN)).toArray();
@@ -248,7 +254,7 @@ public final class StudyReport {
     /** A score in points with its spread, e.g. {@code 71.20 ± 0.85}. */
     static String score(StudyResults.Summary s) {
         if (s.n() == 0) {
-            return "failed";
+            return s.failed() > 0 ? "failed" : "n/a";
         }
         return String.format(Locale.ROOT, "%.2f ± %.2f", 100 * s.mean(), 100 * s.std());
     }
@@ -290,6 +296,16 @@ public final class StudyReport {
             for (StudyResults.CellResult c : failed) {
                 s.append("- `").append(c.method()).append('/').append(c.task()).append("/seed-").append(c.seed()).append("`: error[")
                         .append(c.errorCode()).append("]: ").append(c.error().replace("\n", " ")).append('\n');
+            }
+            s.append('\n');
+        }
+        List<StudyResults.CellResult> na = r.cells().stream().filter(c -> c.status() == CellOutcome.Status.NOT_APPLICABLE)
+                .filter(c -> c.seed() == r.study().seeds().get(0)).toList();
+        if (!na.isEmpty()) {
+            s.append("## Not applicable\n\n");
+            for (StudyResults.CellResult c : na) {
+                s.append("- `").append(c.method()).append('/').append(c.task()).append("`: ").append(c.error().replace("\n", " "))
+                        .append('\n');
             }
             s.append('\n');
         }

@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
 public final class StudyRunner {
     private static final Logger LOG = LoggerFactory.getLogger(StudyRunner.class);
     private static final String TMP = ".tmp-";
+    /** The error code of a method that cannot take part in a task; such a cell is complete and shown as n/a. */
+    static final String NOT_APPLICABLE = "task-not-applicable";
 
     private StudyRunner() {}
 
@@ -67,6 +69,21 @@ public final class StudyRunner {
                     needed.addAll(study.method(c.method()).pretrainings());
                 }
             }
+            for (Study.KnowledgeGraphStep g : study.knowledgeGraphs()) {
+                // Trained here, in order: the TransE trainer already uses every core, and the
+                // embeddings land in the output folder, which every executor reads.
+                Path folder = KnowledgeGraphs.folder(out, g.name());
+                Cell kc = new Cell(Cell.Stage.PRETRAINING, "knowledge/" + g.name(), "transe", 0, folder);
+                try {
+                    runAtomically(kc, tmp -> KnowledgeGraphs.train(g, tmp));
+                } catch (InfuseException e) {
+                    throw new InfuseException(e.code(), "knowledge graph '" + g.name() + "': " + e.getMessage(), e);
+                } catch (IOException e) {
+                    throw new InfuseException("artifact-io", "knowledge graph '" + g.name() + "': " + e.getMessage(), e);
+                } catch (Exception e) {
+                    throw new IllegalStateException("knowledge graph '" + g.name() + "'", e);
+                }
+            }
             List<Cell> preCells = new ArrayList<>();
             Map<String, Study.Pretraining> byId = new LinkedHashMap<>();
             for (Study.Pretraining p : needed) {
@@ -74,7 +91,7 @@ public final class StudyRunner {
                 byId.put(p.id(), p);
             }
             List<CellOutcome> preOutcomes = executor.execute(job, preCells,
-                    c -> runAtomically(c, tmp -> pretrain(infuse, backbone, study, byId.get(c.method()), tmp)));
+                    c -> runAtomically(c, tmp -> pretrain(infuse, backbone, study, out, byId.get(c.method()), tmp)));
             Map<String, String> failed = new LinkedHashMap<>();
             for (CellOutcome o : preOutcomes) {
                 if (o.status() == CellOutcome.Status.FAILED) {
@@ -179,7 +196,7 @@ public final class StudyRunner {
                 return new CellOutcome(c, CellOutcome.Status.REUSED, null, null, 0);
             }
             Worker w = worker(job, study);
-            return runAtomically(c, tmp -> pretrain(w.infuse(), w.backbone(), study, p, tmp));
+            return runAtomically(c, tmp -> pretrain(w.infuse(), w.backbone(), study, out, p, tmp));
         }
         Study.Method m = study.method(method);
         if (m == null || study.tasks().stream().noneMatch(t -> t.name().equals(task))) {
@@ -304,22 +321,47 @@ public final class StudyRunner {
         return new CellOutcome(c, CellOutcome.Status.COMPLETED, null, null, (System.nanoTime() - t0) / 1e9);
     }
 
-    private static void pretrain(Infuse infuse, Backbone backbone, Study study, Study.Pretraining p, Path tmp) {
+    private static void pretrain(Infuse infuse, Backbone backbone, Study study, Path out, Study.Pretraining p, Path tmp) {
+        // The pretraining runs under the fusion of the method that defines it (e.g. 'add' for a plug-in
+        // trained through the frozen masked-LM head).
+        Study.Method owner = study.method(p.id().substring(0, p.id().indexOf('/')));
+        String fusion = owner == null ? "concat" : owner.fusion();
         TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec(p.task(), p.train(), p.dev(), study.dataDir(),
-                List.of(new TaskRunner.AdapterUse(p.adapter(), null, TaskRunner.AdapterMode.TRAIN, p.config())), "concat",
+                List.of(new TaskRunner.AdapterUse(p.adapter(), null, TaskRunner.AdapterMode.TRAIN,
+                        KnowledgeGraphs.resolve(p.config(), out))), fusion,
                 training(p.budget(), p.seed()), p.budget().maxLength(), study.cache(), (float) p.budget().headDropout(), tmp));
     }
 
+    /** Runs an evaluation cell into {@code tmp}; a method that cannot take part writes an n/a {@code metrics.json}. */
     private static void evaluate(Infuse infuse, Backbone backbone, Study study, Path out, Study.Method m, Cell c, Path tmp) {
+        try {
+            runEvaluation(infuse, backbone, study, out, m, c, tmp);
+        } catch (InfuseException e) {
+            if (!e.code().equals(NOT_APPLICABLE)) {
+                throw e;
+            }
+            LOG.info("{}: not applicable: {}", c.label(), e.getMessage());
+            Io.deleteTree(tmp);
+            Io.createDirectories(tmp);
+            Map<String, Object> na = new LinkedHashMap<>();
+            na.put("task", c.task());
+            na.put("not_applicable", e.getMessage());
+            TaskRunner.writeJson(tmp.resolve("metrics.json"), na);
+        }
+    }
+
+    private static void runEvaluation(Infuse infuse, Backbone backbone, Study study, Path out, Study.Method m, Cell c, Path tmp) {
         Study.TaskEntry t = study.tasks().stream().filter(x -> x.name().equals(c.task())).findFirst().orElseThrow();
         List<TaskRunner.AdapterUse> uses = new ArrayList<>();
         for (Study.AdapterEntry a : m.adapters()) {
             uses.add(switch (a.mode()) {
-                case TRAIN -> new TaskRunner.AdapterUse(a.adapter(), null, TaskRunner.AdapterMode.TRAIN, a.config());
+                case TRAIN -> new TaskRunner.AdapterUse(a.adapter(), null, TaskRunner.AdapterMode.TRAIN,
+                        KnowledgeGraphs.resolve(a.config(), out));
                 case PRETRAINED -> new TaskRunner.AdapterUse(null, a.pretraining() != null
                         ? pretrainingFolder(out, a.pretraining()).resolve("adapters").resolve(a.pretraining().adapter())
                         : a.artifact(), TaskRunner.AdapterMode.PRETRAINED, Map.of());
-                case CONTROL -> new TaskRunner.AdapterUse(a.adapter(), a.artifact(), TaskRunner.AdapterMode.CONTROL, a.config());
+                case CONTROL -> new TaskRunner.AdapterUse(a.adapter(), a.artifact(), TaskRunner.AdapterMode.CONTROL,
+                        KnowledgeGraphs.resolve(a.config(), out));
             });
         }
         TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec(t.name(), t.train(), t.dev(), study.dataDir(), uses,

@@ -48,6 +48,8 @@ public final class TaskCatalog {
                 "open_entity/crowd/train.json", "open_entity/crowd/dev.json"));
         add(new Task("mention-mlm", "masked mention modelling on FewRel-format sentences with linked entities (map-tuning's general objective)",
                 "fewrel/val_wiki.json", null));
+        add(new Task("lama", "LAMA knowledge probe: P@1 of single-piece objects through the frozen masked-LM head (nothing trained)",
+                "lama", null));
         add(new Task("ud", "dependency-head prediction on CoNLL-U gold trees (UAS; linguistic adapter pretraining)",
                 "ud_english_ewt/en_ewt-ud-train.conllu", "ud_english_ewt/en_ewt-ud-dev.conllu"));
     }
@@ -185,6 +187,33 @@ public final class TaskCatalog {
         List<T> shuffled = new ArrayList<>(s.train());
         java.util.Collections.shuffle(shuffled, new java.util.Random(seed));
         return new Splits.Split<>(shuffled.subList(0, maxTrain), s.dev());
+    }
+
+    /** Whether a task is a probe: evaluated through the backbone's own masked-LM head, with nothing trained. */
+    public static boolean isProbe(Task task) {
+        return task.name().equals("lama");
+    }
+
+    /** The metric a study compares a task on (a key of the run's {@code metrics.json}). */
+    public static String primaryMetric(Task task) {
+        return switch (task.name()) {
+            case "ud" -> "uas";
+            case "lama" -> "p_at_1";
+            default -> "f1";
+        };
+    }
+
+    /**
+     * The queries of a probe task.
+     *
+     * @param maxFacts at most this many facts per relation (0 = all)
+     */
+    static LamaProbeTask probe(Task task, DataFiles files, Tokenizer tokenizer, List<dev.infuse.spi.KnowledgeAdapter> adapters,
+            int maxFacts) {
+        return switch (task.name()) {
+            case "lama" -> LamaProbeTask.of(files.train(), tokenizer, adapters, maxFacts);
+            default -> throw new AssertionError(task.name());
+        };
     }
 
     /** The scoring rule of a relation task. */

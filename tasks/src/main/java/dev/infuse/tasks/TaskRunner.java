@@ -118,6 +118,9 @@ public final class TaskRunner {
         long t0 = System.nanoTime();
         TaskCatalog.Task task = TaskCatalog.task(spec.task());
         TaskCatalog.DataFiles files = TaskCatalog.resolve(task, spec.dataDir(), spec.train(), spec.dev());
+        if (TaskCatalog.isProbe(task)) {
+            return runProbe(infuse, backbone, spec, task, files, t0);
+        }
 
         List<KnowledgeAdapter> adapters = new ArrayList<>();
         List<AdapterArtifacts.Loaded> loaded = new ArrayList<>();
@@ -247,6 +250,75 @@ public final class TaskRunner {
             RunResult result = new RunResult(task.name(), metrics, report, model.trainableParameterCount(),
                     model.totalParameterCount(), data.train().skipped(), data.dev().skipped(), (System.nanoTime() - t0) / 1e9,
                     spec.out());
+            writeJson(spec.out().resolve("metrics.json"), summary(result, spec));
+            return result;
+        }
+    }
+
+    /**
+     * A probe: nothing is trained; the frozen backbone (with any pretrained or control adapters)
+     * answers cloze queries through its own masked-LM head. Side adapters can take part only under
+     * {@code add} fusion, which keeps the one hidden-size vector per token that head reads.
+     */
+    private static RunResult runProbe(Infuse infuse, Backbone backbone, RunSpec spec, TaskCatalog.Task task,
+            TaskCatalog.DataFiles files, long t0) {
+        for (AdapterUse use : spec.adapters()) {
+            if (use.mode() == AdapterMode.TRAIN) {
+                throw new InfuseException("task-not-applicable", "task '" + task.name() + "' is a probe: nothing is trained on "
+                        + "it, so adapter '" + use.name() + "' cannot be trained here; pretrain it on another task and plug it in");
+            }
+        }
+        List<KnowledgeAdapter> adapters = new ArrayList<>();
+        List<AdapterArtifacts.Loaded> loaded = new ArrayList<>();
+        for (AdapterUse use : spec.adapters()) {
+            if (use.mode() == AdapterMode.PRETRAINED) {
+                AdapterArtifacts.Loaded l = AdapterArtifacts.load(infuse, use.artifact(), backbone);
+                loaded.add(l);
+                adapters.add(l.adapter());
+            } else {
+                Map<String, Object> cfg = use.config();
+                String name = use.name();
+                if (use.artifact() != null) {
+                    var m = dev.infuse.api.Artifacts.readManifest(use.artifact());
+                    cfg = m.config();
+                    name = m.plugin().name();
+                }
+                adapters.add(infuse.createAdapter(name, PluginConfig.of("adapter '" + name + "'", cfg), backbone.spec()));
+            }
+        }
+        List<KnowledgeAdapter> sides = adapters.stream().filter(a -> !a.taps().isEmpty()).toList();
+        if (!sides.isEmpty() && !"add".equals(spec.fusion())) {
+            throw new InfuseException("task-not-applicable", "task '" + task.name() + "' answers through the backbone's frozen "
+                    + "masked-LM head, which reads one " + backbone.spec().hiddenSize() + "-wide vector per token; the side "
+                    + "network(s) of " + sides.stream().map(KnowledgeAdapter::name).toList() + " fused by '" + spec.fusion()
+                    + "' do not give that (only 'add' fusion of a plugin trained through that head does, e.g. kilm)");
+        }
+        ComposedModel.Builder b = ComposedModel.builder(backbone).head(new dev.infuse.heads.MaskedLmHead(), false)
+                .seed(spec.training().seed()).forTraining(false);
+        adapters.forEach(a -> b.adapter(a, ComposedModel.Mode.FROZEN));
+        if (!sides.isEmpty()) {
+            b.fusion(infuse.createFusion(spec.fusion(), PluginConfig.empty("fusion '" + spec.fusion() + "'"), backbone.spec(),
+                    sides.size()), false);
+        }
+        try (ComposedModel model = b.build()) {
+            loaded.forEach(l -> model.loadWeights("adapter." + l.adapter().name(), floats(l)));
+            LamaProbeTask probe = TaskCatalog.probe(task, files, model.tokenizer(), adapters, spec.maxTrain());
+            LOG.info("probe {}: {} queries (skipped: {}); {} parameters, none trained", task.name(), probe.size(),
+                    probe.skipped(), model.totalParameterCount());
+            List<LamaProbeTask.Prediction> predictions = probe.predict(model, 10);
+            Map<String, Double> metrics = probe.score(predictions);
+            createDirectories(spec.out());
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (LamaProbeTask.Prediction p : predictions) {
+                List<Map<String, Object>> top = new ArrayList<>();
+                for (int i = 0; i < p.top().size(); i++) {
+                    top.add(Map.of("token", p.top().get(i), "probability", p.probabilities().get(i)));
+                }
+                rows.add(Map.of("relation", p.relation(), "subject", p.subject(), "object", p.object(), "top", top));
+            }
+            writeJsonLines(spec.out().resolve("predictions.jsonl"), rows);
+            RunResult result = new RunResult(task.name(), metrics, new TrainingReport(List.of(), 0, metrics, false, 0), 0,
+                    model.totalParameterCount(), Map.of(), probe.skipped(), (System.nanoTime() - t0) / 1e9, spec.out());
             writeJson(spec.out().resolve("metrics.json"), summary(result, spec));
             return result;
         }

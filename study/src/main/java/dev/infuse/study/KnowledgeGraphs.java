@@ -1,0 +1,95 @@
+package dev.infuse.study;
+
+import dev.infuse.kg.KnowledgeGraph;
+import dev.infuse.kg.TransEConfig;
+import dev.infuse.kg.TransEModel;
+import dev.infuse.kg.TransETrainer;
+import dev.infuse.kg.Triples;
+import dev.infuse.kg.Vocabulary;
+import dev.infuse.spi.InfuseException;
+import dev.infuse.tasks.TaskRunner;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The study's knowledge-graph steps: TransE entity embeddings trained once into
+ * {@code out/knowledge/<name>/} and referenced from adapter configurations as {@code kg:<name>}.
+ */
+final class KnowledgeGraphs {
+    static final String EMBEDDINGS = "entity_embeddings.safetensors";
+
+    private KnowledgeGraphs() {}
+
+    static Path folder(Path out, String name) {
+        return out.resolve("knowledge").resolve(name);
+    }
+
+    /** Trains one step's TransE embeddings into {@code tmp} (embeddings and {@code metrics.json}). */
+    static void train(Study.KnowledgeGraphStep step, Path tmp) {
+        long t0 = System.nanoTime();
+        KnowledgeGraph graph = step.folder() != null ? KnowledgeGraph.read(step.folder()) : wordNet();
+        TransEConfig c = config(step);
+        TransEModel model = new TransETrainer(c).progress(true).train(graph);
+        model.entityEmbeddings().writeSafeTensors(tmp.resolve(EMBEDDINGS));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("source", step.source());
+        m.put("graph", graph.summary());
+        m.put("config", c.toMap());
+        m.put("seconds", (System.nanoTime() - t0) / 1e9);
+        TaskRunner.writeJson(tmp.resolve("metrics.json"), m);
+    }
+
+    static TransEConfig config(Study.KnowledgeGraphStep step) {
+        TransEConfig c = TransEConfig.defaults();
+        for (Map.Entry<String, Object> e : step.transe().entrySet()) {
+            double v = ((Number) e.getValue()).doubleValue();
+            c = switch (e.getKey()) {
+                case "dimension" -> c.withDimension((int) v);
+                case "epochs" -> c.withEpochs((int) v);
+                case "lr" -> c.withLearningRate(v);
+                case "margin" -> c.withMargin(v);
+                case "norm" -> c.withNorm((int) v);
+                case "negatives" -> c.withNegatives((int) v);
+                case "batch_size" -> c.withBatchSize((int) v);
+                case "seed" -> c.withSeed((long) v);
+                default -> throw new AssertionError(e.getKey());
+            };
+        }
+        return c;
+    }
+
+    /** A graph of in-memory {@code (head, relation, tail)} triples, all used for training. */
+    static KnowledgeGraph of(List<String[]> triples) {
+        if (triples.isEmpty()) {
+            throw new InfuseException("data-empty", "the knowledge graph has no triples");
+        }
+        Vocabulary entities = new Vocabulary();
+        Vocabulary relations = new Vocabulary();
+        int n = triples.size();
+        int[] h = new int[n];
+        int[] r = new int[n];
+        int[] t = new int[n];
+        for (int i = 0; i < n; i++) {
+            String[] x = triples.get(i);
+            h[i] = entities.add(x[0]);
+            r[i] = relations.add(x[1]);
+            t[i] = entities.add(x[2]);
+        }
+        return new KnowledgeGraph(entities, relations, new Triples(h, r, t), Triples.empty(), Triples.empty(), 0, 0);
+    }
+
+    /** The embedded WordNet 3.1 graph with the facts the WordNet tasks evaluate removed. */
+    static KnowledgeGraph wordNet() {
+        throw new InfuseException("data-missing", "the embedded WordNet knowledge graph is not available in this build");
+    }
+
+    /** A copy of an adapter configuration with every {@code kg:<name>} value replaced by that step's embeddings file. */
+    static Map<String, Object> resolve(Map<String, Object> config, Path out) {
+        Map<String, Object> c = new LinkedHashMap<>(config);
+        c.replaceAll((k, v) -> v instanceof String s && s.startsWith(Study.KG_REFERENCE)
+                ? folder(out, s.substring(Study.KG_REFERENCE.length())).resolve(EMBEDDINGS).toString() : v);
+        return c;
+    }
+}
