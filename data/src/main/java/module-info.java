@@ -5,6 +5,8 @@
 module dev.infuse.data {
     requires transitive dev.infuse.core;
     requires com.fasterxml.jackson.databind;
+    requires extjwnl;
+    requires extjwnl.data.wn31;
 
     exports dev.infuse.data;
 }
