@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 
 /** Options of the commands that train and evaluate on a task. */
 final class RunOptions {
-    @Option(names = "--task", required = true, description = "Task: fewrel, trex, semeval, tacred, open-entity, ud (see docs/TASKS.md).")
+    @Option(names = "--task", required = true, description = "Task: fewrel, trex, semeval, tacred, open-entity, mention-mlm, ud, wn-relation, wn-facts, wn-mention-mlm (see docs/TASKS.md).")
     String task;
 
     @Option(names = "--data", paramLabel = "DIR", description = "Data folder laid out like the project's shared data; supplies default files.")
@@ -75,6 +75,10 @@ final class RunOptions {
     @Option(names = "--freeze-head", description = "Keep the --head fixed (plug-and-play: only adapters train, or nothing).")
     boolean freezeHead;
 
+    @Option(names = "--markers", defaultValue = "infuse",
+            description = "Entity markers of relation tasks: infuse (@ subject @, # object #) or authors (map-tuning's # head #, $ tail $) (default: ${DEFAULT-VALUE}).")
+    String markers;
+
     @Option(names = "--no-cache", description = "Run the backbone every epoch instead of caching its activations.")
     boolean noCache;
 
@@ -112,6 +116,7 @@ final class RunOptions {
         require(patience >= 0, "--patience", patience, "0 (never) or more");
         require(maxLength >= 8 && maxLength <= 4096, "--max-length", maxLength, "8 to 4096 word pieces");
         require(headDropout >= 0 && headDropout < 1, "--head-dropout", headDropout, "a rate in [0, 1)");
+        require(markers == null || markers.equals("infuse") || markers.equals("authors"), "--markers", markers, "infuse or authors");
     }
 
     private static void require(boolean ok, String option, Object value, String expected) {

@@ -129,6 +129,47 @@ public final class KnowledgeGraph {
         return new KnowledgeGraph(ents, rels, train, valid, test, skipped[0], skipped[1]);
     }
 
+    /**
+     * A graph from triples in memory (e.g. derived from WordNet), indexed as {@link #readLabelled}
+     * does: the vocabularies hold the training triples' entities and relations in order of first
+     * appearance; validation and test triples with anything unseen in training are skipped and counted.
+     */
+    public static KnowledgeGraph of(List<LabelledTriple> train, List<LabelledTriple> valid, List<LabelledTriple> test) {
+        Vocabulary ents = new Vocabulary();
+        Vocabulary rels = new Vocabulary();
+        IntList h = new IntList();
+        IntList r = new IntList();
+        IntList t = new IntList();
+        for (LabelledTriple x : train) {
+            h.add(ents.add(x.head()));
+            r.add(rels.add(x.relation()));
+            t.add(ents.add(x.tail()));
+        }
+        int[] skipped = new int[2];
+        Triples v = indexEval(valid, ents, rels, skipped, 0);
+        Triples te = indexEval(test, ents, rels, skipped, 1);
+        return new KnowledgeGraph(ents, rels, h.triples(r, t), v, te, skipped[0], skipped[1]);
+    }
+
+    private static Triples indexEval(List<LabelledTriple> in, Vocabulary ents, Vocabulary rels, int[] skipped, int slot) {
+        IntList h = new IntList();
+        IntList r = new IntList();
+        IntList t = new IntList();
+        for (LabelledTriple x : in) {
+            int hi = ents.indexOf(x.head());
+            int ri = rels.indexOf(x.relation());
+            int ti = ents.indexOf(x.tail());
+            if (hi < 0 || ri < 0 || ti < 0) {
+                skipped[slot]++;
+                continue;
+            }
+            h.add(hi);
+            r.add(ri);
+            t.add(ti);
+        }
+        return h.triples(r, t);
+    }
+
     private static Triples readEval(Path file, Vocabulary ents, Vocabulary rels, int[] skipped, int slot) {
         IntList h = new IntList();
         IntList r = new IntList();

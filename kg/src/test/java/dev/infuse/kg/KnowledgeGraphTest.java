@@ -139,4 +139,21 @@ class KnowledgeGraphTest {
         Path bad = write("bad.txt", "ok\tfine\nno tab here\n");
         assertThatThrownBy(() -> EntityNames.read(bad)).isInstanceOf(InfuseException.class).hasMessageContaining(bad + ":2:");
     }
+    @Test
+    void inMemoryTriplesAreIndexedLikeALabelledFile() throws IOException {
+        var train = java.util.List.of(new LabelledTriple("a", "r", "b"), new LabelledTriple("b", "s", "c"), new LabelledTriple("a", "r", "c"));
+        KnowledgeGraph g = KnowledgeGraph.of(train, java.util.List.of(new LabelledTriple("c", "r", "a"), new LabelledTriple("a", "r", "zz")),
+                java.util.List.of(new LabelledTriple("b", "unseen", "a")));
+        KnowledgeGraph f = KnowledgeGraph.readLabelled(write("t.tsv", "a\tr\tb\nb\ts\tc\na\tr\tc\n"),
+                write("v.tsv", "c\tr\ta\na\tr\tzz\n"), write("e.tsv", "b\tunseen\ta\n"));
+        assertThat(g.entities().ids()).containsExactly("a", "b", "c").isEqualTo(f.entities().ids());
+        assertThat(g.relations().ids()).containsExactly("r", "s");
+        assertThat(g.train().heads()).containsExactly(f.train().heads());
+        assertThat(g.train().relations()).containsExactly(0, 1, 0);
+        assertThat(g.train().tails()).containsExactly(1, 2, 2);
+        assertThat(g.valid().size()).isEqualTo(1);
+        assertThat(g.skippedValid()).isEqualTo(1);
+        assertThat(g.skippedTest()).isEqualTo(1);
+        assertThatThrownBy(() -> new LabelledTriple("a", " ", "b")).isInstanceOf(InfuseException.class).hasMessageContaining("empty part");
+    }
 }

@@ -4,9 +4,8 @@ import dev.infuse.kg.KnowledgeGraph;
 import dev.infuse.kg.TransEConfig;
 import dev.infuse.kg.TransEModel;
 import dev.infuse.kg.TransETrainer;
-import dev.infuse.kg.Triples;
-import dev.infuse.kg.Vocabulary;
-import dev.infuse.spi.InfuseException;
+import dev.infuse.data.WordNetLexicon;
+import dev.infuse.kg.LabelledTriple;
 import dev.infuse.tasks.TaskRunner;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -60,29 +59,11 @@ final class KnowledgeGraphs {
         return c;
     }
 
-    /** A graph of in-memory {@code (head, relation, tail)} triples, all used for training. */
-    static KnowledgeGraph of(List<String[]> triples) {
-        if (triples.isEmpty()) {
-            throw new InfuseException("data-empty", "the knowledge graph has no triples");
-        }
-        Vocabulary entities = new Vocabulary();
-        Vocabulary relations = new Vocabulary();
-        int n = triples.size();
-        int[] h = new int[n];
-        int[] r = new int[n];
-        int[] t = new int[n];
-        for (int i = 0; i < n; i++) {
-            String[] x = triples.get(i);
-            h[i] = entities.add(x[0]);
-            r[i] = relations.add(x[1]);
-            t[i] = entities.add(x[2]);
-        }
-        return new KnowledgeGraph(entities, relations, new Triples(h, r, t), Triples.empty(), Triples.empty(), 0, 0);
-    }
-
-    /** The embedded WordNet 3.1 graph with the facts the WordNet tasks evaluate removed. */
+    /** The embedded WordNet 3.1 graph with the facts the WordNet tasks evaluate removed (all triples train). */
     static KnowledgeGraph wordNet() {
-        throw new InfuseException("data-missing", "the embedded WordNet knowledge graph is not available in this build");
+        List<LabelledTriple> triples = WordNetLexicon.load().knowledgeGraph().triples().stream()
+                .map(t -> new LabelledTriple(t.head(), t.relation(), t.tail())).toList();
+        return KnowledgeGraph.of(triples, List.of(), List.of());
     }
 
     /** A copy of an adapter configuration with every {@code kg:<name>} value replaced by that step's embeddings file. */

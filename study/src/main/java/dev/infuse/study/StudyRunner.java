@@ -462,7 +462,17 @@ public final class StudyRunner {
     private static void dataFiles(String task, Path dataDir, Path train, Path dev, Set<Path> seen, List<Map<String, Object>> out) {
         List<Path> files = new ArrayList<>();
         try {
-            TaskCatalog.DataFiles f = TaskCatalog.resolve(TaskCatalog.task(task), dataDir, train, dev);
+            TaskCatalog.Task t = TaskCatalog.task(task);
+            TaskCatalog.DataFiles f = TaskCatalog.resolve(t, dataDir, train, dev);
+            if (t.embedded()) {
+                if (seen.add(Path.of("embedded:" + task))) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("task", task);
+                    row.put("path", "built in (" + t.description() + ")");
+                    out.add(row);
+                }
+                return;
+            }
             files.add(f.train());
             if (f.dev() != null) {
                 files.add(f.dev());

@@ -47,7 +47,21 @@ public final class LamaProbeTask extends TaskDataset {
      * @param maxFactsPerRelation cap per relation (0 = all), taking the first facts in file order
      */
     public static LamaProbeTask of(Path folder, Tokenizer tokenizer, List<KnowledgeAdapter> adapters, int maxFactsPerRelation) {
-        LamaProbe probe = Lama.read(folder);
+        return of(Lama.read(folder), folder.toString(), tokenizer, adapters, maxFactsPerRelation);
+    }
+
+    /**
+     * A probe already in memory, e.g. {@code WordNetLexicon.hypernymProbe()}.
+     *
+     * @param maxFactsPerRelation cap per relation (0 = all), taking the first facts in order
+     */
+    public static LamaProbeTask of(LamaProbe probe, Tokenizer tokenizer, List<KnowledgeAdapter> adapters, int maxFactsPerRelation) {
+        return of(probe, probe.factsFolder() == null ? "probe" : probe.factsFolder().toString(), tokenizer, adapters,
+                maxFactsPerRelation);
+    }
+
+    private static LamaProbeTask of(LamaProbe probe, String source, Tokenizer tokenizer, List<KnowledgeAdapter> adapters,
+            int maxFactsPerRelation) {
         LamaProbeTask d = new LamaProbeTask(tokenizer, adapters);
         for (int i = 0; i < probe.missingRelations().size(); i++) {
             d.skip("relation-file-missing");
@@ -64,7 +78,7 @@ public final class LamaProbeTask extends TaskDataset {
             }
         }
         if (d.size() == 0) {
-            throw new InfuseException("data-empty", folder + ": no LAMA fact with a single-word-piece object");
+            throw new InfuseException("data-empty", source + ": no LAMA fact with a single-word-piece object");
         }
         return d;
     }

@@ -5,6 +5,7 @@ import dev.infuse.api.Batches;
 import dev.infuse.api.ComposedModel;
 import dev.infuse.api.Evaluator;
 import dev.infuse.api.TrainingData;
+import dev.infuse.data.LinkedSentence;
 import dev.infuse.data.RelationInstance;
 import dev.infuse.data.Span;
 import dev.infuse.heads.MaskedLmHead;
@@ -25,8 +26,9 @@ import org.tensorflow.types.TFloat32;
  * {@code [E] /}) stays, and the frozen MLM head must recover the mention. Each sentence gives
  * three variants: both mentions masked, only the head, only the tail. With an input-side adapter,
  * variants whose masked mention it could not link are skipped and counted
- * ({@code masked-mention-unlinked}): they carry no knowledge to learn from. Scored by the accuracy
- * of the masked word pieces.
+ * ({@code masked-mention-unlinked}): they carry no knowledge to learn from. Sentences with a single
+ * linked mention ({@link #ofLinked}, e.g. WordNet usage examples) give one variant, the mention
+ * masked. Scored by the accuracy of the masked word pieces.
  */
 public final class MaskedMentions extends TaskDataset {
     private final List<int[]> positions = new ArrayList<>();
@@ -43,19 +45,30 @@ public final class MaskedMentions extends TaskDataset {
             for (int variant = 0; variant < 3; variant++) {
                 boolean maskHead = variant != 2;
                 boolean maskTail = variant != 1;
-                d.add(r, maskHead, maskTail, maxLength);
+                d.add(r.tokens(), new Span[] {r.head(), r.tail()}, new String[] {r.headId(), r.tailId()},
+                        new boolean[] {maskHead, maskTail}, maxLength);
             }
         }
         return d;
     }
 
-    private void add(RelationInstance r, boolean maskHead, boolean maskTail, int maxLength) {
-        MarkedText m = MarkedText.ofTokens(r.tokens(), new Span[] {r.head(), r.tail()}, new String[] {"", ""},
-                new String[] {r.headId(), r.tailId()}, adapters);
-        boolean[] mask = {maskHead, maskTail};
+    /** One example per sentence: its linked mention masked. */
+    public static MaskedMentions ofLinked(List<LinkedSentence> sentences, Tokenizer tokenizer, List<KnowledgeAdapter> adapters,
+            int maxLength) {
+        MaskedMentions d = new MaskedMentions(tokenizer, adapters);
+        for (LinkedSentence s : sentences) {
+            d.add(s.tokens(), new Span[] {s.mention()}, new String[] {s.entityId()}, new boolean[] {true}, maxLength);
+        }
+        return d;
+    }
+
+    private void add(List<String> tokens, Span[] spans, String[] entityIds, boolean[] mask, int maxLength) {
+        String[] noMarkers = new String[spans.length];
+        java.util.Arrays.fill(noMarkers, "");
+        MarkedText m = MarkedText.ofTokens(tokens, spans, noMarkers, entityIds, adapters);
         if (MarkedText.injects(adapters)) {
             // Only a masked mention with a pseudo-token before it carries knowledge to learn from.
-            for (int k = 0; k < 2; k++) {
+            for (int k = 0; k < spans.length; k++) {
                 if (mask[k] && !m.prefixed[k]) {
                     skip("masked-mention-unlinked");
                     return;
@@ -66,7 +79,7 @@ public final class MaskedMentions extends TaskDataset {
         TokenizedText t = enc.text();
         List<Integer> pos = new ArrayList<>();
         List<Integer> ids = new ArrayList<>();
-        for (int k = 0; k < 2; k++) {
+        for (int k = 0; k < spans.length; k++) {
             if (!mask[k]) {
                 continue;
             }

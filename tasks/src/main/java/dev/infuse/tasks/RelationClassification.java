@@ -27,7 +27,7 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * Relation classification with K-Adapter's entity markers: the subject wrapped in {@code @ … @},
- * the object in {@code # … #}; the head reads the two start markers. The same featurisation serves
+ * the object in {@code # … #} (or another {@link Markers} pair); the head reads the two start markers. The same featurisation serves
  * the factual adapter's pretraining (FewRel, T-REx-style) and the downstream tasks (SemEval-2010
  * Task 8, with {@code e1} as {@code @} and {@code e2} as {@code #}; TACRED).
  *
@@ -45,8 +45,59 @@ public final class RelationClassification extends TaskDataset {
         TACRED
     }
 
-    static final String SUBJECT = "@";
-    static final String OBJECT = "#";
+    /**
+     * The entity marker pair: Infuse's (K-Adapter's) {@code @ … @} around the subject and
+     * {@code # … #} around the object, or the map-tuning authors' {@code # … #} (head) and
+     * {@code $ … $} (tail).
+     */
+    public enum Markers {
+        /** {@code @ subject @}, {@code # object #} (the default). */
+        INFUSE("@", "#"),
+        /** {@code # head #}, {@code $ tail $}, as the map-tuning authors mark entities. */
+        AUTHORS("#", "$");
+
+        private final String subject;
+        private final String object;
+
+        Markers(String subject, String object) {
+            this.subject = subject;
+            this.object = object;
+        }
+
+        public String subject() {
+            return subject;
+        }
+
+        public String object() {
+            return object;
+        }
+
+        /** The option value's name: {@code infuse} or {@code authors}. */
+        public String optionName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /**
+         * Parses an option value; null means the default.
+         *
+         * @throws InfuseException {@code config-bad-value} for anything but {@code infuse} or {@code authors}
+         */
+        public static Markers parse(String value) {
+            if (value == null) {
+                return INFUSE;
+            }
+            for (Markers m : values()) {
+                if (m.optionName().equals(value.trim().toLowerCase(java.util.Locale.ROOT))) {
+                    return m;
+                }
+            }
+            throw new InfuseException("config-bad-value", "markers '" + value + "': expected infuse (@ subject @, # object #) "
+                    + "or authors (# head #, $ tail $)");
+        }
+    }
+
+    static final String SUBJECT = Markers.INFUSE.subject();
+    static final String OBJECT = Markers.INFUSE.object();
 
     private final List<String> labels;
     private final Map<String, Integer> labelIndex = new LinkedHashMap<>();
@@ -74,9 +125,16 @@ public final class RelationClassification extends TaskDataset {
     /** As {@link #fromInstances(List, Tokenizer, List, int)}, with the adapters' text-side hooks applied. */
     public static RelationClassification fromInstances(List<RelationInstance> instances, Tokenizer tokenizer,
             List<KnowledgeAdapter> adapters, List<String> labels, int maxLength) {
+        return fromInstances(instances, tokenizer, adapters, labels, maxLength, Markers.INFUSE);
+    }
+
+    /** As {@link #fromInstances(List, Tokenizer, List, List, int)}, with the given marker pair. */
+    public static RelationClassification fromInstances(List<RelationInstance> instances, Tokenizer tokenizer,
+            List<KnowledgeAdapter> adapters, List<String> labels, int maxLength, Markers markers) {
         RelationClassification d = new RelationClassification(tokenizer, adapters, labels);
         for (RelationInstance r : instances) {
-            MarkedText m = MarkedText.ofTokens(r.tokens(), new Span[] {r.head(), r.tail()}, new String[] {SUBJECT, OBJECT},
+            MarkedText m = MarkedText.ofTokens(r.tokens(), new Span[] {r.head(), r.tail()},
+                    new String[] {markers.subject(), markers.object()},
                     new String[] {r.headId(), r.tailId()}, adapters);
             d.add(r.id(), m, r.relation(), maxLength);
         }
@@ -91,9 +149,16 @@ public final class RelationClassification extends TaskDataset {
     /** As {@link #fromSemEval(List, Tokenizer, int)}, with the adapters' text-side hooks applied. */
     public static RelationClassification fromSemEval(List<SemEvalExample> examples, Tokenizer tokenizer,
             List<KnowledgeAdapter> adapters, int maxLength) {
+        return fromSemEval(examples, tokenizer, adapters, maxLength, Markers.INFUSE);
+    }
+
+    /** As {@link #fromSemEval(List, Tokenizer, List, int)}, with the given marker pair. */
+    public static RelationClassification fromSemEval(List<SemEvalExample> examples, Tokenizer tokenizer,
+            List<KnowledgeAdapter> adapters, int maxLength, Markers markers) {
         RelationClassification d = new RelationClassification(tokenizer, adapters, SemEval2010.LABELS);
         for (SemEvalExample e : examples) {
-            MarkedText m = MarkedText.ofChars(e.text(), new Span[] {e.e1(), e.e2()}, new String[] {SUBJECT, OBJECT}, null,
+            MarkedText m = MarkedText.ofChars(e.text(), new Span[] {e.e1(), e.e2()},
+                    new String[] {markers.subject(), markers.object()}, null,
                     adapters);
             d.add(e.id(), m, e.label(), maxLength);
         }

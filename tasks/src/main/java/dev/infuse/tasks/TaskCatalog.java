@@ -3,6 +3,7 @@ package dev.infuse.tasks;
 import dev.infuse.data.ConllU;
 import dev.infuse.data.EntityTypingExample;
 import dev.infuse.data.FewRel;
+import dev.infuse.data.LinkedSentence;
 import dev.infuse.data.OpenEntity;
 import dev.infuse.data.RelationInstance;
 import dev.infuse.data.SemEval2010;
@@ -11,6 +12,7 @@ import dev.infuse.data.Splits;
 import dev.infuse.data.Tacred;
 import dev.infuse.data.TacredExample;
 import dev.infuse.data.TrexRc;
+import dev.infuse.data.WordNetLexicon;
 import dev.infuse.spi.InfuseException;
 import dev.infuse.spi.PluginConfig;
 import dev.infuse.spi.Tokenizer;
@@ -26,13 +28,28 @@ import java.util.function.Function;
  * The named tasks Infuse trains and evaluates, with the files each reads in a data folder laid out
  * like the project's shared data (see {@code docs/TASKS.md}). Where a data set has no development
  * split here, one is carved out of its training file by {@link Splits#trainDev} with 10% of the
- * examples and the run's seed.
+ * examples and the run's seed. Embedded tasks ({@link Task#embedded()}, e.g. the WordNet tasks) build
+ * their data from a source on the class path and read no files.
  */
 public final class TaskCatalog {
     private TaskCatalog() {}
 
-    /** A task: its name, a one-line description, and its default files relative to a data folder. */
-    public record Task(String name, String description, String defaultTrain, String defaultDev) {}
+    /**
+     * A task: its name, a one-line description, and its default files relative to a data folder.
+     *
+     * @param embedded whether the task's data comes from the class path (no files, no data folder)
+     */
+    public record Task(String name, String description, String defaultTrain, String defaultDev, boolean embedded) {
+        /** A task that reads files. */
+        public Task(String name, String description, String defaultTrain, String defaultDev) {
+            this(name, description, defaultTrain, defaultDev, false);
+        }
+
+        /** A task whose data is built in. */
+        public static Task embedded(String name, String description) {
+            return new Task(name, description, null, null, true);
+        }
+    }
 
     private static final Map<String, Task> TASKS = new TreeMap<>();
 
@@ -48,10 +65,18 @@ public final class TaskCatalog {
                 "open_entity/crowd/train.json", "open_entity/crowd/dev.json"));
         add(new Task("mention-mlm", "masked mention modelling on FewRel-format sentences with linked entities (map-tuning's general objective)",
                 "fewrel/val_wiki.json", null));
+        add(Task.embedded("wn-hypernym", "WordNet 3.1 hypernym probe on held-out synsets, '[X] is a kind of [Y] .' (P@1 "
+                + "through the frozen masked-LM head; nothing trained)"));
         add(new Task("lama", "LAMA knowledge probe: P@1 of single-piece objects through the frozen masked-LM head (nothing trained)",
                 "lama", null));
         add(new Task("ud", "dependency-head prediction on CoNLL-U gold trees (UAS; linguistic adapter pretraining)",
                 "ud_english_ewt/en_ewt-ud-train.conllu", "ud_english_ewt/en_ewt-ud-dev.conllu"));
+        add(Task.embedded("wn-relation", "lexical relation of a WordNet 3.1 noun pair (8 classes; dev heads are held-out synsets; "
+                + "accuracy, macro-F1)"));
+        add(Task.embedded("wn-facts", "relation classification over WordNet 3.1 knowledge-graph facts of training synsets "
+                + "(factual adapter pretraining)"));
+        add(Task.embedded("wn-mention-mlm", "masked mention modelling on WordNet 3.1 usage examples of training synsets "
+                + "(map-tuning's general objective)"));
     }
 
     private static void add(Task t) {
@@ -78,6 +103,13 @@ public final class TaskCatalog {
 
     /** Resolves a task's training and (optional) development files. */
     public static DataFiles resolve(Task task, Path dataDir, Path train, Path dev) {
+        if (task.embedded()) {
+            if (train != null || dev != null) {
+                throw new InfuseException("usage", "task '" + task.name() + "' has its data built in and reads no files; "
+                        + "drop --" + (train != null ? "train" : "dev"));
+            }
+            return new DataFiles(null, null);
+        }
         Path t = train != null ? train : defaultFile(task, dataDir, task.defaultTrain(), "training");
         Path d = dev != null ? dev : task.defaultDev() == null || (dataDir == null && train != null) ? null
                 : defaultFile(task, dataDir, task.defaultDev(), "development");
@@ -125,7 +157,21 @@ public final class TaskCatalog {
      */
     public static Prepared prepare(Task task, Path train, Path dev, Tokenizer tokenizer,
             List<dev.infuse.spi.KnowledgeAdapter> adapters, int maxLength, long seed, int maxTrain) {
-        List<Path> files = new ArrayList<>(List.of(train));
+        return prepare(task, train, dev, tokenizer, adapters, maxLength, seed, maxTrain, RelationClassification.Markers.INFUSE);
+    }
+
+    /**
+     * As above, with the entity marker pair of relation tasks. Embedded tasks take no files
+     * ({@code train} and {@code dev} null) and ignore {@code seed} for their data, which has a seed of
+     * its own; {@code maxTrain} still takes a seeded subset of their training examples.
+     */
+    public static Prepared prepare(Task task, Path train, Path dev, Tokenizer tokenizer,
+            List<dev.infuse.spi.KnowledgeAdapter> adapters, int maxLength, long seed, int maxTrain,
+            RelationClassification.Markers markers) {
+        List<Path> files = new ArrayList<>();
+        if (train != null) {
+            files.add(train);
+        }
         if (dev != null) {
             files.add(dev);
         }
@@ -135,13 +181,13 @@ public final class TaskCatalog {
                         ? p -> FewRel.read(p).records() : p -> TrexRc.read(p).records();
                 var pair = split(read.apply(train), dev == null ? null : read.apply(dev), seed, RelationInstance::id, maxTrain);
                 List<String> labels = RelationClassification.labelsOf(pair.train());
-                return new Prepared(task, RelationClassification.fromInstances(pair.train(), tokenizer, adapters, labels, maxLength),
-                        RelationClassification.fromInstances(pair.dev(), tokenizer, adapters, labels, maxLength), files);
+                return new Prepared(task, RelationClassification.fromInstances(pair.train(), tokenizer, adapters, labels, maxLength, markers),
+                        RelationClassification.fromInstances(pair.dev(), tokenizer, adapters, labels, maxLength, markers), files);
             }
             case "semeval" -> {
                 var pair = split(SemEval2010.read(train).records(), dev == null ? null : SemEval2010.read(dev).records(), seed, SemEvalExample::id, maxTrain);
-                return new Prepared(task, RelationClassification.fromSemEval(pair.train(), tokenizer, adapters, maxLength),
-                        RelationClassification.fromSemEval(pair.dev(), tokenizer, adapters, maxLength), files);
+                return new Prepared(task, RelationClassification.fromSemEval(pair.train(), tokenizer, adapters, maxLength, markers),
+                        RelationClassification.fromSemEval(pair.dev(), tokenizer, adapters, maxLength, markers), files);
             }
             case "tacred" -> {
                 Function<Path, List<RelationInstance>> read = p -> Tacred.read(p).records().stream()
@@ -157,8 +203,8 @@ public final class TaskCatalog {
                 if (!labels.contains(Tacred.NO_RELATION)) {
                     labels.add(0, Tacred.NO_RELATION);
                 }
-                return new Prepared(task, RelationClassification.fromInstances(pair.train(), tokenizer, adapters, labels, maxLength),
-                        RelationClassification.fromInstances(pair.dev(), tokenizer, adapters, labels, maxLength), files);
+                return new Prepared(task, RelationClassification.fromInstances(pair.train(), tokenizer, adapters, labels, maxLength, markers),
+                        RelationClassification.fromInstances(pair.dev(), tokenizer, adapters, labels, maxLength, markers), files);
             }
             case "open-entity" -> {
                 var pair = split(OpenEntity.read(train).records(), dev == null ? null : OpenEntity.read(dev).records(), seed, EntityTypingExample::id, maxTrain);
@@ -175,8 +221,29 @@ public final class TaskCatalog {
                 return new Prepared(task, DependencyHeads.of(pair.train(), tokenizer, maxLength),
                         DependencyHeads.of(pair.dev(), tokenizer, maxLength), files);
             }
+            case "wn-relation", "wn-facts" -> {
+                WordNetLexicon w = WordNetLexicon.load();
+                WordNetLexicon.Split<RelationInstance> data = task.name().equals("wn-relation") ? w.wordPairs() : w.facts();
+                var pair = split(data.train(), data.dev(), seed, RelationInstance::id, maxTrain);
+                List<String> labels = task.name().equals("wn-relation") ? WordNetLexicon.PAIR_CLASSES
+                        : RelationClassification.labelsOf(concat(data.train(), data.dev()));
+                return new Prepared(task, RelationClassification.fromInstances(pair.train(), tokenizer, adapters, labels, maxLength, markers),
+                        RelationClassification.fromInstances(pair.dev(), tokenizer, adapters, labels, maxLength, markers), files);
+            }
+            case "wn-mention-mlm" -> {
+                WordNetLexicon.Split<LinkedSentence> data = WordNetLexicon.load().usageMentions();
+                var pair = split(data.train(), data.dev(), seed, LinkedSentence::id, maxTrain);
+                return new Prepared(task, MaskedMentions.ofLinked(pair.train(), tokenizer, adapters, maxLength),
+                        MaskedMentions.ofLinked(pair.dev(), tokenizer, adapters, maxLength), files);
+            }
             default -> throw new AssertionError(task.name());
         }
+    }
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        List<T> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
     }
 
     private static <T> Splits.Split<T> split(List<T> train, List<T> dev, long seed, Function<T, String> key, int maxTrain) {
@@ -191,14 +258,14 @@ public final class TaskCatalog {
 
     /** Whether a task is a probe: evaluated through the backbone's own masked-LM head, with nothing trained. */
     public static boolean isProbe(Task task) {
-        return task.name().equals("lama");
+        return task.name().equals("lama") || task.name().equals("wn-hypernym");
     }
 
     /** The metric a study compares a task on (a key of the run's {@code metrics.json}). */
     public static String primaryMetric(Task task) {
         return switch (task.name()) {
             case "ud" -> "uas";
-            case "lama" -> "p_at_1";
+            case "lama", "wn-hypernym" -> "p_at_1";
             default -> "f1";
         };
     }
@@ -212,6 +279,7 @@ public final class TaskCatalog {
             int maxFacts) {
         return switch (task.name()) {
             case "lama" -> LamaProbeTask.of(files.train(), tokenizer, adapters, maxFacts);
+            case "wn-hypernym" -> LamaProbeTask.of(WordNetLexicon.load().hypernymProbe(), tokenizer, adapters, maxFacts);
             default -> throw new AssertionError(task.name());
         };
     }

@@ -77,10 +77,20 @@ public final class TaskRunner {
      * @param out output folder
      * @param checkpoint folder of the training checkpoint written after every epoch and resumed from
      *     when the same run is started again (see {@link Trainer#checkpoint}); null for none
+     * @param markers entity marker pair of relation tasks ({@code infuse} or {@code authors}, see
+     *     {@link RelationClassification.Markers}); null for the default
      */
     public record RunSpec(String task, Path train, Path dev, Path dataDir, List<AdapterUse> adapters, String fusion,
             TrainingConfig training, int maxLength, boolean cache, float headDropout, Path out, int maxTrain,
-            HeadUse head, Path checkpoint) {
+            HeadUse head, Path checkpoint, String markers) {
+
+        /** A run with the default entity markers. */
+        public RunSpec(String task, Path train, Path dev, Path dataDir, List<AdapterUse> adapters, String fusion,
+                TrainingConfig training, int maxLength, boolean cache, float headDropout, Path out, int maxTrain,
+                HeadUse head, Path checkpoint) {
+            this(task, train, dev, dataDir, adapters, fusion, training, maxLength, cache, headDropout, out, maxTrain, head,
+                    checkpoint, null);
+        }
 
         /** A run on all training examples with a new head and no checkpoint. */
         public RunSpec(String task, Path train, Path dev, Path dataDir, List<AdapterUse> adapters, String fusion,
@@ -93,6 +103,12 @@ public final class TaskRunner {
                 TrainingConfig training, int maxLength, boolean cache, float headDropout, Path out, Path checkpoint) {
             this(task, train, dev, dataDir, adapters, fusion, training, maxLength, cache, headDropout, out, 0, HeadUse.NEW,
                     checkpoint);
+        }
+
+        /** This run with another entity marker pair ({@code infuse}, {@code authors}, or null for the default). */
+        public RunSpec withMarkers(String markers) {
+            return new RunSpec(task, train, dev, dataDir, adapters, fusion, training, maxLength, cache, headDropout, out, maxTrain,
+                    head, checkpoint, markers);
         }
     }
 
@@ -121,6 +137,7 @@ public final class TaskRunner {
         if (TaskCatalog.isProbe(task)) {
             return runProbe(infuse, backbone, spec, task, files, t0);
         }
+        RelationClassification.Markers markers = RelationClassification.Markers.parse(spec.markers());
 
         List<KnowledgeAdapter> adapters = new ArrayList<>();
         List<AdapterArtifacts.Loaded> loaded = new ArrayList<>();
@@ -148,9 +165,13 @@ public final class TaskRunner {
         adapters.forEach(a -> added.addAll(a.addedTokens()));
         var tokenizer = added.isEmpty() ? backbone.tokenizer() : backbone.tokenizer().withAddedTokens(added);
 
-        LOG.info("task {}: reading {}{}", task.name(), files.train(), files.dev() == null ? " (10% held out as dev)" : " and " + files.dev());
+        if (task.embedded()) {
+            LOG.info("task {}: building its embedded data", task.name());
+        } else {
+            LOG.info("task {}: reading {}{}", task.name(), files.train(), files.dev() == null ? " (10% held out as dev)" : " and " + files.dev());
+        }
         TaskCatalog.Prepared data = TaskCatalog.prepare(task, files.train(), files.dev(), tokenizer, adapters, spec.maxLength(),
-                spec.training().seed(), spec.maxTrain());
+                spec.training().seed(), spec.maxTrain(), markers);
         if (data.train().size() == 0 || data.dev().size() == 0) {
             throw new InfuseException("data-empty", "task '" + task.name() + "': " + data.train().size() + " training and "
                     + data.dev().size() + " development examples after featurisation (skipped: " + data.train().skipped() + ")");
@@ -349,6 +370,9 @@ public final class TaskRunner {
         run.put("task", task.name());
         List<String> files = new ArrayList<>();
         data.files().forEach(f -> files.add(f.toAbsolutePath().normalize() + " sha256:" + Fingerprints.sha256(f)));
+        if (task.embedded()) {
+            files.add("embedded:" + task.name());
+        }
         run.put("data", files);
         run.put("backbone", backbone.fingerprint());
         List<String> used = new ArrayList<>();
@@ -452,6 +476,11 @@ public final class TaskRunner {
         m.put("head_dropout", (double) spec.headDropout());
         m.put("fusion", spec.fusion());
         m.put("max_train", spec.maxTrain());
+        RelationClassification.Markers markers = RelationClassification.Markers.parse(spec.markers());
+        if (markers != RelationClassification.Markers.INFUSE) {
+            // Only when not the default, so descriptions of earlier runs (and their checkpoints) stay the same.
+            m.put("markers", markers.optionName());
+        }
         return m;
     }
 
