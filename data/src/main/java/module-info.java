@@ -1,10 +1,13 @@
 /**
  * Readers for the data formats Infuse's tasks use (FewRel, T-REx-style JSON lines, CoNLL-U,
- * SemEval-2010 Task 8, TACRED, Open Entity, LAMA), their official metrics, and seeded splits.
+ * SemEval-2010 Task 8, TACRED, Open Entity, LAMA, WordNet entity descriptions), their official metrics,
+ * and seeded splits.
  */
 module dev.infuse.data {
     requires transitive dev.infuse.core;
     requires com.fasterxml.jackson.databind;
+    requires extjwnl;
+    requires extjwnl.data.wn31;
 
     exports dev.infuse.data;
 }

@@ -36,6 +36,12 @@ public final class TaskCatalog {
 
     private static final Map<String, Task> TASKS = new TreeMap<>();
 
+    /**
+     * Prefix of a default training source built into the class path (no file, no data folder): such
+     * a task resolves to a null training path unless {@code --train} names a file.
+     */
+    public static final String EMBEDDED = "embedded:";
+
     static {
         add(new Task("fewrel", "relation classification on FewRel (16 Wikidata relations; factual adapter pretraining)",
                 "fewrel/val_wiki.json", null));
@@ -48,6 +54,9 @@ public final class TaskCatalog {
                 "open_entity/crowd/train.json", "open_entity/crowd/dev.json"));
         add(new Task("mention-mlm", "masked mention modelling on FewRel-format sentences with linked entities (map-tuning's general objective)",
                 "fewrel/val_wiki.json", null));
+        add(new Task("entity-infill", "KILM-style description infilling of WordNet entities through the frozen MLM head "
+                + "(held-out synsets by WordNetSplit; default: embedded WordNet 3.1 nouns, --train: WN18RR entity2text.txt)",
+                EMBEDDED + "wordnet-3.1-nouns", null));
         add(new Task("ud", "dependency-head prediction on CoNLL-U gold trees (UAS; linguistic adapter pretraining)",
                 "ud_english_ewt/en_ewt-ud-train.conllu", "ud_english_ewt/en_ewt-ud-dev.conllu"));
     }
@@ -74,8 +83,14 @@ public final class TaskCatalog {
     /** Where the data of a task comes from: explicit files win over the data folder's defaults. */
     public record DataFiles(Path train, Path dev) {}
 
-    /** Resolves a task's training and (optional) development files. */
+    /**
+     * Resolves a task's training and (optional) development files; a task whose default training
+     * source is {@link #EMBEDDED} gets a null training file when none is given.
+     */
     public static DataFiles resolve(Task task, Path dataDir, Path train, Path dev) {
+        if (train == null && task.defaultTrain() != null && task.defaultTrain().startsWith(EMBEDDED)) {
+            return new DataFiles(null, dev);
+        }
         Path t = train != null ? train : defaultFile(task, dataDir, task.defaultTrain(), "training");
         Path d = dev != null ? dev : task.defaultDev() == null || (dataDir == null && train != null) ? null
                 : defaultFile(task, dataDir, task.defaultDev(), "development");
@@ -123,6 +138,9 @@ public final class TaskCatalog {
      */
     public static Prepared prepare(Task task, Path train, Path dev, Tokenizer tokenizer,
             List<dev.infuse.spi.KnowledgeAdapter> adapters, int maxLength, long seed, int maxTrain) {
+        if (task.name().equals("entity-infill")) {
+            return EntityInfill.prepare(task, train, dev, tokenizer, adapters, maxLength, seed, maxTrain);
+        }
         List<Path> files = new ArrayList<>(List.of(train));
         if (dev != null) {
             files.add(dev);

@@ -70,7 +70,8 @@ public final class TaskRunner {
      * @param train training file, or null for the data folder's default
      * @param dev development file, or null for the default (or a seeded 10% split)
      * @param dataDir data folder laid out like the shared data, or null
-     * @param fusion fusion plugin name used when side adapters are present
+     * @param fusion fusion plugin name used when side adapters are present; null for the task's
+     *     default ({@code add} before a masked-LM head, {@code concat} otherwise)
      * @param maxLength word pieces per example
      * @param cache use the activation cache when every adapter is a side network
      * @param headDropout dropout before the head's classifier
@@ -145,7 +146,8 @@ public final class TaskRunner {
         adapters.forEach(a -> added.addAll(a.addedTokens()));
         var tokenizer = added.isEmpty() ? backbone.tokenizer() : backbone.tokenizer().withAddedTokens(added);
 
-        LOG.info("task {}: reading {}{}", task.name(), files.train(), files.dev() == null ? " (10% held out as dev)" : " and " + files.dev());
+        LOG.info("task {}: reading {}{}", task.name(), files.train() == null ? task.defaultTrain() : files.train(), files.dev() == null
+                ? (task.name().equals("entity-infill") ? " (held-out synsets as dev)" : " (10% held out as dev)") : " and " + files.dev());
         TaskCatalog.Prepared data = TaskCatalog.prepare(task, files.train(), files.dev(), tokenizer, adapters, spec.maxLength(),
                 spec.training().seed(), spec.maxTrain());
         if (data.train().size() == 0 || data.dev().size() == 0) {
@@ -159,11 +161,15 @@ public final class TaskRunner {
         TaskHead head = head(data.train(), spec.headDropout(), backbone.spec().hiddenSize());
 
         boolean sides = adapters.stream().anyMatch(a -> !a.taps().isEmpty());
-        Fusion fusion = sides ? infuse.createFusion(spec.fusion(), PluginConfig.empty("fusion '" + spec.fusion() + "'"),
+        String fusionName = fusionName(spec, head);
+        Fusion fusion = sides ? infuse.createFusion(fusionName, PluginConfig.empty("fusion '" + fusionName + "'"),
                 backbone.spec(), (int) adapters.stream().filter(a -> !a.taps().isEmpty()).count()) : null;
 
         boolean headTrainable = spec.head().artifact() == null || !spec.head().frozen();
-        boolean anyTraining = headTrainable || modes.containsValue(AdapterMode.TRAIN);
+        // The masked-LM head and the add fusion have no weights: with frozen adapters only, such a run evaluates.
+        boolean somethingBeyondAdapters = !(head instanceof dev.infuse.heads.MaskedLmHead)
+                || (fusion != null && !fusion.name().equals("add"));
+        boolean anyTraining = (headTrainable && somethingBeyondAdapters) || modes.containsValue(AdapterMode.TRAIN);
         ComposedModel.Builder b = ComposedModel.builder(backbone).head(head, headTrainable).seed(spec.training().seed())
                 .forTraining(anyTraining);
         for (KnowledgeAdapter a : adapters) {
@@ -252,6 +258,18 @@ public final class TaskRunner {
         }
     }
 
+    /**
+     * The fusion of a run's side adapters: the one asked for, else {@code add} for a masked-LM head
+     * (its frozen output layer expects the hidden size, and an untrained side network that returns
+     * only an update then leaves its predictions unchanged), else {@code concat}.
+     */
+    static String fusionName(RunSpec spec, TaskHead head) {
+        if (spec.fusion() != null) {
+            return spec.fusion();
+        }
+        return head instanceof dev.infuse.heads.MaskedLmHead ? "add" : "concat";
+    }
+
     /** Saves the run's head as {@code <out>/head} (an artifact of kind head), for plug-and-play reuse. */
     private static void saveHead(ComposedModel model, TaskHead head, Backbone backbone, RunSpec spec, Map<String, Double> metrics) {
         Map<String, float[]> w = model.weights("head");
@@ -310,6 +328,9 @@ public final class TaskRunner {
         if (train instanceof MaskedMentions m) {
             return m.head();
         }
+        if (train instanceof EntityInfill e) {
+            return e.head();
+        }
         throw new AssertionError(train.getClass());
     }
 
@@ -325,6 +346,9 @@ public final class TaskRunner {
         }
         if (dev instanceof MaskedMentions m) {
             return m.evaluator(source);
+        }
+        if (dev instanceof EntityInfill e) {
+            return e.evaluator(source);
         }
         throw new AssertionError(dev.getClass());
     }
@@ -357,6 +381,15 @@ public final class TaskRunner {
                 rows.add(Map.of("id", e.ids().get(i), "predicted", predicted.get(i), "gold", e.gold(i)));
             }
             writeJsonLines(out.resolve("predictions.jsonl"), rows);
+        } else if (dev instanceof EntityInfill e) {
+            List<int[]> predicted = e.predict(model, source);
+            var tok = model.tokenizer();
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (int i = 0; i < e.size(); i++) {
+                EntityInfill.Example x = e.examples().get(i);
+                rows.add(Map.of("id", x.entityId(), "predicted", pieces(tok, predicted.get(i)), "gold", pieces(tok, x.labels())));
+            }
+            writeJsonLines(out.resolve("predictions.jsonl"), rows);
         } else if (dev instanceof DependencyHeads d) {
             List<int[]> predicted = d.predict(model, source);
             if (data.files().size() > 1) {
@@ -365,6 +398,14 @@ public final class TaskRunner {
                 ConllU.writeWithHeads(original, out.resolve("predictions.conllu"), d.alignToInput(predicted, input));
             }
         }
+    }
+
+    private static List<String> pieces(dev.infuse.spi.Tokenizer tok, int[] ids) {
+        List<String> out = new ArrayList<>(ids.length);
+        for (int id : ids) {
+            out.add(tok.token(id));
+        }
+        return out;
     }
 
     private static Map<String, Object> hyperParameters(RunSpec spec) {
@@ -378,7 +419,7 @@ public final class TaskRunner {
         m.put("patience", t.patience());
         m.put("max_length", spec.maxLength());
         m.put("head_dropout", (double) spec.headDropout());
-        m.put("fusion", spec.fusion());
+        m.put("fusion", spec.fusion() == null ? "task-default" : spec.fusion());
         m.put("max_train", spec.maxTrain());
         return m;
     }
