@@ -46,6 +46,10 @@ final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--backbone-path", paramLabel = "DIR", description = "Model folder for the backbone.")
     String backbonePath;
 
+    @Option(names = "--fusion", defaultValue = "add",
+            description = "Fusion of side-network plugins before the frozen MLM head (default: ${DEFAULT-VALUE}, as KILM pretrains).")
+    String fusion;
+
     @Option(names = "--max-facts", defaultValue = "0", description = "At most this many facts per relation (0 = all).")
     int maxFacts;
 
@@ -78,6 +82,11 @@ final class ProbeCommand implements Callable<Integer> {
                 loaded.add(l);
                 builder.adapter(l.adapter(), ComposedModel.Mode.FROZEN);
             }
+            long sides = loaded.stream().filter(l -> !l.adapter().taps().isEmpty()).count();
+            if (sides > 0) {
+                // A side network's output reaches the MLM head only through a fusion; it stays frozen here.
+                builder.fusion(infuse.createFusion(fusion, PluginConfig.empty("fusion '" + fusion + "'"), b.spec(), (int) sides), false);
+            }
             try (ComposedModel model = builder.build()) {
                 loaded.forEach(l -> l.loadInto(model));
                 List<KnowledgeAdapter> list = loaded.stream().map(AdapterArtifacts.Loaded::adapter).toList();
@@ -100,6 +109,8 @@ final class ProbeCommand implements Callable<Integer> {
                 summary.put("skipped", task.skipped());
                 summary.put("adapters", adapters.stream().map(Path::toString).toList());
                 summary.put("lama", folder.toString());
+                summary.put("fusion", sides > 0 ? fusion : null);
+                summary.put("max_facts", maxFacts);
                 Json.write(this.out.resolve("metrics.json"), summary);
                 out.printf("P@1 %.2f (mean over %d relations), %.2f over all facts%n", 100 * metrics.get("p_at_1"),
                         metrics.get("relations").intValue(), 100 * metrics.get("p_at_1_micro"));

@@ -12,7 +12,13 @@ final class Report {
         out.printf("task %s: ", r.task());
         int i = 0;
         for (Map.Entry<String, Double> e : r.metrics().entrySet()) {
-            out.printf("%s%s %.2f", i++ > 0 ? ", " : "", e.getKey(), 100 * e.getValue());
+            double v = e.getValue();
+            // Rates print as percentages; counts scored alongside them (entities, pieces) as they are.
+            if (v > 1 && v == Math.rint(v)) {
+                out.printf("%s%s %d", i++ > 0 ? ", " : "", e.getKey(), (long) v);
+            } else {
+                out.printf("%s%s %.2f", i++ > 0 ? ", " : "", e.getKey(), 100 * v);
+            }
         }
         out.printf(" (best epoch %d of %d)%n", r.report().bestEpoch(), r.report().epochs().size());
         out.printf("parameters: %,d trainable of %,d; %.0f s%n", r.trainableParameters(), r.totalParameters(), r.seconds());

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 
 /** Options of the commands that train and evaluate on a task. */
 final class RunOptions {
-    @Option(names = "--task", required = true, description = "Task: fewrel, trex, semeval, tacred, open-entity, mention-mlm, ud, wn-relation, wn-facts, wn-mention-mlm (see docs/TASKS.md).")
+    @Option(names = "--task", required = true, description = "Task: fewrel, trex, semeval, tacred, open-entity, mention-mlm, entity-infill, ud, wn-relation, wn-facts, wn-mention-mlm, wn-hypernym, lama (see docs/TASKS.md).")
     String task;
 
     @Option(names = "--data", paramLabel = "DIR", description = "Data folder laid out like the project's shared data; supplies default files.")
@@ -35,7 +35,7 @@ final class RunOptions {
     @Option(names = "--backbone-path", paramLabel = "DIR", description = "Model folder for the backbone (default: BERT-base from the class path).")
     String backbonePath;
 
-    @Option(names = "--fusion", defaultValue = "concat", description = "Fusion for side adapters: concat, add, attention (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--fusion", description = "Fusion for side adapters: concat, add, attention (default: add before a masked-LM head, i.e. mention-mlm and entity-infill; concat otherwise).")
     String fusion;
 
     @Option(names = "--epochs", defaultValue = "3", description = "Epochs (default: ${DEFAULT-VALUE}).")

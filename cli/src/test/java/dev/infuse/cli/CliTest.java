@@ -40,6 +40,44 @@ class CliTest {
     }
 
     @Test
+    void kilmPretrainsOnEntityInfillThenPlugsIntoTheLamaProbe() throws Exception {
+        StringBuilder entities = new StringBuilder();
+        String[] titles = {"paris", "london", "berlin", "rome", "madrid", "moscow", "tokyo", "beijing"};
+        for (int i = 0; i < 40; i++) {
+            String t = titles[i % titles.length];
+            entities.append(String.format("%08d", 7000 + i)).append('\t').append(t)
+                    .append(", capital city of a country; \"he went to ").append(t).append("\"\n");
+        }
+        Path file = java.nio.file.Files.writeString(tmp.resolve("entity2text.txt"), entities.toString());
+        String cache = tmp.resolve("cache").toString();
+        Run train = run("train", "--backbone", "bert-random", "--cache", cache, "--adapter", "kilm", "--task", "entity-infill",
+                "--train", file.toString(), "--set", "adapter_size=16", "--set", "heads=2", "--set", "intermediate_size=32",
+                "--epochs", "1", "--batch-size", "8", "--lr", "1e-2", "--max-length", "32", "--no-checkpoint",
+                "--out", tmp.resolve("kilm").toString());
+        assertThat(train.exit()).as(train.err()).isZero();
+        assertThat(train.out()).contains("wordpiece_accuracy", "position_prior/wordpiece_accuracy", "entities ");
+        Path artifact = tmp.resolve("kilm/adapters/kilm");
+        assertThat(artifact.resolve("adapter.safetensors")).exists();
+
+        Path lama = java.nio.file.Files.createDirectories(tmp.resolve("lama/TREx"));
+        java.nio.file.Files.writeString(lama.getParent().resolve("relations.jsonl"),
+                "{\"relation\": \"P1\", \"template\": \"[X] is the capital city of [Y] .\"}\n");
+        java.nio.file.Files.writeString(lama.resolve("P1.jsonl"),
+                "{\"sub_label\": \"paris\", \"obj_label\": \"france\"}\n{\"sub_label\": \"rome\", \"obj_label\": \"italy\"}\n");
+        Run probe = run("probe", "--backbone", "bert-random", "--cache", cache, "--lama", tmp.resolve("lama").toString(),
+                "--adapter", artifact.toString(), "--out", tmp.resolve("probe").toString());
+        assertThat(probe.exit()).as(probe.err()).isZero();
+        assertThat(probe.out()).contains("P@1");
+        assertThat(java.nio.file.Files.readString(tmp.resolve("probe/metrics.json"))).contains("\"fusion\" : \"add\"");
+
+        // The frozen artifact on the same task: nothing to train, it only scores.
+        Run eval = run("eval", "--backbone", "bert-random", "--cache", cache, "--task", "entity-infill", "--train", file.toString(),
+                "--adapter", artifact.toString(), "--max-length", "32", "--no-checkpoint", "--out", tmp.resolve("eval").toString());
+        assertThat(eval.exit()).as(eval.err()).isZero();
+        assertThat(eval.out()).contains("parameters: 0 trainable");
+    }
+
+    @Test
     void pluginsListsEveryBuiltInPluginWithOrigin() {
         Run r = run("plugins", "--plugins", tmp.resolve("none").toString());
         assertThat(r.exit()).isZero();

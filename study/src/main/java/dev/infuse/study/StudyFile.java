@@ -254,9 +254,9 @@ public final class StudyFile {
             }
             if (dataDir == null) {
                 List<String> need = new ArrayList<>();
-                tasks.stream().filter(t -> t.train() == null && !TaskCatalog.task(t.name()).embedded()).forEach(t -> need.add("task '" + t.name() + "'"));
+                tasks.stream().filter(t -> t.train() == null && TaskCatalog.needsDataFolder(TaskCatalog.task(t.name()))).forEach(t -> need.add("task '" + t.name() + "'"));
                 methods.stream().flatMap(m -> m.pretrainings().stream()).distinct()
-                        .filter(p -> p.train() == null && !TaskCatalog.task(p.task()).embedded())
+                        .filter(p -> p.train() == null && TaskCatalog.needsDataFolder(TaskCatalog.task(p.task())))
                         .forEach(p -> need.add("pretraining '" + p.id() + "'"));
                 if (!need.isEmpty()) {
                     throw new InfuseException("data-missing", file + ": no data folder for " + String.join(", ", need)

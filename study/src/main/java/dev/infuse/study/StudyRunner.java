@@ -464,7 +464,7 @@ public final class StudyRunner {
         try {
             TaskCatalog.Task t = TaskCatalog.task(task);
             TaskCatalog.DataFiles f = TaskCatalog.resolve(t, dataDir, train, dev);
-            if (t.embedded()) {
+            if (f.train() == null) {
                 if (seen.add(Path.of("embedded:" + task))) {
                     Map<String, Object> row = new LinkedHashMap<>();
                     row.put("task", task);

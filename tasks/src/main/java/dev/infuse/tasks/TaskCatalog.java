@@ -53,6 +53,12 @@ public final class TaskCatalog {
 
     private static final Map<String, Task> TASKS = new TreeMap<>();
 
+    /**
+     * Prefix of a default training source built into the class path (no file, no data folder): such
+     * a task resolves to a null training path unless {@code --train} names a file.
+     */
+    public static final String EMBEDDED = "embedded:";
+
     static {
         add(new Task("fewrel", "relation classification on FewRel (16 Wikidata relations; factual adapter pretraining)",
                 "fewrel/val_wiki.json", null));
@@ -69,6 +75,9 @@ public final class TaskCatalog {
                 + "through the frozen masked-LM head; nothing trained)"));
         add(new Task("lama", "LAMA knowledge probe: P@1 of single-piece objects through the frozen masked-LM head (nothing trained)",
                 "lama", null));
+        add(new Task("entity-infill", "KILM-style description infilling of WordNet entities through the frozen MLM head "
+                + "(held-out synsets by WordNetSplit; default: embedded WordNet 3.1 nouns, --train: WN18RR entity2text.txt)",
+                EMBEDDED + "wordnet-3.1-nouns", null));
         add(new Task("ud", "dependency-head prediction on CoNLL-U gold trees (UAS; linguistic adapter pretraining)",
                 "ud_english_ewt/en_ewt-ud-train.conllu", "ud_english_ewt/en_ewt-ud-dev.conllu"));
         add(Task.embedded("wn-relation", "lexical relation of a WordNet 3.1 noun pair (8 classes; dev heads are held-out synsets; "
@@ -101,7 +110,10 @@ public final class TaskCatalog {
     /** Where the data of a task comes from: explicit files win over the data folder's defaults. */
     public record DataFiles(Path train, Path dev) {}
 
-    /** Resolves a task's training and (optional) development files. */
+    /**
+     * Resolves a task's training and (optional) development files; a task whose default training
+     * source is {@link #EMBEDDED} gets a null training file when none is given.
+     */
     public static DataFiles resolve(Task task, Path dataDir, Path train, Path dev) {
         if (task.embedded()) {
             if (train != null || dev != null) {
@@ -109,6 +121,9 @@ public final class TaskCatalog {
                         + "drop --" + (train != null ? "train" : "dev"));
             }
             return new DataFiles(null, null);
+        }
+        if (train == null && task.defaultTrain() != null && task.defaultTrain().startsWith(EMBEDDED)) {
+            return new DataFiles(null, dev);
         }
         Path t = train != null ? train : defaultFile(task, dataDir, task.defaultTrain(), "training");
         Path d = dev != null ? dev : task.defaultDev() == null || (dataDir == null && train != null) ? null
@@ -168,6 +183,9 @@ public final class TaskCatalog {
     public static Prepared prepare(Task task, Path train, Path dev, Tokenizer tokenizer,
             List<dev.infuse.spi.KnowledgeAdapter> adapters, int maxLength, long seed, int maxTrain,
             RelationClassification.Markers markers) {
+        if (task.name().equals("entity-infill")) {
+            return EntityInfill.prepare(task, train, dev, tokenizer, adapters, maxLength, seed, maxTrain);
+        }
         List<Path> files = new ArrayList<>();
         if (train != null) {
             files.add(train);
@@ -254,6 +272,11 @@ public final class TaskCatalog {
         List<T> shuffled = new ArrayList<>(s.train());
         java.util.Collections.shuffle(shuffled, new java.util.Random(seed));
         return new Splits.Split<>(shuffled.subList(0, maxTrain), s.dev());
+    }
+
+    /** Whether a task can run without a data folder (built-in data, or a built-in default source). */
+    public static boolean needsDataFolder(Task task) {
+        return !task.embedded() && (task.defaultTrain() == null || !task.defaultTrain().startsWith(EMBEDDED));
     }
 
     /** Whether a task is a probe: evaluated through the backbone's own masked-LM head, with nothing trained. */

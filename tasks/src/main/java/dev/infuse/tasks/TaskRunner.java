@@ -70,7 +70,8 @@ public final class TaskRunner {
      * @param train training file, or null for the data folder's default
      * @param dev development file, or null for the default (or a seeded 10% split)
      * @param dataDir data folder laid out like the shared data, or null
-     * @param fusion fusion plugin name used when side adapters are present
+     * @param fusion fusion plugin name used when side adapters are present; null for the task's
+     *     default ({@code add} before a masked-LM head, {@code concat} otherwise)
      * @param maxLength word pieces per example
      * @param cache use the activation cache when every adapter is a side network
      * @param headDropout dropout before the head's classifier
@@ -165,8 +166,8 @@ public final class TaskRunner {
         adapters.forEach(a -> added.addAll(a.addedTokens()));
         var tokenizer = added.isEmpty() ? backbone.tokenizer() : backbone.tokenizer().withAddedTokens(added);
 
-        if (task.embedded()) {
-            LOG.info("task {}: building its embedded data", task.name());
+        if (task.embedded() || files.train() == null) {
+            LOG.info("task {}: building its data from {}", task.name(), task.embedded() ? "the embedded source" : task.defaultTrain());
         } else {
             LOG.info("task {}: reading {}{}", task.name(), files.train(), files.dev() == null ? " (10% held out as dev)" : " and " + files.dev());
         }
@@ -183,11 +184,15 @@ public final class TaskRunner {
         TaskHead head = head(data.train(), spec.headDropout(), backbone.spec().hiddenSize());
 
         boolean sides = adapters.stream().anyMatch(a -> !a.taps().isEmpty());
-        Fusion fusion = sides ? infuse.createFusion(spec.fusion(), PluginConfig.empty("fusion '" + spec.fusion() + "'"),
+        String fusionName = fusionName(spec, head);
+        Fusion fusion = sides ? infuse.createFusion(fusionName, PluginConfig.empty("fusion '" + fusionName + "'"),
                 backbone.spec(), (int) adapters.stream().filter(a -> !a.taps().isEmpty()).count()) : null;
 
         boolean headTrainable = spec.head().artifact() == null || !spec.head().frozen();
-        boolean anyTraining = headTrainable || modes.containsValue(AdapterMode.TRAIN);
+        // The masked-LM head and the add fusion have no weights: with frozen adapters only, such a run evaluates.
+        boolean somethingBeyondAdapters = !(head instanceof dev.infuse.heads.MaskedLmHead)
+                || (fusion != null && !fusion.name().equals("add"));
+        boolean anyTraining = (headTrainable && somethingBeyondAdapters) || modes.containsValue(AdapterMode.TRAIN);
         ComposedModel.Builder b = ComposedModel.builder(backbone).head(head, headTrainable).seed(spec.training().seed())
                 .forTraining(anyTraining);
         for (KnowledgeAdapter a : adapters) {
@@ -308,17 +313,18 @@ public final class TaskRunner {
             }
         }
         List<KnowledgeAdapter> sides = adapters.stream().filter(a -> !a.taps().isEmpty()).toList();
-        if (!sides.isEmpty() && !"add".equals(spec.fusion())) {
+        String fusion = spec.fusion() == null ? "add" : spec.fusion();
+        if (!sides.isEmpty() && !"add".equals(fusion)) {
             throw new InfuseException("task-not-applicable", "task '" + task.name() + "' answers through the backbone's frozen "
                     + "masked-LM head, which reads one " + backbone.spec().hiddenSize() + "-wide vector per token; the side "
-                    + "network(s) of " + sides.stream().map(KnowledgeAdapter::name).toList() + " fused by '" + spec.fusion()
+                    + "network(s) of " + sides.stream().map(KnowledgeAdapter::name).toList() + " fused by '" + fusion
                     + "' do not give that (only 'add' fusion of a plugin trained through that head does, e.g. kilm)");
         }
         ComposedModel.Builder b = ComposedModel.builder(backbone).head(new dev.infuse.heads.MaskedLmHead(), false)
                 .seed(spec.training().seed()).forTraining(false);
         adapters.forEach(a -> b.adapter(a, ComposedModel.Mode.FROZEN));
         if (!sides.isEmpty()) {
-            b.fusion(infuse.createFusion(spec.fusion(), PluginConfig.empty("fusion '" + spec.fusion() + "'"), backbone.spec(),
+            b.fusion(infuse.createFusion(fusion, PluginConfig.empty("fusion '" + fusion + "'"), backbone.spec(),
                     sides.size()), false);
         }
         try (ComposedModel model = b.build()) {
@@ -343,6 +349,18 @@ public final class TaskRunner {
             writeJson(spec.out().resolve("metrics.json"), summary(result, spec));
             return result;
         }
+    }
+
+    /**
+     * The fusion of a run's side adapters: the one asked for, else {@code add} for a masked-LM head
+     * (its frozen output layer expects the hidden size, and an untrained side network that returns
+     * only an update then leaves its predictions unchanged), else {@code concat}.
+     */
+    static String fusionName(RunSpec spec, TaskHead head) {
+        if (spec.fusion() != null) {
+            return spec.fusion();
+        }
+        return head instanceof dev.infuse.heads.MaskedLmHead ? "add" : "concat";
     }
 
     /** Saves the run's head as {@code <out>/head} (an artifact of kind head), for plug-and-play reuse. */
@@ -406,6 +424,9 @@ public final class TaskRunner {
         if (train instanceof MaskedMentions m) {
             return m.head();
         }
+        if (train instanceof EntityInfill e) {
+            return e.head();
+        }
         throw new AssertionError(train.getClass());
     }
 
@@ -421,6 +442,9 @@ public final class TaskRunner {
         }
         if (dev instanceof MaskedMentions m) {
             return m.evaluator(source);
+        }
+        if (dev instanceof EntityInfill e) {
+            return e.evaluator(source);
         }
         throw new AssertionError(dev.getClass());
     }
@@ -453,6 +477,15 @@ public final class TaskRunner {
                 rows.add(Map.of("id", e.ids().get(i), "predicted", predicted.get(i), "gold", e.gold(i)));
             }
             writeJsonLines(out.resolve("predictions.jsonl"), rows);
+        } else if (dev instanceof EntityInfill e) {
+            List<int[]> predicted = e.predict(model, source);
+            var tok = model.tokenizer();
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (int i = 0; i < e.size(); i++) {
+                EntityInfill.Example x = e.examples().get(i);
+                rows.add(Map.of("id", x.entityId(), "predicted", pieces(tok, predicted.get(i)), "gold", pieces(tok, x.labels())));
+            }
+            writeJsonLines(out.resolve("predictions.jsonl"), rows);
         } else if (dev instanceof DependencyHeads d) {
             List<int[]> predicted = d.predict(model, source);
             if (data.files().size() > 1) {
@@ -461,6 +494,14 @@ public final class TaskRunner {
                 ConllU.writeWithHeads(original, out.resolve("predictions.conllu"), d.alignToInput(predicted, input));
             }
         }
+    }
+
+    private static List<String> pieces(dev.infuse.spi.Tokenizer tok, int[] ids) {
+        List<String> out = new ArrayList<>(ids.length);
+        for (int id : ids) {
+            out.add(tok.token(id));
+        }
+        return out;
     }
 
     private static Map<String, Object> hyperParameters(RunSpec spec) {
@@ -474,7 +515,7 @@ public final class TaskRunner {
         m.put("patience", t.patience());
         m.put("max_length", spec.maxLength());
         m.put("head_dropout", (double) spec.headDropout());
-        m.put("fusion", spec.fusion());
+        m.put("fusion", spec.fusion() == null ? "task-default" : spec.fusion());
         m.put("max_train", spec.maxTrain());
         RelationClassification.Markers markers = RelationClassification.Markers.parse(spec.markers());
         if (markers != RelationClassification.Markers.INFUSE) {

@@ -1,5 +1,8 @@
 package dev.infuse.adapter.kilm;
 
+import dev.infuse.data.EntityDescription;
+import dev.infuse.tasks.EntityInfill;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -65,13 +68,13 @@ class KilmTrainingTest {
         split.train().forEach(e -> trainTitles.add(e.title()));
         assertThat(split.dev()).isNotEmpty().noneMatch(e -> trainTitles.contains(e.title()));
         try (ComposedModel model = compose(adapter(Map.of()))) {
-            KilmData train = KilmData.build(split.train(), model.tokenizer(), KilmTokens.DEFAULT, KilmData.Markers.ADDED, 8, 64);
-            KilmData dev = KilmData.build(split.dev(), model.tokenizer(), KilmTokens.DEFAULT, KilmData.Markers.ADDED, 8, 64);
-            KilmEvaluator evaluator = new KilmEvaluator(dev, 16);
-            Map<String, Double> before = evaluator.evaluate(model);
+            EntityInfill train = EntityInfill.of(split.train(), model.tokenizer(), List.of(), EntityInfill.Markers.ADDED, 8, 64);
+            EntityInfill dev = EntityInfill.of(split.dev(), model.tokenizer(), List.of(), EntityInfill.Markers.ADDED, 8, 64);
+            dev.withPositionPrior(train);
+            Map<String, Double> before = dev.score(model, dev);
             new Trainer(new TrainingConfig(20, 8, 0, 1e-2, 0.1, 1.0, 0, 3)).quiet().fit(model, train, null);
-            Map<String, Double> after = evaluator.evaluate(model);
-            Map<String, Double> prior = KilmEvaluator.positionPrior(train, dev);
+            Map<String, Double> after = dev.score(model, dev);
+            Map<String, Double> prior = dev.positionPriorScores();
             assertThat(before.get("entities")).isEqualTo(dev.size());
             assertThat(after.get("wordpiece_accuracy")).isGreaterThan(before.get("wordpiece_accuracy") + 0.3);
             assertThat(after.get("first_word_exact_match")).isGreaterThan(before.get("first_word_exact_match") + 0.3);
@@ -89,8 +92,8 @@ class KilmTrainingTest {
             assertThat(model.shapes("adapter.kilm")).containsOnlyKeys("token_embeddings");
             assertThat(model.shapes("adapter.kilm").get("token_embeddings")).containsExactly(5, 32);
             float[] before = model.weights("adapter.kilm").get("token_embeddings");
-            KilmData train = KilmData.build(Synthetic.entities().subList(0, 16), model.tokenizer(), KilmTokens.DEFAULT,
-                    KilmData.Markers.ADDED, 8, 64);
+            EntityInfill train = EntityInfill.of(Synthetic.entities().subList(0, 16), model.tokenizer(), List.of(),
+                    EntityInfill.Markers.ADDED, 8, 64);
             new Trainer(new TrainingConfig(1, 8, 0, 1e-2, 0.0, 1.0, 0, 3)).quiet().fit(model, train, null);
             assertThat(model.weights("adapter.kilm").get("token_embeddings")).isNotEqualTo(before);
         }

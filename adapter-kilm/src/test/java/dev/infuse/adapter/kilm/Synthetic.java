@@ -1,5 +1,7 @@
 package dev.infuse.adapter.kilm;
 
+import dev.infuse.data.EntityDescription;
+
 import java.util.ArrayList;
 import java.util.List;
 

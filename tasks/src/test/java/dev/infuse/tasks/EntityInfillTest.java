@@ -1,9 +1,11 @@
-package dev.infuse.adapter.kilm;
+package dev.infuse.tasks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.infuse.api.Batch;
+import dev.infuse.data.EntityDescription;
+import dev.infuse.data.WordNetSplit;
 import dev.infuse.spi.Backbone;
 import dev.infuse.spi.InfuseException;
 import dev.infuse.spi.Tokenizer;
@@ -16,14 +18,14 @@ import org.junit.jupiter.api.TestInstance;
 import org.tensorflow.types.TInt32;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class KilmDataTest {
+class EntityInfillTest {
     private Backbone backbone;
     private Tokenizer tok;
 
     @BeforeAll
     void setUp() {
         backbone = TinyBackbones.create();
-        tok = backbone.tokenizer().withAddedTokens(KilmTokens.DEFAULT.asList());
+        tok = backbone.tokenizer().withAddedTokens(EntityInfill.MARKERS);
     }
 
     @AfterAll
@@ -38,13 +40,13 @@ class KilmDataTest {
     @Test
     void layoutIsClsContextMarkersTitleSepMasksEnd() {
         EntityDescription e = new EntityDescription("e1", "paris", "capital city of france", "he was born in paris");
-        KilmData d = KilmData.build(List.of(e), tok, KilmTokens.DEFAULT, KilmData.Markers.ADDED, 16, 64);
-        KilmData.Example x = d.examples().get(0);
-        int[] desc = KilmData.pieces(tok, "capital city of france");
+        EntityInfill d = EntityInfill.of(List.of(e), tok, List.of(), EntityInfill.Markers.ADDED, 16, 64);
+        EntityInfill.Example x = d.examples().get(0);
+        int[] desc = EntityInfill.pieces(tok, "capital city of france");
         assertThat(desc).hasSize(4);
-        int[] expected = concat(new int[] {tok.clsId()}, KilmData.pieces(tok, "he was born in"),
-                new int[] {id("<ent>")}, KilmData.pieces(tok, "paris"), new int[] {id("</ent>"), id("<ent_desc>")},
-                KilmData.pieces(tok, "paris"), new int[] {id("<sep>")},
+        int[] expected = concat(new int[] {tok.clsId()}, EntityInfill.pieces(tok, "he was born in"),
+                new int[] {id("<ent>")}, EntityInfill.pieces(tok, "paris"), new int[] {id("</ent>"), id("<ent_desc>")},
+                EntityInfill.pieces(tok, "paris"), new int[] {id("<sep>")},
                 new int[] {tok.maskId(), tok.maskId(), tok.maskId(), tok.maskId()},
                 new int[] {id("</ent_desc>"), tok.sepId()});
         assertThat(x.ids()).containsExactly(expected);
@@ -61,11 +63,11 @@ class KilmDataTest {
     void maskCountEqualsDescriptionPiecesUpToTheCapAndTruncationIsCounted() {
         EntityDescription shortOne = new EntityDescription("a", "rome", "city", "");
         EntityDescription longOne = new EntityDescription("b", "rome", "the capital city of italy and of the old world", "");
-        KilmData d = KilmData.build(List.of(shortOne, longOne), tok, KilmTokens.DEFAULT, KilmData.Markers.ADDED, 5, 64);
+        EntityInfill d = EntityInfill.of(List.of(shortOne, longOne), tok, List.of(), EntityInfill.Markers.ADDED, 5, 64);
         assertThat(d.examples().get(0).maskPositions()).hasSize(1);
         assertThat(d.examples().get(1).maskPositions()).hasSize(5);
         assertThat(d.examples().get(1).labels()).containsExactly(
-                java.util.Arrays.copyOf(KilmData.pieces(tok, longOne.description()), 5));
+                java.util.Arrays.copyOf(EntityInfill.pieces(tok, longOne.description()), 5));
         assertThat(d.count("truncated-description")).isEqualTo(1);
         assertThat(d.count("bare-mention")).isEqualTo(2);
     }
@@ -74,7 +76,7 @@ class KilmDataTest {
     void entityWithoutDescriptionIsSkippedAndCounted() {
         List<EntityDescription> in = List.of(new EntityDescription("a", "rome", "", ""),
                 new EntityDescription("b", "rome", "   ", "rome is old"), new EntityDescription("c", "rome", "city", ""));
-        KilmData d = KilmData.build(in, tok, KilmTokens.DEFAULT, KilmData.Markers.ADDED, 8, 64);
+        EntityInfill d = EntityInfill.of(in, tok, List.of(), EntityInfill.Markers.ADDED, 8, 64);
         assertThat(d.size()).isEqualTo(1);
         assertThat(d.examples().get(0).entityId()).isEqualTo("c");
         assertThat(d.count("missing-description")).isEqualTo(2);
@@ -83,13 +85,13 @@ class KilmDataTest {
     @Test
     void longContextIsCutAroundTheMentionAndTooLongIsSkipped() {
         String ctx = "the old house of the young king was in the city of paris and the river was very long and the school was new";
-        KilmData d = KilmData.build(List.of(new EntityDescription("a", "paris", "city", ctx)), tok, KilmTokens.DEFAULT,
-                KilmData.Markers.ADDED, 4, 20);
+        EntityInfill d = EntityInfill.of(List.of(new EntityDescription("a", "paris", "city", ctx)), tok, List.of(),
+                EntityInfill.Markers.ADDED, 4, 20);
         assertThat(d.size()).isEqualTo(1);
         assertThat(d.examples().get(0).ids()).hasSize(20).contains(id("<ent>"));
         assertThat(d.count("truncated-context")).isEqualTo(1);
-        KilmData tooLong = KilmData.build(List.of(new EntityDescription("b", "paris", "city of the world and of the people", "")),
-                tok, KilmTokens.DEFAULT, KilmData.Markers.ADDED, 12, 12);
+        EntityInfill tooLong = EntityInfill.of(List.of(new EntityDescription("b", "paris", "city of the world and of the people", "")),
+                tok, List.of(), EntityInfill.Markers.ADDED, 12, 12);
         assertThat(tooLong.size()).isZero();
         assertThat(tooLong.count("too-long")).isEqualTo(1);
     }
@@ -97,10 +99,10 @@ class KilmDataTest {
     @Test
     void baselineMarkersKeepPositionsAndUseOnlyBaseIds() {
         EntityDescription e = new EntityDescription("e1", "paris", "capital city", "he was born in paris");
-        KilmData.Example added = KilmData.build(List.of(e), tok, KilmTokens.DEFAULT, KilmData.Markers.ADDED, 8, 64).examples().get(0);
-        KilmData.Example pad = KilmData.build(List.of(e), backbone.tokenizer(), KilmTokens.DEFAULT, KilmData.Markers.PAD, 8, 64)
+        EntityInfill.Example added = EntityInfill.of(List.of(e), tok, List.of(), EntityInfill.Markers.ADDED, 8, 64).examples().get(0);
+        EntityInfill.Example pad = EntityInfill.of(List.of(e), backbone.tokenizer(), List.of(), EntityInfill.Markers.PAD, 8, 64)
                 .examples().get(0);
-        KilmData.Example text = KilmData.build(List.of(e), backbone.tokenizer(), KilmTokens.DEFAULT, KilmData.Markers.TEXT, 8, 64)
+        EntityInfill.Example text = EntityInfill.of(List.of(e), backbone.tokenizer(), List.of(), EntityInfill.Markers.TEXT, 8, 64)
                 .examples().get(0);
         assertThat(pad.maskPositions()).containsExactly(added.maskPositions());
         assertThat(text.maskPositions()).containsExactly(added.maskPositions());
@@ -120,7 +122,7 @@ class KilmDataTest {
     @Test
     void addedMarkersNeedATokenizerThatKnowsThem() {
         EntityDescription e = new EntityDescription("e1", "paris", "city", "");
-        assertThatThrownBy(() -> KilmData.build(List.of(e), backbone.tokenizer(), KilmTokens.DEFAULT, KilmData.Markers.ADDED, 8, 64))
+        assertThatThrownBy(() -> EntityInfill.of(List.of(e), backbone.tokenizer(), List.of(), EntityInfill.Markers.ADDED, 8, 64))
                 .isInstanceOf(InfuseException.class).hasMessageContaining("<ent>")
                 .extracting(x -> ((InfuseException) x).code()).isEqualTo("config-bad-value");
     }
@@ -129,7 +131,7 @@ class KilmDataTest {
     void batchHasFlatMaskPositionsAndLabels() {
         List<EntityDescription> in = List.of(new EntityDescription("a", "rome", "capital city", ""),
                 new EntityDescription("b", "he was born in paris", "city", ""));
-        KilmData d = KilmData.build(in, tok, KilmTokens.DEFAULT, KilmData.Markers.ADDED, 8, 64);
+        EntityInfill d = EntityInfill.of(in, tok, List.of(), EntityInfill.Markers.ADDED, 8, 64);
         int time = Math.max(d.length(0), d.length(1));
         try (Batch b = d.batch(new int[] {0, 1})) {
             TInt32 pos = (TInt32) b.tensors().get("mlm_positions");
@@ -148,15 +150,60 @@ class KilmDataTest {
                 new EntityDescription("b", "paris", "a capital", ""), new EntityDescription("c", "one", "the number", ""));
         List<EntityDescription> test = List.of(new EntityDescription("d", "tokyo", "a city", ""),
                 new EntityDescription("e", "two", "the number", ""));
-        KilmData tr = KilmData.build(train, tok, KilmTokens.DEFAULT, KilmData.Markers.ADDED, 8, 64);
-        KilmData te = KilmData.build(test, tok, KilmTokens.DEFAULT, KilmData.Markers.ADDED, 8, 64);
-        var m = KilmEvaluator.positionPrior(tr, te);
+        EntityInfill tr = EntityInfill.of(train, tok, List.of(), EntityInfill.Markers.ADDED, 8, 64);
+        EntityInfill te = EntityInfill.of(test, tok, List.of(), EntityInfill.Markers.ADDED, 8, 64);
+        var m = te.withPositionPrior(tr).positionPriorScores();
         // "a" is the prior at position 0; at position 1 the three pieces tie and the smallest id wins.
         assertThat(m.get("first_word_exact_match")).isEqualTo(0.5);
         assertThat(m.get("pieces")).isEqualTo(4.0);
         int tieWinner = Math.min(id("city"), Math.min(id("capital"), id("number")));
         double expected = (1 + (tieWinner == id("city") ? 1 : 0) + (tieWinner == id("number") ? 1 : 0)) / 4.0;
         assertThat(m.get("wordpiece_accuracy")).isEqualTo(expected);
+    }
+
+    @Test
+    void markersAreAddedTokensWhenAllFiveAreKnownElsePlainText() {
+        assertThat(EntityInfill.markersFor(tok)).isEqualTo(EntityInfill.Markers.ADDED);
+        assertThat(EntityInfill.markersFor(backbone.tokenizer())).isEqualTo(EntityInfill.Markers.TEXT);
+        EntityInfill d = EntityInfill.of(List.of(new EntityDescription("a", "paris", "city", "")), backbone.tokenizer(),
+                List.of(), 64);
+        assertThat(d.markers()).isEqualTo(EntityInfill.Markers.TEXT);
+        assertThat(d.examples().get(0).ids()).contains(id("["), id("]"), id("("), id(")"), id(":"));
+        var partial = backbone.tokenizer().withAddedTokens(List.of("<ent>", "</ent>"));
+        assertThatThrownBy(() -> EntityInfill.markersFor(partial)).isInstanceOf(InfuseException.class)
+                .hasMessageContaining("2 of the five markers")
+                .extracting(x -> ((InfuseException) x).code()).isEqualTo("config-bad-value");
+    }
+
+    @Test
+    void prepareHoldsOutEntitiesByTheWordNetRule(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        StringBuilder file = new StringBuilder();
+        for (int i = 0; i < 60; i++) {
+            file.append(String.format("%08d", 1000 + i)).append("\tparis, capital city; \"he went to paris\"\n");
+        }
+        file.append("00002000\trome,\n");
+        java.nio.file.Path f = java.nio.file.Files.writeString(dir.resolve("entity2text.txt"), file.toString());
+        var task = TaskCatalog.task("entity-infill");
+        var p = TaskCatalog.prepare(task, f, null, tok, List.of(), 64, 7, 0);
+        EntityInfill train = (EntityInfill) p.train();
+        EntityInfill dev = (EntityInfill) p.dev();
+        assertThat(dev.size()).isPositive();
+        assertThat(train.size() + dev.size()).isEqualTo(60);
+        assertThat(dev.examples()).allMatch(x -> WordNetSplit.isHeldOut(x.entityId()));
+        assertThat(train.examples()).noneMatch(x -> WordNetSplit.isHeldOut(x.entityId()));
+        assertThat(p.files()).containsExactly(f);
+        // The position prior is reported next to the model's scores.
+        assertThat(dev.positionPriorScores().get("wordpiece_accuracy")).isEqualTo(1.0);
+        var capped = TaskCatalog.prepare(task, f, null, tok, List.of(), 64, 7, 5);
+        assertThat(capped.train().size()).isEqualTo(5);
+        assertThat(capped.dev().size()).isEqualTo(dev.size());
+    }
+
+    @Test
+    void embeddedSourceNeedsNoDataFolder() {
+        var files = TaskCatalog.resolve(TaskCatalog.task("entity-infill"), null, null, null);
+        assertThat(files.train()).isNull();
+        assertThat(files.dev()).isNull();
     }
 
     private static int[] concat(int[]... parts) {

@@ -1,4 +1,4 @@
-package dev.infuse.adapter.kilm;
+package dev.infuse.data;
 
 import dev.infuse.spi.InfuseException;
 import java.io.BufferedReader;
@@ -97,7 +97,7 @@ public final class WordNetDescriptions {
 
     /**
      * Every synset of the given parts of speech in WordNet 3.1 (embedded). Ids are
-     * {@code wn31-<pos>-<offset>}.
+     * {@code wn31-<pos>-<offset>} (offset as eight digits, see {@link WordNetSplit#offsetOf}).
      *
      * @param pos e.g. {@code List.of(POS.NOUN)}; empty: all four
      */
@@ -126,6 +126,11 @@ public final class WordNetDescriptions {
             closeQuietly(d);
         }
         return new Descriptions(out, skipped);
+    }
+
+    /** Every noun synset of the embedded WordNet 3.1 (82,192 synsets), as {@link #wordNet31}. */
+    public static Descriptions wordNet31Nouns() {
+        return wordNet31(List.of(POS.NOUN));
     }
 
     /**
@@ -188,6 +193,41 @@ public final class WordNetDescriptions {
         return out;
     }
 
+    /**
+     * The first case-insensitive occurrence of {@code title} in {@code sentence} that is not part of
+     * a longer word; a plural or inflected form that merely starts with the title counts too
+     * ({@code city} in {@code cities} does not, {@code river} in {@code rivers} does).
+     *
+     * @return {@code {start, end}} character offsets of the matched word, or null
+     */
+    public static int[] findMention(String sentence, String title) {
+        if (title.isBlank()) {
+            return null;
+        }
+        String s = sentence.toLowerCase(Locale.ROOT);
+        String t = title.toLowerCase(Locale.ROOT);
+        int from = 0;
+        while (true) {
+            int at = s.indexOf(t, from);
+            if (at < 0) {
+                return null;
+            }
+            boolean startOk = at == 0 || !Character.isLetterOrDigit(s.charAt(at - 1));
+            if (startOk) {
+                int end = at + t.length();
+                // Extend over a short inflection (-s, -es, -ed, -ing ...), at most three letters.
+                int extended = end;
+                while (extended < s.length() && Character.isLetter(s.charAt(extended)) && extended - end < 3) {
+                    extended++;
+                }
+                if (extended == s.length() || !Character.isLetterOrDigit(s.charAt(extended))) {
+                    return new int[] {at, extended};
+                }
+            }
+            from = at + 1;
+        }
+    }
+
     private static Dictionary dictionary() {
         try {
             return Dictionary.getDefaultResourceInstance();
@@ -233,7 +273,7 @@ public final class WordNetDescriptions {
         String exampleWith(List<String> lemmas) {
             for (String ex : examples) {
                 for (String l : lemmas) {
-                    if (Mentions.find(ex, l) != null) {
+                    if (findMention(ex, l) != null) {
                         return ex;
                     }
                 }

@@ -1,4 +1,4 @@
-package dev.infuse.adapter.kilm;
+package dev.infuse.data;
 
 import java.util.Objects;
 

@@ -1,4 +1,4 @@
-package dev.infuse.adapter.kilm;
+package dev.infuse.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -54,7 +54,7 @@ class WordNetDescriptionsTest {
         });
         List<EntityDescription> withContext = d.entities().stream().filter(e -> !e.context().isEmpty()).toList();
         assertThat(withContext.size()).isGreaterThan(500);
-        assertThat(withContext).allSatisfy(e -> assertThat(Mentions.find(e.context(), e.title()) != null
+        assertThat(withContext).allSatisfy(e -> assertThat(WordNetDescriptions.findMention(e.context(), e.title()) != null
                 || !e.context().isEmpty()).isTrue());
     }
 
@@ -65,7 +65,7 @@ class WordNetDescriptionsTest {
         assertThat(g.examples()).containsExactly("Don't run--you'll fall!", "He runs every day");
         assertThat(g.exampleWith(List.of("walk"))).isEmpty();
         assertThat(g.exampleWith(List.of("run"))).isEqualTo("Don't run--you'll fall!");
-        assertThat(Mentions.find("He runs every day", "run")).containsExactly(3, 7);
-        assertThat(Mentions.find("the rerun", "run")).isNull();
+        assertThat(WordNetDescriptions.findMention("He runs every day", "run")).containsExactly(3, 7);
+        assertThat(WordNetDescriptions.findMention("the rerun", "run")).isNull();
     }
 }
