@@ -68,12 +68,13 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
      * @param clip gradient-norm clipping (0 = none)
      * @param patience epochs without improvement before stopping (0 = never)
      * @param headDropout dropout before the task head
+     * @param maxTrain at most this many training examples, a seeded subset (0 = all)
      */
     public record Budget(int epochs, int batchSize, double learningRate, int maxLength, double warmup, double clip,
-            int patience, double headDropout) {
-        /** The defaults when a study sets none: 3 epochs, batch 32, lr 1e-4, 128 word pieces, 10% warm-up, clip 1, no early stop, dropout 0.1. */
+            int patience, double headDropout, int maxTrain) {
+        /** The defaults when a study sets none: 3 epochs, batch 32, lr 1e-4, 128 word pieces, 10% warm-up, clip 1, no early stop, dropout 0.1, all examples. */
         public static Budget defaults() {
-            return new Budget(3, 32, 1e-4, 128, 0.1, 1.0, 0, 0.1);
+            return new Budget(3, 32, 1e-4, 128, 0.1, 1.0, 0, 0.1, 0);
         }
     }
 

@@ -28,7 +28,7 @@ public final class StudyFile {
     private static final List<String> KG = List.of("source", "dimension", "epochs", "lr", "margin", "norm", "negatives",
             "batch_size", "seed");
     private static final List<String> BUDGET = List.of("epochs", "batch_size", "lr", "max_length", "warmup", "clip",
-            "patience", "head_dropout");
+            "patience", "head_dropout", "max_train");
     private static final List<String> TASK = List.of("name", "train", "dev", "metric");
     private static final List<String> METHOD = List.of("name", "description", "fusion", "adapters");
     private static final List<String> ADAPTER = List.of("adapter", "mode", "config", "artifact", "pretrain", "from");
@@ -306,7 +306,8 @@ public final class StudyFile {
             double clip = m.containsKey("clip") ? m.get("clip").number("clip") : base.clip();
             int patience = m.containsKey("patience") ? (int) m.get("patience").integer("patience") : base.patience();
             double dropout = m.containsKey("head_dropout") ? m.get("head_dropout").number("head_dropout") : base.headDropout();
-            return new Study.Budget(epochs, batch, lr, maxLength, warmup, clip, patience, dropout);
+            int maxTrain = m.containsKey("max_train") ? positive(m.get("max_train"), "max_train") : base.maxTrain();
+            return new Study.Budget(epochs, batch, lr, maxLength, warmup, clip, patience, dropout, maxTrain);
         }
 
         private static int positive(YamlNode n, String what) {

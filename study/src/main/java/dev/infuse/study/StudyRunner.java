@@ -329,7 +329,8 @@ public final class StudyRunner {
         TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec(p.task(), p.train(), p.dev(), study.dataDir(),
                 List.of(new TaskRunner.AdapterUse(p.adapter(), null, TaskRunner.AdapterMode.TRAIN,
                         KnowledgeGraphs.resolve(p.config(), out))), fusion,
-                training(p.budget(), p.seed()), p.budget().maxLength(), study.cache(), (float) p.budget().headDropout(), tmp));
+                training(p.budget(), p.seed()), p.budget().maxLength(), study.cache(), (float) p.budget().headDropout(), tmp,
+                p.budget().maxTrain(), TaskRunner.HeadUse.NEW, null));
     }
 
     /** Runs an evaluation cell into {@code tmp}; a method that cannot take part writes an n/a {@code metrics.json}. */
@@ -366,7 +367,7 @@ public final class StudyRunner {
         }
         TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec(t.name(), t.train(), t.dev(), study.dataDir(), uses,
                 m.fusion(), training(t.budget(), c.seed()), t.budget().maxLength(), study.cache(),
-                (float) t.budget().headDropout(), tmp));
+                (float) t.budget().headDropout(), tmp, t.budget().maxTrain(), TaskRunner.HeadUse.NEW, null));
     }
 
     static TrainingConfig training(Study.Budget b, long seed) {
