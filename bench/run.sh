@@ -5,7 +5,7 @@
 #   bench/run.sh DATA_DIR [--sentences N] [--train N] [--calls N] [--composed N] [--point-seconds S] [--out FILE]
 # First an XLA trial (our forward pass alone, in two short processes: without and with
 # TF_XLA_FLAGS=--tf_xla_cpu_global_jit, which only acts per process); XLA is kept for the main
-# run only if it was at least 5 % faster. Then the whole suite in one process.
+# run only if it was at least 10 % faster (the machine is shared: smaller gains are within its noise). Then the whole suite in one process.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 if [ $# -lt 1 ]; then
@@ -26,7 +26,7 @@ echo "[1.1] XLA trial: without XLA"
 env -u TF_XLA_FLAGS java -Xmx3g -cp "$cp" dev.infuse.bench.BenchMain "$@" --forward-only "$trial/off"
 echo "[1.1] XLA trial: with TF_XLA_FLAGS=--tf_xla_cpu_global_jit"
 TF_XLA_FLAGS=--tf_xla_cpu_global_jit java -Xmx3g -cp "$cp" dev.infuse.bench.BenchMain "$@" --forward-only "$trial/on"
-keep="$(awk 'NR==FNR { off = $2; next } { print ($2 >= 1.05 * off) ? "kept" : "dropped" }' "$trial/off" "$trial/on")"
+keep="$(awk 'NR==FNR { off = $2; next } { print ($2 >= 1.10 * off) ? "kept" : "dropped" }' "$trial/off" "$trial/on")"
 echo "[1.1] XLA $keep"
 if [ "$keep" = kept ]; then
   export TF_XLA_FLAGS=--tf_xla_cpu_global_jit

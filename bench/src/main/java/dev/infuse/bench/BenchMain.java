@@ -116,6 +116,10 @@ public final class BenchMain {
             System.out.println("[4] composed inference on " + Math.min(composedSentences, texts.size()) + " sentences");
             cm = ComposedBench.run(bert, texts.subList(0, Math.min(composedSentences, texts.size())), 32);
             System.out.printf("  time ratio %.3f, FLOP ratio %.3f%n", cm.timeRatio(), cm.flopRatio());
+            // The first part of the report is on disk before the slower remaining sections run.
+            writeAtomically(out, Report.markdown(new Report.Run(date, machine, command + " (partial: §5 and §6 pending)",
+                    loadBefore, Machine.loadAverage(), sentences, train), mm, fw, cb, hwm, null, cm, null,
+                    Report.Xla.read(xlaTrial)));
 
             System.out.println("[6] scaling");
             sc = ScalingBench.run(bert, texts, new int[] {1, 4, 16, 32, 64}, 64, new int[] {16, 32, 64, 128, 256, 512}, 16,
@@ -133,12 +137,16 @@ public final class BenchMain {
         Report.Xla xla = Report.Xla.read(xlaTrial);
         String md = Report.markdown(new Report.Run(date, machine, command, loadBefore, loadAfter, sentences, train), mm, fw, cb,
                 hwm, mem, cm, sc, xla);
+        writeAtomically(out, md);
+        System.out.println("wrote " + out);
+    }
+
+    private static void writeAtomically(Path out, String md) throws IOException {
         Path parent = out.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path temp = Files.createTempFile(parent, ".BENCHMARKS", ".tmp");
         Files.writeString(temp, md, StandardCharsets.UTF_8);
         Files.move(temp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        System.out.println("wrote " + out);
     }
 
     private static String required(String flag, String value) {

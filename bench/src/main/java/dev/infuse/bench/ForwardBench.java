@@ -37,7 +37,7 @@ final class ForwardBench {
      */
     record Figures(int sentences, int batchSize, long realTokens, double peerSeconds, double oursSeconds,
             double peerPerSecond, double oursPerSecond, double maxAbsDiff, double oursGflops, List<DiffBucket> buckets,
-            double ours128VsPeer, double oursVsOurs128, double peerExactVsPeer128, int peerExactLength,
+            double ours128VsPeer, double oursVsOurs128, double peerExactVsPeer128, double oursVsPeerExact,
             java.util.Map<String, Float> peerConstants) {}
 
     /** Constants of the SavedModel's layer 0 that fix its arithmetic, read from its graph by name. */
@@ -56,7 +56,8 @@ final class ForwardBench {
      * @param ours128VsPeer our graph padded to 128 like the SavedModel, against the SavedModel
      * @param oursVsOurs128 our graph against itself at the two paddings
      */
-    record DiffBucket(int from, int to, int sentences, double oursVsPeer, double ours128VsPeer, double oursVsOurs128) {}
+    record DiffBucket(int from, int to, int sentences, double oursVsPeer, double ours128VsPeer, double oursVsOurs128,
+            double peerExactVsPeer, double oursVsPeerExact) {}
 
     /** Length ranges of the diff table. */
     static final int[][] BUCKETS = {{1, 16}, {17, 32}, {33, 48}, {49, 64}, {65, 128}};
@@ -71,8 +72,7 @@ final class ForwardBench {
         int pad = backbone.tokenizer().padId();
         float[][] peerOut = new float[n][];
         double peerSeconds;
-        double peerExactDiff;
-        int peerExactLength;
+        float[][] peerExact = new float[n][];
         java.util.Map<String, Float> constants = new java.util.TreeMap<>();
         try (SavedModelBundle bundle = SavedModelBundle.loader(savedModel.toString()).withTags("serve").load()) {
             SessionFunction f = bundle.function("serving_default");
@@ -100,23 +100,25 @@ final class ForwardBench {
                 progress("peer", done, n, t0);
             }
             peerSeconds = (System.nanoTime() - t0) / 1e9;
-            // Off its published length the SavedModel still runs (its inner graph is dynamic): check whether
-            // it then agrees with itself at 128 on the longest sentence of the first batch.
-            int longest = order.get(0)[0];
-            for (int i : order.get(0)) {
-                longest = texts.get(i).length() > texts.get(longest).length() ? i : longest;
+            // Off its published length the SavedModel still runs (its inner graph is dynamic): the same
+            // length-bucketed batches as ours, each padded to its longest sentence, fed through its placeholders.
+            System.out.println("  peer at each batch's own length (for the diff analysis)");
+            int[] lens = texts.stream().mapToInt(TokenizedText::length).toArray();
+            for (int[] idx : Batches.bucketed(lens, batchSize, 0, null)) {
+                int time = 0;
+                for (int i : idx) {
+                    time = Math.max(time, lens[i]);
+                }
+                peerBatchAt(bundle, texts, idx, pad, time, peerExact);
             }
-            float[][] exact = new float[n][];
-            peerBatchAt(bundle, texts, new int[] {longest}, pad, texts.get(longest).length(), exact);
-            peerExactLength = texts.get(longest).length();
-            peerExactDiff = maxDiff(exact[longest], peerOut[longest]);
-            System.out.printf("  peer at its exact length %d vs at 128: max |diff| %.2e%n", peerExactLength, peerExactDiff);
         }
 
         double oursSeconds;
         double maxDiff = 0;
         double ours128Diff = 0;
         double selfDiff = 0;
+        double peerSelf = 0;
+        double oursPeerExact = 0;
         List<DiffBucket> buckets = new ArrayList<>();
         int[] lengths = texts.stream().mapToInt(TokenizedText::length).toArray();
         List<int[]> order = Batches.bucketed(lengths, batchSize, 0, null);
@@ -148,6 +150,8 @@ final class ForwardBench {
                 double a = 0;
                 double b = 0;
                 double c = 0;
+                double d = 0;
+                double e = 0;
                 int count = 0;
                 for (int i = 0; i < n; i++) {
                     int t = lengths[i];
@@ -158,13 +162,17 @@ final class ForwardBench {
                     a = Math.max(a, maxDiff(oursOut[i], peerOut[i]));
                     b = Math.max(b, maxDiff(ours128[i], peerOut[i]));
                     c = Math.max(c, maxDiff(oursOut[i], ours128[i]));
+                    d = Math.max(d, maxDiff(peerExact[i], peerOut[i]));
+                    e = Math.max(e, maxDiff(oursOut[i], peerExact[i]));
                 }
-                buckets.add(new DiffBucket(range[0], range[1], count, a, b, c));
+                buckets.add(new DiffBucket(range[0], range[1], count, a, b, c, d, e));
+                peerSelf = Math.max(peerSelf, d);
+                oursPeerExact = Math.max(oursPeerExact, e);
                 maxDiff = Math.max(maxDiff, a);
                 ours128Diff = Math.max(ours128Diff, b);
                 selfDiff = Math.max(selfDiff, c);
-                System.out.printf("  length %d-%d (%d): ours/peer %.2e, ours@128/peer %.2e, ours/ours@128 %.2e%n", range[0],
-                        range[1], count, a, b, c);
+                System.out.printf("  length %d-%d (%d): ours/peer %.2e, ours@128/peer %.2e, ours/ours@128 %.2e, "
+                        + "peer exact/peer %.2e, ours/peer exact %.2e%n", range[0], range[1], count, a, b, c, d, e);
             }
         }
         long real = 0;
@@ -174,7 +182,7 @@ final class ForwardBench {
             flops += flops(t);
         }
         return new Figures(n, batchSize, real, peerSeconds, oursSeconds, n / peerSeconds, n / oursSeconds, maxDiff,
-                flops / oursSeconds / 1e9, buckets, ours128Diff, selfDiff, peerExactDiff, peerExactLength,
+                flops / oursSeconds / 1e9, buckets, ours128Diff, selfDiff, peerSelf, oursPeerExact,
                 constants);
     }
 

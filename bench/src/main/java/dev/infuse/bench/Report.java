@@ -64,8 +64,10 @@ final class Report {
         s.append(f("| Composed / backbone time ≤ 1.1 × the FLOP ratio (§4) | %.3f vs limit %.3f | %s |%n", cm.timeRatio(),
                 composedLimit, yes(cm.timeRatio() <= composedLimit)));
         s.append(f("| Peak RSS training an adapter on BERT-base ≤ 4 GB (§5) | %.0f MiB | %s |%n", hwm, yes(hwm <= 4096)));
-        s.append(f("| %,d inference calls with flat resident memory (§5) | %+.2f MiB per 1000 calls | %s |%n", mem.total(),
-                mem.slopePer1000(), yes(Math.abs(mem.slopePer1000()) <= FLAT_MIB_PER_1000)));
+        if (mem != null) {
+            s.append(f("| %,d inference calls with flat resident memory (§5) | %+.2f MiB per 1000 calls | %s |%n", mem.total(),
+                    mem.slopePer1000(), yes(Math.abs(mem.slopePer1000()) <= FLAT_MIB_PER_1000)));
+        }
 
         s.append("\n## 1. Frozen forward pass against the published SavedModel\n\n");
         s.append(f("The first %d SemEval-2010 Task 8 training sentences (plain text, no entity markers), tokenized by the "
@@ -95,7 +97,7 @@ final class Report {
             double gain = xla.on() / xla.off();
             s.append(f("XLA on CPU is switched on per process (`TF_XLA_FLAGS=--tf_xla_cpu_global_jit`), so `bench/run.sh` "
                     + "runs our forward pass alone over the first %d sentences in two short processes, one after the "
-                    + "other, and keeps XLA for the main run only if it is at least 5 %% faster.%n%n", xla.sentences()));
+                    + "other, and keeps XLA for the main run only if it is at least 10 %% faster (smaller gains are within the noise of a shared machine).%n%n", xla.sentences()));
             s.append("| Figure | Value |\n|---|---|\n");
             s.append(f("| Without XLA | %.2f sentences/s |%n", xla.off()));
             s.append(f("| With `--tf_xla_cpu_global_jit` | %.2f sentences/s |%n", xla.on()));
@@ -107,18 +109,19 @@ final class Report {
         }
 
         s.append("\n### 1.2 Where the difference from the SavedModel comes from\n\n");
-        s.append("Our graph against the SavedModel, bucketed by sentence length (max abs diff over real positions). "
-                + "`ours` is the timed pass (each batch padded to its longest sentence); `ours@128` is the same graph "
-                + "with the same weights fed the SavedModel's own batches padded to 128, so that only the padding "
-                + "changes between the two.\n\n");
-        s.append("| Length (tokens) | Sentences | ours vs SavedModel | ours@128 vs SavedModel | ours vs ours@128 |\n"
-                + "|---|---|---|---|---|\n");
+        s.append("Max abs diff over real positions, bucketed by sentence length. `ours` is the timed pass (length-bucketed "
+                + "batches, each padded to its longest sentence); `ours@128` is the same graph with the same weights fed "
+                + "the SavedModel's own batches padded to 128; `SM` is the SavedModel as published (padded to 128); "
+                + "`SM@exact` is the SavedModel fed through its placeholders the same bucketed batches as `ours` (its inner "
+                + "graph takes any length though the signature declares 128).\n\n");
+        s.append("| Length (tokens) | Sentences | ours vs SM | ours@128 vs SM | ours vs ours@128 | SM@exact vs SM | ours vs SM@exact |\n"
+                + "|---|---|---|---|---|---|---|\n");
         for (ForwardBench.DiffBucket b : fw.buckets()) {
-            s.append(f("| %d–%d | %d | %.2e | %.2e | %.2e |%n", b.from(), b.to(), b.sentences(), b.oursVsPeer(),
-                    b.ours128VsPeer(), b.oursVsOurs128()));
+            s.append(f("| %d–%d | %d | %.2e | %.2e | %.2e | %.2e | %.2e |%n", b.from(), b.to(), b.sentences(), b.oursVsPeer(),
+                    b.ours128VsPeer(), b.oursVsOurs128(), b.peerExactVsPeer(), b.oursVsPeerExact()));
         }
-        s.append(f("| all | %d | %.2e | %.2e | %.2e |%n", fw.sentences(), fw.maxAbsDiff(), fw.ours128VsPeer(),
-                fw.oursVsOurs128()));
+        s.append(f("| all | %d | %.2e | %.2e | %.2e | %.2e | %.2e |%n", fw.sentences(), fw.maxAbsDiff(), fw.ours128VsPeer(),
+                fw.oursVsOurs128(), fw.peerExactVsPeer128(), fw.oursVsPeerExact()));
         s.append("\nThe constants that fix the arithmetic, read from the SavedModel's graph (layer 0) in this run, and "
                 + "ours (`TransformerLayer`, `Activation.GELU_TANH`, `BertBackbone`):\n\n");
         s.append("| Constant | SavedModel | Ours |\n|---|---|---|\n");
@@ -129,28 +132,26 @@ final class Report {
             s.append(f("| %s | %s | %s |%n", e.getKey(), e.getValue(), ours.getOrDefault(e.getKey(), "?")));
         }
         s.append("\nBoth sides are post-layer-norm BERT with the tanh form of GELU, `moments`-style layer norm "
-                + "(mean of squared differences) and an additive -10000 mask; the SavedModel flattens activations to "
-                + "[B·128, 768] for its products and raises to the power 3 with `Pow`, ours keeps [B, T, 768] and "
-                + "multiplies x·x·x — both only change rounding.\n\n");
-        s.append(f("The SavedModel itself cannot be run at two paddings: its signature declares length 128, and fed "
-                + "through its placeholders at the exact length (%d tokens, one sentence) it still runs but its output "
-                + "moves by up to %.2e from its own output at 128 — far more than rounding, so off 128 it is not a "
-                + "reference at all. The comparison at two paddings is therefore made on our graph, which is exact for "
-                + "any length.%n%n", fw.peerExactLength(), fw.peerExactVsPeer128()));
-        boolean ordering = fw.ours128VsPeer() <= 1e-4 && fw.oursVsOurs128() >= 0.5 * fw.maxAbsDiff();
-        if (ordering) {
-            s.append(f("Verdict: at the SavedModel's padding our graph agrees with it to %.2e; the whole difference "
-                    + "of the timed pass (%.2e) appears between our graph and itself at two paddings (%.2e). "
-                    + "Padded positions carry exactly zero attention weight (exp(-10000) underflows to 0), so what "
-                    + "changes with the padding is only the length of the reductions (softmax sums, attention "
-                    + "products) and the blocking of the matrix products, that is, the float summation order, and "
-                    + "12 layers amplify it. The 1e-4 bound %s; the BertBaseIT check (4 short sentences, all padded "
-                    + "to one length) stays within it.%n", fw.ours128VsPeer(), fw.maxAbsDiff(), fw.oursVsOurs128(),
-                    fw.maxAbsDiff() <= 1e-4 ? "holds in this run" : "is missed by this rounding alone, not by a different computation"));
+                + "(mean of squared differences) and an additive -10000 mask, with the same constants. What differs "
+                + "in form only: the SavedModel flattens activations to [B·128, 768] for its products, looks the "
+                + "token types up by a one-hot product, and raises to the power 3 with `Pow`; ours keeps [B, T, 768], "
+                + "gathers, and multiplies x·x·x. Padded positions carry exactly zero attention weight (exp(-10000) "
+                + "underflows to 0), so padding can change only the order of float sums.\n\n");
+        double self = fw.peerExactVsPeer128();
+        if (self >= 0.5 * fw.maxAbsDiff()) {
+            s.append(f("Verdict: the SavedModel disagrees with itself at two paddings by %.2e, the same order as our "
+                    + "difference from it (%.2e): the difference is float summation order, amplified through 12 layers, "
+                    + "not a different computation. The 1e-4 bound %s.%n", self, fw.maxAbsDiff(),
+                    fw.maxAbsDiff() <= 1e-4 ? "holds in this run" : "is missed by rounding alone"));
         } else {
-            s.append(f("Verdict: our graph at the SavedModel's padding still differs from it by %.2e, so the padding "
-                    + "alone does not explain the difference; look for a computation that differs.%n",
-                    fw.ours128VsPeer()));
+            s.append(f("Verdict: padding is not the cause. The SavedModel agrees with itself at two paddings to %.2e, "
+                    + "and our graph with itself to %.2e, yet the two graphs differ by %.2e at the same padding "
+                    + "(ours@128 vs SM). No constant or formula differs (table above), so what is left is the "
+                    + "rounding of the forms listed above (products on 2-D against 3-D operands, which the MatMul "
+                    + "kernels block differently, and `Pow` against x·x·x), which 12 post-layer-norm layers amplify "
+                    + "on the few hidden dimensions of large magnitude. This run did not isolate which form dominates; "
+                    + "the 1e-4 bound %s.%n", self, fw.oursVsOurs128(), fw.ours128VsPeer(),
+                    fw.maxAbsDiff() <= 1e-4 ? "holds" : f("is missed by %.2f×", fw.maxAbsDiff() / 1e-4)));
         }
 
         s.append("\n## 2. Machine limit: TensorFlow MatMul throughput\n\n");
@@ -196,6 +197,12 @@ final class Report {
         s.append("Peak RSS is the kernel's high-water mark (`VmHWM` in `/proc/self/status`) read right after §3: it covers "
                 + "§1–§3, that is both BERT-base copies of §1 (the SavedModel and ours) and the adapter training of §3, "
                 + "under `-Xmx3g`.\n\n");
+        s.append("| Figure | Value | Target | Met |\n|---|---|---|---|\n");
+        s.append(f("| Peak RSS through §1–§3 | %.0f MiB | ≤ 4 GB (4096 MiB) | %s |%n%n", hwm,
+                hwm <= 4096 ? f("yes (%.0f MiB to spare)", 4096 - hwm) : f("no (%.0f MiB over)", hwm - 4096)));
+        if (mem == null) {
+            s.append("The leak check had not run yet when this file was written.\n");
+        } else {
         s.append(f("The leak check runs %,d consecutive inference calls (a fresh batch of two sentences each, results "
                 + "closed) on the tiny random BERT (`bert-random`). After %d warm-up calls, every %d calls it runs "
                 + "`System.gc()` twice and reads `VmRSS`; a least-squares line through those readings gives the growth. "
@@ -203,8 +210,6 @@ final class Report {
                 + "far above). The loop took %.1f s.%n%n", mem.total(), mem.warmup(), mem.every(), FLAT_MIB_PER_1000,
                 mem.seconds()));
         s.append("| Figure | Value | Target | Met |\n|---|---|---|---|\n");
-        s.append(f("| Peak RSS through §1–§3 | %.0f MiB | ≤ 4 GB (4096 MiB) | %s |%n", hwm,
-                hwm <= 4096 ? f("yes (%.0f MiB to spare)", 4096 - hwm) : f("no (%.0f MiB over)", hwm - 4096)));
         s.append(f("| VmRSS after GC, first / last reading | %.1f / %.1f MiB | — | — |%n", mem.rss().get(0),
                 mem.rss().get(mem.rss().size() - 1)));
         s.append(f("| Fitted growth | %+.2f MiB per 1000 calls | ≤ %.1f | %s |%n", mem.slopePer1000(), FLAT_MIB_PER_1000,
@@ -215,7 +220,11 @@ final class Report {
         }
         s.append(".\n");
 
+        }
         s.append("\n## 6. Scaling: planning a study\n\n");
+        if (sc == null) {
+            s.append("The scaling table had not run yet when this file was written.\n");
+        } else {
         s.append(f("Frozen forward pass of the backbone alone (inference graph), every position a real token (ids of "
                 + "SemEval sentences laid end to end), each point timed for at least %s after one warm-up run. GFLOP/s "
                 + "uses the §1 formula.%n%n", "the configured seconds"));
@@ -230,6 +239,7 @@ final class Report {
         for (ScalingBench.Point p : sc.byLength()) {
             s.append(f("| %d | %.1f | %.0f | %.1f | %d |%n", p.length(), p.sentencesPerSecond(), p.tokensPerSecond(), p.gflops(),
                     p.repeats()));
+        }
         }
         s.append(f("%nStages of a study, measured in §3 on %d SemEval sentences (K-Adapter as there; divide by the "
                 + "sentence count and multiply by yours to plan):%n%n", cb.sentences()));
