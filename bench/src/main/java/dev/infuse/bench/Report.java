@@ -203,43 +203,42 @@ final class Report {
         if (mem == null) {
             s.append("The leak check had not run yet when this file was written.\n");
         } else {
-        s.append(f("The leak check runs %,d consecutive inference calls (a fresh batch of two sentences each, results "
-                + "closed) on the tiny random BERT (`bert-random`). After %d warm-up calls, every %d calls it runs "
-                + "`System.gc()` twice and reads `VmRSS`; a least-squares line through those readings gives the growth. "
-                + "Flat is taken as at most %.1f MiB per 1000 calls (a leak of one 2×11×H float tensor per call would be "
-                + "far above). The loop took %.1f s.%n%n", mem.total(), mem.warmup(), mem.every(), FLAT_MIB_PER_1000,
-                mem.seconds()));
-        s.append("| Figure | Value | Target | Met |\n|---|---|---|---|\n");
-        s.append(f("| VmRSS after GC, first / last reading | %.1f / %.1f MiB | — | — |%n", mem.rss().get(0),
-                mem.rss().get(mem.rss().size() - 1)));
-        s.append(f("| Fitted growth | %+.2f MiB per 1000 calls | ≤ %.1f | %s |%n", mem.slopePer1000(), FLAT_MIB_PER_1000,
-                yes(Math.abs(mem.slopePer1000()) <= FLAT_MIB_PER_1000)));
-        s.append("\nReadings (call: VmRSS MiB): ");
-        for (int i = 0; i < mem.calls().size(); i++) {
-            s.append(i == 0 ? "" : ", ").append(f("%d: %.1f", mem.calls().get(i), mem.rss().get(i)));
-        }
-        s.append(".\n");
-
+            s.append(f("The leak check runs %,d consecutive inference calls (a fresh batch of two sentences each, results "
+                    + "closed) on the tiny random BERT (`bert-random`). After %d warm-up calls, every %d calls it runs "
+                    + "`System.gc()` twice and reads `VmRSS`; a least-squares line through those readings gives the growth. "
+                    + "Flat is taken as at most %.1f MiB per 1000 calls (a leak of one 2×11×H float tensor per call would be "
+                    + "far above). The loop took %.1f s.%n%n", mem.total(), mem.warmup(), mem.every(), FLAT_MIB_PER_1000,
+                    mem.seconds()));
+            s.append("| Figure | Value | Target | Met |\n|---|---|---|---|\n");
+            s.append(f("| VmRSS after GC, first / last reading | %.1f / %.1f MiB | — | — |%n", mem.rss().get(0),
+                    mem.rss().get(mem.rss().size() - 1)));
+            s.append(f("| Fitted growth | %+.2f MiB per 1000 calls | ≤ %.1f | %s |%n", mem.slopePer1000(), FLAT_MIB_PER_1000,
+                    yes(Math.abs(mem.slopePer1000()) <= FLAT_MIB_PER_1000)));
+            s.append("\nReadings (call: VmRSS MiB): ");
+            for (int i = 0; i < mem.calls().size(); i++) {
+                s.append(i == 0 ? "" : ", ").append(f("%d: %.1f", mem.calls().get(i), mem.rss().get(i)));
+            }
+            s.append(".\n");
         }
         s.append("\n## 6. Scaling: planning a study\n\n");
         if (sc == null) {
             s.append("The scaling table had not run yet when this file was written.\n");
         } else {
-        s.append(f("Frozen forward pass of the backbone alone (inference graph), every position a real token (ids of "
-                + "SemEval sentences laid end to end), each point timed for at least %s after one warm-up run. GFLOP/s "
-                + "uses the §1 formula.%n%n", "the configured seconds"));
-        s.append(f("Throughput against batch size (length %d):%n%n", sc.fixedLength()));
-        s.append("| Batch | Sentences/s | Tokens/s | GFLOP/s | Runs |\n|---|---|---|---|---|\n");
-        for (ScalingBench.Point p : sc.byBatch()) {
-            s.append(f("| %d | %.1f | %.0f | %.1f | %d |%n", p.batch(), p.sentencesPerSecond(), p.tokensPerSecond(), p.gflops(),
-                    p.repeats()));
-        }
-        s.append(f("%nThroughput against sequence length (batch %d):%n%n", sc.fixedBatch()));
-        s.append("| Length | Sentences/s | Tokens/s | GFLOP/s | Runs |\n|---|---|---|---|---|\n");
-        for (ScalingBench.Point p : sc.byLength()) {
-            s.append(f("| %d | %.1f | %.0f | %.1f | %d |%n", p.length(), p.sentencesPerSecond(), p.tokensPerSecond(), p.gflops(),
-                    p.repeats()));
-        }
+            s.append(f("Frozen forward pass of the backbone alone (inference graph), every position a real token (ids of "
+                    + "SemEval sentences laid end to end), each point timed for at least %s after one warm-up run. GFLOP/s "
+                    + "uses the §1 formula.%n%n", "the configured seconds"));
+            s.append(f("Throughput against batch size (length %d):%n%n", sc.fixedLength()));
+            s.append("| Batch | Sentences/s | Tokens/s | GFLOP/s | Runs |\n|---|---|---|---|---|\n");
+            for (ScalingBench.Point p : sc.byBatch()) {
+                s.append(f("| %d | %.1f | %.0f | %.1f | %d |%n", p.batch(), p.sentencesPerSecond(), p.tokensPerSecond(), p.gflops(),
+                        p.repeats()));
+            }
+            s.append(f("%nThroughput against sequence length (batch %d):%n%n", sc.fixedBatch()));
+            s.append("| Length | Sentences/s | Tokens/s | GFLOP/s | Runs |\n|---|---|---|---|---|\n");
+            for (ScalingBench.Point p : sc.byLength()) {
+                s.append(f("| %d | %.1f | %.0f | %.1f | %d |%n", p.length(), p.sentencesPerSecond(), p.tokensPerSecond(),
+                        p.gflops(), p.repeats()));
+            }
         }
         s.append(f("%nStages of a study, measured in §3 on %d SemEval sentences (K-Adapter as there; divide by the "
                 + "sentence count and multiply by yours to plan):%n%n", cb.sentences()));
