@@ -24,6 +24,9 @@ import java.util.stream.Stream;
  * <p>Usage: {@code BenchMain DATA_DIR [--sentences N] [--train N] [--calls N] [--out FILE]}.
  */
 public final class BenchMain {
+    /** Sentences of each side of the XLA trial. */
+    static final int XLA_SENTENCES = 256;
+
     private BenchMain() {}
 
     /** Entry point; see the class comment for the arguments. */
@@ -35,7 +38,11 @@ public final class BenchMain {
         Path dataDir = Path.of(args[0]);
         int sentences = 1000;
         int train = 300;
-        int calls = 2000;
+        int calls = 10_000;
+        int composedSentences = 256;
+        double pointSeconds = 4;
+        Path forwardOnly = null;
+        String xlaTrial = null;
         Path out = Path.of("docs", "BENCHMARKS.md");
         for (int i = 1; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -44,10 +51,30 @@ public final class BenchMain {
                 case "--train" -> train = Integer.parseInt(required(args[i], v));
                 case "--calls" -> calls = Integer.parseInt(required(args[i], v));
                 case "--out" -> out = Path.of(required(args[i], v));
+                case "--composed" -> composedSentences = Integer.parseInt(required(args[i], v));
+                case "--point-seconds" -> pointSeconds = Double.parseDouble(required(args[i], v));
+                case "--forward-only" -> forwardOnly = Path.of(required(args[i], v));
+                case "--xla-trial" -> xlaTrial = required(args[i], v);
                 default -> throw new InfuseException("usage", "unknown argument '" + args[i]
-                        + "'; expected --sentences, --train, --calls or --out");
+                        + "'; expected --sentences, --train, --calls, --composed, --point-seconds, --out, --forward-only "
+                        + "or --xla-trial");
             }
             i++;
+        }
+        Path trainFile0 = dataDir.resolve("semeval2010_task8/SemEval2010_task8_training/TRAIN_FILE.TXT");
+        Path bertCache0 = Path.of(System.getProperty("user.home"), ".infuse", "cache", "backbone", "bert");
+        if (forwardOnly != null) {
+            // One side of the XLA trial: XLA is switched on per process (TF_XLA_FLAGS), so each side runs alone.
+            int n = Math.min(sentences, XLA_SENTENCES);
+            List<SemEvalExample> ex = SemEval2010.read(trainFile0).records().subList(0, n);
+            try (BertBackbone bert = BertProvider.load(null, bertCache0)) {
+                List<TokenizedText> texts = ForwardBench.fitPeer(ex.stream().map(e -> bert.tokenizer().encode(e.text())).toList());
+                double perSecond = ForwardBench.oursOnly(bert, texts, 32);
+                String flags = System.getenv().getOrDefault("TF_XLA_FLAGS", "");
+                System.out.printf("forward only (TF_XLA_FLAGS='%s'): %d sentences, %.2f sentences/s%n", flags, n, perSecond);
+                Files.writeString(forwardOnly, String.format(java.util.Locale.ROOT, "%d %.4f%n", n, perSecond));
+            }
+            return;
         }
         String command = System.getProperty("bench.command", "BenchMain " + String.join(" ", args));
         String date = ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z"));
@@ -55,7 +82,7 @@ public final class BenchMain {
         String loadBefore = Machine.loadAverage();
         System.out.println("machine: " + machine + "; load average " + loadBefore);
 
-        Path trainFile = dataDir.resolve("semeval2010_task8/SemEval2010_task8_training/TRAIN_FILE.TXT");
+        Path trainFile = trainFile0;
         List<SemEvalExample> examples = SemEval2010.read(trainFile).records();
         if (examples.size() < Math.max(sentences, train)) {
             throw new InfuseException("data-empty", trainFile + ": " + examples.size() + " examples, the run asks for "
@@ -65,10 +92,13 @@ public final class BenchMain {
         System.out.println("[2] machine limit: chained 2048×2048 MatMuls");
         MatMulBench.Figures mm = MatMulBench.measure(2048, 10, 5);
 
-        Path bertCache = Path.of(System.getProperty("user.home"), ".infuse", "cache", "backbone", "bert");
+        Path bertCache = bertCache0;
         System.out.println("[1] frozen forward: loading BERT-base (cache " + bertCache + ")");
         ForwardBench.Figures fw;
         CacheBench.Figures cb;
+        ComposedBench.Figures cm;
+        ScalingBench.Figures sc;
+        double hwm;
         Path tmp = Files.createTempDirectory("infuse-bench");
         try (BertBackbone bert = BertProvider.load(null, bertCache)) {
             List<TokenizedText> texts = ForwardBench.fitPeer(examples.subList(0, sentences).stream()
@@ -80,25 +110,43 @@ public final class BenchMain {
 
             System.out.println("[3] activation cache: adapter training on " + train + " sentences");
             cb = CacheBench.run(bert, examples.subList(0, train), tmp.resolve("activations"));
+            hwm = Machine.statusMiB("VmHWM");
+            System.out.printf("[5] peak RSS so far (VmHWM) %.0f MiB%n", hwm);
+
+            System.out.println("[4] composed inference on " + Math.min(composedSentences, texts.size()) + " sentences");
+            cm = ComposedBench.run(bert, texts.subList(0, Math.min(composedSentences, texts.size())), 32);
+            System.out.printf("  time ratio %.3f, FLOP ratio %.3f%n", cm.timeRatio(), cm.flopRatio());
+            // The first part of the report is on disk before the slower remaining sections run.
+            writeAtomically(out, Report.markdown(new Report.Run(date, machine, command + " (partial: §5 and §6 pending)",
+                    loadBefore, Machine.loadAverage(), sentences, train), mm, fw, cb, hwm, null, cm, null,
+                    Report.Xla.read(xlaTrial)));
+
+            System.out.println("[6] scaling");
+            sc = ScalingBench.run(bert, texts, new int[] {1, 4, 16, 32, 64}, 64, new int[] {16, 32, 64, 128, 256, 512}, 16,
+                    pointSeconds);
         }
-        double hwm = Machine.statusMiB("VmHWM");
-        System.out.printf("[4] peak RSS so far (VmHWM) %.0f MiB%n", hwm);
-        System.out.println("[4] " + calls + " inference calls on the tiny random BERT");
+        System.out.println("[5] " + calls + " inference calls on the tiny random BERT");
         MemoryBench.Figures mem;
         try (BertBackbone tiny = RandomBertProvider.create(tmp.resolve("tiny"))) {
-            mem = MemoryBench.run(tiny, calls);
+            mem = MemoryBench.run(tiny, calls, Math.min(1000, calls / 5), Math.max(1, calls / 20));
         }
+        System.out.printf("  slope %.2f MiB per 1000 calls%n", mem.slopePer1000());
         deleteTree(tmp);
         String loadAfter = Machine.loadAverage();
 
+        Report.Xla xla = Report.Xla.read(xlaTrial);
         String md = Report.markdown(new Report.Run(date, machine, command, loadBefore, loadAfter, sentences, train), mm, fw, cb,
-                hwm, mem);
+                hwm, mem, cm, sc, xla);
+        writeAtomically(out, md);
+        System.out.println("wrote " + out);
+    }
+
+    private static void writeAtomically(Path out, String md) throws IOException {
         Path parent = out.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path temp = Files.createTempFile(parent, ".BENCHMARKS", ".tmp");
         Files.writeString(temp, md, StandardCharsets.UTF_8);
         Files.move(temp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        System.out.println("wrote " + out);
     }
 
     private static String required(String flag, String value) {

