@@ -55,7 +55,10 @@ final class HtmlReport {
                 .append(" tasks × ").append(study.seeds().size()).append(" seeds ").append(esc(study.seeds())).append(": ")
                 .append(counts.get(CellOutcome.Status.COMPLETED)).append(" cells run, ")
                 .append(counts.get(CellOutcome.Status.REUSED)).append(" reused, ")
-                .append(counts.get(CellOutcome.Status.FAILED)).append(" failed. Created ").append(esc(p.get("created")))
+                .append(counts.get(CellOutcome.Status.FAILED)).append(" failed")
+                .append(counts.get(CellOutcome.Status.NOT_APPLICABLE) > 0
+                        ? ", " + counts.get(CellOutcome.Status.NOT_APPLICABLE) + " not applicable" : "")
+                .append(". Created ").append(esc(p.get("created")))
                 .append(".</p>\n");
         h.append("<p>Scores in points on the development split: mean ± sample standard deviation over seeds; the best mean ")
                 .append("per task in bold; Δ against the frozen baseline (no adapters). Parameter counts are of the cell's ")

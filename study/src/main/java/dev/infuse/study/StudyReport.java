@@ -142,7 +142,10 @@ public final class StudyReport {
                 }
                 curves.put(m, mean);
             }
-            charts.add(Charts.curves(t.name(), t.metric(), curves, methods));
+            if (curves.values().stream().anyMatch(c -> c.length > 0)) {
+                // A probe trains nothing: no curve to draw.
+                charts.add(Charts.curves(t.name(), t.metric(), curves, methods));
+            }
         }
         return charts;
     }
