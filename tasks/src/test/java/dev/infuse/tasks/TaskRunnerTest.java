@@ -110,4 +110,38 @@ class TaskRunnerTest {
             assertThat(tmp.resolve("task/adapters/factual")).isDirectory();
         }
     }
+
+    @Test
+    void aProbeTrainsNothingAndRefusesWhatCannotAnswerThroughTheMaskedLmHead() throws Exception {
+        Path lama = Files.createDirectories(tmp.resolve("lama/TREx"));
+        Files.writeString(tmp.resolve("lama/relations.jsonl"),
+                "{\"relation\":\"P1\",\"template\":\"[X] is near a [Y] .\",\"label\":\"near\",\"type\":\"N-1\"}\n");
+        Files.writeString(lama.resolve("P1.jsonl"),
+                "{\"sub_label\":\"cat\",\"obj_label\":\"house\",\"sub_uri\":\"Q1\",\"obj_uri\":\"Q2\",\"predicate_id\":\"P1\"}\n");
+        TrainingConfig training = new TrainingConfig(1, 8, 0, 1e-3, 0.1, 1.0, 0, 1);
+        Map<String, Object> small = Map.of("adapter_size", 16, "heads", 2, "intermediate_size", 32, "adapter_layers", 1);
+        try (Infuse infuse = Infuse.builder().pluginsDirectory(tmp.resolve("plugins")).cacheDirectory(tmp.resolve("cache")).build();
+                Backbone backbone = TinyBackbones.create()) {
+            var probe = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec("lama", null, null, tmp, List.of(), null,
+                    training, 32, true, 0f, tmp.resolve("probe")));
+            assertThat(probe.trainableParameters()).isZero();
+            assertThat(probe.metrics()).containsEntry("facts", 1.0).containsKey("p_at_1");
+            assertThat(tmp.resolve("probe/predictions.jsonl")).exists();
+
+            var train = new TaskRunner.AdapterUse("factual", null, TaskRunner.AdapterMode.TRAIN, small);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec("lama",
+                    null, null, tmp, List.of(train), null, training, 32, true, 0f, tmp.resolve("x"))))
+                    .isInstanceOf(dev.infuse.spi.InfuseException.class).hasMessageContaining("nothing is trained")
+                    .extracting(e -> ((dev.infuse.spi.InfuseException) e).code()).isEqualTo("task-not-applicable");
+            var control = new TaskRunner.AdapterUse("factual", null, TaskRunner.AdapterMode.CONTROL, small);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec("lama",
+                    null, null, tmp, List.of(control), "concat", training, 32, true, 0f, tmp.resolve("y"))))
+                    .hasMessageContaining("'concat'").hasMessageContaining("masked-LM head");
+            // Under 'add' the same control side network is composed before the frozen head and answers.
+            var added = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec("lama", null, null, tmp, List.of(control), "add",
+                    training, 32, true, 0f, tmp.resolve("z")));
+            assertThat(added.metrics()).containsKey("p_at_1");
+            assertThat(added.totalParameters()).isGreaterThan(probe.totalParameters());
+        }
+    }
 }
