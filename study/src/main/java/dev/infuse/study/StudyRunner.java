@@ -65,7 +65,7 @@ public final class StudyRunner {
             List<Cell> cells = cells(study, out);
             Set<Study.Pretraining> needed = new LinkedHashSet<>();
             for (Cell c : cells) {
-                if (!complete(c.folder())) {
+                if (!reusable(c.folder(), recipe(study, c))) {
                     needed.addAll(study.method(c.method()).pretrainings());
                 }
             }
@@ -75,7 +75,7 @@ public final class StudyRunner {
                 Path folder = KnowledgeGraphs.folder(out, g.name());
                 Cell kc = new Cell(Cell.Stage.PRETRAINING, "knowledge/" + g.name(), "transe", 0, folder);
                 try {
-                    runAtomically(kc, tmp -> KnowledgeGraphs.train(g, tmp));
+                    runAtomically(kc, "knowledge graph " + g + "\n", tmp -> KnowledgeGraphs.train(g, tmp));
                 } catch (InfuseException e) {
                     throw new InfuseException(e.code(), "knowledge graph '" + g.name() + "': " + e.getMessage(), e);
                 } catch (IOException e) {
@@ -91,7 +91,7 @@ public final class StudyRunner {
                 byId.put(p.id(), p);
             }
             List<CellOutcome> preOutcomes = executor.execute(job, preCells,
-                    c -> runAtomically(c, tmp -> pretrain(infuse, backbone, study, out, byId.get(c.method()), tmp)));
+                    c -> runAtomically(c, recipe(study, c), tmp -> pretrain(infuse, backbone, study, out, byId.get(c.method()), tmp)));
             Map<String, String> failed = new LinkedHashMap<>();
             for (CellOutcome o : preOutcomes) {
                 if (o.status() == CellOutcome.Status.FAILED) {
@@ -99,7 +99,7 @@ public final class StudyRunner {
                 }
             }
             List<CellOutcome> outcomes = executor.execute(job.withFailedPretrainings(failed), cells,
-                    c -> runAtomically(c, tmp -> {
+                    c -> runAtomically(c, recipe(study, c), tmp -> {
                         Study.Method m = study.method(c.method());
                         checkPretrainings(m, failed);
                         evaluate(infuse, backbone, study, out, m, c, tmp);
@@ -192,22 +192,22 @@ public final class StudyRunner {
             Study.Pretraining p = study.pretrainings().stream().filter(x -> x.id().equals(method)).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("no pretraining '" + method + "' in " + job.studyFile()));
             Cell c = new Cell(stage, p.id(), p.task(), p.seed(), pretrainingFolder(out, p));
-            if (complete(c.folder())) {
+            if (reusable(c.folder(), recipe(study, c))) {
                 return new CellOutcome(c, CellOutcome.Status.REUSED, null, null, 0);
             }
             Worker w = worker(job, study);
-            return runAtomically(c, tmp -> pretrain(w.infuse(), w.backbone(), study, out, p, tmp));
+            return runAtomically(c, recipe(study, c), tmp -> pretrain(w.infuse(), w.backbone(), study, out, p, tmp));
         }
         Study.Method m = study.method(method);
         if (m == null || study.tasks().stream().noneMatch(t -> t.name().equals(task))) {
             throw new IllegalArgumentException("no cell " + method + "/" + task + " in " + job.studyFile());
         }
         Cell c = new Cell(stage, method, task, seed, cellFolder(out, method, task, seed));
-        if (complete(c.folder())) {
+        if (reusable(c.folder(), recipe(study, c))) {
             return new CellOutcome(c, CellOutcome.Status.REUSED, null, null, 0);
         }
         Worker w = worker(job, study);
-        return runAtomically(c, tmp -> {
+        return runAtomically(c, recipe(study, c), tmp -> {
             checkPretrainings(m, job.failedPretrainings());
             evaluate(w.infuse(), w.backbone(), study, out, m, c, tmp);
         });
@@ -224,7 +224,7 @@ public final class StudyRunner {
         }
         Set<CacheFill> fills = new LinkedHashSet<>();
         for (Cell c : cells) {
-            if (complete(c.folder())) {
+            if (reusable(c.folder(), recipe(study, c))) {
                 continue;
             }
             if (c.stage() == Cell.Stage.PRETRAINING) {
@@ -295,17 +295,70 @@ public final class StudyRunner {
         return Files.isRegularFile(folder.resolve("metrics.json"));
     }
 
+    /** Name of the file in a cell's folder that records what the cell was run with. */
+    static final String RECIPE = "recipe.txt";
+
+    /**
+     * Whether a complete folder holds the result of this recipe. A folder written with another
+     * configuration (an edited study file) is stale and is run again; one from a version that wrote
+     * no recipe is kept.
+     */
+    static boolean reusable(Path folder, String recipe) {
+        if (!complete(folder)) {
+            return false;
+        }
+        try {
+            Path file = folder.resolve(RECIPE);
+            if (!Files.isRegularFile(file) || Files.readString(file).equals(recipe)) {
+                return true;
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        LOG.warn("{}: written with another configuration of the study; running it again", folder);
+        return false;
+    }
+
+    /**
+     * What a cell's result depends on, as text: the backbone, the method's adapters and fusion (or the
+     * pretraining step), the task with its files and budget, the seed, and whether the cache is on.
+     * Positions in the study file and comments are not part of it.
+     */
+    static String recipe(Study study, Cell c) {
+        StringBuilder r = new StringBuilder();
+        r.append("backbone ").append(study.backbone()).append('\n');
+        if (c.stage() == Cell.Stage.PRETRAINING) {
+            Study.Pretraining p = study.pretrainings().stream().filter(x -> x.id().equals(c.method())).findFirst().orElse(null);
+            Study.Method owner = study.method(c.method().substring(0, Math.max(0, c.method().indexOf('/'))));
+            r.append("pretraining ").append(p).append('\n').append("fusion ").append(owner == null ? null : owner.fusion());
+        } else {
+            Study.Method m = study.method(c.method());
+            r.append("method ").append(m.name()).append(" fusion ").append(m.fusion()).append('\n');
+            for (Study.AdapterEntry a : m.adapters()) {
+                r.append("adapter ").append(a.mode()).append(' ').append(a.adapter()).append(' ').append(a.config()).append(' ')
+                        .append(a.artifact()).append(' ').append(a.pretraining()).append('\n');
+            }
+            Study.TaskEntry t = study.tasks().stream().filter(x -> x.name().equals(c.task())).findFirst().orElseThrow();
+            r.append("task ").append(t).append('\n').append("seed ").append(c.seed()).append('\n');
+        }
+        r.append("\ncache ").append(study.cache()).append('\n');
+        return r.toString();
+    }
+
     /** The work of a cell, writing into a temporary folder. */
     @FunctionalInterface
     private interface Work {
         void into(Path tmp) throws Exception;
     }
 
-    /** Runs work into a fresh temporary sibling and renames it to the cell's folder; reuses a complete folder. */
-    private static CellOutcome runAtomically(Cell c, Work work) throws Exception {
+    /**
+     * Runs work into a fresh temporary sibling and renames it to the cell's folder, with its recipe;
+     * reuses a complete folder of the same recipe.
+     */
+    private static CellOutcome runAtomically(Cell c, String recipe, Work work) throws Exception {
         long t0 = System.nanoTime();
         Path folder = c.folder();
-        if (complete(folder)) {
+        if (reusable(folder, recipe)) {
             return new CellOutcome(c, CellOutcome.Status.REUSED, null, null, 0);
         }
         Io.createDirectories(folder.getParent());
@@ -313,6 +366,7 @@ public final class StudyRunner {
         try {
             LOG.info("{}: starting", c.label());
             work.into(tmp);
+            Io.write(tmp.resolve(RECIPE), recipe);
             Io.deleteTree(folder); // a half-done folder (no metrics.json) from a crash or an older run
             Files.move(tmp, folder, StandardCopyOption.ATOMIC_MOVE);
         } finally {

@@ -99,6 +99,20 @@ class StudyProbeAndKnowledgeTest {
         }
         assertThat(Files.getLastModifiedTime(out.resolve("knowledge/tiny/entity_embeddings.safetensors")).toMillis())
                 .isEqualTo(before);
+        assertThat(Files.readString(out.resolve("cells/baseline/lama/seed-1/" + StudyRunner.RECIPE))).contains("task ", "seed 1");
+
+        // An edited study (another budget) is not mistaken for the finished one: its cells run again,
+        // the unchanged knowledge graph is kept.
+        Path edited = Files.writeString(tmp.resolve("probe.yaml"), STUDY.replace("max_length: 32", "max_length: 24"));
+        try (Infuse infuse = Infuse.builder().pluginsDirectory(tmp.resolve("plugins")).cacheDirectory(tmp.resolve("cache")).build();
+                CellExecutor executor = new LocalCellExecutor(1)) {
+            StudyResults again = StudyRunner.run(infuse, StudyFile.read(edited, null), out, executor);
+            assertThat(again.cells()).filteredOn(c -> !c.method().equals("factual"))
+                    .allSatisfy(c -> assertThat(c.status()).isEqualTo(CellOutcome.Status.COMPLETED));
+            assertThat(again.pretrainings()).allSatisfy(p -> assertThat(p.status()).isEqualTo(CellOutcome.Status.COMPLETED));
+        }
+        assertThat(Files.getLastModifiedTime(out.resolve("knowledge/tiny/entity_embeddings.safetensors")).toMillis())
+                .isEqualTo(before);
     }
 
     @Test
