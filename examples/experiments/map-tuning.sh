@@ -6,7 +6,9 @@
 #   3. the LAMA probe without and with the plugin.
 # Usage: examples/experiments/map-tuning.sh DATA_DIR OUT_DIR   (after: mvn -B package -DskipTests)
 # LAMA_MAX_FACTS caps the facts per relation of both probes (default 0 = all); GENERAL_EPOCHS the
-# epochs of general map-tuning (default 1).
+# epochs of general map-tuning (default 1); MARKERS the entity markers of the FewRel runs: infuse
+# (default, `@ … @` / `# … #`) or authors (the map-tuning paper's `# … #` / `$ … $`; outputs get the
+# suffix -authors).
 set -euo pipefail
 data=${1:?data folder laid out like shared/data}
 out=${2:?output folder}
@@ -15,6 +17,8 @@ infuse="$here/infuse"
 codex="$data/kg/codex/triples/codex-m"
 facts=${LAMA_MAX_FACTS:-0}
 epochs=${GENERAL_EPOCHS:-1}
+markers=${MARKERS:-infuse}
+sfx=$([ "$markers" = infuse ] && echo "" || echo "-$markers")
 
 if [ ! -f "$out/transe/metrics.json" ]; then
   "$infuse" transe --train "$codex/train.txt" --valid "$codex/valid.txt" --test "$codex/test.txt" \
@@ -36,15 +40,15 @@ fi
 # Plug-and-play on FewRel relation classification: a downstream model (frozen BERT + head) trained
 # WITHOUT the plugin; the general plugin plugged in with no further training; then task-specific
 # map-tuning (only a mapper trained against the frozen downstream head).
-if [ ! -f "$out/fewrel-base/metrics.json" ]; then
-  "$infuse" eval --task fewrel --data "$data" --epochs 10 --lr 2e-3 --max-length 64 --out "$out/fewrel-base"
+if [ ! -f "$out/fewrel-base$sfx/metrics.json" ]; then
+  "$infuse" eval --task fewrel --markers "$markers" --data "$data" --epochs 10 --lr 2e-3 --max-length 64 --out "$out/fewrel-base$sfx"
 fi
-if [ ! -f "$out/fewrel-plugged/metrics.json" ]; then
-  "$infuse" eval --task fewrel --data "$data" --max-length 64 --adapter "$out/general/adapters/map-tuning" \
-    --head "$out/fewrel-base/head" --freeze-head --out "$out/fewrel-plugged"
+if [ ! -f "$out/fewrel-plugged$sfx/metrics.json" ]; then
+  "$infuse" eval --task fewrel --markers "$markers" --data "$data" --max-length 64 --adapter "$out/general/adapters/map-tuning" \
+    --head "$out/fewrel-base$sfx/head" --freeze-head --out "$out/fewrel-plugged$sfx"
 fi
-if [ ! -f "$out/fewrel-task-specific/metrics.json" ]; then
+if [ ! -f "$out/fewrel-task-specific$sfx/metrics.json" ]; then
   "$infuse" train --adapter map-tuning --set embeddings="$out/transe/entity_embeddings.safetensors" \
-    --task fewrel --data "$data" --max-length 64 --head "$out/fewrel-base/head" --freeze-head \
-    --epochs 1 --lr 3e-4 --batch-size 16 --max-train "${TASK_MAX_TRAIN:-3000}" --out "$out/fewrel-task-specific"
+    --task fewrel --markers "$markers" --data "$data" --max-length 64 --head "$out/fewrel-base$sfx/head" --freeze-head \
+    --epochs 1 --lr 3e-4 --batch-size 16 --max-train "${TASK_MAX_TRAIN:-3000}" --out "$out/fewrel-task-specific$sfx"
 fi
