@@ -86,8 +86,10 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
      * @param dev development file overriding the default, or null
      * @param metric the metric compared across methods (default: the task's {@link dev.infuse.tasks.TaskCatalog#primaryMetric})
      * @param budget its training budget
+     * @param markers entity markers of a relation task: {@code infuse} (default, also when null) or
+     *     {@code authors} (the map-tuning paper's {@code # … #} / {@code $ … $})
      */
-    public record TaskEntry(String name, Path train, Path dev, String metric, Budget budget) {}
+    public record TaskEntry(String name, Path train, Path dev, String metric, Budget budget, String markers) {}
 
     /**
      * A compared method: the adapters added to the frozen backbone and the fusion combining them.

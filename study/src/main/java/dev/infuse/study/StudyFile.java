@@ -2,6 +2,7 @@ package dev.infuse.study;
 
 import dev.infuse.spi.InfuseException;
 import dev.infuse.spi.PluginConfig;
+import dev.infuse.tasks.RelationClassification;
 import dev.infuse.tasks.TaskCatalog;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,7 @@ public final class StudyFile {
             "batch_size", "seed");
     private static final List<String> BUDGET = List.of("epochs", "batch_size", "lr", "max_length", "warmup", "clip",
             "patience", "head_dropout", "max_train");
-    private static final List<String> TASK = List.of("name", "train", "dev", "metric");
+    private static final List<String> TASK = List.of("name", "train", "dev", "metric", "markers");
     private static final List<String> METHOD = List.of("name", "description", "fusion", "adapters");
     private static final List<String> ADAPTER = List.of("adapter", "mode", "config", "artifact", "pretrain", "from");
     private static final List<String> PRETRAIN;
@@ -323,6 +324,7 @@ public final class StudyFile {
             Path train = null;
             Path dev = null;
             String metric = null;
+            String markers = null;
             YamlNode nameNode = t;
             if (t.isScalar()) {
                 name = t.string("a task");
@@ -337,12 +339,20 @@ public final class StudyFile {
                 train = m.containsKey("train") ? base.resolve(m.get("train").string("train")).normalize() : null;
                 dev = m.containsKey("dev") ? base.resolve(m.get("dev").string("dev")).normalize() : null;
                 metric = m.containsKey("metric") ? m.get("metric").string("metric") : null;
+                if (m.containsKey("markers")) {
+                    markers = m.get("markers").string("markers");
+                    try {
+                        RelationClassification.Markers.parse(markers);
+                    } catch (InfuseException e) {
+                        throw m.get("markers").error(e.code(), e.getMessage());
+                    }
+                }
             }
             checkTask(nameNode, name, "tasks");
             if (metric == null) {
                 metric = TaskCatalog.primaryMetric(TaskCatalog.task(name));
             }
-            return new Study.TaskEntry(name, train, dev, metric, budgets.getOrDefault(name, defaults));
+            return new Study.TaskEntry(name, train, dev, metric, budgets.getOrDefault(name, defaults), markers);
         }
 
         private void checkTask(YamlNode at, String name, String where) {

@@ -421,7 +421,7 @@ public final class StudyRunner {
         }
         TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec(t.name(), t.train(), t.dev(), study.dataDir(), uses,
                 m.fusion(), training(t.budget(), c.seed()), t.budget().maxLength(), study.cache(),
-                (float) t.budget().headDropout(), tmp, t.budget().maxTrain(), TaskRunner.HeadUse.NEW, null));
+                (float) t.budget().headDropout(), tmp, t.budget().maxTrain(), TaskRunner.HeadUse.NEW, null).withMarkers(t.markers()));
     }
 
     static TrainingConfig training(Study.Budget b, long seed) {

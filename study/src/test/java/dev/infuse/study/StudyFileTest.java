@@ -113,6 +113,29 @@ class StudyFileTest {
     }
 
     @Test
+    void markersAndMaxTrainAreReadAndABadMarkerNamesItsLine() throws Exception {
+        Study s = parse("""
+                data: data
+                budgets:
+                  semeval: {max_train: 300}
+                tasks:
+                  - {name: semeval, markers: authors}
+                  - open-entity
+                """);
+        assertThat(s.tasks().get(0).markers()).isEqualTo("authors");
+        assertThat(s.tasks().get(0).budget().maxTrain()).isEqualTo(300);
+        assertThat(s.tasks().get(1).markers()).isNull();
+        assertThat(s.tasks().get(1).budget().maxTrain()).isZero();
+        InfuseException e = error("""
+                data: data
+                tasks:
+                  - {name: semeval, markers: paper}
+                """);
+        assertThat(e.code()).isEqualTo("config-bad-value");
+        assertThat(e.getMessage()).contains("study.yaml:3:").contains("paper").contains("authors");
+    }
+
+    @Test
     void unknownMethodReferenceSuggestsClosest() {
         InfuseException e = error("""
                 data: data
