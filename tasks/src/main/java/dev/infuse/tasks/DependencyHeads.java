@@ -160,16 +160,6 @@ public final class DependencyHeads extends TaskDataset {
     }
 
     public Evaluator evaluator(TrainingData source) {
-        return new Evaluator() {
-            @Override
-            public Map<String, Double> evaluate(ComposedModel model) {
-                return score(predict(model, source));
-            }
-
-            @Override
-            public String primaryMetric() {
-                return "uas";
-            }
-        };
+        return Evaluator.of("uas", model -> score(predict(model, source)));
     }
 }

@@ -471,17 +471,7 @@ public final class EntityInfill extends TaskDataset {
 
     /** An evaluator over {@code source} (this dataset or a cached wrapper), primary metric {@code wordpiece_accuracy}. */
     public Evaluator evaluator(TrainingData source) {
-        return new Evaluator() {
-            @Override
-            public Map<String, Double> evaluate(ComposedModel model) {
-                return score(model, source);
-            }
-
-            @Override
-            public String primaryMetric() {
-                return "wordpiece_accuracy";
-            }
-        };
+        return Evaluator.of("wordpiece_accuracy", model -> score(model, source));
     }
 
     /** Running totals of the metrics. */

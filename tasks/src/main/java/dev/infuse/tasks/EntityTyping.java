@@ -128,16 +128,6 @@ public final class EntityTyping extends TaskDataset {
     }
 
     public Evaluator evaluator(TrainingData source) {
-        return new Evaluator() {
-            @Override
-            public Map<String, Double> evaluate(ComposedModel model) {
-                return score(predict(model, source));
-            }
-
-            @Override
-            public String primaryMetric() {
-                return "f1";
-            }
-        };
+        return Evaluator.of("f1", model -> score(predict(model, source)));
     }
 }

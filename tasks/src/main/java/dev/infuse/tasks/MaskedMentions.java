@@ -151,16 +151,6 @@ public final class MaskedMentions extends TaskDataset {
     }
 
     public Evaluator evaluator(TrainingData source) {
-        return new Evaluator() {
-            @Override
-            public Map<String, Double> evaluate(ComposedModel model) {
-                return score(model, source);
-            }
-
-            @Override
-            public String primaryMetric() {
-                return "accuracy";
-            }
-        };
+        return Evaluator.of("accuracy", model -> score(model, source));
     }
 }

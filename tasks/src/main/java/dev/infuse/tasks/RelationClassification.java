@@ -289,16 +289,6 @@ public final class RelationClassification extends TaskDataset {
 
     /** An evaluator over this dataset (read through {@code source}, e.g. a cached wrapper). */
     public Evaluator evaluator(TrainingData source, Scoring scoring) {
-        return new Evaluator() {
-            @Override
-            public Map<String, Double> evaluate(ComposedModel model) {
-                return score(predict(model, source), scoring);
-            }
-
-            @Override
-            public String primaryMetric() {
-                return "f1";
-            }
-        };
+        return Evaluator.of("f1", model -> score(predict(model, source), scoring));
     }
 }

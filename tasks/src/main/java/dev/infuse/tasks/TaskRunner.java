@@ -140,28 +140,10 @@ public final class TaskRunner {
         }
         RelationClassification.Markers markers = RelationClassification.Markers.parse(spec.markers());
 
-        List<KnowledgeAdapter> adapters = new ArrayList<>();
-        List<AdapterArtifacts.Loaded> loaded = new ArrayList<>();
-        Map<KnowledgeAdapter, AdapterMode> modes = new LinkedHashMap<>();
-        for (AdapterUse use : spec.adapters()) {
-            KnowledgeAdapter a;
-            if (use.mode() == AdapterMode.PRETRAINED) {
-                AdapterArtifacts.Loaded l = AdapterArtifacts.load(infuse, use.artifact(), backbone);
-                loaded.add(l);
-                a = l.adapter();
-            } else {
-                Map<String, Object> cfg = use.config();
-                String name = use.name();
-                if (use.artifact() != null) {
-                    var m = dev.infuse.api.Artifacts.readManifest(use.artifact());
-                    cfg = m.config();
-                    name = m.plugin().name();
-                }
-                a = infuse.createAdapter(name, PluginConfig.of("adapter '" + name + "'", cfg), backbone.spec());
-            }
-            adapters.add(a);
-            modes.put(a, use.mode());
-        }
+        Opened opened = openAdapters(infuse, backbone, spec);
+        List<KnowledgeAdapter> adapters = opened.adapters();
+        List<AdapterArtifacts.Loaded> loaded = opened.loaded();
+        Map<KnowledgeAdapter, AdapterMode> modes = opened.modes();
         List<String> added = new ArrayList<>();
         adapters.forEach(a -> added.addAll(a.addedTokens()));
         var tokenizer = added.isEmpty() ? backbone.tokenizer() : backbone.tokenizer().withAddedTokens(added);
@@ -281,6 +263,37 @@ public final class TaskRunner {
         }
     }
 
+    /** A run's adapters, the artifacts of the pretrained ones, and how each takes part. */
+    private record Opened(List<KnowledgeAdapter> adapters, List<AdapterArtifacts.Loaded> loaded,
+            Map<KnowledgeAdapter, AdapterMode> modes) {}
+
+    /** Loads pretrained adapters from their artifacts and creates the others (controls copy an artifact's shape). */
+    private static Opened openAdapters(Infuse infuse, Backbone backbone, RunSpec spec) {
+        List<KnowledgeAdapter> adapters = new ArrayList<>();
+        List<AdapterArtifacts.Loaded> loaded = new ArrayList<>();
+        Map<KnowledgeAdapter, AdapterMode> modes = new LinkedHashMap<>();
+        for (AdapterUse use : spec.adapters()) {
+            KnowledgeAdapter a;
+            if (use.mode() == AdapterMode.PRETRAINED) {
+                AdapterArtifacts.Loaded l = AdapterArtifacts.load(infuse, use.artifact(), backbone);
+                loaded.add(l);
+                a = l.adapter();
+            } else {
+                Map<String, Object> cfg = use.config();
+                String name = use.name();
+                if (use.artifact() != null) {
+                    var m = dev.infuse.api.Artifacts.readManifest(use.artifact());
+                    cfg = m.config();
+                    name = m.plugin().name();
+                }
+                a = infuse.createAdapter(name, PluginConfig.of("adapter '" + name + "'", cfg), backbone.spec());
+            }
+            adapters.add(a);
+            modes.put(a, use.mode());
+        }
+        return new Opened(adapters, loaded, modes);
+    }
+
     /**
      * A probe: nothing is trained; the frozen backbone (with any pretrained or control adapters)
      * answers cloze queries through its own masked-LM head. Side adapters can take part only under
@@ -294,24 +307,9 @@ public final class TaskRunner {
                         + "it, so adapter '" + use.name() + "' cannot be trained here; pretrain it on another task and plug it in");
             }
         }
-        List<KnowledgeAdapter> adapters = new ArrayList<>();
-        List<AdapterArtifacts.Loaded> loaded = new ArrayList<>();
-        for (AdapterUse use : spec.adapters()) {
-            if (use.mode() == AdapterMode.PRETRAINED) {
-                AdapterArtifacts.Loaded l = AdapterArtifacts.load(infuse, use.artifact(), backbone);
-                loaded.add(l);
-                adapters.add(l.adapter());
-            } else {
-                Map<String, Object> cfg = use.config();
-                String name = use.name();
-                if (use.artifact() != null) {
-                    var m = dev.infuse.api.Artifacts.readManifest(use.artifact());
-                    cfg = m.config();
-                    name = m.plugin().name();
-                }
-                adapters.add(infuse.createAdapter(name, PluginConfig.of("adapter '" + name + "'", cfg), backbone.spec()));
-            }
-        }
+        Opened opened = openAdapters(infuse, backbone, spec);
+        List<KnowledgeAdapter> adapters = opened.adapters();
+        List<AdapterArtifacts.Loaded> loaded = opened.loaded();
         List<KnowledgeAdapter> sides = adapters.stream().filter(a -> !a.taps().isEmpty()).toList();
         String fusion = spec.fusion() == null ? "add" : spec.fusion();
         if (!sides.isEmpty() && !"add".equals(fusion)) {
