@@ -76,7 +76,7 @@ final class RunOptions {
     boolean freezeHead;
 
     @Option(names = "--markers", defaultValue = "infuse",
-            description = "Entity markers of relation tasks: infuse (@ subject @, # object #) or authors (map-tuning's # head #, $ tail $) (default: ${DEFAULT-VALUE}).")
+            description = "Entity markers of relation and entity-typing tasks: infuse (@ subject @, # object #; @ mention @) or authors (map-tuning's # head #, $ tail $; $ mention $) (default: ${DEFAULT-VALUE}).")
     String markers;
 
     @Option(names = "--no-cache", description = "Run the backbone every epoch instead of caching its activations.")

@@ -21,7 +21,8 @@ import java.util.Map;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Entity typing as K-Adapter does it on Open Entity: the mention wrapped in {@code @ … @}, the head
+ * Entity typing as K-Adapter does it on Open Entity: the mention wrapped in {@code @ … @} (or the
+ * map-tuning authors' {@code $ … $}, see {@link RelationClassification.Markers#mention()}), the head
  * reading the first marker, one sigmoid per type, scored by micro precision/recall/F1 over
  * (example, type) pairs.
  */
@@ -46,9 +47,15 @@ public final class EntityTyping extends TaskDataset {
     /** As {@link #of(List, Tokenizer, List, int)}, with the adapters' text-side hooks applied. */
     public static EntityTyping of(List<EntityTypingExample> examples, Tokenizer tokenizer, List<KnowledgeAdapter> adapters,
             List<String> types, int maxLength) {
+        return of(examples, tokenizer, adapters, types, maxLength, RelationClassification.Markers.INFUSE);
+    }
+
+    /** As above, with the mention wrapped in {@code markers.mention()}. */
+    public static EntityTyping of(List<EntityTypingExample> examples, Tokenizer tokenizer, List<KnowledgeAdapter> adapters,
+            List<String> types, int maxLength, RelationClassification.Markers markers) {
         EntityTyping d = new EntityTyping(tokenizer, adapters, types);
         for (EntityTypingExample e : examples) {
-            MarkedText m = MarkedText.ofTokens(e.tokens(), new Span[] {e.mention()}, new String[] {RelationClassification.SUBJECT},
+            MarkedText m = MarkedText.ofTokens(e.tokens(), new Span[] {e.mention()}, new String[] {markers.mention()},
                     null, adapters);
             Encoded enc = d.encode(m, maxLength);
             TokenizedText t = enc.text();

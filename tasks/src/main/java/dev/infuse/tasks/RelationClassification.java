@@ -46,22 +46,30 @@ public final class RelationClassification extends TaskDataset {
     }
 
     /**
-     * The entity marker pair: Infuse's (K-Adapter's) {@code @ … @} around the subject and
+     * The entity markers: Infuse's (K-Adapter's) {@code @ … @} around the subject and
      * {@code # … #} around the object, or the map-tuning authors' {@code # … #} (head) and
-     * {@code $ … $} (tail).
+     * {@code $ … $} (tail). A task that marks one mention (entity typing) uses {@link #mention()}:
+     * K-Adapter's {@code @ … @}, or the authors' {@code $ … $}.
      */
     public enum Markers {
-        /** {@code @ subject @}, {@code # object #} (the default). */
-        INFUSE("@", "#"),
-        /** {@code # head #}, {@code $ tail $}, as the map-tuning authors mark entities. */
-        AUTHORS("#", "$");
+        /** {@code @ subject @}, {@code # object #}; one mention {@code @ mention @} (the default). */
+        INFUSE("@", "#", "@"),
+        /** {@code # head #}, {@code $ tail $}; one mention {@code $ mention $}, as the map-tuning authors mark entities. */
+        AUTHORS("#", "$", "$");
 
         private final String subject;
         private final String object;
+        private final String mention;
 
-        Markers(String subject, String object) {
+        Markers(String subject, String object, String mention) {
             this.subject = subject;
             this.object = object;
+            this.mention = mention;
+        }
+
+        /** The marker around the only mention of a single-mention task (entity typing). */
+        public String mention() {
+            return mention;
         }
 
         public String subject() {
@@ -95,9 +103,6 @@ public final class RelationClassification extends TaskDataset {
                     + "or authors (# head #, $ tail $)");
         }
     }
-
-    static final String SUBJECT = Markers.INFUSE.subject();
-    static final String OBJECT = Markers.INFUSE.object();
 
     private final List<String> labels;
     private final Map<String, Integer> labelIndex = new LinkedHashMap<>();

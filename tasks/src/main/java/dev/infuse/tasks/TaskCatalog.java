@@ -176,7 +176,7 @@ public final class TaskCatalog {
     }
 
     /**
-     * As above, with the entity marker pair of relation tasks. Embedded tasks take no files
+     * As above, with the entity markers of relation and entity-typing tasks. Embedded tasks take no files
      * ({@code train} and {@code dev} null) and ignore {@code seed} for their data, which has a seed of
      * its own; {@code maxTrain} still takes a seeded subset of their training examples.
      */
@@ -226,8 +226,8 @@ public final class TaskCatalog {
             }
             case "open-entity" -> {
                 var pair = split(OpenEntity.read(train).records(), dev == null ? null : OpenEntity.read(dev).records(), seed, EntityTypingExample::id, maxTrain);
-                return new Prepared(task, EntityTyping.of(pair.train(), tokenizer, adapters, OpenEntity.GENERAL_TYPES, maxLength),
-                        EntityTyping.of(pair.dev(), tokenizer, adapters, OpenEntity.GENERAL_TYPES, maxLength), files);
+                return new Prepared(task, EntityTyping.of(pair.train(), tokenizer, adapters, OpenEntity.GENERAL_TYPES, maxLength, markers),
+                        EntityTyping.of(pair.dev(), tokenizer, adapters, OpenEntity.GENERAL_TYPES, maxLength, markers), files);
             }
             case "mention-mlm" -> {
                 var pair = split(FewRel.read(train).records(), dev == null ? null : FewRel.read(dev).records(), seed, RelationInstance::id, maxTrain);

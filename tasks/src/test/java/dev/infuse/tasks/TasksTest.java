@@ -88,6 +88,17 @@ class TasksTest {
     }
 
     @Test
+    void entityTypingTakesTheAuthorsMentionMarker() {
+        var e = new EntityTypingExample("1", List.of("the", "old", "house", "is", "big"), new Span(1, 3), List.of("object"), List.of("object"));
+        var d = EntityTyping.of(List.of(e), backbone.tokenizer(), List.of(), List.of("person", "object"), 64,
+                RelationClassification.Markers.AUTHORS);
+        // "$" is outside the tiny vocabulary, so compare ids with a direct encoding of the marked text.
+        int[] expected = backbone.tokenizer().encode("the $ old house $ is big").ids();
+        assertThat(d.texts().get(0).ids()).containsExactly(expected);
+        assertThat(String.join(" ", d.texts().get(0).tokens())).doesNotContain("@");
+    }
+
+    @Test
     void relationClassifierLearnsAMarkerTask() {
         // Label = which of the two marked words comes first in a fixed vocabulary: learnable only from the markers.
         String[] words = {"cat", "dog", "house", "car", "tree", "book"};
