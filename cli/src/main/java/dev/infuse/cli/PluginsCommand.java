@@ -2,7 +2,11 @@ package dev.infuse.cli;
 
 import dev.infuse.api.Infuse;
 import dev.infuse.api.PluginInfo;
+import dev.infuse.tasks.TaskCatalog;
 import java.io.PrintWriter;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.security.CodeSource;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -11,9 +15,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code infuse plugins}: every discovered plugin with version and origin, then any problems. */
+/**
+ * {@code infuse plugins}: every discovered plugin with version and origin, then the built-in tasks
+ * (tasks are not a plugin point: they ship in the {@code tasks} module, so they share its version
+ * and jar).
+ */
 @Command(name = "plugins", mixinStandardHelpOptions = true,
-        description = "List every discovered backbone, adapter and fusion with version and origin jar.")
+        description = "List every discovered backbone, adapter and fusion, and every task, with version and origin jar.")
 final class PluginsCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -40,8 +48,32 @@ final class PluginsCommand implements Callable<Integer> {
                             s.defaultValue() == null ? "required" : s.defaultValue(), s.description()));
                 }
             }
+            String taskVersion = versionOf(TaskCatalog.class);
+            String taskOrigin = originOf(TaskCatalog.class);
+            for (TaskCatalog.Task t : TaskCatalog.tasks()) {
+                out.printf("%-9s %-14s %-9s %-4s %s%n", "task", t.name(), taskVersion, "-", taskOrigin);
+                out.printf("          %s%n", t.description());
+            }
             out.printf("plugins folder: %s%n", infuse.registry().pluginsDirectory());
             return 0;
         }
+    }
+
+    private static String versionOf(Class<?> c) {
+        String v = c.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    /** The jar or class folder a built-in class came from, as plugin origins are printed. */
+    private static String originOf(Class<?> c) {
+        CodeSource source = c.getProtectionDomain().getCodeSource();
+        if (source != null && source.getLocation() != null) {
+            try {
+                return Path.of(source.getLocation().toURI()).toString();
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                return source.getLocation().toString();
+            }
+        }
+        return c.getModule().isNamed() ? "module " + c.getModule().getName() : "class " + c.getName();
     }
 }
