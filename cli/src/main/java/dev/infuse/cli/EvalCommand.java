@@ -60,7 +60,7 @@ final class EvalCommand implements Callable<Integer> {
         try (Infuse infuse = common.open(spec.commandLine().getErr()); Backbone backbone = run.openBackbone(infuse)) {
             var result = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec(run.task, run.train, run.dev, run.data, uses,
                     run.fusion, run.training(), run.maxLength, !run.noCache, run.headDropout, run.out, run.maxTrain, run.headUse(),
-                    run.checkpointDir()).withMarkers(run.markers));
+                    run.checkpointDir()).withMarkers(run.markers).withBackboneDropout(run.backboneDropout));
             Report.print(out, result);
             return 0;
         }

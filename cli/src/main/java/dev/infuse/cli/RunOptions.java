@@ -79,6 +79,10 @@ final class RunOptions {
             description = "Entity markers of relation and entity-typing tasks: infuse (@ subject @, # object #; @ mention @) or authors (map-tuning's # head #, $ tail $; $ mention $) (default: ${DEFAULT-VALUE}).")
     String markers;
 
+    @Option(names = "--backbone-dropout", paramLabel = "RATE", defaultValue = "0",
+            description = "Dropout inside the frozen backbone while training, e.g. 0.25 as map-tuning's authors; 0 keeps it deterministic and allows the activation cache (default: ${DEFAULT-VALUE}).")
+    float backboneDropout;
+
     @Option(names = "--no-cache", description = "Run the backbone every epoch instead of caching its activations.")
     boolean noCache;
 
@@ -116,6 +120,7 @@ final class RunOptions {
         require(patience >= 0, "--patience", patience, "0 (never) or more");
         require(maxLength >= 8 && maxLength <= 4096, "--max-length", maxLength, "8 to 4096 word pieces");
         require(headDropout >= 0 && headDropout < 1, "--head-dropout", headDropout, "a rate in [0, 1)");
+        require(backboneDropout >= 0 && backboneDropout < 1, "--backbone-dropout", backboneDropout, "a rate in [0, 1)");
         require(markers == null || markers.equals("infuse") || markers.equals("authors"), "--markers", markers, "infuse or authors");
     }
 
@@ -129,6 +134,9 @@ final class RunOptions {
         Map<String, Object> cfg = new LinkedHashMap<>();
         if (backbonePath != null) {
             cfg.put("path", backbonePath);
+        }
+        if (backboneDropout > 0) {
+            cfg.put("dropout", backboneDropout);
         }
         return infuse.createBackbone(backbone, PluginConfig.of("backbone '" + backbone + "'", cfg));
     }

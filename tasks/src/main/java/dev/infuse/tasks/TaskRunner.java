@@ -80,10 +80,29 @@ public final class TaskRunner {
      *     when the same run is started again (see {@link Trainer#checkpoint}); null for none
      * @param markers entity marker pair of relation tasks ({@code infuse} or {@code authors}, see
      *     {@link RelationClassification.Markers}); null for the default
+     * @param backboneDropout 0 to keep the frozen backbone deterministic (the default); a rate in
+     *     (0, 1) switches on the dropout inside the frozen backbone while training, as map-tuning's
+     *     authors do (0.25). The rate itself is the backbone's configuration (key {@code dropout} of
+     *     {@code bert}): open the backbone with the same rate; it is recorded in {@code metrics.json}.
+     *     The activation cache is not used then, since the backbone's outputs vary from step to step.
      */
     public record RunSpec(String task, Path train, Path dev, Path dataDir, List<AdapterUse> adapters, String fusion,
             TrainingConfig training, int maxLength, boolean cache, float headDropout, Path out, int maxTrain,
-            HeadUse head, Path checkpoint, String markers) {
+            HeadUse head, Path checkpoint, String markers, float backboneDropout) {
+
+        public RunSpec {
+            if (!(backboneDropout >= 0 && backboneDropout < 1)) {
+                throw new InfuseException("config-bad-value", "backbone dropout " + backboneDropout + ": expected a rate in [0, 1)");
+            }
+        }
+
+        /** A run with a deterministic backbone. */
+        public RunSpec(String task, Path train, Path dev, Path dataDir, List<AdapterUse> adapters, String fusion,
+                TrainingConfig training, int maxLength, boolean cache, float headDropout, Path out, int maxTrain,
+                HeadUse head, Path checkpoint, String markers) {
+            this(task, train, dev, dataDir, adapters, fusion, training, maxLength, cache, headDropout, out, maxTrain, head,
+                    checkpoint, markers, 0f);
+        }
 
         /** A run with the default entity markers. */
         public RunSpec(String task, Path train, Path dev, Path dataDir, List<AdapterUse> adapters, String fusion,
@@ -109,7 +128,13 @@ public final class TaskRunner {
         /** This run with another entity marker pair ({@code infuse}, {@code authors}, or null for the default). */
         public RunSpec withMarkers(String markers) {
             return new RunSpec(task, train, dev, dataDir, adapters, fusion, training, maxLength, cache, headDropout, out, maxTrain,
-                    head, checkpoint, markers);
+                    head, checkpoint, markers, backboneDropout);
+        }
+
+        /** This run with dropout at {@code rate} inside the frozen backbone while training (0 for none); see the record. */
+        public RunSpec withBackboneDropout(float rate) {
+            return new RunSpec(task, train, dev, dataDir, adapters, fusion, training, maxLength, cache, headDropout, out, maxTrain,
+                    head, checkpoint, markers, rate);
         }
     }
 
@@ -176,7 +201,7 @@ public final class TaskRunner {
                 || (fusion != null && !fusion.name().equals("add"));
         boolean anyTraining = (headTrainable && somethingBeyondAdapters) || modes.containsValue(AdapterMode.TRAIN);
         ComposedModel.Builder b = ComposedModel.builder(backbone).head(head, headTrainable).seed(spec.training().seed())
-                .forTraining(anyTraining);
+                .forTraining(anyTraining).backboneDropout(anyTraining && spec.backboneDropout() > 0);
         for (KnowledgeAdapter a : adapters) {
             b.adapter(a, modes.get(a) == AdapterMode.TRAIN ? ComposedModel.Mode.TRAINABLE : ComposedModel.Mode.FROZEN);
         }
@@ -185,7 +210,8 @@ public final class TaskRunner {
         }
         TrainingData trainSource = data.train();
         TrainingData devSource = data.dev();
-        boolean cacheable = spec.cache() && added.isEmpty() && adapters.stream().noneMatch(ComposedModel::changesInputs);
+        boolean cacheable = spec.cache() && added.isEmpty() && adapters.stream().noneMatch(ComposedModel::changesInputs)
+                && !(anyTraining && spec.backboneDropout() > 0);
         if (cacheable) {
             Path root = infuse.settings().cacheDirectory().resolve("activations");
             List<KnowledgeAdapter> frozenSides = adapters.stream()
@@ -519,6 +545,9 @@ public final class TaskRunner {
         if (markers != RelationClassification.Markers.INFUSE) {
             // Only when not the default, so descriptions of earlier runs (and their checkpoints) stay the same.
             m.put("markers", markers.optionName());
+        }
+        if (spec.backboneDropout() > 0) {
+            m.put("backbone_dropout", (double) spec.backboneDropout());
         }
         return m;
     }

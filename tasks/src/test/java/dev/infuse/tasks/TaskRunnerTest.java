@@ -86,6 +86,40 @@ class TaskRunnerTest {
     }
 
     @Test
+    void backboneDropoutChangesTrainingBypassesTheCacheAndIsRecorded() throws Exception {
+        Path fewrel = Files.writeString(tmp.resolve("fewrel.json"), fewRel());
+        TrainingConfig training = new TrainingConfig(1, 8, 0, 1e-3, 0.1, 1.0, 0, 1);
+        Path cache = tmp.resolve("cache");
+        try (Infuse infuse = Infuse.builder().pluginsDirectory(tmp.resolve("plugins")).cacheDirectory(cache).build();
+                Backbone backbone = TinyBackbones.create(Map.of("dropout", 0.5))) {
+            var spec = new TaskRunner.RunSpec("fewrel", fewrel, null, null, List.of(), "concat", training, 32, true, 0f,
+                    tmp.resolve("plain"));
+            var plain = TaskRunner.run(infuse, backbone, spec);
+            assertThat(cache.resolve("activations")).isDirectoryContaining(p -> true);
+            deleteTree(cache);
+            var dropped = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec("fewrel", fewrel, null, null, List.of(),
+                    "concat", training, 32, true, 0f, tmp.resolve("dropped")).withBackboneDropout(0.5f));
+            // Same seed and data: only the dropout inside the backbone differs, so the training loss moves.
+            assertThat(dropped.report().epochs().get(0).meanLoss()).isNotEqualTo(plain.report().epochs().get(0).meanLoss());
+            // Cached activations would hide the dropout: the run must not have filled the cache.
+            assertThat(Files.exists(cache.resolve("activations"))).isFalse();
+            assertThat(Files.readString(tmp.resolve("dropped/metrics.json"))).contains("\"backbone_dropout\" : 0.5");
+            assertThat(Files.readString(tmp.resolve("plain/metrics.json"))).doesNotContain("backbone_dropout");
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new TaskRunner.RunSpec("fewrel", null, null, null, List.of(),
+                "concat", training, 32, true, 0f, tmp.resolve("x")).withBackboneDropout(1f))
+                .isInstanceOf(dev.infuse.spi.InfuseException.class).hasMessageContaining("backbone dropout");
+    }
+
+    private static void deleteTree(Path root) throws java.io.IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    @Test
     void aSavedHeadPlugsBackInFrozenAndReproducesItsScore() throws Exception {
         Path fewrel = Files.writeString(tmp.resolve("fewrel.json"), fewRel());
         TrainingConfig training = new TrainingConfig(2, 8, 0, 1e-3, 0.1, 1.0, 0, 1);
