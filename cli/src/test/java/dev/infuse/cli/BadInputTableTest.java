@@ -284,6 +284,7 @@ class BadInputTableTest {
         fails(eval("fewrel", f, "--lr", "-1"), 2, "config-bad-value", "--lr");
         fails(eval("fewrel", f, "--warmup", "2"), 2, "config-bad-value", "--warmup");
         fails(eval("fewrel", f, "--head-dropout", "1.5"), 2, "config-bad-value", "--head-dropout");
+        fails(eval("fewrel", f, "--backbone-dropout", "1"), 2, "config-bad-value", "--backbone-dropout");
         fails(cli("eval", "--task", "fewrel", "--train", f.toString(), "--out", out("fewrel").toString(), "--max-length", "2"),
                 2, "config-bad-value", "--max-length");
         nothingWritten(out("fewrel"));
