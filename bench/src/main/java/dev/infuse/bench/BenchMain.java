@@ -98,6 +98,7 @@ public final class BenchMain {
         CacheBench.Figures cb;
         ComposedBench.Figures cm;
         ScalingBench.Figures sc;
+        HostSideRun.Figures host;
         double hwm;
         Path tmp = Files.createTempDirectory("infuse-bench");
         try (BertBackbone bert = BertProvider.load(null, bertCache)) {
@@ -124,6 +125,13 @@ public final class BenchMain {
             System.out.println("[6] scaling");
             sc = ScalingBench.run(bert, texts, new int[] {1, 4, 16, 32, 64}, 64, new int[] {16, 32, 64, 128, 256, 512}, 16,
                     pointSeconds);
+
+            System.out.println("[7] host side (JMH, forked JVM): tokenization and batch tensors of the §1 sentences");
+            host = HostSideRun.run(bert.vocabularyFile(), examples.subList(0, sentences).stream().map(SemEvalExample::text).toList(),
+                    tmp);
+            for (HostSideRun.Measure m : host.measures()) {
+                System.out.printf("  %s: %.1f µs per sentence%n", m.name(), m.microsPerSentence(host.sentences()));
+            }
         }
         System.out.println("[5] " + calls + " inference calls on the tiny random BERT");
         MemoryBench.Figures mem;
@@ -136,7 +144,7 @@ public final class BenchMain {
 
         Report.Xla xla = Report.Xla.read(xlaTrial);
         String md = Report.markdown(new Report.Run(date, machine, command, loadBefore, loadAfter, sentences, train), mm, fw, cb,
-                hwm, mem, cm, sc, xla);
+                hwm, mem, cm, sc, xla) + Report.hostSide(host, fw);
         writeAtomically(out, md);
         System.out.println("wrote " + out);
     }

@@ -253,6 +253,31 @@ final class Report {
         return s.toString();
     }
 
+    /** §7: the JMH figures of the Java side, against our forward pass per sentence of §1. */
+    static String hostSide(HostSideRun.Figures host, ForwardBench.Figures fw) {
+        StringBuilder s = new StringBuilder("\n## 7. The Java side of a forward pass (JMH)\n\n");
+        s.append(f("`HostSideBench` under JMH 1.37 (average time, %d fork, %d warm-up and %d measured iterations of %.0f s) "
+                + "over the %d sentences of §1: WordPiece tokenization with character offsets, one sentence at a time, and "
+                + "building the length-bucketed batches of 32 with their input tensors (ids, mask, token types), closed "
+                + "again. Both are part of every forward pass of §1, whose time per sentence is the baseline here.%n%n",
+                host.forks(), host.warmups(), host.iterations(), host.iterationSeconds(), host.sentences()));
+        double forwardMicros = fw.oursSeconds() * 1e6 / fw.sentences();
+        s.append("| Step | µs per sentence (± 99.9 % CI) | Share of our forward pass per sentence |\n|---|---|---|\n");
+        double total = 0;
+        for (HostSideRun.Measure m : host.measures()) {
+            double per = m.microsPerSentence(host.sentences());
+            total += per;
+            s.append(f("| `%s` | %.1f ± %.1f | %.2f %% |%n", m.name(), per, m.error() / host.sentences(), 100 * per / forwardMicros));
+        }
+        s.append(f("| our forward pass (§1, bucketed batches of 32, Java side included) | %.0f | 100 %% |%n%n", forwardMicros));
+        double share = total / forwardMicros;
+        s.append(share < 0.05
+                ? f("The Java side costs %.2f %% of a frozen forward pass: the time is TensorFlow's, which is why the other "
+                        + "sections measure whole processes rather than Java methods.%n", 100 * share)
+                : f("The Java side costs %.1f %% of a frozen forward pass, enough to be worth optimising.%n", 100 * share));
+        return s.toString();
+    }
+
     /** Analytic FLOPs (§1 formula) of the sentences used in §4, for a cross-check of the graph count. */
     private static double analytic(ForwardBench.Figures fw, ComposedBench.Figures cm) {
         return cm.analyticBackboneFlops() / 1e12;
