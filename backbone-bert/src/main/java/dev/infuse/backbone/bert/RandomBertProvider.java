@@ -56,7 +56,8 @@ public final class RandomBertProvider implements BackboneProvider {
                 new ParameterSpec("max_positions", "int", "64", "longest sequence"),
                 new ParameterSpec("seed", "int", "0", "seed of the weights (independent of the run seed, so the "
                         + "fingerprint is stable)"),
-                new ParameterSpec("dropout", "float", "0.1", "dropout inside the encoder while training"),
+                new ParameterSpec("dropout", "float", "0.1", "rate of the dropout inside the encoder, active only in training runs "
+                        + "that switch backbone dropout on"),
                 new ParameterSpec("cache_dir", "string", "the plugin cache folder", "where the vocabulary is written"));
     }
 
