@@ -30,6 +30,7 @@ import java.util.TreeSet;
  */
 final class CacheBench {
     private static final List<Integer> TAPS = List.of(0, 6, 11);
+    static final int BATCH = 32;
 
     private CacheBench() {}
 
@@ -43,7 +44,8 @@ final class CacheBench {
 
     static Figures run(Backbone backbone, List<SemEvalExample> examples, Path cacheRoot) {
         RelationClassification data = RelationClassification.fromSemEval(examples, backbone.tokenizer(), 128);
-        TrainingConfig config = TrainingConfig.defaults().withEpochs(2).withBatchSize(16);
+        // Batch 32: the default of infuse train and eval.
+        TrainingConfig config = TrainingConfig.defaults().withEpochs(2).withBatchSize(BATCH);
 
         System.out.println("  without cache: 2 epochs over " + data.size() + " sentences");
         TrainingReport plain;
