@@ -4,9 +4,6 @@ import dev.infuse.api.Infuse;
 import dev.infuse.api.PluginInfo;
 import dev.infuse.tasks.TaskCatalog;
 import java.io.PrintWriter;
-import java.net.URISyntaxException;
-import java.nio.file.Path;
-import java.security.CodeSource;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -49,7 +46,7 @@ final class PluginsCommand implements Callable<Integer> {
                 }
             }
             String taskVersion = versionOf(TaskCatalog.class);
-            String taskOrigin = originOf(TaskCatalog.class);
+            String taskOrigin = PluginInfo.originOf(TaskCatalog.class);
             for (TaskCatalog.Task t : TaskCatalog.tasks()) {
                 out.printf("%-9s %-14s %-9s %-4s %s%n", "task", t.name(), taskVersion, "-", taskOrigin);
                 out.printf("          %s%n", t.description());
@@ -62,18 +59,5 @@ final class PluginsCommand implements Callable<Integer> {
     private static String versionOf(Class<?> c) {
         String v = c.getPackage().getImplementationVersion();
         return v == null ? "dev" : v;
-    }
-
-    /** The jar or class folder a built-in class came from, as plugin origins are printed. */
-    private static String originOf(Class<?> c) {
-        CodeSource source = c.getProtectionDomain().getCodeSource();
-        if (source != null && source.getLocation() != null) {
-            try {
-                return Path.of(source.getLocation().toURI()).toString();
-            } catch (URISyntaxException | IllegalArgumentException e) {
-                return source.getLocation().toString();
-            }
-        }
-        return c.getModule().isNamed() ? "module " + c.getModule().getName() : "class " + c.getName();
     }
 }

@@ -33,6 +33,14 @@ public record PluginInfo(PluginKind kind, String name, String version, String re
         parameters = List.copyOf(parameters);
     }
 
+    /**
+     * Where a class was loaded from, in the form of {@link #origin()}: for listings of built-in
+     * components that are not plugins (e.g. tasks) next to the plugins.
+     */
+    public static String originOf(Class<?> c) {
+        return dev.infuse.internal.plugin.ProviderScanner.originOf(c);
+    }
+
     /** {@code adapter 'factual' 1.0.0 from /path/x.jar}: how messages refer to this plugin. */
     public String describe() {
         return kind.label() + " '" + name + "' " + version + " from " + origin;
