@@ -9,8 +9,9 @@
 # epochs of general map-tuning (default 1); MARKERS the entity markers of the FewRel runs: infuse
 # (default, `@ … @` / `# … #`) or authors (the map-tuning paper's `# … #` / `$ … $`; outputs get the
 # suffix -authors); BACKBONE_DROPOUT the dropout inside the frozen BERT while a mapper trains
-# (default 0; the authors use 0.25; the general mapper, its probe and the plugged and task-specific
-# FewRel runs get the suffix -drop<rate>); SKIP_FEWREL=1 stops after the probes.
+# (default 0; the authors use 0.25). Outputs of the general mapper, its probe and the plugged and
+# task-specific FewRel runs get the suffix -e<epochs> when GENERAL_EPOCHS is not 1 and -drop<rate>
+# when BACKBONE_DROPOUT is not 0. SKIP_FEWREL=1 stops after the probes.
 set -euo pipefail
 data=${1:?data folder laid out like shared/data}
 out=${2:?output folder}
@@ -22,7 +23,8 @@ epochs=${GENERAL_EPOCHS:-1}
 markers=${MARKERS:-infuse}
 sfx=$([ "$markers" = infuse ] && echo "" || echo "-$markers")
 drop=${BACKBONE_DROPOUT:-0}
-gsfx=$([ "$drop" = 0 ] && echo "" || echo "-drop$drop")
+# Mapper runs other than the first script's (1 epoch, no dropout) keep their own folders.
+gsfx=$([ "$epochs" = 1 ] && echo "" || echo "-e$epochs")$([ "$drop" = 0 ] && echo "" || echo "-drop$drop")
 
 if [ ! -f "$out/transe/metrics.json" ]; then
   "$infuse" transe --train "$codex/train.txt" --valid "$codex/valid.txt" --test "$codex/test.txt" \
