@@ -195,12 +195,12 @@ final class Report {
         s.append(f("| Filling the cache once | %.1f s | — | — |%n", cb.fillSeconds()));
         s.append(f("| Speed-up of epoch 2 with cache | %.1f× | ≥ 5× | %s |%n", speedup, met(speedup >= 5, speedup / 5, "×")));
         if (speedup < 5) {
+            double batches = Math.ceil((double) cb.sentences() / CacheBench.BATCH);
             s.append(f("%nWhy it falls short: the cache removes only the frozen backbone's forward pass. What remains in a "
                     + "cached step — three adapter layers 192 wide, forward and backward, the 1536 → 768 fusion over every "
                     + "token, and Adam — took %.0f ms per batch of %d here, a floor set by small matrix products that "
                     + "run far below the MatMul limit; the backbone added %.0f ms per batch on top of it.%n",
-                    1000 * cb.cachedEpoch2() / Math.ceil((double) cb.sentences() / CacheBench.BATCH), CacheBench.BATCH,
-                    1000 * (cb.plainEpoch2() - cb.cachedEpoch2()) / Math.ceil((double) cb.sentences() / CacheBench.BATCH)));
+                    1000 * cb.cachedEpoch2() / batches, CacheBench.BATCH, 1000 * (cb.plainEpoch2() - cb.cachedEpoch2()) / batches));
         }
 
         s.append("\n## 4. Composed inference against the backbone alone\n\n");

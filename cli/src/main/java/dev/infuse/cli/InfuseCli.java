@@ -59,8 +59,13 @@ public final class InfuseCli {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = InfuseCli.class.getPackage().getImplementationVersion();
-            return new String[] {"infuse " + (v == null ? "(development build)" : v) + ", SPI " + dev.infuse.spi.Spi.VERSION};
+            return new String[] {"infuse " + versionOf(InfuseCli.class, "(development build)") + ", SPI " + dev.infuse.spi.Spi.VERSION};
         }
+    }
+
+    /** The Infuse version in the manifest of the jar that holds {@code c}, or {@code fallback} when run from classes. */
+    static String versionOf(Class<?> c, String fallback) {
+        String v = c.getPackage().getImplementationVersion();
+        return v == null ? fallback : v;
     }
 }

@@ -45,7 +45,7 @@ final class PluginsCommand implements Callable<Integer> {
                             s.defaultValue() == null ? "required" : s.defaultValue(), s.description()));
                 }
             }
-            String taskVersion = versionOf(TaskCatalog.class);
+            String taskVersion = InfuseCli.versionOf(TaskCatalog.class, "dev");
             String taskOrigin = PluginInfo.originOf(TaskCatalog.class);
             for (TaskCatalog.Task t : TaskCatalog.tasks()) {
                 out.printf("%-9s %-14s %-9s %-4s %s%n", "task", t.name(), taskVersion, "-", taskOrigin);
@@ -54,10 +54,5 @@ final class PluginsCommand implements Callable<Integer> {
             out.printf("plugins folder: %s%n", infuse.registry().pluginsDirectory());
             return 0;
         }
-    }
-
-    private static String versionOf(Class<?> c) {
-        String v = c.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
     }
 }

@@ -135,9 +135,6 @@ final class RunOptions {
         if (backbonePath != null) {
             cfg.put("path", backbonePath);
         }
-        if (backboneDropout > 0) {
-            cfg.put("dropout", backboneDropout);
-        }
         return infuse.createBackbone(backbone, PluginConfig.of("backbone '" + backbone + "'", cfg));
     }
 

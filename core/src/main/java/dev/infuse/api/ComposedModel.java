@@ -66,7 +66,7 @@ public final class ComposedModel implements AutoCloseable {
         this.build = new GraphBuild(b.seed, b.forTraining);
         boolean ok = false;
         try {
-            ModelScope bs = build.component("backbone", false, b.backboneDropout);
+            ModelScope bs = build.component("backbone", false, b.backboneDropout, b.backboneDropoutRate);
             Ops tf = bs.tf();
             Map<KnowledgeAdapter, ModelScope> scopes = new LinkedHashMap<>();
             for (KnowledgeAdapter a : adapters) {
@@ -515,6 +515,7 @@ public final class ComposedModel implements AutoCloseable {
         private long seed = 42;
         private boolean forTraining;
         private boolean backboneDropout;
+        private float backboneDropoutRate;
         private java.util.SortedSet<Integer> cachedTaps;
         private final java.util.Set<String> cachedSides = new java.util.HashSet<>();
         private boolean unfused;
@@ -565,6 +566,23 @@ public final class ComposedModel implements AutoCloseable {
          */
         public Builder backboneDropout(boolean on) {
             this.backboneDropout = on;
+            this.backboneDropoutRate = 0f;
+            return this;
+        }
+
+        /**
+         * Like {@link #backboneDropout(boolean)} with every dropout point of the backbone at
+         * {@code rate} (e.g. map-tuning's 0.25) instead of the backbone's configured rate; 0 turns
+         * the backbone's dropout off.
+         *
+         * @throws IllegalArgumentException for a rate outside [0, 1)
+         */
+        public Builder backboneDropout(float rate) {
+            if (!(rate >= 0f && rate < 1f)) {
+                throw new IllegalArgumentException("backbone dropout rate " + rate + ": expected [0, 1)");
+            }
+            this.backboneDropout = rate > 0f;
+            this.backboneDropoutRate = rate;
             return this;
         }
 

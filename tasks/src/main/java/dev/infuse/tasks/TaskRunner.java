@@ -81,9 +81,9 @@ public final class TaskRunner {
      * @param markers entity marker pair of relation tasks ({@code infuse} or {@code authors}, see
      *     {@link RelationClassification.Markers}); null for the default
      * @param backboneDropout 0 to keep the frozen backbone deterministic (the default); a rate in
-     *     (0, 1) switches on the dropout inside the frozen backbone while training, as map-tuning's
-     *     authors do (0.25). The rate itself is the backbone's configuration (key {@code dropout} of
-     *     {@code bert}): open the backbone with the same rate; it is recorded in {@code metrics.json}.
+     *     (0, 1) applies dropout at that rate at every dropout point of the frozen backbone while
+     *     training, as map-tuning's authors do (0.25), whatever rate the backbone was configured with
+     *     (see {@link ComposedModel.Builder#backboneDropout(float)}); recorded in {@code metrics.json}.
      *     The activation cache is not used then, since the backbone's outputs vary from step to step.
      */
     public record RunSpec(String task, Path train, Path dev, Path dataDir, List<AdapterUse> adapters, String fusion,
@@ -201,7 +201,7 @@ public final class TaskRunner {
                 || (fusion != null && !fusion.name().equals("add"));
         boolean anyTraining = (headTrainable && somethingBeyondAdapters) || modes.containsValue(AdapterMode.TRAIN);
         ComposedModel.Builder b = ComposedModel.builder(backbone).head(head, headTrainable).seed(spec.training().seed())
-                .forTraining(anyTraining).backboneDropout(anyTraining && spec.backboneDropout() > 0);
+                .forTraining(anyTraining).backboneDropout(anyTraining ? spec.backboneDropout() : 0f);
         for (KnowledgeAdapter a : adapters) {
             b.adapter(a, modes.get(a) == AdapterMode.TRAIN ? ComposedModel.Mode.TRAINABLE : ComposedModel.Mode.FROZEN);
         }

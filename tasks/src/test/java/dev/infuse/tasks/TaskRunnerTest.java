@@ -105,6 +105,12 @@ class TaskRunnerTest {
             assertThat(Files.exists(cache.resolve("activations"))).isFalse();
             assertThat(Files.readString(tmp.resolve("dropped/metrics.json"))).contains("\"backbone_dropout\" : 0.5");
             assertThat(Files.readString(tmp.resolve("plain/metrics.json"))).doesNotContain("backbone_dropout");
+            // The run's rate replaces the backbone's configured one: another configured rate trains identically.
+            try (Backbone other = TinyBackbones.create(Map.of("dropout", 0.2))) {
+                var again = TaskRunner.run(infuse, other, new TaskRunner.RunSpec("fewrel", fewrel, null, null, List.of(),
+                        "concat", training, 32, true, 0f, tmp.resolve("again")).withBackboneDropout(0.5f));
+                assertThat(again.report().epochs().get(0).meanLoss()).isEqualTo(dropped.report().epochs().get(0).meanLoss());
+            }
         }
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new TaskRunner.RunSpec("fewrel", null, null, null, List.of(),
                 "concat", training, 32, true, 0f, tmp.resolve("x")).withBackboneDropout(1f))

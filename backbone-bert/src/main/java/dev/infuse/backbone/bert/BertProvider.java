@@ -55,7 +55,7 @@ public final class BertProvider implements BackboneProvider {
                 new ParameterSpec("lowercase", "boolean", "from model.json, else true",
                         "lower-case and strip accents before WordPiece (uncased models)"),
                 new ParameterSpec("dropout", "float", "0.1", "rate of the dropout inside the frozen encoder, active only in training "
-                        + "runs that switch backbone dropout on (infuse --backbone-dropout RATE sets both)"),
+                        + "runs that switch backbone dropout on (infuse --backbone-dropout RATE uses its own rate)"),
                 new ParameterSpec("cache_dir", "string", "the plugin cache folder",
                         "where the default model is extracted and fingerprints are cached"),
                 new ParameterSpec(ALLOW_UNSAFE_OPS, "boolean", "false",

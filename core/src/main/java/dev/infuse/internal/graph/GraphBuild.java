@@ -98,7 +98,15 @@ public final class GraphBuild implements AutoCloseable {
      *     (a frozen backbone usually runs without, so that its outputs are deterministic and cacheable)
      */
     public GraphScope component(String component, boolean trainable, boolean dropout) {
-        return new GraphScope(this, component, "", trainable, dropout);
+        return component(component, trainable, dropout, 0f);
+    }
+
+    /**
+     * As above, with every dropout point of the component at {@code rateOverride} instead of the
+     * rate its code declares (0 keeps the declared rates).
+     */
+    public GraphScope component(String component, boolean trainable, boolean dropout, float rateOverride) {
+        return new GraphScope(this, component, "", trainable, dropout, rateOverride);
     }
 
     Operand<TFloat32> parameter(String component, String path, long[] shape, Initializer init, boolean trainable) {

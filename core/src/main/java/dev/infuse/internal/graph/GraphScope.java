@@ -17,10 +17,14 @@ public final class GraphScope implements ModelScope {
     private final String path;
     private final boolean trainable;
     private final boolean dropout;
+    // > 0: replaces the rate of every dropout point the component declares (a composition's choice,
+    // e.g. the backbone's dropout during map-tuning); 0: the component's own rates.
+    private final float rateOverride;
     private final Ops tf;
 
-    GraphScope(GraphBuild build, String component, String path, boolean trainable, boolean dropout) {
+    GraphScope(GraphBuild build, String component, String path, boolean trainable, boolean dropout, float rateOverride) {
         this.dropout = dropout;
+        this.rateOverride = rateOverride;
         this.build = build;
         this.component = component;
         this.path = path;
@@ -42,13 +46,13 @@ public final class GraphScope implements ModelScope {
         if (name.isEmpty() || name.contains("/")) {
             throw new IllegalArgumentException("scope names are non-empty and have no '/': '" + name + "'");
         }
-        return new GraphScope(build, component, path.isEmpty() ? name : path + "/" + name, trainable, dropout);
+        return new GraphScope(build, component, path.isEmpty() ? name : path + "/" + name, trainable, dropout, rateOverride);
     }
 
     @Override
     public ModelScope frozenChild(String name) {
         GraphScope c = (GraphScope) child(name);
-        return new GraphScope(build, component, c.path, false, dropout);
+        return new GraphScope(build, component, c.path, false, dropout, rateOverride);
     }
 
     @Override
@@ -89,7 +93,7 @@ public final class GraphScope implements ModelScope {
         if (!dropout || !build.dropoutEnabled() || rate <= 0f) {
             return x;
         }
-        float keep = 1f - rate;
+        float keep = 1f - (rateOverride > 0f ? rateOverride : rate);
         Operand<TFloat32> u = tf.random.randomUniform(tf.shape(x), TFloat32.class,
                 RandomUniform.seed(build.seed()), RandomUniform.seed2(build.nextDropoutSeed()));
         Operand<TFloat32> kept = tf.math.div(tf.math.floor(tf.math.add(u, tf.constant(keep))), tf.constant(keep));
