@@ -28,6 +28,7 @@ module dev.infuse.core {
     uses dev.infuse.spi.BackboneProvider;
     uses dev.infuse.spi.AdapterProvider;
     uses dev.infuse.spi.FusionProvider;
+    uses dev.infuse.spi.TaskProvider;
 
     provides dev.infuse.spi.FusionProvider with
             dev.infuse.internal.fusion.ConcatFusion,

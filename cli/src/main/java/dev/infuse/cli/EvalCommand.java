@@ -2,6 +2,7 @@ package dev.infuse.cli;
 
 import dev.infuse.api.Infuse;
 import dev.infuse.spi.Backbone;
+import dev.infuse.tasks.RunSpec;
 import dev.infuse.tasks.TaskRunner;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -46,21 +47,19 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        List<TaskRunner.AdapterUse> uses = new ArrayList<>();
+        List<RunSpec.AdapterUse> uses = new ArrayList<>();
         for (Path a : adapters) {
-            uses.add(new TaskRunner.AdapterUse(null, a, TaskRunner.AdapterMode.PRETRAINED, Map.of()));
+            uses.add(new RunSpec.AdapterUse(null, a, RunSpec.AdapterMode.PRETRAINED, Map.of()));
         }
         for (String c : controls) {
             Path p = Path.of(c);
             uses.add(Files.isDirectory(p)
-                    ? new TaskRunner.AdapterUse(null, p, TaskRunner.AdapterMode.CONTROL, Map.of())
-                    : new TaskRunner.AdapterUse(c, null, TaskRunner.AdapterMode.CONTROL, RunOptions.settings(settings)));
+                    ? new RunSpec.AdapterUse(null, p, RunSpec.AdapterMode.CONTROL, Map.of())
+                    : new RunSpec.AdapterUse(c, null, RunSpec.AdapterMode.CONTROL, RunOptions.settings(settings)));
         }
         run.validate();
         try (Infuse infuse = common.open(spec.commandLine().getErr()); Backbone backbone = run.openBackbone(infuse)) {
-            var result = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec(run.task, run.train, run.dev, run.data, uses,
-                    run.fusion, run.training(), run.maxLength, !run.noCache, run.headDropout, run.out, run.maxTrain, run.headUse(),
-                    run.checkpointDir()).withMarkers(run.markers).withBackboneDropout(run.backboneDropout));
+            var result = TaskRunner.run(infuse, backbone, run.spec(uses).build());
             Report.print(out, result);
             return 0;
         }

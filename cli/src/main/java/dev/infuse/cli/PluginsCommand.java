@@ -2,7 +2,6 @@ package dev.infuse.cli;
 
 import dev.infuse.api.Infuse;
 import dev.infuse.api.PluginInfo;
-import dev.infuse.tasks.TaskCatalog;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -44,12 +43,6 @@ final class PluginsCommand implements Callable<Integer> {
                     p.parameters().forEach(s -> out.printf("          --%s (%s, default %s): %s%n", s.name(), s.type(),
                             s.defaultValue() == null ? "required" : s.defaultValue(), s.description()));
                 }
-            }
-            String taskVersion = InfuseCli.versionOf(TaskCatalog.class, "dev");
-            String taskOrigin = PluginInfo.originOf(TaskCatalog.class);
-            for (TaskCatalog.Task t : TaskCatalog.tasks()) {
-                out.printf("%-9s %-14s %-9s %-4s %s%n", "task", t.name(), taskVersion, "-", taskOrigin);
-                out.printf("          %s%n", t.description());
             }
             out.printf("plugins folder: %s%n", infuse.registry().pluginsDirectory());
             return 0;

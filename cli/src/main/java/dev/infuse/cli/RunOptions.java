@@ -5,6 +5,7 @@ import dev.infuse.api.TrainingConfig;
 import dev.infuse.spi.Backbone;
 import dev.infuse.spi.InfuseException;
 import dev.infuse.spi.PluginConfig;
+import dev.infuse.tasks.RunSpec;
 import dev.infuse.tasks.TaskRunner;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -13,8 +14,16 @@ import picocli.CommandLine.Option;
 
 /** Options of the commands that train and evaluate on a task. */
 final class RunOptions {
-    @Option(names = "--task", required = true, description = "Task: fewrel, trex, semeval, tacred, open-entity, mention-mlm, entity-infill, ud, wn-relation, wn-facts, wn-mention-mlm, wn-hypernym, lama (see docs/TASKS.md).")
+    @Option(names = "--task", required = true, paramLabel = "NAME|FILE",
+            description = "Task: a task plugin's name (built in: fewrel, trex, semeval, tacred, open-entity, mention-mlm, entity-infill, ud, wn-relation, wn-facts, wn-mention-mlm, wn-hypernym, lama; `infuse plugins` lists all) or a task file (.yaml, .yml, .json; see docs/TASKS.md).")
     String task;
+
+    @Option(names = "--include-tasks", paramLabel = "DIR", description = "A folder of task files found by name (<name>.yaml; repeatable).")
+    java.util.List<Path> includeTasks = new java.util.ArrayList<>();
+
+    @Option(names = "--test", paramLabel = "FILE",
+            description = "A test file scored once with the model selected on the development split (written as test-*.json beside the dev results).")
+    Path test;
 
     @Option(names = "--data", paramLabel = "DIR", description = "Data folder laid out like the project's shared data; supplies default files.")
     Path data;
@@ -103,11 +112,18 @@ final class RunOptions {
         return new TrainingConfig(epochs, batchSize, batchSize * 160, learningRate, warmup, clip, patience, seed);
     }
 
-    TaskRunner.HeadUse headUse() {
+    /** The run these options describe, with {@code adapters}. */
+    RunSpec.Builder spec(java.util.List<RunSpec.AdapterUse> adapters) {
+        return RunSpec.builder(task).taskIncludes(includeTasks).train(train).dev(dev).test(test).data(data).adapters(adapters)
+                .fusion(fusion).training(training()).maxLength(maxLength).cache(!noCache).headDropout(headDropout).out(out)
+                .maxTrain(maxTrain).head(headUse()).checkpoint(checkpointDir()).markers(markers).backboneDropout(backboneDropout);
+    }
+
+    RunSpec.HeadUse headUse() {
         if (freezeHead && head == null) {
             throw new InfuseException("usage", "--freeze-head needs --head DIR");
         }
-        return head == null ? TaskRunner.HeadUse.NEW : new TaskRunner.HeadUse(head, freezeHead);
+        return head == null ? RunSpec.HeadUse.NEW : new RunSpec.HeadUse(head, freezeHead);
     }
 
     /** Range checks with the option named, before anything is read or written. */

@@ -2,6 +2,7 @@ package dev.infuse.cli;
 
 import dev.infuse.api.Infuse;
 import dev.infuse.spi.Backbone;
+import dev.infuse.tasks.RunSpec;
 import dev.infuse.tasks.TaskRunner;
 import java.io.PrintWriter;
 import java.util.List;
@@ -38,10 +39,8 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         run.validate();
         try (Infuse infuse = common.open(spec.commandLine().getErr()); Backbone backbone = run.openBackbone(infuse)) {
-            var use = new TaskRunner.AdapterUse(adapter, null, TaskRunner.AdapterMode.TRAIN, RunOptions.settings(settings));
-            var result = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec(run.task, run.train, run.dev, run.data,
-                    List.of(use), run.fusion, run.training(), run.maxLength, !run.noCache, run.headDropout, run.out, run.maxTrain,
-                    run.headUse(), run.checkpointDir()).withMarkers(run.markers).withBackboneDropout(run.backboneDropout));
+            var use = new RunSpec.AdapterUse(adapter, null, RunSpec.AdapterMode.TRAIN, RunOptions.settings(settings));
+            var result = TaskRunner.run(infuse, backbone, run.spec(List.of(use)).build());
             Report.print(out, result);
             out.printf("adapter artifact: %s%n", run.out.resolve("adapters").resolve(adapter));
             return 0;

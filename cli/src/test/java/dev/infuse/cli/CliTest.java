@@ -84,9 +84,11 @@ class CliTest {
         assertThat(r.out()).contains("bert ", "bert-random", "factual", "linguistic", "concat", "attention", "add ");
         // Origins are the jars (after package) or the class folders (mvn test): either names the module.
         assertThat(r.out()).containsPattern("(infuse-core|core/target/classes)").containsPattern("(infuse-backbone-bert|backbone-bert/target/classes)");
-        // Every task, from the tasks module's jar or class folder.
-        for (var t : dev.infuse.tasks.TaskCatalog.tasks()) {
-            assertThat(r.out()).containsPattern("(?m)^task\\s+" + java.util.regex.Pattern.quote(t.name()) + "\\s+\\S+\\s+-\\s+.*(infuse-tasks|tasks/target/classes)");
+        // Every built-in task is a plugin, from the tasks module's jar or class folder, with its SPI version.
+        for (String t : List.of("fewrel", "trex", "semeval", "tacred", "open-entity", "ud", "mention-mlm", "entity-infill", "lama",
+                "wn-hypernym", "wn-relation", "wn-facts", "wn-mention-mlm")) {
+            assertThat(r.out()).containsPattern("(?m)^task\\s+" + java.util.regex.Pattern.quote(t) + "\\s+\\S+\\s+"
+                    + java.util.regex.Pattern.quote(dev.infuse.spi.Spi.VERSION) + "\\s+.*(infuse-tasks|tasks/target/classes)");
         }
     }
 

@@ -106,6 +106,11 @@ public final class Infuse implements AutoCloseable {
         return registry.createFusion(name, config, backbone, adapterCount, context(PluginKind.FUSION, name));
     }
 
+    /** {@link PluginRegistry#createTask} with this runtime's context. */
+    public dev.infuse.spi.Task createTask(String name, PluginConfig options) {
+        return registry.createTask(name, options, context(PluginKind.TASK, name));
+    }
+
     /** Closes the registry if this runtime discovered it itself. */
     @Override
     public void close() {

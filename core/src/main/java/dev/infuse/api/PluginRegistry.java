@@ -260,6 +260,11 @@ public final class PluginRegistry implements AutoCloseable {
                 p -> ((FusionProvider) p).create(config, backbone, adapterCount, context));
     }
 
+    /** Creates a task; see {@link #createBackbone} for the rules. */
+    public dev.infuse.spi.Task createTask(String name, PluginConfig options, PluginContext context) {
+        return create(PluginKind.TASK, name, options, p -> ((dev.infuse.spi.TaskProvider) p).create(options, context));
+    }
+
     private <T> T create(PluginKind kind, String name, PluginConfig config, Function<InfusePlugin, T> call) {
         ProviderScanner.Found found = found(kind, name);
         PluginInfo info = found.info();

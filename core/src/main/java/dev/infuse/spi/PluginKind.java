@@ -7,7 +7,9 @@ public enum PluginKind {
     /** A knowledge adapter (side network, input injector, or both); see {@link AdapterProvider}. */
     ADAPTER(AdapterProvider.class),
     /** A way to combine the backbone's and the adapters' outputs; see {@link FusionProvider}. */
-    FUSION(FusionProvider.class);
+    FUSION(FusionProvider.class),
+    /** A task: data, featurisation, head and metric; see {@link TaskProvider}. (SPI 1.1) */
+    TASK(TaskProvider.class);
 
     private final Class<? extends InfusePlugin> providerType;
 

@@ -81,10 +81,10 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
     /**
      * One task of the grid.
      *
-     * @param name a {@link dev.infuse.tasks.TaskCatalog} task
+     * @param name a task: a task plugin's name or a task file's path
      * @param train training file overriding the data folder's default, or null
      * @param dev development file overriding the default, or null
-     * @param metric the metric compared across methods (default: the task's {@link dev.infuse.tasks.TaskCatalog#primaryMetric})
+     * @param metric the metric compared across methods (default: the task's primary metric, {@link dev.infuse.spi.Task#metric()})
      * @param budget its training budget
      * @param markers entity markers of a relation task: {@code infuse} (default, also when null) or
      *     {@code authors} (the map-tuning paper's {@code # … #} / {@code $ … $})
@@ -109,7 +109,7 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
         }
     }
 
-    /** How an adapter takes part in a method's cells (see {@link dev.infuse.tasks.TaskRunner.AdapterMode}). */
+    /** How an adapter takes part in a method's cells (see {@link dev.infuse.tasks.RunSpec.AdapterMode}). */
     public enum Mode {
         /** Created from its configuration and trained with the task's head. */
         TRAIN,

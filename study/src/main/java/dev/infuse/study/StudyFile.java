@@ -3,7 +3,7 @@ package dev.infuse.study;
 import dev.infuse.spi.InfuseException;
 import dev.infuse.spi.PluginConfig;
 import dev.infuse.tasks.RelationClassification;
-import dev.infuse.tasks.TaskCatalog;
+import dev.infuse.tasks.Tasks;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -150,7 +150,7 @@ public final class StudyFile {
                 }
                 Set<String> allowed = new LinkedHashSet<>();
                 allowed.add("default");
-                TaskCatalog.tasks().forEach(t -> allowed.add(t.name()));
+                allowed.addAll(Tasks.builtIn().names());
                 for (Map.Entry<String, YamlNode> e : m.entrySet()) {
                     if (e.getKey().equals("default")) {
                         continue;
@@ -255,9 +255,9 @@ public final class StudyFile {
             }
             if (dataDir == null) {
                 List<String> need = new ArrayList<>();
-                tasks.stream().filter(t -> t.train() == null && TaskCatalog.needsDataFolder(TaskCatalog.task(t.name()))).forEach(t -> need.add("task '" + t.name() + "'"));
+                tasks.stream().filter(t -> t.train() == null && needsDataFolder(t.name())).forEach(t -> need.add("task '" + t.name() + "'"));
                 methods.stream().flatMap(m -> m.pretrainings().stream()).distinct()
-                        .filter(p -> p.train() == null && TaskCatalog.needsDataFolder(TaskCatalog.task(p.task())))
+                        .filter(p -> p.train() == null && needsDataFolder(p.task()))
                         .forEach(p -> need.add("pretraining '" + p.id() + "'"));
                 if (!need.isEmpty()) {
                     throw new InfuseException("data-missing", file + ": no data folder for " + String.join(", ", need)
@@ -327,7 +327,7 @@ public final class StudyFile {
             String markers = null;
             YamlNode nameNode = t;
             if (t.isScalar()) {
-                name = t.string("a task");
+                name = taskRef(t.string("a task"));
             } else {
                 t.onlyKeys("a task", TASK);
                 Map<String, YamlNode> m = t.map("a task");
@@ -335,7 +335,7 @@ public final class StudyFile {
                     throw t.error("config-missing-key", "a task entry needs a 'name'; tasks: " + taskNames());
                 }
                 nameNode = m.get("name");
-                name = nameNode.string("task name");
+                name = taskRef(nameNode.string("task name"));
                 train = m.containsKey("train") ? base.resolve(m.get("train").string("train")).normalize() : null;
                 dev = m.containsKey("dev") ? base.resolve(m.get("dev").string("dev")).normalize() : null;
                 metric = m.containsKey("metric") ? m.get("metric").string("metric") : null;
@@ -350,26 +350,35 @@ public final class StudyFile {
             }
             checkTask(nameNode, name, "tasks");
             if (metric == null) {
-                metric = TaskCatalog.primaryMetric(TaskCatalog.task(name));
+                metric = Tasks.builtIn().create(name, Map.of()).metric().name();
             }
             return new Study.TaskEntry(name, train, dev, metric, budgets.getOrDefault(name, defaults), markers);
         }
 
+        /** A task name, or a task file's path resolved against the study file's folder. */
+        private String taskRef(String ref) {
+            return Tasks.isFile(ref) ? base.resolve(ref).normalize().toString() : ref;
+        }
+
+        private static boolean needsDataFolder(String task) {
+            return Tasks.needsDataFolder(Tasks.builtIn().create(task, Map.of()));
+        }
+
         private void checkTask(YamlNode at, String name, String where) {
-            if (TaskCatalog.tasks().stream().noneMatch(x -> x.name().equals(name))) {
+            if (!Tasks.builtIn().exists(name)) {
                 throw unknownTask(at, name, where);
             }
         }
 
         private static InfuseException unknownTask(YamlNode at, String name, String where) {
-            List<String> names = TaskCatalog.tasks().stream().map(TaskCatalog.Task::name).toList();
+            List<String> names = Tasks.builtIn().names();
             String hint = PluginConfig.closest(name, names);
             return at.error("config-unknown-task", "unknown task '" + name + "' in " + where
                     + (hint == null ? "" : " (did you mean '" + hint + "'?)") + "; tasks: " + String.join(", ", names));
         }
 
         private static String taskNames() {
-            return String.join(", ", TaskCatalog.tasks().stream().map(TaskCatalog.Task::name).toList());
+            return String.join(", ", Tasks.builtIn().names());
         }
 
         /** A method's adapter entry before references between methods are resolved. */

@@ -12,7 +12,9 @@ import dev.infuse.spi.InfuseException;
 import dev.infuse.spi.PluginConfig;
 import dev.infuse.spi.PluginKind;
 import dev.infuse.spi.Spi;
-import dev.infuse.tasks.TaskCatalog;
+import dev.infuse.spi.Task;
+import dev.infuse.tasks.Tasks;
+import dev.infuse.tasks.RunSpec;
 import dev.infuse.tasks.TaskRunner;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -253,11 +255,11 @@ public final class StudyRunner {
     public static List<String> fillActivationCache(StudyJob job, CacheFill fill) {
         Study study = job.study();
         Worker w = worker(job, study);
-        TaskCatalog.Task task = TaskCatalog.task(fill.task());
-        TaskCatalog.DataFiles files = TaskCatalog.resolve(task, study.dataDir(),
+        Task task = Tasks.of(w.infuse().registry(), List.of()).create(fill.task(), Map.of());
+        Tasks.DataFiles files = Tasks.resolve(task, study.dataDir(),
                 fill.train() == null ? null : Path.of(fill.train()), fill.dev() == null ? null : Path.of(fill.dev()));
-        TaskCatalog.Prepared data = TaskCatalog.prepare(task, files.train(), files.dev(), w.backbone().tokenizer(), List.of(),
-                fill.maxLength(), fill.seed(), 0);
+        Task.Prepared data = task.prepare(new Task.Input(files.train(), files.dev(), w.backbone().tokenizer(), List.of(),
+                fill.maxLength(), fill.seed(), 0));
         int last = w.backbone().spec().layers();
         java.util.SortedSet<Integer> taps = new java.util.TreeSet<>(dev.infuse.nn.SideAdapterConfig.defaultTaps(last));
         taps.add(last);
@@ -380,11 +382,11 @@ public final class StudyRunner {
         // trained through the frozen masked-LM head).
         Study.Method owner = study.method(p.id().substring(0, p.id().indexOf('/')));
         String fusion = owner == null ? "concat" : owner.fusion();
-        TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec(p.task(), p.train(), p.dev(), study.dataDir(),
-                List.of(new TaskRunner.AdapterUse(p.adapter(), null, TaskRunner.AdapterMode.TRAIN,
-                        KnowledgeGraphs.resolve(p.config(), out))), fusion,
-                training(p.budget(), p.seed()), p.budget().maxLength(), study.cache(), (float) p.budget().headDropout(), tmp,
-                p.budget().maxTrain(), TaskRunner.HeadUse.NEW, null));
+        RunSpec.AdapterUse trained = new RunSpec.AdapterUse(p.adapter(), null, RunSpec.AdapterMode.TRAIN,
+                KnowledgeGraphs.resolve(p.config(), out));
+        TaskRunner.run(infuse, backbone, RunSpec.builder(p.task()).train(p.train()).dev(p.dev()).data(study.dataDir())
+                .adapter(trained).fusion(fusion).training(training(p.budget(), p.seed())).maxLength(p.budget().maxLength())
+                .cache(study.cache()).headDropout((float) p.budget().headDropout()).out(tmp).maxTrain(p.budget().maxTrain()).build());
     }
 
     /** Runs an evaluation cell into {@code tmp}; a method that cannot take part writes an n/a {@code metrics.json}. */
@@ -407,21 +409,22 @@ public final class StudyRunner {
 
     private static void runEvaluation(Infuse infuse, Backbone backbone, Study study, Path out, Study.Method m, Cell c, Path tmp) {
         Study.TaskEntry t = study.tasks().stream().filter(x -> x.name().equals(c.task())).findFirst().orElseThrow();
-        List<TaskRunner.AdapterUse> uses = new ArrayList<>();
+        List<RunSpec.AdapterUse> uses = new ArrayList<>();
         for (Study.AdapterEntry a : m.adapters()) {
             uses.add(switch (a.mode()) {
-                case TRAIN -> new TaskRunner.AdapterUse(a.adapter(), null, TaskRunner.AdapterMode.TRAIN,
+                case TRAIN -> new RunSpec.AdapterUse(a.adapter(), null, RunSpec.AdapterMode.TRAIN,
                         KnowledgeGraphs.resolve(a.config(), out));
-                case PRETRAINED -> new TaskRunner.AdapterUse(null, a.pretraining() != null
+                case PRETRAINED -> new RunSpec.AdapterUse(null, a.pretraining() != null
                         ? pretrainingFolder(out, a.pretraining()).resolve("adapters").resolve(a.pretraining().adapter())
-                        : a.artifact(), TaskRunner.AdapterMode.PRETRAINED, Map.of());
-                case CONTROL -> new TaskRunner.AdapterUse(a.adapter(), a.artifact(), TaskRunner.AdapterMode.CONTROL,
+                        : a.artifact(), RunSpec.AdapterMode.PRETRAINED, Map.of());
+                case CONTROL -> new RunSpec.AdapterUse(a.adapter(), a.artifact(), RunSpec.AdapterMode.CONTROL,
                         KnowledgeGraphs.resolve(a.config(), out));
             });
         }
-        TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec(t.name(), t.train(), t.dev(), study.dataDir(), uses,
-                m.fusion(), training(t.budget(), c.seed()), t.budget().maxLength(), study.cache(),
-                (float) t.budget().headDropout(), tmp, t.budget().maxTrain(), TaskRunner.HeadUse.NEW, null).withMarkers(t.markers()));
+        TaskRunner.run(infuse, backbone, RunSpec.builder(t.name()).train(t.train()).dev(t.dev())
+                .data(study.dataDir()).adapters(uses).fusion(m.fusion()).training(training(t.budget(), c.seed()))
+                .maxLength(t.budget().maxLength()).cache(study.cache()).headDropout((float) t.budget().headDropout()).out(tmp)
+                .maxTrain(t.budget().maxTrain()).markers(t.markers()).build());
     }
 
     static TrainingConfig training(Study.Budget b, long seed) {
@@ -486,10 +489,10 @@ public final class StudyRunner {
         List<Map<String, Object>> data = new ArrayList<>();
         Set<Path> seen = new LinkedHashSet<>();
         for (Study.TaskEntry t : study.tasks()) {
-            dataFiles(t.name(), study.dataDir(), t.train(), t.dev(), seen, data);
+            dataFiles(infuse, t.name(), study.dataDir(), t.train(), t.dev(), seen, data);
         }
         for (Study.Pretraining pre : study.pretrainings()) {
-            dataFiles(pre.task(), study.dataDir(), pre.train(), pre.dev(), seen, data);
+            dataFiles(infuse, pre.task(), study.dataDir(), pre.train(), pre.dev(), seen, data);
         }
         p.put("data", data);
         Map<String, Object> versions = new LinkedHashMap<>();
@@ -514,11 +517,11 @@ public final class StudyRunner {
         return p;
     }
 
-    private static void dataFiles(String task, Path dataDir, Path train, Path dev, Set<Path> seen, List<Map<String, Object>> out) {
+    private static void dataFiles(Infuse infuse, String task, Path dataDir, Path train, Path dev, Set<Path> seen, List<Map<String, Object>> out) {
         List<Path> files = new ArrayList<>();
         try {
-            TaskCatalog.Task t = TaskCatalog.task(task);
-            TaskCatalog.DataFiles f = TaskCatalog.resolve(t, dataDir, train, dev);
+            Task t = Tasks.of(infuse.registry(), List.of()).create(task, Map.of());
+            Tasks.DataFiles f = Tasks.resolve(t, dataDir, train, dev);
             if (f.train() == null) {
                 if (seen.add(Path.of("embedded:" + task))) {
                     Map<String, Object> row = new LinkedHashMap<>();

@@ -1,5 +1,7 @@
 package dev.infuse.tasks;
 
+import dev.infuse.spi.Task;
+import dev.infuse.spi.ItemOutcome;
 import dev.infuse.api.Batch;
 import dev.infuse.api.Batches;
 import dev.infuse.api.ComposedModel;
@@ -31,6 +33,7 @@ public final class DependencyHeads extends TaskDataset {
     private final List<int[]> firstPiece = new ArrayList<>();
     private final List<Integer> original = new ArrayList<>();
     private int originalCount;
+    private java.nio.file.Path conllu;
 
     private DependencyHeads(Tokenizer tokenizer) {
         super(tokenizer, List.of());
@@ -161,5 +164,34 @@ public final class DependencyHeads extends TaskDataset {
 
     public Evaluator evaluator(TrainingData source) {
         return Evaluator.of("uas", model -> score(predict(model, source)));
+    }
+
+    @Override
+    public Task.Evaluation evaluate(ComposedModel model, TrainingData source) {
+        List<int[]> predicted = predict(model, source);
+        List<ItemOutcome> outcomes = new ArrayList<>(size());
+        for (int i = 0; i < size(); i++) {
+            DependencySentence g = sentences.get(i);
+            int[] p = predicted.get(i);
+            int correct = 0;
+            for (int w = 0; w < p.length; w++) {
+                correct += p[w] == g.head(w) ? 1 : 0;
+            }
+            outcomes.add(new ItemOutcome("s" + (original.get(i) + 1), Map.of("correct", (double) correct, "total",
+                    (double) p.length), java.util.Arrays.stream(p).boxed().toList(), null));
+        }
+        return new Scored(score(predicted), outcomes, (folder, prefix) -> {
+            if (conllu != null) {
+                var input = dev.infuse.data.ConllU.read(conllu).records();
+                dev.infuse.data.ConllU.writeWithHeads(conllu, folder.resolve(prefix + "predictions.conllu"),
+                        alignToInput(predicted, input));
+            }
+        });
+    }
+
+    /** The CoNLL-U file these sentences were read from, to write predictions in its own format; returns this. */
+    public DependencyHeads readFrom(java.nio.file.Path file) {
+        this.conllu = file;
+        return this;
     }
 }

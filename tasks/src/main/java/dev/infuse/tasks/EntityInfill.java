@@ -280,8 +280,7 @@ public final class EntityInfill extends TaskDataset {
     public static final int DEV_ENTITIES = 500;
 
     /**
-     * Reads, splits and featurises the task's entities (task {@code entity-infill} of
-     * {@link TaskCatalog}).
+     * Reads, splits and featurises the task's entities (task {@code entity-infill}).
      *
      * <ul>
      *   <li>{@code train == null}: every noun synset of the embedded WordNet 3.1
@@ -293,7 +292,7 @@ public final class EntityInfill extends TaskDataset {
      *   <li>{@code maxTrain > 0}: a seeded sample of that many training entities.</li>
      * </ul>
      */
-    public static TaskCatalog.Prepared prepare(TaskCatalog.Task task, java.nio.file.Path train, java.nio.file.Path dev,
+    public static PreparedData prepare(String task, java.nio.file.Path train, java.nio.file.Path dev,
             Tokenizer tokenizer, List<KnowledgeAdapter> adapters, int maxLength, long seed, int maxTrain) {
         List<EntityDescription> source = read(train);
         List<EntityDescription> scored;
@@ -318,7 +317,8 @@ public final class EntityInfill extends TaskDataset {
         if (dev != null) {
             files.add(dev);
         }
-        return new TaskCatalog.Prepared(task, t, d, files);
+        return new PreparedData(task, t, d, files,
+                file -> of(read(file), tokenizer, adapters, maxLength).withPositionPrior(t));
     }
 
     private static List<EntityDescription> read(java.nio.file.Path file) {
@@ -516,5 +516,39 @@ public final class EntityInfill extends TaskDataset {
             }
         }
         return best;
+    }
+
+    @Override
+    public dev.infuse.spi.Task.Evaluation evaluate(ComposedModel model, TrainingData source) {
+        List<int[]> predicted = predict(model, source);
+        Scores s = new Scores();
+        List<dev.infuse.spi.ItemOutcome> outcomes = new ArrayList<>(examples.size());
+        for (int i = 0; i < examples.size(); i++) {
+            Example x = examples.get(i);
+            int[] p = predicted.get(i);
+            s.add(x, p);
+            int c = 0;
+            for (int j = 0; j < x.labels().length; j++) {
+                c += p[j] == x.labels()[j] ? 1 : 0;
+            }
+            outcomes.add(new dev.infuse.spi.ItemOutcome(x.entityId(), Map.of("correct", (double) c, "total",
+                    (double) x.labels().length), pieceList(p), pieceList(x.labels())));
+        }
+        Map<String, Double> m = new LinkedHashMap<>(s.metrics(examples.size()));
+        positionPriorScores().forEach((k, v) -> {
+            if (!k.equals("entities") && !k.equals("pieces")) {
+                m.put("position_prior/" + k, v);
+            }
+        });
+        m.put("text_markers", markers == Markers.TEXT ? 1.0 : 0.0);
+        return Scored.of(m, outcomes);
+    }
+
+    private List<String> pieceList(int[] ids) {
+        List<String> out = new ArrayList<>(ids.length);
+        for (int id : ids) {
+            out.add(tokenizer.token(id));
+        }
+        return out;
     }
 }

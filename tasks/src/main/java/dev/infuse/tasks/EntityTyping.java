@@ -1,5 +1,7 @@
 package dev.infuse.tasks;
 
+import dev.infuse.spi.Task;
+import dev.infuse.spi.ItemOutcome;
 import dev.infuse.api.Batch;
 import dev.infuse.api.Batches;
 import dev.infuse.api.ComposedModel;
@@ -136,5 +138,19 @@ public final class EntityTyping extends TaskDataset {
 
     public Evaluator evaluator(TrainingData source) {
         return Evaluator.of("f1", model -> score(predict(model, source)));
+    }
+
+    @Override
+    public Task.Evaluation evaluate(ComposedModel model, TrainingData source) {
+        List<List<String>> predicted = predict(model, source);
+        List<ItemOutcome> outcomes = new ArrayList<>(size());
+        for (int i = 0; i < size(); i++) {
+            java.util.Set<String> g = new java.util.HashSet<>(gold(i));
+            java.util.Set<String> p = new java.util.HashSet<>(predicted.get(i));
+            long tp = p.stream().filter(g::contains).count();
+            outcomes.add(new ItemOutcome(ids().get(i), Map.of("tp", (double) tp, "pred", (double) p.size(), "gold",
+                    (double) g.size()), predicted.get(i), gold(i)));
+        }
+        return Scored.of(score(predicted), outcomes);
     }
 }

@@ -1,5 +1,8 @@
 package dev.infuse.tasks;
 
+import dev.infuse.spi.Task;
+import dev.infuse.api.TrainingData;
+import dev.infuse.spi.ItemOutcome;
 import dev.infuse.api.Batch;
 import dev.infuse.api.Batches;
 import dev.infuse.api.ComposedModel;
@@ -36,6 +39,11 @@ public final class LamaProbeTask extends TaskDataset {
     private final List<String> objects = new ArrayList<>();
     private final List<Integer> objectIds = new ArrayList<>();
     private final List<Integer> maskPositions = new ArrayList<>();
+
+    /** A probe with no queries (the training split of a probe task, which trains nothing). */
+    public static LamaProbeTask empty(Tokenizer tokenizer) {
+        return new LamaProbeTask(tokenizer, List.of());
+    }
 
     private LamaProbeTask(Tokenizer tokenizer, List<KnowledgeAdapter> adapters) {
         super(tokenizer, adapters);
@@ -216,5 +224,28 @@ public final class LamaProbeTask extends TaskDataset {
         m.put("facts", (double) predictions.size());
         per.forEach((r, c) -> m.put("p_at_1/" + r, (double) c[0] / c[1]));
         return m;
+    }
+
+    @Override
+    public Task.Evaluation evaluate(ComposedModel model, TrainingData source) {
+        List<Prediction> predictions = predict(model, 10);
+        List<ItemOutcome> outcomes = new ArrayList<>(predictions.size());
+        for (int i = 0; i < predictions.size(); i++) {
+            Prediction p = predictions.get(i);
+            boolean hit = p.top().get(0).toLowerCase(Locale.ROOT).equals(p.object().toLowerCase(Locale.ROOT));
+            outcomes.add(new ItemOutcome(p.relation() + "/" + (i + 1) + "/" + p.subject(), Map.of("correct:" + p.relation(),
+                    hit ? 1.0 : 0.0, "total:" + p.relation(), 1.0), p.top().get(0), p.object()));
+        }
+        return new Scored(score(predictions), outcomes, (folder, prefix) -> {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (Prediction p : predictions) {
+                List<Map<String, Object>> top = new ArrayList<>();
+                for (int i = 0; i < p.top().size(); i++) {
+                    top.add(Map.of("token", p.top().get(i), "probability", p.probabilities().get(i)));
+                }
+                rows.add(Map.of("relation", p.relation(), "subject", p.subject(), "object", p.object(), "top", top));
+            }
+            OutputFiles.writeJsonLines(folder.resolve(prefix + "predictions.jsonl"), rows);
+        });
     }
 }

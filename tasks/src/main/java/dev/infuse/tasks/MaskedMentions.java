@@ -1,5 +1,7 @@
 package dev.infuse.tasks;
 
+import dev.infuse.spi.Task;
+import dev.infuse.spi.ItemOutcome;
 import dev.infuse.api.Batch;
 import dev.infuse.api.Batches;
 import dev.infuse.api.ComposedModel;
@@ -152,5 +154,55 @@ public final class MaskedMentions extends TaskDataset {
 
     public Evaluator evaluator(TrainingData source) {
         return Evaluator.of("accuracy", model -> score(model, source));
+    }
+
+    @Override
+    public Task.Evaluation evaluate(ComposedModel model, TrainingData source) {
+        var logits = model.headOutputs().orElseThrow().outputs().get("logits");
+        int[][] right = new int[size()][];
+        forEachBatch(model, source, logits, 32, (idx, tensor) -> {
+            TFloat32 l = (TFloat32) tensor;
+            int vocabulary = (int) l.shape().size(1);
+            int row = 0;
+            for (int i : idx) {
+                int[] y = targets.get(i);
+                int[] best = new int[y.length];
+                for (int j = 0; j < y.length; j++, row++) {
+                    int b = 0;
+                    for (int v = 1; v < vocabulary; v++) {
+                        if (l.getFloat(row, v) > l.getFloat(row, b)) {
+                            b = v;
+                        }
+                    }
+                    best[j] = b;
+                }
+                right[i] = best;
+            }
+        });
+        long correct = 0;
+        long total = 0;
+        List<ItemOutcome> outcomes = new ArrayList<>(size());
+        for (int i = 0; i < size(); i++) {
+            int[] y = targets.get(i);
+            int c = 0;
+            for (int j = 0; j < y.length; j++) {
+                c += right[i][j] == y[j] ? 1 : 0;
+            }
+            correct += c;
+            total += y.length;
+            outcomes.add(new ItemOutcome("m" + (i + 1), Map.of("correct", (double) c, "total", (double) y.length),
+                    pieces(right[i]), pieces(y)));
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("accuracy", total == 0 ? 0 : (double) correct / total);
+        return Scored.of(m, outcomes);
+    }
+
+    private List<String> pieces(int[] ids) {
+        List<String> out = new ArrayList<>(ids.length);
+        for (int id : ids) {
+            out.add(tokenizer.token(id));
+        }
+        return out;
     }
 }

@@ -15,6 +15,9 @@ import dev.infuse.data.Span;
 import dev.infuse.data.Tacred;
 import dev.infuse.heads.EntityPairClassificationHead;
 import dev.infuse.spi.InfuseException;
+import dev.infuse.spi.ItemMetric;
+import dev.infuse.spi.ItemOutcome;
+import dev.infuse.spi.Task;
 import dev.infuse.spi.KnowledgeAdapter;
 import dev.infuse.spi.TaskHead;
 import dev.infuse.spi.TokenizedText;
@@ -109,6 +112,7 @@ public final class RelationClassification extends TaskDataset {
     private final List<Integer> gold = new ArrayList<>();
     private final List<String> ids = new ArrayList<>();
     private final List<int[]> markers = new ArrayList<>();
+    private Scoring scoring = Scoring.ACCURACY;
 
     private RelationClassification(Tokenizer tokenizer, List<KnowledgeAdapter> adapters, List<String> labels) {
         super(tokenizer, adapters);
@@ -295,5 +299,76 @@ public final class RelationClassification extends TaskDataset {
     /** An evaluator over this dataset (read through {@code source}, e.g. a cached wrapper). */
     public Evaluator evaluator(TrainingData source, Scoring scoring) {
         return Evaluator.of("f1", model -> score(predict(model, source), scoring));
+    }
+
+    /** Scores this dataset's predictions by {@code scoring} from now on (default {@link Scoring#ACCURACY}); returns this. */
+    public RelationClassification scoredBy(Scoring scoring) {
+        this.scoring = java.util.Objects.requireNonNull(scoring);
+        return this;
+    }
+
+    /** The primary metric of a scoring rule as a function of per-item counts. */
+    public static ItemMetric metric(Scoring scoring) {
+        return switch (scoring) {
+            case ACCURACY -> ItemMetric.of("f1", ItemMetric.Kind.MACRO_F1);
+            case SEMEVAL -> new ItemMetric("f1", ItemMetric.Kind.MACRO_F1_GOLD, java.util.Set.of(SemEval2010.OTHER));
+            case TACRED -> ItemMetric.of("f1", ItemMetric.Kind.MICRO_F1);
+        };
+    }
+
+    @Override
+    public Task.Evaluation evaluate(ComposedModel model, TrainingData source) {
+        List<String> predicted = predict(model, source);
+        Map<String, Double> metrics = score(predicted, scoring);
+        List<ItemOutcome> outcomes = new ArrayList<>(size());
+        for (int i = 0; i < size(); i++) {
+            outcomes.add(new ItemOutcome(ids.get(i), counts(scoring, gold(i), predicted.get(i)), predicted.get(i), gold(i)));
+        }
+        if (scoring != Scoring.SEMEVAL) {
+            return Scored.of(metrics, outcomes);
+        }
+        return new Scored(metrics, outcomes, (folder, prefix) -> {
+            Map<String, String> answers = new LinkedHashMap<>();
+            Map<String, String> key = new LinkedHashMap<>();
+            for (int i = 0; i < size(); i++) {
+                answers.put(ids.get(i), predicted.get(i));
+                key.put(ids.get(i), gold(i));
+            }
+            SemEval2010.writeAnswers(folder.resolve(prefix + "predictions.txt"), answers);
+            SemEval2010.writeAnswers(folder.resolve(prefix + "gold.txt"), key);
+        });
+    }
+
+    /** What one example adds to the counts of {@link #metric(Scoring)} (the same rules as the score). */
+    static Map<String, Double> counts(Scoring scoring, String gold, String predicted) {
+        Map<String, Double> c = new LinkedHashMap<>();
+        switch (scoring) {
+            case ACCURACY -> {
+                c.put("gold:" + gold, 1.0);
+                c.put("pred:" + predicted, 1.0);
+                if (gold.equals(predicted)) {
+                    c.put("tp:" + gold, 1.0);
+                }
+            }
+            case SEMEVAL -> {
+                // The official scorer: a right type with the wrong direction counts against the gold type's precision.
+                String gt = SemEval2010.relationType(gold);
+                String pt = SemEval2010.relationType(predicted);
+                c.put("gold:" + gt, 1.0);
+                c.merge("pred:" + (pt.equals(gt) ? gt : pt), 1.0, Double::sum);
+                if (gold.equals(predicted)) {
+                    c.put("tp:" + gt, 1.0);
+                }
+            }
+            case TACRED -> {
+                boolean goldPositive = !gold.equals(Tacred.NO_RELATION);
+                boolean predictedPositive = !predicted.equals(Tacred.NO_RELATION);
+                c.put("tp", goldPositive && gold.equals(predicted) ? 1.0 : 0.0);
+                c.put("pred", predictedPositive ? 1.0 : 0.0);
+                c.put("gold", goldPositive ? 1.0 : 0.0);
+            }
+            default -> throw new AssertionError(scoring);
+        }
+        return c;
     }
 }

@@ -20,7 +20,7 @@ import org.tensorflow.Tensor;
  * Tokenised examples of one task with the task's extra model inputs. Subclasses add those inputs to
  * each batch; {@link #forEachBatch} runs a model over every example in a deterministic order.
  */
-public abstract class TaskDataset implements TrainingData {
+public abstract class TaskDataset implements dev.infuse.spi.Task.Split {
     protected final Tokenizer tokenizer;
     protected final List<KnowledgeAdapter> adapters;
     protected final List<TokenizedText> texts = new ArrayList<>();
@@ -106,6 +106,10 @@ public abstract class TaskDataset implements TrainingData {
         }
         Batches.addTokenInputs(b, group, time);
     }
+
+    /** Runs {@code model} over every example (through {@code source}) and scores it: metrics, per-item outcomes, prediction files. */
+    @Override
+    public abstract dev.infuse.spi.Task.Evaluation evaluate(ComposedModel model, TrainingData source);
 
     /** Adds the task's inputs (labels, positions) for the examples {@code indices} padded to {@code time}. */
     protected abstract void addInputs(Batch batch, int[] indices, int time);

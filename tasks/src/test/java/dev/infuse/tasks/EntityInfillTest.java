@@ -183,8 +183,8 @@ class EntityInfillTest {
         }
         file.append("00002000\trome,\n");
         java.nio.file.Path f = java.nio.file.Files.writeString(dir.resolve("entity2text.txt"), file.toString());
-        var task = TaskCatalog.task("entity-infill");
-        var p = TaskCatalog.prepare(task, f, null, tok, List.of(), 64, 7, 0);
+        var task = Tasks.builtIn().create("entity-infill", java.util.Map.of());
+        var p = task.prepare(new dev.infuse.spi.Task.Input(f, null, tok, List.of(), 64, 7, 0));
         EntityInfill train = (EntityInfill) p.train();
         EntityInfill dev = (EntityInfill) p.dev();
         assertThat(dev.size()).isPositive();
@@ -194,14 +194,14 @@ class EntityInfillTest {
         assertThat(p.files()).containsExactly(f);
         // The position prior is reported next to the model's scores.
         assertThat(dev.positionPriorScores().get("wordpiece_accuracy")).isEqualTo(1.0);
-        var capped = TaskCatalog.prepare(task, f, null, tok, List.of(), 64, 7, 5);
+        var capped = task.prepare(new dev.infuse.spi.Task.Input(f, null, tok, List.of(), 64, 7, 5));
         assertThat(capped.train().size()).isEqualTo(5);
         assertThat(capped.dev().size()).isEqualTo(dev.size());
     }
 
     @Test
     void embeddedSourceNeedsNoDataFolder() {
-        var files = TaskCatalog.resolve(TaskCatalog.task("entity-infill"), null, null, null);
+        var files = Tasks.resolve(Tasks.builtIn().create("entity-infill", java.util.Map.of()), null, null, null);
         assertThat(files.train()).isNull();
         assertThat(files.dev()).isNull();
     }

@@ -37,8 +37,7 @@ class RealSamplesIT {
         Assumptions.assumeTrue(data != null, "shared data folder not present");
         try (Infuse infuse = Infuse.builder().pluginsDirectory(tmp.resolve("p")).cacheDirectory(tmp.resolve("c")).build();
                 Backbone b = TinyBackbones.create()) {
-            var r = TaskRunner.run(infuse, b, new TaskRunner.RunSpec("tacred", null, null, data, List.of(), "concat",
-                    new TrainingConfig(2, 8, 0, 1e-3, 0.1, 1.0, 0, 1), 64, true, 0f, tmp.resolve("tacred")));
+            var r = TaskRunner.run(infuse, b, RunSpec.builder("tacred").data(data).adapters(List.of()).fusion("concat").training(new TrainingConfig(2, 8, 0, 1e-3, 0.1, 1.0, 0, 1)).maxLength(64).cache(true).headDropout(0f).out(tmp.resolve("tacred")).build());
             assertThat(r.metrics()).containsKeys("f1", "precision", "recall", "accuracy");
             assertThat(r.metrics().get("f1")).isBetween(0.0, 1.0);
             assertThat(tmp.resolve("tacred/predictions.jsonl")).isRegularFile();

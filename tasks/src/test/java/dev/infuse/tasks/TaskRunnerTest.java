@@ -55,23 +55,16 @@ class TaskRunnerTest {
         Map<String, Object> small = Map.of("adapter_size", 16, "heads", 2, "intermediate_size", 32, "adapter_layers", 1);
         try (Infuse infuse = Infuse.builder().pluginsDirectory(tmp.resolve("plugins")).cacheDirectory(tmp.resolve("cache")).build();
                 Backbone backbone = TinyBackbones.create()) {
-            var pre = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec("fewrel", fewrel, null, null,
-                    List.of(new TaskRunner.AdapterUse("factual", null, TaskRunner.AdapterMode.TRAIN, small)), "concat",
-                    training, 32, true, 0f, tmp.resolve("pre")));
+            var pre = TaskRunner.run(infuse, backbone, RunSpec.builder("fewrel").train(fewrel).adapters(List.of(new RunSpec.AdapterUse("factual", null, RunSpec.AdapterMode.TRAIN, small))).fusion("concat").training(training).maxLength(32).cache(true).headDropout(0f).out(tmp.resolve("pre")).build());
             Path artifact = tmp.resolve("pre/adapters/factual");
             assertThat(Artifacts.readManifest(artifact).provenance().data()).hasSize(1);
             assertThat(pre.metrics()).containsKeys("accuracy", "f1");
             assertThat(tmp.resolve("pre/metrics.json")).exists();
             assertThat(tmp.resolve("pre/predictions.jsonl")).exists();
 
-            var base = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec("semeval", semeval, null, null, List.of(),
-                    "concat", training, 32, true, 0f, tmp.resolve("base")));
-            var withAdapter = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec("semeval", semeval, null, null,
-                    List.of(new TaskRunner.AdapterUse(null, artifact, TaskRunner.AdapterMode.PRETRAINED, Map.of())),
-                    "concat", training, 32, true, 0f, tmp.resolve("factual")));
-            var control = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec("semeval", semeval, null, null,
-                    List.of(new TaskRunner.AdapterUse(null, artifact, TaskRunner.AdapterMode.CONTROL, Map.of())),
-                    "concat", training, 32, false, 0f, tmp.resolve("control")));
+            var base = TaskRunner.run(infuse, backbone, RunSpec.builder("semeval").train(semeval).adapters(List.of()).fusion("concat").training(training).maxLength(32).cache(true).headDropout(0f).out(tmp.resolve("base")).build());
+            var withAdapter = TaskRunner.run(infuse, backbone, RunSpec.builder("semeval").train(semeval).adapters(List.of(new RunSpec.AdapterUse(null, artifact, RunSpec.AdapterMode.PRETRAINED, Map.of()))).fusion("concat").training(training).maxLength(32).cache(true).headDropout(0f).out(tmp.resolve("factual")).build());
+            var control = TaskRunner.run(infuse, backbone, RunSpec.builder("semeval").train(semeval).adapters(List.of(new RunSpec.AdapterUse(null, artifact, RunSpec.AdapterMode.CONTROL, Map.of()))).fusion("concat").training(training).maxLength(32).cache(false).headDropout(0f).out(tmp.resolve("control")).build());
             // Frozen adapters add no trainable parameters beyond the fusion; controls have the same shape.
             assertThat(withAdapter.totalParameters()).isEqualTo(control.totalParameters());
             assertThat(withAdapter.trainableParameters()).isEqualTo(control.trainableParameters());
@@ -92,13 +85,11 @@ class TaskRunnerTest {
         Path cache = tmp.resolve("cache");
         try (Infuse infuse = Infuse.builder().pluginsDirectory(tmp.resolve("plugins")).cacheDirectory(cache).build();
                 Backbone backbone = TinyBackbones.create(Map.of("dropout", 0.5))) {
-            var spec = new TaskRunner.RunSpec("fewrel", fewrel, null, null, List.of(), "concat", training, 32, true, 0f,
-                    tmp.resolve("plain"));
+            var spec = RunSpec.builder("fewrel").train(fewrel).adapters(List.of()).fusion("concat").training(training).maxLength(32).cache(true).headDropout(0f).out(tmp.resolve("plain")).build();
             var plain = TaskRunner.run(infuse, backbone, spec);
             assertThat(cache.resolve("activations")).isDirectoryContaining(p -> true);
             deleteTree(cache);
-            var dropped = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec("fewrel", fewrel, null, null, List.of(),
-                    "concat", training, 32, true, 0f, tmp.resolve("dropped")).withBackboneDropout(0.5f));
+            var dropped = TaskRunner.run(infuse, backbone, RunSpec.builder("fewrel").train(fewrel).adapters(List.of()).fusion("concat").training(training).maxLength(32).cache(true).headDropout(0f).out(tmp.resolve("dropped")).backboneDropout(0.5f).build());
             // Same seed and data: only the dropout inside the backbone differs, so the training loss moves.
             assertThat(dropped.report().epochs().get(0).meanLoss()).isNotEqualTo(plain.report().epochs().get(0).meanLoss());
             // Cached activations would hide the dropout: the run must not have filled the cache.
@@ -107,13 +98,11 @@ class TaskRunnerTest {
             assertThat(Files.readString(tmp.resolve("plain/metrics.json"))).doesNotContain("backbone_dropout");
             // The run's rate replaces the backbone's configured one: another configured rate trains identically.
             try (Backbone other = TinyBackbones.create(Map.of("dropout", 0.2))) {
-                var again = TaskRunner.run(infuse, other, new TaskRunner.RunSpec("fewrel", fewrel, null, null, List.of(),
-                        "concat", training, 32, true, 0f, tmp.resolve("again")).withBackboneDropout(0.5f));
+                var again = TaskRunner.run(infuse, other, RunSpec.builder("fewrel").train(fewrel).adapters(List.of()).fusion("concat").training(training).maxLength(32).cache(true).headDropout(0f).out(tmp.resolve("again")).backboneDropout(0.5f).build());
                 assertThat(again.report().epochs().get(0).meanLoss()).isEqualTo(dropped.report().epochs().get(0).meanLoss());
             }
         }
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new TaskRunner.RunSpec("fewrel", null, null, null, List.of(),
-                "concat", training, 32, true, 0f, tmp.resolve("x")).withBackboneDropout(1f))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RunSpec.builder("fewrel").adapters(List.of()).fusion("concat").training(training).maxLength(32).cache(true).headDropout(0f).out(tmp.resolve("x")).backboneDropout(1f).build())
                 .isInstanceOf(dev.infuse.spi.InfuseException.class).hasMessageContaining("backbone dropout");
     }
 
@@ -131,21 +120,16 @@ class TaskRunnerTest {
         TrainingConfig training = new TrainingConfig(2, 8, 0, 1e-3, 0.1, 1.0, 0, 1);
         try (Infuse infuse = Infuse.builder().pluginsDirectory(tmp.resolve("plugins")).cacheDirectory(tmp.resolve("cache")).build();
                 Backbone backbone = TinyBackbones.create()) {
-            var base = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec("fewrel", fewrel, null, null, List.of(), "concat",
-                    training, 32, true, 0f, tmp.resolve("base")));
+            var base = TaskRunner.run(infuse, backbone, RunSpec.builder("fewrel").train(fewrel).adapters(List.of()).fusion("concat").training(training).maxLength(32).cache(true).headDropout(0f).out(tmp.resolve("base")).build());
             assertThat(tmp.resolve("base/head/adapter_config.json")).isRegularFile();
-            var plugged = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec("fewrel", fewrel, null, null, List.of(),
-                    "concat", training, 32, true, 0f, tmp.resolve("plugged"), 0,
-                    new TaskRunner.HeadUse(tmp.resolve("base/head"), true), null));
+            var plugged = TaskRunner.run(infuse, backbone, RunSpec.builder("fewrel").train(fewrel).adapters(List.of()).fusion("concat").training(training).maxLength(32).cache(true).headDropout(0f).out(tmp.resolve("plugged")).head(new RunSpec.HeadUse(tmp.resolve("base/head"), true)).build());
             // Nothing trainable: the run only evaluates, and the frozen head scores exactly as it did.
             assertThat(plugged.report().epochs()).isEmpty();
             assertThat(plugged.trainableParameters()).isZero();
             assertThat(plugged.metrics().get("accuracy")).isEqualTo(base.metrics().get("accuracy"));
             // An adapter trained against the frozen head: only the adapter (and fusion) learn.
             Map<String, Object> small = Map.of("adapter_size", 16, "heads", 2, "intermediate_size", 32, "adapter_layers", 1);
-            var task = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec("fewrel", fewrel, null, null,
-                    List.of(new TaskRunner.AdapterUse("factual", null, TaskRunner.AdapterMode.TRAIN, small)), "concat",
-                    training, 32, true, 0f, tmp.resolve("task"), 0, new TaskRunner.HeadUse(tmp.resolve("base/head"), true), null));
+            var task = TaskRunner.run(infuse, backbone, RunSpec.builder("fewrel").train(fewrel).adapters(List.of(new RunSpec.AdapterUse("factual", null, RunSpec.AdapterMode.TRAIN, small))).fusion("concat").training(training).maxLength(32).cache(true).headDropout(0f).out(tmp.resolve("task")).head(new RunSpec.HeadUse(tmp.resolve("base/head"), true)).build());
             assertThat(task.report().epochs()).hasSize(2);
             assertThat(tmp.resolve("task/adapters/factual")).isDirectory();
         }
@@ -162,24 +146,20 @@ class TaskRunnerTest {
         Map<String, Object> small = Map.of("adapter_size", 16, "heads", 2, "intermediate_size", 32, "adapter_layers", 1);
         try (Infuse infuse = Infuse.builder().pluginsDirectory(tmp.resolve("plugins")).cacheDirectory(tmp.resolve("cache")).build();
                 Backbone backbone = TinyBackbones.create()) {
-            var probe = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec("lama", null, null, tmp, List.of(), null,
-                    training, 32, true, 0f, tmp.resolve("probe")));
+            var probe = TaskRunner.run(infuse, backbone, RunSpec.builder("lama").data(tmp).adapters(List.of()).training(training).maxLength(32).cache(true).headDropout(0f).out(tmp.resolve("probe")).build());
             assertThat(probe.trainableParameters()).isZero();
             assertThat(probe.metrics()).containsEntry("facts", 1.0).containsKey("p_at_1");
             assertThat(tmp.resolve("probe/predictions.jsonl")).exists();
 
-            var train = new TaskRunner.AdapterUse("factual", null, TaskRunner.AdapterMode.TRAIN, small);
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec("lama",
-                    null, null, tmp, List.of(train), null, training, 32, true, 0f, tmp.resolve("x"))))
+            var train = new RunSpec.AdapterUse("factual", null, RunSpec.AdapterMode.TRAIN, small);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> TaskRunner.run(infuse, backbone, RunSpec.builder("lama").data(tmp).adapters(List.of(train)).training(training).maxLength(32).cache(true).headDropout(0f).out(tmp.resolve("x")).build()))
                     .isInstanceOf(dev.infuse.spi.InfuseException.class).hasMessageContaining("nothing is trained")
                     .extracting(e -> ((dev.infuse.spi.InfuseException) e).code()).isEqualTo("task-not-applicable");
-            var control = new TaskRunner.AdapterUse("factual", null, TaskRunner.AdapterMode.CONTROL, small);
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec("lama",
-                    null, null, tmp, List.of(control), "concat", training, 32, true, 0f, tmp.resolve("y"))))
+            var control = new RunSpec.AdapterUse("factual", null, RunSpec.AdapterMode.CONTROL, small);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> TaskRunner.run(infuse, backbone, RunSpec.builder("lama").data(tmp).adapters(List.of(control)).fusion("concat").training(training).maxLength(32).cache(true).headDropout(0f).out(tmp.resolve("y")).build()))
                     .hasMessageContaining("'concat'").hasMessageContaining("masked-LM head");
             // Under 'add' the same control side network is composed before the frozen head and answers.
-            var added = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec("lama", null, null, tmp, List.of(control), "add",
-                    training, 32, true, 0f, tmp.resolve("z")));
+            var added = TaskRunner.run(infuse, backbone, RunSpec.builder("lama").data(tmp).adapters(List.of(control)).fusion("add").training(training).maxLength(32).cache(true).headDropout(0f).out(tmp.resolve("z")).build());
             assertThat(added.metrics()).containsKey("p_at_1");
             assertThat(added.totalParameters()).isGreaterThan(probe.totalParameters());
         }

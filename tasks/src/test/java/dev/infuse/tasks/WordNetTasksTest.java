@@ -43,20 +43,20 @@ class WordNetTasksTest {
     @Test
     void embeddedTasksNeedNoFilesAndRefuseThem() {
         for (String name : List.of("wn-relation", "wn-facts", "wn-mention-mlm")) {
-            TaskCatalog.Task t = TaskCatalog.task(name);
-            assertThat(t.embedded()).isTrue();
-            assertThat(TaskCatalog.resolve(t, null, null, null)).isEqualTo(new TaskCatalog.DataFiles(null, null));
-            assertThat(TaskCatalog.resolve(t, tmp, null, null).train()).isNull();
-            assertThatThrownBy(() -> TaskCatalog.resolve(t, null, tmp.resolve("x.json"), null))
+            dev.infuse.spi.Task t = Tasks.builtIn().create(name, java.util.Map.of());
+            assertThat(t.data().builtIn()).isTrue();
+            assertThat(Tasks.resolve(t, null, null, null)).isEqualTo(new Tasks.DataFiles(null, null));
+            assertThat(Tasks.resolve(t, tmp, null, null).train()).isNull();
+            assertThatThrownBy(() -> Tasks.resolve(t, null, tmp.resolve("x.json"), null))
                     .isInstanceOf(InfuseException.class).hasMessageContaining("built in").hasMessageContaining("--train");
         }
-        assertThat(TaskCatalog.task("fewrel").embedded()).isFalse();
+        assertThat(Tasks.builtIn().create("fewrel", java.util.Map.of()).data().builtIn()).isFalse();
     }
 
     @Test
     void wordNetTasksFeaturiseWithTheirSizes() {
         var w = WordNetLexicon.load();
-        var rel = TaskCatalog.prepare(TaskCatalog.task("wn-relation"), null, null, backbone.tokenizer(), List.of(), 32, 1, 0);
+        var rel = Tasks.builtIn().create("wn-relation", java.util.Map.of()).prepare(new dev.infuse.spi.Task.Input(null, null, backbone.tokenizer(), List.of(), 32, 1, 0));
         assertThat(rel.files()).isEmpty();
         var train = (RelationClassification) rel.train();
         var dev = (RelationClassification) rel.dev();
@@ -72,18 +72,18 @@ class WordNetTasksTest {
         assertThat(dev.texts().get(0).tokens()[pos[0]]).isEqualTo("@");
         assertThat(dev.texts().get(0).tokens()[pos[1]]).isEqualTo("#");
         // A seeded subset of the training pairs; the development pairs are never cut.
-        var cut = TaskCatalog.prepare(TaskCatalog.task("wn-relation"), null, null, backbone.tokenizer(), List.of(), 32, 1, 100);
+        var cut = Tasks.builtIn().create("wn-relation", java.util.Map.of()).prepare(new dev.infuse.spi.Task.Input(null, null, backbone.tokenizer(), List.of(), 32, 1, 100));
         assertThat(cut.train().size()).isEqualTo(100);
         assertThat(cut.dev().size()).isEqualTo(dev.size());
         assertThat(skippedCount(cut.train())).isZero();
-        var again = TaskCatalog.prepare(TaskCatalog.task("wn-relation"), null, null, backbone.tokenizer(), List.of(), 32, 1, 100);
+        var again = Tasks.builtIn().create("wn-relation", java.util.Map.of()).prepare(new dev.infuse.spi.Task.Input(null, null, backbone.tokenizer(), List.of(), 32, 1, 100));
         assertThat(((RelationClassification) again.train()).ids()).isEqualTo(((RelationClassification) cut.train()).ids());
 
-        var facts = TaskCatalog.prepare(TaskCatalog.task("wn-facts"), null, null, backbone.tokenizer(), List.of(), 32, 1, 0);
+        var facts = Tasks.builtIn().create("wn-facts", java.util.Map.of()).prepare(new dev.infuse.spi.Task.Input(null, null, backbone.tokenizer(), List.of(), 32, 1, 0));
         assertThat(facts.train().size() + skippedCount(facts.train())).isEqualTo(w.facts().train().size());
         assertThat(((RelationClassification) facts.train()).labels()).contains("hypernym", "antonym", "substance-meronym");
 
-        var mlm = TaskCatalog.prepare(TaskCatalog.task("wn-mention-mlm"), null, null, backbone.tokenizer(), List.of(), 64, 1, 0);
+        var mlm = Tasks.builtIn().create("wn-mention-mlm", java.util.Map.of()).prepare(new dev.infuse.spi.Task.Input(null, null, backbone.tokenizer(), List.of(), 64, 1, 0));
         assertThat(mlm.train()).isInstanceOf(MaskedMentions.class);
         assertThat(mlm.train().size() + skippedCount(mlm.train()))
                 .isEqualTo(w.usageMentions().train().size());
@@ -152,8 +152,7 @@ class WordNetTasksTest {
     void wnRelationTrainsAndEvaluatesThroughTheRunner() throws Exception {
         TrainingConfig training = new TrainingConfig(1, 16, 0, 1e-3, 0.1, 1.0, 0, 1);
         try (Infuse infuse = Infuse.builder().pluginsDirectory(tmp.resolve("plugins")).cacheDirectory(tmp.resolve("cache")).build()) {
-            var spec = new TaskRunner.RunSpec("wn-relation", null, null, null, List.of(), "concat", training, 48, true, 0f,
-                    tmp.resolve("run"), 200, TaskRunner.HeadUse.NEW, null).withMarkers("authors");
+            var spec = RunSpec.builder("wn-relation").adapters(List.of()).fusion("concat").training(training).maxLength(48).cache(true).headDropout(0f).out(tmp.resolve("run")).maxTrain(200).markers("authors").build();
             var result = TaskRunner.run(infuse, backbone, spec);
             assertThat(result.metrics()).containsKeys("accuracy", "f1");
             assertThat(result.metrics().get("accuracy")).isBetween(0.0, 1.0);
@@ -163,12 +162,12 @@ class WordNetTasksTest {
             assertThat(predictions).hasSize(WordNetLexicon.load().wordPairs().dev().size() - skipped);
             assertThat(skipped).isLessThan(10);
             assertThat(Files.readString(tmp.resolve("run/metrics.json"))).contains("\"markers\" : \"authors\"");
-            assertThatThrownBy(() -> TaskRunner.run(infuse, backbone, spec.withMarkers("dollar")))
+            assertThatThrownBy(() -> TaskRunner.run(infuse, backbone, spec.toBuilder().markers("dollar").build()))
                     .isInstanceOf(InfuseException.class).hasMessageContaining("markers 'dollar'");
         }
     }
 
-    private static int skippedCount(TaskDataset d) {
+    private static int skippedCount(dev.infuse.spi.Task.Split d) {
         return d.skipped().values().stream().mapToInt(Integer::intValue).sum();
     }
 }

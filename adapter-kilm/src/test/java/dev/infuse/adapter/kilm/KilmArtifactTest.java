@@ -2,6 +2,7 @@ package dev.infuse.adapter.kilm;
 
 import dev.infuse.data.EntityDescription;
 import dev.infuse.tasks.EntityInfill;
+import dev.infuse.tasks.RunSpec;
 import dev.infuse.tasks.TaskRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -67,9 +68,7 @@ class KilmArtifactTest {
         Map<String, Object> cfg = Map.of("adapter_size", 16, "heads", 2, "intermediate_size", 32, "dropout", 0.0);
         try (Infuse infuse = Infuse.builder().pluginsDirectory(null).cacheDirectory(dir.resolve("cache")).build();
                 Backbone backbone = TinyBackbones.create()) {
-            var pre = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec("entity-infill", source, null, null,
-                    List.of(new TaskRunner.AdapterUse("kilm", null, TaskRunner.AdapterMode.TRAIN, cfg)), null, training, 64,
-                    true, 0f, dir.resolve("pre")));
+            var pre = TaskRunner.run(infuse, backbone, RunSpec.builder("entity-infill").train(source).adapters(List.of(new RunSpec.AdapterUse("kilm", null, RunSpec.AdapterMode.TRAIN, cfg))).training(training).maxLength(64).cache(true).headDropout(0f).out(dir.resolve("pre")).build());
             assertThat(pre.metrics()).containsKeys("wordpiece_accuracy", "first_word_exact_match", "description_exact_match",
                     "position_prior/wordpiece_accuracy");
             assertThat(pre.metrics().get("text_markers")).isZero();
@@ -79,17 +78,14 @@ class KilmArtifactTest {
             assertThat(dir.resolve("pre/predictions.jsonl")).exists();
 
             // Frozen plug-in, parameter-free head and add fusion: nothing to train, the run only scores.
-            var eval = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec("entity-infill", source, null, null,
-                    List.of(new TaskRunner.AdapterUse(null, artifact, TaskRunner.AdapterMode.PRETRAINED, Map.of())), null,
-                    training, 64, true, 0f, dir.resolve("eval")));
+            var eval = TaskRunner.run(infuse, backbone, RunSpec.builder("entity-infill").train(source).adapters(List.of(new RunSpec.AdapterUse(null, artifact, RunSpec.AdapterMode.PRETRAINED, Map.of()))).training(training).maxLength(64).cache(true).headDropout(0f).out(dir.resolve("eval")).build());
             assertThat(eval.trainableParameters()).isZero();
             assertThat(eval.report().epochs()).isEmpty();
             assertThat(eval.metrics().get("wordpiece_accuracy"))
                     .isCloseTo(pre.metrics().get("wordpiece_accuracy"), org.assertj.core.data.Offset.offset(1e-9));
 
             // The frozen backbone alone falls back to plain-text markers.
-            var base = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec("entity-infill", source, null, null,
-                    List.of(), null, training, 64, true, 0f, dir.resolve("base")));
+            var base = TaskRunner.run(infuse, backbone, RunSpec.builder("entity-infill").train(source).adapters(List.of()).training(training).maxLength(64).cache(true).headDropout(0f).out(dir.resolve("base")).build());
             assertThat(base.metrics().get("text_markers")).isEqualTo(1.0);
             assertThat(base.metrics().get("entities")).isEqualTo(pre.metrics().get("entities"));
         }

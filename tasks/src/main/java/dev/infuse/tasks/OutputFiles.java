@@ -1,0 +1,50 @@
+package dev.infuse.tasks;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.infuse.spi.InfuseException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+
+/** Output files of a run, always written atomically (temp file, then rename): never half-written. */
+public final class OutputFiles {
+    private OutputFiles() {}
+
+    /** Writes pretty JSON. */
+    public static void writeJson(Path file, Object value) {
+        try {
+            writeAtomically(file, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(value));
+        } catch (IOException e) {
+            throw new InfuseException("artifact-io", "cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes JSON lines. */
+    public static void writeJsonLines(Path file, List<Map<String, Object>> rows) {
+        try {
+            ObjectMapper json = new ObjectMapper();
+            StringBuilder s = new StringBuilder();
+            for (Map<String, Object> row : rows) {
+                s.append(json.writeValueAsString(row)).append('\n');
+            }
+            writeAtomically(file, s.toString().getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new InfuseException("artifact-io", "cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeAtomically(Path file, byte[] bytes) throws IOException {
+        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
+        try {
+            Files.write(tmp, bytes);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

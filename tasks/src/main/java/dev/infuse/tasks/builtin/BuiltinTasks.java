@@ -1,0 +1,277 @@
+package dev.infuse.tasks.builtin;
+
+import dev.infuse.data.ConllU;
+import dev.infuse.data.EntityTypingExample;
+import dev.infuse.data.FewRel;
+import dev.infuse.data.LinkedSentence;
+import dev.infuse.data.OpenEntity;
+import dev.infuse.data.RelationInstance;
+import dev.infuse.data.SemEval2010;
+import dev.infuse.data.SemEvalExample;
+import dev.infuse.data.Splits;
+import dev.infuse.data.Tacred;
+import dev.infuse.data.TacredExample;
+import dev.infuse.data.TrexRc;
+import dev.infuse.data.WordNetLexicon;
+import dev.infuse.spi.ItemMetric;
+import dev.infuse.spi.Task;
+import dev.infuse.tasks.DependencyHeads;
+import dev.infuse.tasks.EntityInfill;
+import dev.infuse.tasks.EntityTyping;
+import dev.infuse.tasks.LamaProbeTask;
+import dev.infuse.tasks.MaskedMentions;
+import dev.infuse.tasks.PreparedData;
+import dev.infuse.tasks.RelationClassification;
+import dev.infuse.tasks.RelationClassification.Markers;
+import dev.infuse.tasks.RelationClassification.Scoring;
+import dev.infuse.tasks.TaskDataset;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Function;
+
+/**
+ * Infuse's built-in tasks, one provider each (see {@code docs/TASKS.md}). Where a data set has no
+ * development split here, 10% of its training file is held out by {@link Splits#trainDev} with the
+ * run's seed. Built-in (embedded) tasks build their data from WordNet 3.1 on the class path.
+ */
+public final class BuiltinTasks {
+    private BuiltinTasks() {}
+
+    private static final ItemMetric MACRO_F1 = RelationClassification.metric(Scoring.ACCURACY);
+    private static final ItemMetric ACCURACY = ItemMetric.of("accuracy", ItemMetric.Kind.RATIO);
+    private static final ItemMetric P_AT_1 = ItemMetric.of("p_at_1", ItemMetric.Kind.MACRO_RATIO);
+
+    /** FewRel relation classification (factual adapter pretraining). */
+    public static final class FewRelTask extends BuiltinTask {
+        public FewRelTask() {
+            super("fewrel", "relation classification on FewRel (16 Wikidata relations; factual adapter pretraining)",
+                    Task.DataSource.files("fewrel/val_wiki.json", null), MACRO_F1, false, true,
+                    (in, m) -> relations("fewrel", in, m, p -> FewRel.read(p).records(), Scoring.ACCURACY, false));
+        }
+    }
+
+    /** T-REx-style relation classification. */
+    public static final class TrexTask extends BuiltinTask {
+        public TrexTask() {
+            super("trex", "relation classification on T-REx-style JSON lines (factual adapter pretraining)",
+                    Task.DataSource.files(null, null), MACRO_F1, false, true,
+                    (in, m) -> relations("trex", in, m, p -> TrexRc.read(p).records(), Scoring.ACCURACY, false));
+        }
+    }
+
+    /** TACRED. */
+    public static final class TacredTask extends BuiltinTask {
+        public TacredTask() {
+            super("tacred", "TACRED relation classification (micro-F1 without no_relation)",
+                    Task.DataSource.files("tacred/sample_yuhaozhang/train.json", "tacred/sample_yuhaozhang/dev.json"),
+                    RelationClassification.metric(Scoring.TACRED), false, true,
+                    (in, m) -> relations("tacred", in, m, p -> Tacred.read(p).records().stream()
+                            .map(TacredExample::toRelationInstance).toList(), Scoring.TACRED, true));
+        }
+    }
+
+    /** SemEval-2010 Task 8. */
+    public static final class SemEvalTask extends BuiltinTask {
+        public SemEvalTask() {
+            super("semeval", "SemEval-2010 Task 8 relation classification (official macro-F1, 9 types with direction)",
+                    Task.DataSource.files("semeval2010_task8/SemEval2010_task8_training/TRAIN_FILE.TXT", null),
+                    RelationClassification.metric(Scoring.SEMEVAL), false, true, BuiltinTasks::semEval);
+        }
+    }
+
+    /** Open Entity typing. */
+    public static final class OpenEntityTask extends BuiltinTask {
+        public OpenEntityTask() {
+            super("open-entity", "Open Entity typing, 9 general types (micro P/R/F1)",
+                    Task.DataSource.files("open_entity/crowd/train.json", "open_entity/crowd/dev.json"),
+                    ItemMetric.of("f1", ItemMetric.Kind.MICRO_F1), false, true, BuiltinTasks::openEntity);
+        }
+    }
+
+    /** Masked mention modelling on FewRel-format sentences. */
+    public static final class MentionMlmTask extends BuiltinTask {
+        public MentionMlmTask() {
+            super("mention-mlm", "masked mention modelling on FewRel-format sentences with linked entities (map-tuning's "
+                    + "general objective)", Task.DataSource.files("fewrel/val_wiki.json", null), ACCURACY, false, false,
+                    BuiltinTasks::mentionMlm);
+        }
+    }
+
+    /** Dependency heads on CoNLL-U. */
+    public static final class UdTask extends BuiltinTask {
+        public UdTask() {
+            super("ud", "dependency-head prediction on CoNLL-U gold trees (UAS; linguistic adapter pretraining)",
+                    Task.DataSource.files("ud_english_ewt/en_ewt-ud-train.conllu", "ud_english_ewt/en_ewt-ud-dev.conllu"),
+                    ItemMetric.of("uas", ItemMetric.Kind.RATIO), false, false, BuiltinTasks::ud);
+        }
+    }
+
+    /** The LAMA probe. */
+    public static final class LamaTask extends BuiltinTask {
+        public LamaTask() {
+            super("lama", "LAMA knowledge probe: P@1 of single-piece objects through the frozen masked-LM head (nothing trained)",
+                    Task.DataSource.files("lama", null), P_AT_1, true, false, (in, m) -> {
+                        Function<Path, TaskDataset> read = p -> LamaProbeTask.of(p, in.tokenizer(), in.adapters(), in.maxTrain());
+                        return new PreparedData("lama", LamaProbeTask.empty(in.tokenizer()), read.apply(in.train()),
+                                List.of(in.train()), read);
+                    });
+        }
+    }
+
+    /** KILM-style description infilling. */
+    public static final class EntityInfillTask extends BuiltinTask {
+        public EntityInfillTask() {
+            super("entity-infill", "KILM-style description infilling of WordNet entities through the frozen MLM head "
+                    + "(held-out synsets by WordNetSplit; default: embedded WordNet 3.1 nouns, --train: WN18RR entity2text.txt)",
+                    Task.DataSource.embeddedOrFiles(), ItemMetric.of("wordpiece_accuracy", ItemMetric.Kind.RATIO), false,
+                    false, (in, m) -> EntityInfill.prepare("entity-infill", in.train(), in.dev(), in.tokenizer(), in.adapters(),
+                            in.maxLength(), in.seed(), in.maxTrain()));
+        }
+    }
+
+    /** WordNet hypernym probe. */
+    public static final class WnHypernymTask extends BuiltinTask {
+        public WnHypernymTask() {
+            super("wn-hypernym", "WordNet 3.1 hypernym probe on held-out synsets, '[X] is a kind of [Y] .' (P@1 through the "
+                    + "frozen masked-LM head; nothing trained)", Task.DataSource.embedded(), P_AT_1, true, false,
+                    (in, m) -> new PreparedData("wn-hypernym", LamaProbeTask.empty(in.tokenizer()),
+                            LamaProbeTask.of(WordNetLexicon.load().hypernymProbe(), in.tokenizer(), in.adapters(), in.maxTrain()),
+                            List.of(), null));
+        }
+    }
+
+    /** WordNet lexical relations of noun pairs. */
+    public static final class WnRelationTask extends BuiltinTask {
+        public WnRelationTask() {
+            super("wn-relation", "lexical relation of a WordNet 3.1 noun pair (8 classes; dev heads are held-out synsets; "
+                    + "accuracy, macro-F1)", Task.DataSource.embedded(), MACRO_F1, false, true,
+                    (in, m) -> wordNetRelations("wn-relation", in, m, WordNetLexicon.load().wordPairs(), WordNetLexicon.PAIR_CLASSES));
+        }
+    }
+
+    /** WordNet facts (factual adapter pretraining). */
+    public static final class WnFactsTask extends BuiltinTask {
+        public WnFactsTask() {
+            super("wn-facts", "relation classification over WordNet 3.1 knowledge-graph facts of training synsets (factual "
+                    + "adapter pretraining)", Task.DataSource.embedded(), MACRO_F1, false, true, (in, m) -> {
+                        WordNetLexicon.Split<RelationInstance> data = WordNetLexicon.load().facts();
+                        List<RelationInstance> all = new ArrayList<>(data.train());
+                        all.addAll(data.dev());
+                        return wordNetRelations("wn-facts", in, m, data, RelationClassification.labelsOf(all));
+                    });
+        }
+    }
+
+    /** Masked mention modelling on WordNet usage examples. */
+    public static final class WnMentionMlmTask extends BuiltinTask {
+        public WnMentionMlmTask() {
+            super("wn-mention-mlm", "masked mention modelling on WordNet 3.1 usage examples of training synsets (map-tuning's "
+                    + "general objective)", Task.DataSource.embedded(), ACCURACY, false, false, (in, m) -> {
+                        WordNetLexicon.Split<LinkedSentence> data = WordNetLexicon.load().usageMentions();
+                        var pair = split(data.train(), data.dev(), in.seed(), LinkedSentence::id, in.maxTrain());
+                        return new PreparedData("wn-mention-mlm",
+                                MaskedMentions.ofLinked(pair.train(), in.tokenizer(), in.adapters(), in.maxLength()),
+                                MaskedMentions.ofLinked(pair.dev(), in.tokenizer(), in.adapters(), in.maxLength()), List.of(), null);
+                    });
+        }
+    }
+
+    private static Task.Prepared relations(String task, Task.Input in, Markers markers,
+            Function<Path, List<RelationInstance>> read, Scoring scoring, boolean devLabelsToo) {
+        var pair = split(read.apply(in.train()), in.dev() == null ? null : read.apply(in.dev()), in.seed(), RelationInstance::id,
+                in.maxTrain());
+        List<String> labels = new ArrayList<>(RelationClassification.labelsOf(pair.train()));
+        if (devLabelsToo) {
+            for (String l : RelationClassification.labelsOf(pair.dev())) {
+                if (!labels.contains(l)) {
+                    // Unseen in training: kept so it is scored as a miss rather than failing the run.
+                    labels.add(l);
+                }
+            }
+            if (!labels.contains(Tacred.NO_RELATION)) {
+                labels.add(0, Tacred.NO_RELATION);
+            }
+        }
+        Function<List<RelationInstance>, TaskDataset> featurise = xs -> RelationClassification.fromInstances(xs,
+                in.tokenizer(), in.adapters(), labels, in.maxLength(), markers).scoredBy(scoring);
+        return new PreparedData(task, featurise.apply(pair.train()), featurise.apply(pair.dev()), files(in),
+                p -> featurise.apply(read.apply(p)));
+    }
+
+    private static Task.Prepared semEval(Task.Input in, Markers markers) {
+        Function<Path, List<SemEvalExample>> read = p -> SemEval2010.read(p).records();
+        var pair = split(read.apply(in.train()), in.dev() == null ? null : read.apply(in.dev()), in.seed(), SemEvalExample::id,
+                in.maxTrain());
+        Function<List<SemEvalExample>, TaskDataset> featurise = xs -> RelationClassification.fromSemEval(xs, in.tokenizer(),
+                in.adapters(), in.maxLength(), markers).scoredBy(Scoring.SEMEVAL);
+        return new PreparedData("semeval", featurise.apply(pair.train()), featurise.apply(pair.dev()), files(in),
+                p -> featurise.apply(read.apply(p)));
+    }
+
+    private static Task.Prepared openEntity(Task.Input in, Markers markers) {
+        Function<Path, List<EntityTypingExample>> read = p -> OpenEntity.read(p).records();
+        var pair = split(read.apply(in.train()), in.dev() == null ? null : read.apply(in.dev()), in.seed(),
+                EntityTypingExample::id, in.maxTrain());
+        Function<List<EntityTypingExample>, TaskDataset> featurise = xs -> EntityTyping.of(xs, in.tokenizer(), in.adapters(),
+                OpenEntity.GENERAL_TYPES, in.maxLength(), markers);
+        return new PreparedData("open-entity", featurise.apply(pair.train()), featurise.apply(pair.dev()), files(in),
+                p -> featurise.apply(read.apply(p)));
+    }
+
+    private static Task.Prepared mentionMlm(Task.Input in, Markers markers) {
+        Function<Path, List<RelationInstance>> read = p -> FewRel.read(p).records();
+        var pair = split(read.apply(in.train()), in.dev() == null ? null : read.apply(in.dev()), in.seed(), RelationInstance::id,
+                in.maxTrain());
+        Function<List<RelationInstance>, TaskDataset> featurise = xs -> MaskedMentions.of(xs, in.tokenizer(), in.adapters(),
+                in.maxLength());
+        return new PreparedData("mention-mlm", featurise.apply(pair.train()), featurise.apply(pair.dev()), files(in),
+                p -> featurise.apply(read.apply(p)));
+    }
+
+    private static Task.Prepared ud(Task.Input in, Markers markers) {
+        var pair = split(ConllU.read(in.train()).records(), in.dev() == null ? null : ConllU.read(in.dev()).records(), in.seed(),
+                null, in.maxTrain());
+        DependencyHeads dev = DependencyHeads.of(pair.dev(), in.tokenizer(), in.maxLength());
+        if (in.dev() != null) {
+            dev.readFrom(in.dev());
+        }
+        return new PreparedData("ud", DependencyHeads.of(pair.train(), in.tokenizer(), in.maxLength()), dev, files(in),
+                p -> DependencyHeads.of(ConllU.read(p).records(), in.tokenizer(), in.maxLength()).readFrom(p));
+    }
+
+    private static Task.Prepared wordNetRelations(String task, Task.Input in, Markers markers,
+            WordNetLexicon.Split<RelationInstance> data, List<String> labels) {
+        var pair = split(data.train(), data.dev(), in.seed(), RelationInstance::id, in.maxTrain());
+        Function<List<RelationInstance>, TaskDataset> featurise = xs -> RelationClassification.fromInstances(xs,
+                in.tokenizer(), in.adapters(), labels, in.maxLength(), markers);
+        return new PreparedData(task, featurise.apply(pair.train()), featurise.apply(pair.dev()), List.of(), null);
+    }
+
+    private static List<Path> files(Task.Input in) {
+        List<Path> files = new ArrayList<>();
+        if (in.train() != null) {
+            files.add(in.train());
+        }
+        if (in.dev() != null) {
+            files.add(in.dev());
+        }
+        return files;
+    }
+
+    /**
+     * The given development split, or 10% of the training data held out by the seeded rule; then at most
+     * {@code maxTrain} training examples, a seeded subset (the development split is never cut).
+     */
+    static <T> Splits.Split<T> split(List<T> train, List<T> dev, long seed, Function<T, String> key, int maxTrain) {
+        Splits.Split<T> s = dev != null ? new Splits.Split<>(train, dev) : Splits.trainDev(train, 0.1, seed, key);
+        if (maxTrain <= 0 || s.train().size() <= maxTrain) {
+            return s;
+        }
+        List<T> shuffled = new ArrayList<>(s.train());
+        Collections.shuffle(shuffled, new Random(seed));
+        return new Splits.Split<>(shuffled.subList(0, maxTrain), s.dev());
+    }
+}
