@@ -8,6 +8,7 @@
 module dev.infuse.tasks {
     requires transitive dev.infuse.data;
     requires com.fasterxml.jackson.databind;
+    requires com.fasterxml.jackson.dataformat.yaml;
 
     exports dev.infuse.tasks;
 

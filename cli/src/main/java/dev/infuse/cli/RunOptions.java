@@ -84,8 +84,8 @@ final class RunOptions {
     @Option(names = "--freeze-head", description = "Keep the --head fixed (plug-and-play: only adapters train, or nothing).")
     boolean freezeHead;
 
-    @Option(names = "--markers", defaultValue = "infuse",
-            description = "Entity markers of relation and entity-typing tasks: infuse (@ subject @, # object #; @ mention @) or authors (map-tuning's # head #, $ tail $; $ mention $) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--markers",
+            description = "Entity markers of relation and entity-typing tasks: infuse (@ subject @, # object #; @ mention @; the default) or authors (map-tuning's # head #, $ tail $; $ mention $). A task that marks no mention refuses it.")
     String markers;
 
     @Option(names = "--backbone-dropout", paramLabel = "RATE", defaultValue = "0",

@@ -344,6 +344,9 @@ public final class RelationClassification extends TaskDataset {
         Map<String, Double> c = new LinkedHashMap<>();
         switch (scoring) {
             case ACCURACY -> {
+                // Both metrics of this scoring from the same counts: macro-F1 (tp/pred/gold) and accuracy (correct/total).
+                c.put("correct", gold.equals(predicted) ? 1.0 : 0.0);
+                c.put("total", 1.0);
                 c.put("gold:" + gold, 1.0);
                 c.put("pred:" + predicted, 1.0);
                 if (gold.equals(predicted)) {

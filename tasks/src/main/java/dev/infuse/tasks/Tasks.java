@@ -164,6 +164,9 @@ public final class Tasks {
             throw new InfuseException("usage", "task '" + task.name() + "' has no default " + what + " file; give one with --"
                     + (what.equals("training") ? "train" : "dev"));
         }
+        if (Path.of(relative).isAbsolute()) {
+            dataDir = Path.of("/");
+        }
         if (dataDir == null) {
             throw new InfuseException("usage", "task '" + task.name() + "' needs --data DIR (a folder with " + relative + ") or --"
                     + (what.equals("training") ? "train" : "dev") + " FILE");

@@ -1,15 +1,315 @@
 package dev.infuse.tasks.declarative;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.infuse.data.EntityTypingExample;
+import dev.infuse.data.FewRel;
+import dev.infuse.data.JsonLines;
+import dev.infuse.data.RelationInstance;
+import dev.infuse.data.Span;
+import dev.infuse.data.Splits;
 import dev.infuse.spi.InfuseException;
+import dev.infuse.spi.ItemMetric;
+import dev.infuse.spi.PluginConfig;
 import dev.infuse.spi.Task;
+import dev.infuse.tasks.EntityTyping;
+import dev.infuse.tasks.PreparedData;
+import dev.infuse.tasks.RelationClassification;
+import dev.infuse.tasks.SentenceClassification;
+import dev.infuse.tasks.TaskDataset;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Function;
 
-/** Declarative tasks: a YAML or JSON file mapping a data file's fields to a common task shape. */
+/**
+ * Declarative tasks: a YAML (or JSON) file that maps the fields of a JSON-lines data file to one of
+ * the common task shapes — {@code classification} (a text or text pair, one label), {@code relation}
+ * (relation classification with marked subject and object spans) and {@code entity-typing} (a marked
+ * mention, a set of types) — with the metric named. The file format is documented in
+ * {@code docs/TASKS.md}; every mistake is one error naming the file and the key.
+ */
 public final class TaskFile {
+    private static final Set<String> KEYS = Set.of("name", "version", "description", "shape", "format", "train", "dev",
+            "fields", "spans", "metric", "labels", "types");
+    private static final Map<String, Set<String>> FIELDS = Map.of(
+            "classification", Set.of("id", "text", "text_pair", "label"),
+            "relation", Set.of("id", "tokens", "subject", "object", "subject_id", "object_id", "label"),
+            "entity-typing", Set.of("id", "tokens", "mention", "mention_id", "labels"));
+    private static final Map<String, List<String>> REQUIRED = Map.of(
+            "classification", List.of("text", "label"),
+            "relation", List.of("tokens", "subject", "object", "label"),
+            "entity-typing", List.of("tokens", "mention", "labels"));
+
     private TaskFile() {}
 
-    /** Reads a task file. */
+    /** What a task file says, checked. */
+    record Spec(Path file, String name, String version, String description, String shape, String format, String train,
+            String dev, Map<String, Object> fields, boolean inclusive, ItemMetric metric, List<String> types) {}
+
+    /** Reads and checks a task file; {@code config-*} errors name the file and key. */
     public static Task read(Path file) {
-        throw new InfuseException("usage", file + ": task files are not supported yet");
+        return new DeclarativeTask(parse(file));
+    }
+
+    static Spec parse(Path file) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
+        } catch (JsonProcessingException e) {
+            throw new InfuseException("config-syntax", file + ": not valid YAML or JSON (line " + e.getLocation().getLineNr()
+                    + "): " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new InfuseException("data-missing", "cannot read task file " + file + ": " + e.getMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new InfuseException("config-syntax", file + ": expected a mapping of task keys (" + String.join(", ",
+                    new java.util.TreeSet<>(KEYS)) + ")");
+        }
+        for (Iterator<String> it = root.fieldNames(); it.hasNext();) {
+            String k = it.next();
+            if (!KEYS.contains(k)) {
+                String hint = PluginConfig.closest(k, KEYS);
+                throw new InfuseException("config-unknown-key", file + ": unknown key '" + k + "'" + (hint == null ? ""
+                        : " (did you mean '" + hint + "'?)") + "; keys: " + String.join(", ", new java.util.TreeSet<>(KEYS)));
+            }
+        }
+        String name = text(file, root, "name", null);
+        if (!name.matches("[a-z][a-z0-9-]{0,39}")) {
+            throw new InfuseException("config-bad-value", file + ": name '" + name + "': expected lower case, [a-z][a-z0-9-]{0,39}");
+        }
+        String shape = text(file, root, "shape", null);
+        if (!FIELDS.containsKey(shape)) {
+            throw new InfuseException("config-bad-value", file + ": shape '" + shape + "': expected one of classification, "
+                    + "relation, entity-typing");
+        }
+        String format = text(file, root, "format", "jsonl");
+        if (!format.equals("jsonl") && !(format.equals("fewrel") && shape.equals("relation"))) {
+            throw new InfuseException("config-bad-value", file + ": format '" + format + "': expected jsonl (JSON lines)"
+                    + (shape.equals("relation") ? " or fewrel (FewRel's relation -> instances JSON)" : ""));
+        }
+        Map<String, Object> fields = new LinkedHashMap<>();
+        JsonNode f = root.path("fields");
+        if (!format.equals("fewrel")) {
+            if (!f.isObject()) {
+                throw new InfuseException("config-missing-key", file + ": key 'fields': expected a mapping of "
+                        + FIELDS.get(shape) + " to the data file's field names");
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = f.fields(); it.hasNext();) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!FIELDS.get(shape).contains(e.getKey())) {
+                    throw new InfuseException("config-unknown-key", file + ": fields." + e.getKey() + ": not a field of shape '"
+                            + shape + "'; expected some of " + new java.util.TreeSet<>(FIELDS.get(shape)));
+                }
+                JsonNode v = e.getValue();
+                boolean span = Set.of("subject", "object", "mention").contains(e.getKey());
+                if (span) {
+                    if (!v.isArray() || v.size() != 2 || !v.get(0).isTextual() || !v.get(1).isTextual()) {
+                        throw new InfuseException("config-bad-value", file + ": fields." + e.getKey()
+                                + ": expected [start_field, end_field], two field names of token indices");
+                    }
+                    fields.put(e.getKey(), List.of(v.get(0).asText(), v.get(1).asText()));
+                } else if (!v.isTextual()) {
+                    throw new InfuseException("config-bad-value", file + ": fields." + e.getKey() + ": expected a field name");
+                } else {
+                    fields.put(e.getKey(), v.asText());
+                }
+            }
+            for (String r : REQUIRED.get(shape)) {
+                if (!fields.containsKey(r)) {
+                    throw new InfuseException("config-missing-key", file + ": fields." + r + " is required for shape '" + shape
+                            + "' (the data file's field holding it)");
+                }
+            }
+        }
+        String spans = text(file, root, "spans", "exclusive");
+        if (!spans.equals("exclusive") && !spans.equals("inclusive")) {
+            throw new InfuseException("config-bad-value", file + ": spans '" + spans + "': expected exclusive (end index not "
+                    + "in the span) or inclusive");
+        }
+        String metricName = text(file, root, "metric", shape.equals("entity-typing") ? "micro_f1" : "macro_f1");
+        ItemMetric metric = switch (shape + "/" + metricName) {
+            case "classification/accuracy", "relation/accuracy" -> ItemMetric.of("accuracy", ItemMetric.Kind.RATIO);
+            case "classification/macro_f1", "relation/macro_f1" -> ItemMetric.of("f1", ItemMetric.Kind.MACRO_F1);
+            case "entity-typing/micro_f1" -> ItemMetric.of("f1", ItemMetric.Kind.MICRO_F1);
+            default -> throw new InfuseException("config-bad-value", file + ": metric '" + metricName + "' for shape '" + shape
+                    + "': expected " + (shape.equals("entity-typing") ? "micro_f1" : "accuracy or macro_f1"));
+        };
+        List<String> types = new ArrayList<>();
+        JsonNode t = root.has("types") ? root.get("types") : root.get("labels");
+        if (t != null) {
+            if (!t.isArray() || t.isEmpty()) {
+                throw new InfuseException("config-bad-value", file + ": types: expected a non-empty list of labels");
+            }
+            t.forEach(x -> types.add(x.asText()));
+        } else if (shape.equals("entity-typing")) {
+            throw new InfuseException("config-missing-key", file + ": types (the type inventory) is required for shape "
+                    + "'entity-typing'");
+        }
+        String train = text(file, root, "train", null);
+        String dev = root.hasNonNull("dev") ? text(file, root, "dev", null) : null;
+        return new Spec(file, name, text(file, root, "version", "1"), text(file, root, "description", "declared in " + file),
+                shape, format, near(file, train), dev == null ? null : near(file, dev), fields, spans.equals("inclusive"), metric,
+                types);
+    }
+
+    /** A data path: absolute when it exists next to the task file, else relative to the run's data folder. */
+    private static String near(Path file, String path) {
+        Path p = Path.of(path);
+        if (p.isAbsolute()) {
+            return path;
+        }
+        Path sibling = file.toAbsolutePath().getParent().resolve(p).normalize();
+        return Files.exists(sibling) ? sibling.toString() : path;
+    }
+
+    private static String text(Path file, JsonNode root, String key, String fallback) {
+        JsonNode v = root.get(key);
+        if (v == null || v.isNull()) {
+            if (fallback == null) {
+                throw new InfuseException("config-missing-key", file + ": key '" + key + "' is required");
+            }
+            return fallback;
+        }
+        if (!v.isValueNode()) {
+            throw new InfuseException("config-bad-value", file + ": key '" + key + "': expected a single value");
+        }
+        return v.asText();
+    }
+
+    /** The task a checked file describes. */
+    private static final class DeclarativeTask implements Task {
+        private final Spec spec;
+
+        DeclarativeTask(Spec spec) {
+            this.spec = spec;
+        }
+
+        @Override
+        public String name() {
+            return spec.name();
+        }
+
+        @Override
+        public String description() {
+            return spec.description();
+        }
+
+        @Override
+        public DataSource data() {
+            return DataSource.files(spec.train(), spec.dev());
+        }
+
+        @Override
+        public ItemMetric metric() {
+            return spec.metric();
+        }
+
+        @Override
+        public Prepared prepare(Input in) {
+            return switch (spec.shape()) {
+                case "classification" -> prepared(in, this::sentences, SentenceClassification.Example::id, (train, xs) -> {
+                    List<String> labels = spec.types().isEmpty() ? SentenceClassification.labelsOf(train) : spec.types();
+                    return SentenceClassification.of(xs, in.tokenizer(), in.adapters(), labels, in.maxLength(), spec.metric());
+                });
+                case "relation" -> prepared(in, this::relations, RelationInstance::id, (train, xs) -> {
+                    List<String> labels = spec.types().isEmpty() ? RelationClassification.labelsOf(train) : spec.types();
+                    return RelationClassification.fromInstances(xs, in.tokenizer(), in.adapters(), labels, in.maxLength());
+                });
+                case "entity-typing" -> prepared(in, this::typings, EntityTypingExample::id,
+                        (train, xs) -> EntityTyping.of(xs, in.tokenizer(), in.adapters(), spec.types(), in.maxLength()));
+                default -> throw new AssertionError(spec.shape());
+            };
+        }
+
+        private <T> Prepared prepared(Input in, Function<Path, List<T>> read, Function<T, String> key,
+                java.util.function.BiFunction<List<T>, List<T>, TaskDataset> featurise) {
+            List<T> all = read.apply(in.train());
+            Splits.Split<T> s = in.dev() != null ? new Splits.Split<>(all, read.apply(in.dev()))
+                    : Splits.trainDev(all, 0.1, in.seed(), key);
+            List<T> train = s.train();
+            if (in.maxTrain() > 0 && train.size() > in.maxTrain()) {
+                List<T> shuffled = new ArrayList<>(train);
+                Collections.shuffle(shuffled, new Random(in.seed()));
+                train = shuffled.subList(0, in.maxTrain());
+            }
+            List<T> fixedTrain = train;
+            List<Path> files = new ArrayList<>();
+            files.add(in.train());
+            if (in.dev() != null) {
+                files.add(in.dev());
+            }
+            return new PreparedData(spec.name(), featurise.apply(fixedTrain, fixedTrain), featurise.apply(fixedTrain, s.dev()),
+                    files, p -> featurise.apply(fixedTrain, read.apply(p)));
+        }
+
+        private String field(String key) {
+            Object v = spec.fields().get(key);
+            return v == null ? null : v.toString();
+        }
+
+        @SuppressWarnings("unchecked")
+        private Span span(JsonLines.Record r, String key, int size) {
+            List<String> names = (List<String>) spec.fields().get(key);
+            int start = r.integer(names.get(0));
+            int end = r.integer(names.get(1)) + (spec.inclusive() ? 1 : 0);
+            if (start < 0 || start >= size) {
+                throw r.error(names.get(0), "token index " + start + " out of range", "an index in [0, " + size + ")");
+            }
+            if (end <= start || end > size) {
+                throw r.error(names.get(1), "end " + r.integer(names.get(1)) + " out of range", (spec.inclusive()
+                        ? "an inclusive end in [" + start + ", " + size + ")" : "an exclusive end in (" + start + ", " + size + "]")
+                        + " (the task file's 'spans' says which)");
+            }
+            return new Span(start, end);
+        }
+
+        private String id(JsonLines.Record r) {
+            return field("id") == null ? Long.toString(r.line()) : r.scalar(field("id"));
+        }
+
+        private List<SentenceClassification.Example> sentences(Path file) {
+            return JsonLines.read(file, "a JSON object with fields " + spec.fields().values(), r -> new SentenceClassification.Example(
+                    id(r), r.text(field("text")), field("text_pair") == null ? null : r.text(field("text_pair")),
+                    r.scalar(field("label"))));
+        }
+
+        private List<RelationInstance> relations(Path file) {
+            if (spec.format().equals("fewrel")) {
+                return FewRel.read(file).records();
+            }
+            return JsonLines.read(file, "a JSON object with fields " + spec.fields().values(), r -> {
+                List<String> tokens = r.strings(field("tokens"));
+                return new RelationInstance(id(r), tokens, span(r, "subject", tokens.size()), span(r, "object", tokens.size()),
+                        r.scalar(field("label")), field("subject_id") == null ? null : r.optionalText(field("subject_id")),
+                        field("object_id") == null ? null : r.optionalText(field("object_id")));
+            });
+        }
+
+        private List<EntityTypingExample> typings(Path file) {
+            Set<String> known = new LinkedHashSet<>(spec.types());
+            return JsonLines.read(file, "a JSON object with fields " + spec.fields().values(), r -> {
+                List<String> tokens = r.strings(field("tokens"));
+                List<String> labels = r.strings(field("labels"));
+                for (String l : labels) {
+                    if (!known.contains(l)) {
+                        throw r.error(field("labels"), "type '" + l + "' is not in the task file's types", "types among "
+                                + known);
+                    }
+                }
+                return new EntityTypingExample(id(r), tokens, span(r, "mention", tokens.size()), labels, labels);
+            });
+        }
     }
 }

@@ -1,0 +1,211 @@
+package dev.infuse.tasks;
+
+import dev.infuse.spi.ParameterSpec;
+import dev.infuse.spi.PluginConfig;
+import dev.infuse.spi.PluginContext;
+import dev.infuse.spi.Spi;
+import dev.infuse.spi.Task;
+import dev.infuse.spi.TaskProvider;
+import dev.infuse.tasks.builtin.BuiltinTasks;
+import dev.infuse.testkit.TaskProviderConformance;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Nested;
+
+/** The task conformance suite over built-in tasks and declarative task files of each shape. */
+class TaskConformanceTest {
+
+    @Nested
+    class SemEval extends TaskProviderConformance {
+        @Override
+        protected TaskProvider provider() {
+            return new BuiltinTasks.SemEvalTask();
+        }
+
+        @Override
+        protected Map<String, Object> options() {
+            return Map.of("markers", "authors");
+        }
+
+        @Override
+        protected Path writeData(Path dir) throws Exception {
+            return Files.writeString(dir.resolve("TRAIN_FILE.TXT"), TaskRunnerTest.semEval());
+        }
+
+        @Override
+        protected Path writeBadData(Path dir) throws Exception {
+            return Files.writeString(dir.resolve("BAD_FILE.TXT"), "1\t\"no markers here\"\r\nOther\r\nComment:\r\n\r\n");
+        }
+    }
+
+    @Nested
+    class FewRel extends TaskProviderConformance {
+        @Override
+        protected TaskProvider provider() {
+            return new BuiltinTasks.FewRelTask();
+        }
+
+        @Override
+        protected Path writeData(Path dir) throws Exception {
+            return Files.writeString(dir.resolve("fewrel.json"), TaskRunnerTest.fewRel());
+        }
+
+        @Override
+        protected Path writeBadData(Path dir) throws Exception {
+            return Files.writeString(dir.resolve("bad-fewrel.json"), "{\"P1\": [{\"tokens\": [\"a\"], \"h\": 3}]}");
+        }
+    }
+
+    /** A task file as a provider, so that the suite runs on declarative tasks too. */
+    abstract static class Declarative extends TaskProviderConformance {
+        @org.junit.jupiter.api.io.TempDir
+        Path home;
+        Path file;
+
+        abstract String yaml();
+
+        @Override
+        protected TaskProvider provider() {
+            return new TaskProvider() {
+                @Override
+                public String name() {
+                    return create(PluginConfig.empty("t"), null).name();
+                }
+
+                private Path file() {
+                    try {
+                        return file != null ? file : Files.writeString(home.resolve("task.yaml"), yaml());
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+
+                @Override
+                public String version() {
+                    return "1";
+                }
+
+                @Override
+                public String requestedSpiVersion() {
+                    return Spi.VERSION;
+                }
+
+                @Override
+                public List<ParameterSpec> parameters() {
+                    return List.of();
+                }
+
+                @Override
+                public Task create(PluginConfig options, PluginContext context) {
+                    // A task file takes the markers option only; anything else is refused like a plugin's unknown key.
+                    options.getString("markers", null);
+                    return Tasks.builtIn().create(file().toString(), Map.of());
+                }
+            };
+        }
+    }
+
+    @Nested
+    class DeclarativeRelation extends Declarative {
+        @Override
+        String yaml() {
+            return """
+                    name: my-relations
+                    shape: relation
+                    train: rel.jsonl
+                    spans: inclusive
+                    fields: {tokens: token, subject: [subj_start, subj_end], object: [obj_start, obj_end], label: relation}
+                    metric: accuracy
+                    """;
+        }
+
+        @Override
+        protected Path writeData(Path dir) throws Exception {
+            StringBuilder s = new StringBuilder();
+            String[][] rel = {{"born-in", "ada", "london"}, {"works-for", "bob", "acme"}};
+            for (int i = 0; i < 40; i++) {
+                String[] r = rel[i % 2];
+                s.append("{\"token\":[\"").append(r[1]).append("\",\"was\",\"near\",\"").append(r[2])
+                        .append("\",\".\"],\"subj_start\":0,\"subj_end\":0,\"obj_start\":3,\"obj_end\":3,\"relation\":\"").append(r[0])
+                        .append("\"}\n");
+            }
+            Path data = Files.writeString(dir.resolve("rel.jsonl"), s);
+            file = Files.writeString(dir.resolve("my-relations.yaml"), yaml());
+            return data;
+        }
+
+        @Override
+        protected Path writeBadData(Path dir) throws Exception {
+            file = Files.writeString(dir.resolve("my-relations.yaml"), yaml());
+            return Files.writeString(dir.resolve("bad.jsonl"), "{\"token\":[\"a\",\"b\"],\"subj_start\":0,\"subj_end\":7,"
+                    + "\"obj_start\":1,\"obj_end\":1,\"relation\":\"x\"}\n");
+        }
+    }
+
+    @Nested
+    class DeclarativePairClassification extends Declarative {
+        @Override
+        String yaml() {
+            return """
+                    name: my-pairs
+                    shape: classification
+                    train: pairs.jsonl
+                    fields: {id: id, text: premise, text_pair: hypothesis, label: gold}
+                    """;
+        }
+
+        @Override
+        protected Path writeData(Path dir) throws Exception {
+            StringBuilder s = new StringBuilder();
+            for (int i = 0; i < 40; i++) {
+                s.append("{\"id\":\"p").append(i).append("\",\"premise\":\"a dog runs\",\"hypothesis\":\"")
+                        .append(i % 2 == 0 ? "an animal moves" : "nothing moves").append("\",\"gold\":")
+                        .append(i % 2).append("}\n");
+            }
+            Path data = Files.writeString(dir.resolve("pairs.jsonl"), s);
+            file = Files.writeString(dir.resolve("my-pairs.yaml"), yaml());
+            return data;
+        }
+
+        @Override
+        protected Path writeBadData(Path dir) throws Exception {
+            file = Files.writeString(dir.resolve("my-pairs.yaml"), yaml());
+            return Files.writeString(dir.resolve("bad.jsonl"), "{\"id\":\"x\",\"premise\":\"a\",\"hypothesis\":\"b\"}\n");
+        }
+    }
+
+    @Nested
+    class DeclarativeEntityTyping extends Declarative {
+        @Override
+        String yaml() {
+            return """
+                    name: my-types
+                    shape: entity-typing
+                    train: types.jsonl
+                    types: [person, place]
+                    fields: {tokens: words, mention: [start, end], labels: types}
+                    """;
+        }
+
+        @Override
+        protected Path writeData(Path dir) throws Exception {
+            StringBuilder s = new StringBuilder();
+            for (int i = 0; i < 40; i++) {
+                s.append("{\"words\":[\"we\",\"met\",\"").append(i % 2 == 0 ? "ada" : "paris")
+                        .append("\",\"today\"],\"start\":2,\"end\":3,\"types\":[\"").append(i % 2 == 0 ? "person" : "place")
+                        .append("\"]}\n");
+            }
+            Path data = Files.writeString(dir.resolve("types.jsonl"), s);
+            file = Files.writeString(dir.resolve("my-types.yaml"), yaml());
+            return data;
+        }
+
+        @Override
+        protected Path writeBadData(Path dir) throws Exception {
+            file = Files.writeString(dir.resolve("my-types.yaml"), yaml());
+            return Files.writeString(dir.resolve("bad.jsonl"), "{\"words\":[\"a\"],\"start\":0,\"end\":1,\"types\":[\"animal\"]}\n");
+        }
+    }
+}
