@@ -116,38 +116,60 @@ public final class DependencyHeads extends TaskDataset {
         batch.put("word_mask", Batches.floats(mask, b, words));
     }
 
-    /** Predicted heads (0 = root, k = word k) of every kept sentence, in dataset order. */
+    /**
+     * Heads of every kept sentence (0 = root, k = word k), in dataset order: {@code trees}, the best
+     * projective tree with one root child ({@link Eisner}); {@code argmax}, each word's best head on its
+     * own (which may form cycles or several roots).
+     */
+    public record Predicted(List<int[]> trees, List<int[]> argmax) {}
+
+    /** The decoded trees of every kept sentence (see {@link #predictBoth}). */
     public List<int[]> predict(ComposedModel model, TrainingData source) {
+        return predictBoth(model, source).trees();
+    }
+
+    /** Trees and argmax heads of every kept sentence. */
+    public Predicted predictBoth(ComposedModel model, TrainingData source) {
         var logits = model.headOutputs().orElseThrow().outputs().get("logits");
-        List<int[]> out = new ArrayList<>(java.util.Collections.nCopies(size(), (int[]) null));
+        List<int[]> trees = new ArrayList<>(java.util.Collections.nCopies(size(), (int[]) null));
+        List<int[]> argmax = new ArrayList<>(java.util.Collections.nCopies(size(), (int[]) null));
         forEachBatch(model, source, logits, 32, (idx, tensor) -> {
             TFloat32 l = (TFloat32) tensor;
             for (int k = 0; k < idx.length; k++) {
                 int n = sentences.get(idx[k]).size();
                 int[] heads = new int[n];
+                double[][] score = new double[n + 1][n + 1];
                 for (int w = 0; w < n; w++) {
                     int best = 0;
-                    for (int c = 1; c <= n; c++) {
+                    for (int c = 0; c <= n; c++) {
+                        score[c][w + 1] = l.getFloat(k, w, c);
                         if (c != w + 1 && l.getFloat(k, w, c) > l.getFloat(k, w, best)) {
                             best = c;
                         }
                     }
                     heads[w] = best;
                 }
-                out.set(idx[k], heads);
+                argmax.set(idx[k], heads);
+                trees.set(idx[k], Eisner.decode(score));
             }
         });
-        return out;
+        return new Predicted(trees, argmax);
     }
 
     /**
-     * Predictions aligned with every input sentence (for writing CoNLL-U): sentences skipped as too
-     * long get every word attached to the root.
+     * Predictions aligned with every input sentence (for writing CoNLL-U): a sentence skipped as too
+     * long gets a well-formed placeholder tree (its first word under the root, every other word under
+     * the first), so that the file stays valid for the UD evaluation script.
      */
     public List<int[]> alignToInput(List<int[]> predicted, List<DependencySentence> input) {
         List<int[]> out = new ArrayList<>();
         for (int i = 0; i < originalCount; i++) {
-            out.add(new int[input.get(i).size()]);
+            int[] flat = new int[input.get(i).size()];
+            java.util.Arrays.fill(flat, 1);
+            if (flat.length > 0) {
+                flat[0] = 0;
+            }
+            out.add(flat);
         }
         for (int k = 0; k < predicted.size(); k++) {
             out.set(original.get(k), predicted.get(k));
@@ -155,20 +177,28 @@ public final class DependencyHeads extends TaskDataset {
         return out;
     }
 
-    /** UAS (primary metric {@code uas}). */
+    /** UAS (primary metric {@code uas}) of the given heads. */
     public Map<String, Double> score(List<int[]> predicted) {
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("uas", Metrics.uas(sentences, predicted, false));
         return m;
     }
 
+    /** UAS of the decoded trees ({@code uas}, primary) and of the argmax heads ({@code uas_argmax}). */
+    public Map<String, Double> score(Predicted predicted) {
+        Map<String, Double> m = score(predicted.trees());
+        m.put("uas_argmax", Metrics.uas(sentences, predicted.argmax(), false));
+        return m;
+    }
+
     public Evaluator evaluator(TrainingData source) {
-        return Evaluator.of("uas", model -> score(predict(model, source)));
+        return Evaluator.of("uas", model -> score(predictBoth(model, source)));
     }
 
     @Override
     public Task.Evaluation evaluate(ComposedModel model, TrainingData source) {
-        List<int[]> predicted = predict(model, source);
+        Predicted both = predictBoth(model, source);
+        List<int[]> predicted = both.trees();
         List<ItemOutcome> outcomes = new ArrayList<>(size());
         for (int i = 0; i < size(); i++) {
             DependencySentence g = sentences.get(i);
@@ -180,7 +210,7 @@ public final class DependencyHeads extends TaskDataset {
             outcomes.add(new ItemOutcome("s" + (original.get(i) + 1), Map.of("correct", (double) correct, "total",
                     (double) p.length), java.util.Arrays.stream(p).boxed().toList(), null));
         }
-        return new Scored(score(predicted), outcomes, (folder, prefix) -> {
+        return new Scored(score(both), outcomes, (folder, prefix) -> {
             if (conllu != null) {
                 var input = dev.infuse.data.ConllU.read(conllu).records();
                 dev.infuse.data.ConllU.writeWithHeads(conllu, folder.resolve(prefix + "predictions.conllu"),

@@ -98,4 +98,66 @@ class ItemOutcomesTest {
             assertThat(metrics).contains("\"test_metrics\"", "\"primary_metric\" : \"f1\"");
         }
     }
+
+    private static String conllu(int sentences, int longEvery, java.util.SplittableRandom r) {
+        String[] words = {"the", "cat", "dog", "saw", "a", "house", "is", "big", "old", "new"};
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < sentences; i++) {
+            int n = longEvery > 0 && i % longEvery == 0 ? 40 : 3 + r.nextInt(6);
+            s.append("# sent_id = s").append(i).append('\n');
+            for (int w = 1; w <= n; w++) {
+                s.append(w).append('\t').append(words[r.nextInt(words.length)]).append("\t_\tX\t_\t_\t").append(w - 1)
+                        .append('\t').append(w == 1 ? "root" : "dep").append("\t_\t_\n");
+            }
+            s.append('\n');
+        }
+        return s.toString();
+    }
+
+    @Test
+    void dependencyPredictionsAreWellFormedTreesWithTheArgmaxUasBeside() throws Exception {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        Path train = Files.writeString(tmp.resolve("train.conllu"), conllu(60, 0, r));
+        Path dev = Files.writeString(tmp.resolve("dev.conllu"), conllu(20, 7, r));
+        TrainingConfig training = new TrainingConfig(1, 8, 0, 1e-3, 0.1, 1.0, 0, 1);
+        try (Infuse infuse = Infuse.builder().pluginsDirectory(tmp.resolve("plugins")).cacheDirectory(tmp.resolve("cache")).build();
+                var backbone = TinyBackbones.create()) {
+            var result = TaskRunner.run(infuse, backbone, RunSpec.builder("ud").train(train).dev(dev).training(training)
+                    .maxLength(24).headDropout(0f).out(tmp.resolve("ud")).build());
+            assertThat(result.metrics()).containsKeys("uas", "uas_argmax");
+            assertThat(result.skippedDev()).containsKey("too-long");
+            assertThat(Outcomes.read(tmp.resolve("ud").resolve(Outcomes.FILE_NAME)).value())
+                    .isCloseTo(result.metrics().get("uas"), within(1e-12));
+            // The UD validator's tree rules on the written file: heads in range, one root, no cycle.
+            List<int[]> trees = new ArrayList<>();
+            List<Integer> current = new ArrayList<>();
+            for (String line : Files.readAllLines(tmp.resolve("ud/predictions.conllu"))) {
+                if (line.isBlank()) {
+                    trees.add(current.stream().mapToInt(Integer::intValue).toArray());
+                    current = new ArrayList<>();
+                } else if (!line.startsWith("#")) {
+                    current.add(Integer.parseInt(line.split("\t")[6]));
+                }
+            }
+            assertThat(trees).hasSize(20);
+            for (int[] heads : trees) {
+                assertThat(java.util.Arrays.stream(heads).allMatch(h -> h >= 0 && h <= heads.length)).isTrue();
+                assertThat(java.util.Arrays.stream(heads).filter(h -> h == 0).count()).isEqualTo(1);
+                assertThat(acyclic(heads)).isTrue();
+            }
+        }
+    }
+
+    private static boolean acyclic(int[] heads) {
+        for (int d = 1; d <= heads.length; d++) {
+            int x = d;
+            for (int steps = 0; x != 0; steps++) {
+                if (steps > heads.length || heads[x - 1] == x) {
+                    return false;
+                }
+                x = heads[x - 1];
+            }
+        }
+        return true;
+    }
 }
