@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code infuse probe}: LAMA-style knowledge probing through the frozen MLM head, with or without plugins. */
 @Command(name = "probe", mixinStandardHelpOptions = true,
-        description = {"LAMA probe: P@1 of single-token objects through the frozen MLM head, per relation and averaged.",
+        description = {"LAMA probe: P@1 of single-token objects through the frozen MLM head, per corpus (T-REx, Google-RE, ConceptNet, SQuAD: every one present) and per relation.",
             "Example: infuse probe --lama ../shared/data/lama --out runs/lama-bert"})
 final class ProbeCommand implements Callable<Integer> {
     @Mixin
@@ -52,6 +52,14 @@ final class ProbeCommand implements Callable<Integer> {
 
     @Option(names = "--max-facts", defaultValue = "0", description = "At most this many facts per relation (0 = all).")
     int maxFacts;
+
+    @Option(names = "--vocab", paramLabel = "FILE",
+            description = "LAMA's common-vocabulary file: objects outside it are skipped, answers ranked among its word pieces only.")
+    Path vocab;
+
+    @Option(names = "--corpus", paramLabel = "NAME",
+            description = "Probe only this corpus of the folder: trex, google-re, conceptnet or squad (default: every corpus present).")
+    String corpus;
 
     @Option(names = "--top", defaultValue = "10", description = "Predictions written per query (default: ${DEFAULT-VALUE}).")
     int top;
@@ -90,30 +98,62 @@ final class ProbeCommand implements Callable<Integer> {
             try (ComposedModel model = builder.build()) {
                 loaded.forEach(l -> l.loadInto(model));
                 List<KnowledgeAdapter> list = loaded.stream().map(AdapterArtifacts.Loaded::adapter).toList();
-                LamaProbeTask task = LamaProbeTask.of(folder, model.tokenizer(), list, maxFacts);
-                out.printf("probing %d facts (skipped: %s)%n", task.size(), task.skipped());
-                List<LamaProbeTask.Prediction> predictions = task.predict(model, top);
-                Map<String, Double> metrics = task.score(predictions);
+                java.util.Set<String> vocabulary = vocab == null ? null : dev.infuse.data.Lama.readVocabulary(vocab);
+                List<dev.infuse.data.Lama.Corpus> corpora = dev.infuse.data.Lama.readCorpora(folder, dev.infuse.data.Lama.SINGLE_WORD)
+                        .stream().filter(c -> corpus == null || c.name().equals(corpus)).toList();
+                if (corpora.isEmpty()) {
+                    throw new InfuseException("config-bad-value", "--corpus " + corpus + ": " + folder + " holds "
+                            + dev.infuse.data.Lama.readCorpora(folder, dev.infuse.data.Lama.SINGLE_WORD).stream()
+                                    .map(dev.infuse.data.Lama.Corpus::name).toList());
+                }
                 Files.createDirectories(this.out);
+                Map<String, Object> perCorpus = new LinkedHashMap<>();
+                Map<String, Double> first = null;
                 List<Map<String, Object>> rows = new ArrayList<>();
-                for (LamaProbeTask.Prediction p : predictions) {
-                    List<Map<String, Object>> topK = new ArrayList<>();
-                    for (int i = 0; i < p.top().size(); i++) {
-                        topK.add(Map.of("token", p.top().get(i), "probability", p.probabilities().get(i)));
+                for (dev.infuse.data.Lama.Corpus c : corpora) {
+                    LamaProbeTask task = LamaProbeTask.of(c.probe(), folder + " (" + c.name() + ")", model.tokenizer(), list,
+                            maxFacts, vocabulary);
+                    out.printf("%s: probing %d facts (skipped: %s)%n", c.name(), task.size(), task.skipped());
+                    List<LamaProbeTask.Prediction> predictions = task.predict(model, top);
+                    Map<String, Double> metrics = task.score(predictions);
+                    List<dev.infuse.spi.ItemOutcome> outcomes = new ArrayList<>();
+                    for (int i = 0; i < predictions.size(); i++) {
+                        LamaProbeTask.Prediction p = predictions.get(i);
+                        List<Map<String, Object>> topK = new ArrayList<>();
+                        for (int k = 0; k < p.top().size(); k++) {
+                            topK.add(Map.of("token", p.top().get(k), "probability", p.probabilities().get(k)));
+                        }
+                        rows.add(Map.of("corpus", c.name(), "relation", p.relation(), "subject", p.subject(), "object", p.object(),
+                                "top", topK));
+                        boolean hit = p.top().get(0).equalsIgnoreCase(p.object());
+                        outcomes.add(new dev.infuse.spi.ItemOutcome(p.relation() + "/" + (i + 1) + "/" + p.subject(),
+                                Map.of("correct:" + p.relation(), hit ? 1.0 : 0.0, "total:" + p.relation(), 1.0), p.top().get(0),
+                                p.object()));
                     }
-                    rows.add(Map.of("relation", p.relation(), "subject", p.subject(), "object", p.object(), "top", topK));
+                    var outcomeFile = new dev.infuse.api.Outcomes("lama-" + c.name(), "dev",
+                            dev.infuse.spi.ItemMetric.of("p_at_1", dev.infuse.spi.ItemMetric.Kind.MACRO_RATIO), outcomes);
+                    outcomeFile.write(this.out.resolve("outcomes-" + c.name() + ".json"));
+                    if (first == null) {
+                        first = metrics;
+                        outcomeFile.write(this.out.resolve(dev.infuse.api.Outcomes.FILE_NAME));
+                    }
+                    Map<String, Object> entry = new LinkedHashMap<>();
+                    entry.put("metrics", metrics);
+                    entry.put("skipped", task.skipped());
+                    perCorpus.put(c.name(), entry);
+                    out.printf("%s: P@1 %.2f (mean over %d relations), %.2f over all facts%n", c.name(), 100 * metrics.get("p_at_1"),
+                            metrics.get("relations").intValue(), 100 * metrics.get("p_at_1_micro"));
                 }
                 Json.writeLines(this.out.resolve("predictions.jsonl"), rows);
                 Map<String, Object> summary = new LinkedHashMap<>();
-                summary.put("metrics", metrics);
-                summary.put("skipped", task.skipped());
+                summary.put("metrics", first);
+                summary.put("corpora", perCorpus);
                 summary.put("adapters", adapters.stream().map(Path::toString).toList());
                 summary.put("lama", folder.toString());
+                summary.put("vocab", vocab == null ? null : vocab.toString());
                 summary.put("fusion", sides > 0 ? fusion : null);
                 summary.put("max_facts", maxFacts);
                 Json.write(this.out.resolve("metrics.json"), summary);
-                out.printf("P@1 %.2f (mean over %d relations), %.2f over all facts%n", 100 * metrics.get("p_at_1"),
-                        metrics.get("relations").intValue(), 100 * metrics.get("p_at_1_micro"));
                 out.printf("output: %s%n", this.out);
                 return 0;
             }

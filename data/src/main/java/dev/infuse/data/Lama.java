@@ -214,4 +214,92 @@ public final class Lama {
         }
         return facts;
     }
+
+    /**
+     * One corpus of a LAMA folder.
+     *
+     * @param name {@code trex}, {@code google-re}, {@code conceptnet} or {@code squad}
+     */
+    public record Corpus(String name, LamaProbe probe) {}
+
+    /** Google-RE's templates, as LAMA's own experiment script defines them. */
+    public static final List<LamaRelation> GOOGLE_RE = List.of(
+            new LamaRelation("place_of_birth", "[X] was born in [Y] .", "place of birth", null, List.of()),
+            new LamaRelation("date_of_birth", "[X] (born [Y]).", "date of birth", null, List.of()),
+            new LamaRelation("place_of_death", "[X] died in [Y] .", "place of death", null, List.of()));
+
+    /**
+     * Every LAMA corpus present in {@code folder}: T-REx ({@code relations.jsonl} with a facts folder
+     * such as {@code TREx/}), Google-RE ({@code Google_RE/<relation>_test.jsonl}, templates
+     * {@link #GOOGLE_RE}), ConceptNet and SQuAD ({@code ConceptNet/test.jsonl}, {@code Squad/test.jsonl}:
+     * no template, one relation {@code test}, each fact asked as its masked sentence), in that order.
+     *
+     * @throws InfuseException {@code data-missing} when the folder holds none of them
+     */
+    public static List<Corpus> readCorpora(Path folder, Predicate<String> objectFilter) {
+        if (!Files.isDirectory(folder)) {
+            throw new InfuseException("data-missing", folder + ": no such folder; expected a LAMA folder (relations.jsonl "
+                    + "with TREx/, Google_RE/, ConceptNet/ or Squad/)");
+        }
+        List<Corpus> out = new ArrayList<>();
+        Path google = sub(folder, "Google_RE");
+        Path conceptNet = sub(folder, "ConceptNet");
+        Path squad = sub(folder, "Squad");
+        if (Files.isRegularFile(folder.resolve(RELATIONS_FILE))) {
+            List<LamaRelation> templates = readRelations(folder.resolve(RELATIONS_FILE));
+            Path facts = findFactsFolderOrNull(folder, templates);
+            if (facts != null && !facts.equals(google) && !facts.equals(conceptNet) && !facts.equals(squad)) {
+                out.add(new Corpus("trex", readFacts(templates, facts, objectFilter)));
+            }
+        }
+        if (google != null) {
+            out.add(new Corpus("google-re", readFacts(GOOGLE_RE, google, objectFilter)));
+        }
+        for (Path dir : java.util.Arrays.asList(conceptNet, squad)) {
+            if (dir != null && Files.isRegularFile(dir.resolve("test.jsonl"))) {
+                LamaRelation test = new LamaRelation("test", null, null, null, List.of());
+                out.add(new Corpus(dir == conceptNet ? "conceptnet" : "squad", readFacts(List.of(test), dir, objectFilter)));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new InfuseException("data-missing", folder + ": holds no LAMA corpus; expected relations.jsonl with a facts "
+                    + "folder (TREx/P19.jsonl), Google_RE/<relation>_test.jsonl, ConceptNet/test.jsonl or Squad/test.jsonl");
+        }
+        return out;
+    }
+
+    /** A sub-folder by name, case-insensitively, or null. */
+    private static Path sub(Path folder, String name) {
+        try (Stream<Path> s = Files.list(folder)) {
+            return s.filter(Files::isDirectory).filter(p -> p.getFileName().toString().equalsIgnoreCase(name)).findFirst()
+                    .orElse(null);
+        } catch (IOException e) {
+            throw DataFiles.io(folder, e);
+        }
+    }
+
+    private static Path findFactsFolderOrNull(Path folder, List<LamaRelation> relations) {
+        try {
+            return findFactsFolder(folder, relations);
+        } catch (InfuseException e) {
+            return null;
+        }
+    }
+
+    /** Reads a LAMA common-vocabulary file: one word piece per line (blank lines ignored). */
+    public static Set<String> readVocabulary(Path file) {
+        Set<String> out = new java.util.LinkedHashSet<>();
+        try (DataFiles.LineReader lines = new DataFiles.LineReader(file)) {
+            String line;
+            while ((line = lines.next()) != null) {
+                if (!line.isBlank()) {
+                    out.add(line.strip());
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            throw DataFiles.empty(file, "one vocabulary entry per line");
+        }
+        return out;
+    }
 }

@@ -7,7 +7,9 @@ import java.util.Objects;
  * One LAMA relation with its template and facts.
  *
  * @param relation relation id, e.g. {@code P19}
- * @param template cloze template with one {@code [X]} (subject) and one {@code [Y]} (object)
+ * @param template cloze template with one {@code [X]} (subject) and one {@code [Y]} (object), or
+ *     {@code null} for a corpus without templates (ConceptNet, SQuAD): each fact is then asked as its
+ *     first masked sentence
  * @param label human-readable name, or {@code null}
  * @param type cardinality type such as {@code N-1}, or {@code null}
  * @param facts the facts kept after filtering, in file order
@@ -15,7 +17,6 @@ import java.util.Objects;
 public record LamaRelation(String relation, String template, String label, String type, List<LamaFact> facts) {
     public LamaRelation {
         Objects.requireNonNull(relation, "relation");
-        Objects.requireNonNull(template, "template");
         facts = List.copyOf(facts);
     }
 

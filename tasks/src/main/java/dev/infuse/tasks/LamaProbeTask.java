@@ -39,6 +39,40 @@ public final class LamaProbeTask extends TaskDataset {
     private final List<String> objects = new ArrayList<>();
     private final List<Integer> objectIds = new ArrayList<>();
     private final List<Integer> maskPositions = new ArrayList<>();
+    /** Word pieces answers may be (LAMA's common vocabulary), or null for all. */
+    private boolean[] allowed;
+
+    /** Asks a fact of a corpus without templates (ConceptNet, SQuAD) as its first masked sentence. */
+    private boolean addSentence(LamaRelation r, LamaFact f, int objectId) {
+        if (f.maskedSentences().isEmpty() || !f.maskedSentences().get(0).contains("[MASK]")) {
+            skip("no-masked-sentence");
+            return false;
+        }
+        List<String> words = new ArrayList<>();
+        addWords(words, f.maskedSentences().get(0).replace("[MASK]", " " + tokenizer.token(tokenizer.maskId()) + " "));
+        MarkedText m = MarkedText.ofTokens(words, new Span[0], new String[0], new String[0], adapters);
+        Encoded enc = encode(m, 128);
+        TokenizedText t = enc.text();
+        int mask = -1;
+        int masks = 0;
+        for (int i = 0; i < t.length(); i++) {
+            if (t.ids()[i] == tokenizer.maskId()) {
+                mask = i;
+                masks++;
+            }
+        }
+        if (masks != 1) {
+            skip(masks == 0 ? "mask-truncated" : "several-masks");
+            return false;
+        }
+        keep(t, enc.inputs());
+        relations.add(r.relation());
+        subjects.add(f.subjectLabel());
+        objects.add(tokenizer.token(objectId));
+        objectIds.add(objectId);
+        maskPositions.add(mask);
+        return true;
+    }
 
     /** A probe with no queries (the training split of a probe task, which trains nothing). */
     public static LamaProbeTask empty(Tokenizer tokenizer) {
@@ -70,7 +104,28 @@ public final class LamaProbeTask extends TaskDataset {
 
     private static LamaProbeTask of(LamaProbe probe, String source, Tokenizer tokenizer, List<KnowledgeAdapter> adapters,
             int maxFactsPerRelation) {
+        return of(probe, source, tokenizer, adapters, maxFactsPerRelation, null);
+    }
+
+    /**
+     * A probe restricted to LAMA's common vocabulary: facts whose object is not in {@code vocabulary}
+     * are skipped ({@code object-not-in-vocabulary}), and answers are ranked among the vocabulary's
+     * word pieces only, as LAMA does with its common-vocabulary file.
+     *
+     * @param vocabulary word pieces, or null for the whole vocabulary
+     */
+    public static LamaProbeTask of(LamaProbe probe, String source, Tokenizer tokenizer, List<KnowledgeAdapter> adapters,
+            int maxFactsPerRelation, java.util.Set<String> vocabulary) {
         LamaProbeTask d = new LamaProbeTask(tokenizer, adapters);
+        if (vocabulary != null) {
+            d.allowed = new boolean[tokenizer.vocabularySize()];
+            for (String v : vocabulary) {
+                int id = tokenizer.tokenId(v);
+                if (id >= 0 && id != tokenizer.unknownId()) {
+                    d.allowed[id] = true;
+                }
+            }
+        }
         for (int i = 0; i < probe.missingRelations().size(); i++) {
             d.skip("relation-file-missing");
         }
@@ -97,6 +152,13 @@ public final class LamaProbeTask extends TaskDataset {
         if (objectTokens.length() != 3 || objectTokens.ids()[1] == tokenizer.unknownId()) {
             skip("multi-token-object");
             return false;
+        }
+        if (allowed != null && !allowed[objectTokens.ids()[1]]) {
+            skip("object-not-in-vocabulary");
+            return false;
+        }
+        if (r.template() == null) {
+            return addSentence(r, f, objectTokens.ids()[1]);
         }
         String template = r.template();
         int x = template.indexOf("[X]");
@@ -180,6 +242,9 @@ public final class LamaProbeTask extends TaskDataset {
                 float[] bestP = new float[k];
                 java.util.Arrays.fill(bestP, -1f);
                 for (int v = 0; v < vocabulary; v++) {
+                    if (allowed != null && (v >= allowed.length || !allowed[v])) {
+                        continue;
+                    }
                     float x = p.getFloat(r, v);
                     if (x > bestP[k - 1]) {
                         int j = k - 1;
@@ -194,7 +259,7 @@ public final class LamaProbeTask extends TaskDataset {
                 }
                 List<String> top = new ArrayList<>();
                 List<Double> probs = new ArrayList<>();
-                for (int j = 0; j < k; j++) {
+                for (int j = 0; j < k && bestP[j] >= 0; j++) {
                     top.add(tokenizer.token(best[j]));
                     probs.add((double) bestP[j]);
                 }

@@ -23,16 +23,30 @@ abstract class BuiltinTask implements TaskProvider {
     private final ItemMetric metric;
     private final boolean probe;
     private final boolean marksMentions;
-    private final BiFunction<Task.Input, RelationClassification.Markers, Task.Prepared> prepare;
+    private final List<ParameterSpec> extraParameters;
+    private final BiFunction<Task.Input, Options, Task.Prepared> prepare;
+
+    /** The options a task was created with: its markers and the values of its other parameters. */
+    record Options(RelationClassification.Markers markers, java.util.Map<String, String> values) {
+        String get(String key) {
+            return values.get(key);
+        }
+    }
 
     BuiltinTask(String name, String description, Task.DataSource data, ItemMetric metric, boolean probe, boolean marksMentions,
             BiFunction<Task.Input, RelationClassification.Markers, Task.Prepared> prepare) {
+        this(name, description, data, metric, probe, marksMentions, List.of(), (in, o) -> prepare.apply(in, o.markers()));
+    }
+
+    BuiltinTask(String name, String description, Task.DataSource data, ItemMetric metric, boolean probe, boolean marksMentions,
+            List<ParameterSpec> options, BiFunction<Task.Input, Options, Task.Prepared> prepare) {
         this.name = name;
         this.description = description;
         this.data = data;
         this.metric = metric;
         this.probe = probe;
         this.marksMentions = marksMentions;
+        this.extraParameters = List.copyOf(options);
         this.prepare = prepare;
     }
 
@@ -59,10 +73,13 @@ abstract class BuiltinTask implements TaskProvider {
 
     @Override
     public List<ParameterSpec> parameters() {
-        return marksMentions
-                ? List.of(new ParameterSpec("markers", "string", "infuse", "entity markers: infuse (@ subject @, # object #; "
-                        + "@ mention @) or authors (# head #, $ tail $; $ mention $, as the map-tuning authors mark entities)"))
-                : List.of();
+        List<ParameterSpec> all = new java.util.ArrayList<>();
+        if (marksMentions) {
+            all.add(new ParameterSpec("markers", "string", "infuse", "entity markers: infuse (@ subject @, # object #; "
+                    + "@ mention @) or authors (# head #, $ tail $; $ mention $, as the map-tuning authors mark entities)"));
+        }
+        all.addAll(extraParameters);
+        return all;
     }
 
     @Override
@@ -70,6 +87,11 @@ abstract class BuiltinTask implements TaskProvider {
         RelationClassification.Markers markers = marksMentions
                 ? RelationClassification.Markers.parse(options.getString("markers", "infuse"))
                 : RelationClassification.Markers.INFUSE;
+        java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
+        for (ParameterSpec p : extraParameters) {
+            values.put(p.name(), options.getString(p.name(), p.defaultValue()));
+        }
+        Options chosen = new Options(markers, values);
         return new Task() {
             @Override
             public String name() {
@@ -98,7 +120,7 @@ abstract class BuiltinTask implements TaskProvider {
 
             @Override
             public Prepared prepare(Input input) {
-                return prepare.apply(input, markers);
+                return prepare.apply(input, chosen);
             }
         };
     }

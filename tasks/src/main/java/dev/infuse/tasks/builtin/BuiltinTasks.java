@@ -109,16 +109,42 @@ public final class BuiltinTasks {
         }
     }
 
-    /** The LAMA probe. */
+    /** The LAMA probe: one corpus of a LAMA folder, with LAMA's common vocabulary as an option. */
     public static final class LamaTask extends BuiltinTask {
         public LamaTask() {
-            super("lama", "LAMA knowledge probe: P@1 of single-piece objects through the frozen masked-LM head (nothing trained)",
-                    Task.DataSource.files("lama", null), P_AT_1, true, false, (in, m) -> {
-                        Function<Path, TaskDataset> read = p -> LamaProbeTask.of(p, in.tokenizer(), in.adapters(), in.maxTrain());
+            super("lama", "LAMA knowledge probe: P@1 of single-piece objects through the frozen masked-LM head (nothing "
+                    + "trained); option corpus: trex, google-re, conceptnet or squad", Task.DataSource.files("lama", null), P_AT_1,
+                    true, false, List.of(
+                            new dev.infuse.spi.ParameterSpec("corpus", "string", "trex", "the LAMA corpus probed: trex "
+                                    + "(relations.jsonl + TREx/), google-re (Google_RE/, LAMA's templates), conceptnet or squad "
+                                    + "(masked sentences, no template)"),
+                            new dev.infuse.spi.ParameterSpec("vocab", "string", "", "LAMA's common-vocabulary file: objects "
+                                    + "outside it are skipped and answers ranked among its word pieces only (empty: none)")),
+                    (in, o) -> {
+                        java.util.Set<String> vocab = o.get("vocab").isEmpty() ? null : dev.infuse.data.Lama.readVocabulary(
+                                Path.of(o.get("vocab")));
+                        Function<Path, TaskDataset> read = p -> lamaCorpus(p, o.get("corpus"), in, vocab);
                         return new PreparedData("lama", LamaProbeTask.empty(in.tokenizer()), read.apply(in.train()),
                                 List.of(in.train()), read);
                     });
         }
+    }
+
+    /** One corpus of a LAMA folder, featurised. */
+    static LamaProbeTask lamaCorpus(Path folder, String corpus, Task.Input in, java.util.Set<String> vocab) {
+        if (!List.of("trex", "google-re", "conceptnet", "squad").contains(corpus)) {
+            throw new dev.infuse.spi.InfuseException("config-bad-value", "task 'lama': corpus '" + corpus
+                    + "': expected trex, google-re, conceptnet or squad");
+        }
+        List<dev.infuse.data.Lama.Corpus> all = dev.infuse.data.Lama.readCorpora(folder, dev.infuse.data.Lama.SINGLE_WORD);
+        for (dev.infuse.data.Lama.Corpus c : all) {
+            if (c.name().equals(corpus)) {
+                return LamaProbeTask.of(c.probe(), folder + " (" + corpus + ")", in.tokenizer(), in.adapters(), in.maxTrain(),
+                        vocab);
+            }
+        }
+        throw new dev.infuse.spi.InfuseException("data-missing", folder + ": no LAMA corpus '" + corpus + "' (found: "
+                + all.stream().map(dev.infuse.data.Lama.Corpus::name).toList() + "); corpora: trex, google-re, conceptnet, squad");
     }
 
     /** KILM-style description infilling. */
