@@ -7,6 +7,7 @@
 module dev.infuse.data {
     requires transitive dev.infuse.core;
     requires com.fasterxml.jackson.databind;
+    requires com.fasterxml.jackson.dataformat.csv;
     requires extjwnl;
     requires extjwnl.data.wn31;
 

@@ -25,5 +25,6 @@ module dev.infuse.tasks {
             dev.infuse.tasks.builtin.BuiltinTasks.WnHypernymTask,
             dev.infuse.tasks.builtin.BuiltinTasks.WnRelationTask,
             dev.infuse.tasks.builtin.BuiltinTasks.WnFactsTask,
-            dev.infuse.tasks.builtin.BuiltinTasks.WnMentionMlmTask;
+            dev.infuse.tasks.builtin.BuiltinTasks.WnMentionMlmTask,
+            dev.infuse.tasks.builtin.BuiltinTasks.CosmosQaTask;
 }

@@ -137,6 +137,15 @@ public interface Task {
         Map<String, Integer> skipped();
 
         /**
+         * How many rows of the model's batch one example takes: 1 for most tasks; the number of choices
+         * for multiple choice, whose every answer is encoded with the question. With more than one row
+         * per example the host does not use the activation cache (whose entries are per text).
+         */
+        default int rowsPerExample() {
+            return 1;
+        }
+
+        /**
          * Runs {@code model} over every example (read through {@code source}: this split, or a wrapper
          * with cached activations) and scores it.
          */

@@ -38,6 +38,15 @@ public final class OutputFiles {
         }
     }
 
+    /** Writes UTF-8 text. */
+    public static void writeText(Path file, String text) {
+        try {
+            writeAtomically(file, text.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new InfuseException("artifact-io", "cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     private static void writeAtomically(Path file, byte[] bytes) throws IOException {
         Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
         try {

@@ -48,6 +48,9 @@ public record PreparedData(String task, TaskDataset train, TaskDataset dev, List
         if (data instanceof EntityInfill e) {
             return e.head();
         }
+        if (data instanceof MultipleChoice c) {
+            return c.head(dropout);
+        }
         if (data instanceof SentenceClassification c) {
             return c.head(dropout);
         }

@@ -162,7 +162,8 @@ public final class TaskRunner {
             Task.Split test, boolean anyTraining, ComposedModel.Builder b) {
         List<KnowledgeAdapter> adapters = opened.adapters();
         boolean cacheable = spec.cache() && opened.addedTokens().isEmpty()
-                && adapters.stream().noneMatch(ComposedModel::changesInputs) && !(anyTraining && spec.backboneDropout() > 0);
+                && adapters.stream().noneMatch(ComposedModel::changesInputs) && !(anyTraining && spec.backboneDropout() > 0)
+                && data.train().rowsPerExample() == 1;
         if (!cacheable) {
             return new Sources(data.train(), data.dev(), test, false);
         }

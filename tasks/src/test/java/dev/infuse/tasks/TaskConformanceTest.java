@@ -58,6 +58,31 @@ class TaskConformanceTest {
         }
     }
 
+    @Nested
+    class CosmosQa extends TaskProviderConformance {
+        @Override
+        protected TaskProvider provider() {
+            return new BuiltinTasks.CosmosQaTask();
+        }
+
+        @Override
+        protected Path writeData(Path dir) throws Exception {
+            StringBuilder s = new StringBuilder("id,context,question,answer0,answer1,answer2,answer3,label\n");
+            for (int i = 0; i < 30; i++) {
+                // Contexts repeat: two questions per paragraph, quoted, one spanning two lines.
+                s.append("q").append(i).append(",\"the city of london is big,\nand old ").append(i / 2)
+                        .append("\",what is it ?,a city,a house,paris,none of the above,").append(i % 4).append('\n');
+            }
+            return Files.writeString(dir.resolve("valid.csv"), s);
+        }
+
+        @Override
+        protected Path writeBadData(Path dir) throws Exception {
+            return Files.writeString(dir.resolve("bad.csv"), "id,context,question,answer0,answer1,answer2,answer3,label\n"
+                    + "q1,c,q,a,b,c,d,7\n");
+        }
+    }
+
     /** A task file as a provider, so that the suite runs on declarative tasks too. */
     abstract static class Declarative extends TaskProviderConformance {
         @org.junit.jupiter.api.io.TempDir

@@ -114,10 +114,17 @@ public abstract class TaskProviderConformance {
             assertThat(data.train().size()).as("training examples").isPositive();
         }
         for (Task.Split split : List.of(data.train(), data.dev())) {
-            assertThat(split.texts()).hasSize(split.size());
+            int rows = split.rowsPerExample();
+            assertThat(rows).isPositive();
+            assertThat(split.texts()).hasSize(split.size() * rows);
             for (int i = 0; i < split.size(); i++) {
-                TokenizedText t = split.texts().get(i);
-                assertThat(t.length()).isLessThanOrEqualTo(MAX_LENGTH).isEqualTo(split.length(i));
+                int longest = 0;
+                for (int r = 0; r < rows; r++) {
+                    TokenizedText t = split.texts().get(i * rows + r);
+                    assertThat(t.length()).isLessThanOrEqualTo(MAX_LENGTH);
+                    longest = Math.max(longest, t.length());
+                }
+                assertThat(split.length(i)).as("length of example " + i + " (its longest row)").isEqualTo(longest);
             }
         }
     }

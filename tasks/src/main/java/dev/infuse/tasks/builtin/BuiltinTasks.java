@@ -147,6 +147,25 @@ public final class BuiltinTasks {
                 + all.stream().map(dev.infuse.data.Lama.Corpus::name).toList() + "); corpora: trex, google-re, conceptnet, squad");
     }
 
+    /** Cosmos QA multiple choice on the released validation split, split 90/10 by context. */
+    public static final class CosmosQaTask extends BuiltinTask {
+        public CosmosQaTask() {
+            super("cosmosqa", "Cosmos QA multiple-choice reading comprehension (4 answers, accuracy); the release's validation "
+                    + "split, 10% of its contexts held out as dev by the seeded rule", Task.DataSource.files("cosmosqa/valid.csv", null),
+                    ItemMetric.of("accuracy", ItemMetric.Kind.RATIO), false, false, (in, m) -> {
+                        Function<Path, List<dev.infuse.data.MultipleChoiceExample>> read = p -> dev.infuse.data.CosmosQa.read(p)
+                                .records();
+                        // Grouped by context: questions about one paragraph never straddle train and dev.
+                        var pair = split(read.apply(in.train()), in.dev() == null ? null : read.apply(in.dev()), in.seed(),
+                                dev.infuse.data.MultipleChoiceExample::context, in.maxTrain());
+                        Function<List<dev.infuse.data.MultipleChoiceExample>, TaskDataset> featurise = xs -> dev.infuse.tasks.MultipleChoice
+                                .of(xs, in.tokenizer(), in.adapters(), 4, in.maxLength());
+                        return new PreparedData("cosmosqa", featurise.apply(pair.train()), featurise.apply(pair.dev()), files(in),
+                                p -> featurise.apply(read.apply(p)));
+                    });
+        }
+    }
+
     /** KILM-style description infilling. */
     public static final class EntityInfillTask extends BuiltinTask {
         public EntityInfillTask() {
