@@ -138,8 +138,9 @@ public interface Task {
 
         /**
          * How many rows of the model's batch one example takes: 1 for most tasks; the number of choices
-         * for multiple choice, whose every answer is encoded with the question. With more than one row
-         * per example the host does not use the activation cache (whose entries are per text).
+         * for multiple choice, whose every answer is encoded with the question. {@link #texts()} then
+         * holds every row, example by example, and a batch of {@code k} examples has {@code k} times
+         * this many rows (the activation cache serves them row by row).
          */
         default int rowsPerExample() {
             return 1;

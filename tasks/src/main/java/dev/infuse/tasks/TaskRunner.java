@@ -162,8 +162,7 @@ public final class TaskRunner {
             Task.Split test, boolean anyTraining, ComposedModel.Builder b) {
         List<KnowledgeAdapter> adapters = opened.adapters();
         boolean cacheable = spec.cache() && opened.addedTokens().isEmpty()
-                && adapters.stream().noneMatch(ComposedModel::changesInputs) && !(anyTraining && spec.backboneDropout() > 0)
-                && data.train().rowsPerExample() == 1;
+                && adapters.stream().noneMatch(ComposedModel::changesInputs) && !(anyTraining && spec.backboneDropout() > 0);
         if (!cacheable) {
             return new Sources(data.train(), data.dev(), test, false);
         }
@@ -182,7 +181,8 @@ public final class TaskRunner {
         Map<String, Map<String, float[]>> weights = new LinkedHashMap<>();
         opened.loaded().forEach(l -> weights.put(l.adapter().name(), floats(l)));
         java.util.function.Function<Task.Split, TrainingData> cached = split -> new CachedTrainingData(split,
-                ActivationCache.open(root, backbone, split.texts(), taps, cachedSides, weights, spec.training().seed(), 32, true));
+                ActivationCache.open(root, backbone, split.texts(), taps, cachedSides, weights, spec.training().seed(), 32, true),
+                split.rowsPerExample());
         b.cachedTaps(taps).cachedSides(cachedSides.stream().map(KnowledgeAdapter::name).toList());
         return new Sources(cached.apply(data.train()), cached.apply(data.dev()), test == null ? null : cached.apply(test), true);
     }
