@@ -6,6 +6,7 @@ import dev.infuse.api.Fingerprints;
 import dev.infuse.api.Infuse;
 import dev.infuse.api.PluginInfo;
 import dev.infuse.api.Provenance;
+import dev.infuse.api.RunEnvironment;
 import dev.infuse.api.TrainingConfig;
 import dev.infuse.spi.Backbone;
 import dev.infuse.spi.InfuseException;
@@ -422,6 +423,17 @@ public final class StudyRunner {
         TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec(t.name(), t.train(), t.dev(), study.dataDir(), uses,
                 m.fusion(), training(t.budget(), c.seed()), t.budget().maxLength(), study.cache(),
                 (float) t.budget().headDropout(), tmp, t.budget().maxTrain(), TaskRunner.HeadUse.NEW, null).withMarkers(t.markers()));
+        writeEnvironment(study, t.budget(), tmp);
+    }
+
+    /** Name of the file in a cell's folder recording what can move its numbers ({@link RunEnvironment}). */
+    static final String ENVIRONMENT = "environment.json";
+
+    /** Records the cell's {@link RunEnvironment}: processor, threads, precision (the backbone's, else fp32), batch, versions. */
+    private static void writeEnvironment(Study study, Study.Budget budget, Path tmp) {
+        Object precision = study.backbone().config().get("precision");
+        TaskRunner.writeJson(tmp.resolve(ENVIRONMENT),
+                RunEnvironment.collect(precision == null ? null : precision.toString(), budget.batchSize()).toMap());
     }
 
     static TrainingConfig training(Study.Budget b, long seed) {
