@@ -174,11 +174,11 @@ public final class PairedStatistics {
         String a = r.a().label();
         String b = r.b().label();
         if (r.a().runs().isEmpty() || r.b().runs().isEmpty()) {
-            return Comparison.failed(r.id(), r.relation(), a, b, "compare-mismatch", r.id() + ": "
+            return Comparison.failed(r.id(), r.relation(), a, b, "data-unpaired", r.id() + ": "
                     + (r.a().runs().isEmpty() ? a : b) + " has no completed run to compare");
         }
         if (r.a().runs().size() != r.b().runs().size()) {
-            return Comparison.failed(r.id(), r.relation(), a, b, "compare-mismatch", r.id() + ": " + a + " has "
+            return Comparison.failed(r.id(), r.relation(), a, b, "data-unpaired", r.id() + ": " + a + " has "
                     + runs(r.a().runs().size()) + " and " + b + " has " + runs(r.b().runs().size())
                     + "; expected one run per seed on each side, paired in order");
         }
@@ -191,7 +191,7 @@ public final class PairedStatistics {
         for (Run run : all) {
             Outcomes x = run.outcomes();
             if (x.items().isEmpty()) {
-                return Comparison.failed(r.id(), r.relation(), a, b, "compare-no-items", r.id() + ": " + run.label()
+                return Comparison.failed(r.id(), r.relation(), a, b, "data-no-items", r.id() + ": " + run.label()
                         + " has no evaluated items (its metric has nothing to resample)");
             }
             String what = null;
@@ -214,7 +214,7 @@ public final class PairedStatistics {
                 }
             }
             if (what != null) {
-                return Comparison.failed(r.id(), r.relation(), a, b, "compare-mismatch", r.id() + ": " + run.label() + " and "
+                return Comparison.failed(r.id(), r.relation(), a, b, "data-unpaired", r.id() + ": " + run.label() + " and "
                         + ref.label() + " were not evaluated on the same items: " + what);
             }
         }

@@ -141,11 +141,11 @@ class AnalysisTest {
                 new PairedStatistics.Request("seeds", "baseline", arm("a", a, a), arm("b", b)));
         List<Comparison> cs = PairedStatistics.analyse(rs, PairedStatistics.Settings.defaults().withResamples(500)).comparisons();
         assertThat(cs.get(0).ok()).isTrue();
-        assertThat(cs.get(1).errorCode()).isEqualTo("compare-mismatch");
+        assertThat(cs.get(1).errorCode()).isEqualTo("data-unpaired");
         assertThat(cs.get(1).error()).contains("u/seed-1", "a/seed-1", "task 'ud'");
         assertThat(cs.get(2).error()).contains("s/seed-1", "split 'test'");
         assertThat(cs.get(3).error()).contains("f/seed-1", "item sets differ", "49 vs 50");
-        assertThat(cs.get(4).errorCode()).isEqualTo("compare-no-items");
+        assertThat(cs.get(4).errorCode()).isEqualTo("data-no-items");
         assertThat(cs.get(4).error()).contains("e/seed-1");
         assertThat(cs.get(5).error()).contains("m/seed-1", "metric");
         assertThat(cs.get(6).error()).contains("a has 2 runs and b has 1 run");
