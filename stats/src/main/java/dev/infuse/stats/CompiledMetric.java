@@ -69,24 +69,29 @@ final class CompiledMetric {
         return out;
     }
 
-    private static double get(double[] t, int i) {
-        return i < 0 ? 0 : t[i];
+    private static double get(double[] t, int off, int i) {
+        return i < 0 ? 0 : t[off + i];
     }
 
     /** The metric on summed counts {@code t} (indexed by the key index this was compiled with). */
     double value(double[] t) {
+        return value(t, 0);
+    }
+
+    /** The metric on the summed counts at {@code t[off ..]} (several runs' totals side by side in one array). */
+    double value(double[] t, int off) {
         switch (kind) {
             case RATIO:
-                return ratio(get(t, scalar[0]), get(t, scalar[1]));
+                return ratio(get(t, off, scalar[0]), get(t, off, scalar[1]));
             case MICRO_F1:
-                return f1(get(t, scalar[0]), get(t, scalar[1]), get(t, scalar[2]));
+                return f1(get(t, off, scalar[0]), get(t, off, scalar[1]), get(t, off, scalar[2]));
             case MACRO_RATIO: {
                 double sum = 0;
                 int n = 0;
                 for (int[] g : groups) {
-                    double total = get(t, g[1]);
+                    double total = get(t, off, g[1]);
                     if (total > 0) {
-                        sum += get(t, g[0]) / total;
+                        sum += get(t, off, g[0]) / total;
                         n++;
                     }
                 }
@@ -97,10 +102,10 @@ final class CompiledMetric {
                 double sum = 0;
                 int n = 0;
                 for (int[] g : groups) {
-                    double pred = get(t, g[1]);
-                    double gold = get(t, g[2]);
+                    double pred = get(t, off, g[1]);
+                    double gold = get(t, off, g[2]);
                     if (goldOnly ? gold > 0 : gold + pred > 0) {
-                        sum += f1(get(t, g[0]), pred, gold);
+                        sum += f1(get(t, off, g[0]), pred, gold);
                         n++;
                     }
                 }

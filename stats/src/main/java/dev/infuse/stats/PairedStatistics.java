@@ -298,33 +298,73 @@ public final class PairedStatistics {
             }
         }
 
-        /** The metric of every run on each bootstrap replicate: [run][replicate]. */
+        /**
+         * The metric of every run on each bootstrap replicate: [run][replicate]. All runs' counts of an
+         * item sit side by side (item-major: run × key), so one replicate is n additions of an item's
+         * block into one totals array — a plain array sum the JIT vectorises when every item has the
+         * same few keys (accuracy, UAS, micro-F1), a short sparse scatter otherwise (macro-F1).
+         */
         double[][] bootstrap(Settings settings) {
             int reps = settings.resamples();
-            double[][] out = new double[runs.size()][reps];
+            int runCount = runs.size();
+            int width = runCount * keys;
+            double[][] out = new double[runCount][reps];
             Outcomes first = runs.get(0).outcomes();
             SplittableRandom rng = new SplittableRandom(mix(settings.seed(), first.task() + "\u0000" + first.split()));
-            int[] w = new int[n];
-            double[] tot = new double[keys];
-            for (int rep = 0; rep < reps; rep++) {
-                Arrays.fill(w, 0);
-                for (int j = 0; j < n; j++) {
-                    w[rng.nextInt(n)]++;
-                }
-                for (int r = 0; r < runs.size(); r++) {
-                    Arrays.fill(tot, 0);
-                    int[] s = start[r];
-                    int[] k = key[r];
-                    double[] v = val[r];
+            double[] tot = new double[width];
+            boolean dense = (long) width * n <= 4_000_000L && keys <= 8;
+            double[] block = null;
+            int[] iStart = null;
+            int[] iIdx = null;
+            double[] iVal = null;
+            if (dense) {
+                block = new double[n * width];
+                for (int r = 0; r < runCount; r++) {
                     for (int i = 0; i < n; i++) {
-                        int wi = w[i];
-                        if (wi != 0) {
-                            for (int e = s[i], end = s[i + 1]; e < end; e++) {
-                                tot[k[e]] += wi * v[e];
-                            }
+                        for (int e = start[r][i]; e < start[r][i + 1]; e++) {
+                            block[i * width + r * keys + key[r][e]] += val[r][e];
                         }
                     }
-                    out[r][rep] = metric.value(tot);
+                }
+            } else {
+                iStart = new int[n + 1];
+                int nnz = 0;
+                for (int r = 0; r < runCount; r++) {
+                    nnz += key[r].length;
+                }
+                iIdx = new int[nnz];
+                iVal = new double[nnz];
+                int at = 0;
+                for (int i = 0; i < n; i++) {
+                    iStart[i] = at;
+                    for (int r = 0; r < runCount; r++) {
+                        for (int e = start[r][i]; e < start[r][i + 1]; e++) {
+                            iIdx[at] = r * keys + key[r][e];
+                            iVal[at++] = val[r][e];
+                        }
+                    }
+                }
+                iStart[n] = at;
+            }
+            for (int rep = 0; rep < reps; rep++) {
+                Arrays.fill(tot, 0);
+                if (dense) {
+                    for (int j = 0; j < n; j++) {
+                        int base = rng.nextInt(n) * width;
+                        for (int m = 0; m < width; m++) {
+                            tot[m] += block[base + m];
+                        }
+                    }
+                } else {
+                    for (int j = 0; j < n; j++) {
+                        int i = rng.nextInt(n);
+                        for (int e = iStart[i], end = iStart[i + 1]; e < end; e++) {
+                            tot[iIdx[e]] += iVal[e];
+                        }
+                    }
+                }
+                for (int r = 0; r < runCount; r++) {
+                    out[r][rep] = metric.value(tot, r * keys);
                 }
             }
             return out;
@@ -424,71 +464,118 @@ public final class PairedStatistics {
         }
 
         /**
-         * Paired approximate randomisation: only items whose counts differ between A_s and B_s can
-         * move the statistic, so each seed pair keeps their differences (sparse) and a round subtracts
-         * the swapped items' differences from A's totals and adds them to B's.
+         * Paired approximate randomisation. Only items whose counts differ between A_s and B_s can move
+         * the statistic: swapping item i subtracts its difference d_i = a_i − b_i from A's totals and
+         * adds it to B's. Items are taken 8 at a time (by index, so an item's swap is the same for every
+         * seed pair): for each block, the summed differences of all 256 subsets of its differing items
+         * are tabulated once, and a round adds one table row per block, picked by the round's 8 random
+         * bits for those items (the "four Russians" trick: n/8 lookups instead of n additions).
          */
         private double randomisation(Request req, int[] ia, int[] ib, double observed, Settings settings) {
             int pairs = ia.length;
             double[][] totA = new double[pairs][];
             double[][] totB = new double[pairs][];
-            int[][] dItem = new int[pairs][];
-            int[][] dStart = new int[pairs][];
-            int[][] dKey = new int[pairs][];
-            double[][] dVal = new double[pairs][];
+            int[][] blockIndex = new int[pairs][];
+            int[][][] blockKeys = new int[pairs][][];
+            double[][][] blockTable = new double[pairs][][];
             double[] scratch = new double[keys];
-            boolean[] touched = new boolean[keys];
-            int[] touchedList = new int[keys];
+            int[] touched = new int[keys];
+            boolean[] seen = new boolean[keys];
+            int blocks = (n + 7) / 8;
             for (int s = 0; s < pairs; s++) {
                 totA[s] = totals(ia[s]);
                 totB[s] = totals(ib[s]);
-                List<Integer> items = new ArrayList<>();
-                List<Integer> starts = new ArrayList<>();
-                List<Integer> ks = new ArrayList<>();
-                List<Double> vs = new ArrayList<>();
-                for (int i = 0; i < n; i++) {
-                    int t = 0;
-                    for (int e = start[ia[s]][i]; e < start[ia[s]][i + 1]; e++) {
-                        int k = key[ia[s]][e];
-                        scratch[k] += val[ia[s]][e];
-                        if (!touched[k]) {
-                            touched[k] = true;
-                            touchedList[t++] = k;
+                List<Integer> index = new ArrayList<>();
+                List<int[]> bKeys = new ArrayList<>();
+                List<double[]> bTables = new ArrayList<>();
+                double[][] diff = new double[8][];
+                for (int b = 0; b < blocks; b++) {
+                    // The differences of the block's items over the keys any of them touches.
+                    int m = 0;
+                    boolean any = false;
+                    int[][] itemKeys = new int[8][];
+                    double[][] itemVals = new double[8][];
+                    for (int q = 0; q < 8; q++) {
+                        int i = b * 8 + q;
+                        itemKeys[q] = null;
+                        if (i >= n) {
+                            continue;
                         }
-                    }
-                    for (int e = start[ib[s]][i]; e < start[ib[s]][i + 1]; e++) {
-                        int k = key[ib[s]][e];
-                        scratch[k] -= val[ib[s]][e];
-                        if (!touched[k]) {
-                            touched[k] = true;
-                            touchedList[t++] = k;
+                        int t = 0;
+                        int[] local = new int[start[ia[s]][i + 1] - start[ia[s]][i] + start[ib[s]][i + 1] - start[ib[s]][i]];
+                        for (int e = start[ia[s]][i]; e < start[ia[s]][i + 1]; e++) {
+                            int k = key[ia[s]][e];
+                            if (scratch[k] == 0 && !contains(local, t, k)) {
+                                local[t++] = k;
+                            }
+                            scratch[k] += val[ia[s]][e];
                         }
-                    }
-                    boolean differs = false;
-                    for (int j = 0; j < t; j++) {
-                        differs |= scratch[touchedList[j]] != 0;
-                    }
-                    if (differs) {
-                        items.add(i);
-                        starts.add(ks.size());
+                        for (int e = start[ib[s]][i]; e < start[ib[s]][i + 1]; e++) {
+                            int k = key[ib[s]][e];
+                            if (!contains(local, t, k)) {
+                                local[t++] = k;
+                            }
+                            scratch[k] -= val[ib[s]][e];
+                        }
+                        int nz = 0;
                         for (int j = 0; j < t; j++) {
-                            int k = touchedList[j];
-                            if (scratch[k] != 0) {
-                                ks.add(k);
-                                vs.add(scratch[k]);
+                            if (scratch[local[j]] != 0) {
+                                nz++;
+                            }
+                        }
+                        if (nz > 0) {
+                            any = true;
+                            itemKeys[q] = new int[nz];
+                            itemVals[q] = new double[nz];
+                            int at = 0;
+                            for (int j = 0; j < t; j++) {
+                                int k = local[j];
+                                if (scratch[k] != 0) {
+                                    itemKeys[q][at] = k;
+                                    itemVals[q][at++] = scratch[k];
+                                    if (!seen[k]) {
+                                        seen[k] = true;
+                                        touched[m++] = k;
+                                    }
+                                }
+                            }
+                        }
+                        for (int j = 0; j < t; j++) {
+                            scratch[local[j]] = 0;
+                        }
+                    }
+                    if (!any) {
+                        continue;
+                    }
+                    int[] ks = Arrays.copyOf(touched, m);
+                    Map<Integer, Integer> pos = new java.util.HashMap<>();
+                    for (int j = 0; j < m; j++) {
+                        pos.put(ks[j], j);
+                        seen[ks[j]] = false;
+                    }
+                    for (int q = 0; q < 8; q++) {
+                        diff[q] = new double[m];
+                        if (itemKeys[q] != null) {
+                            for (int j = 0; j < itemKeys[q].length; j++) {
+                                diff[q][pos.get(itemKeys[q][j])] = itemVals[q][j];
                             }
                         }
                     }
-                    for (int j = 0; j < t; j++) {
-                        scratch[touchedList[j]] = 0;
-                        touched[touchedList[j]] = false;
+                    double[] table = new double[256 * m];
+                    for (int p = 1; p < 256; p++) {
+                        int low = Integer.numberOfTrailingZeros(p);
+                        int rest = p & (p - 1);
+                        for (int j = 0; j < m; j++) {
+                            table[p * m + j] = table[rest * m + j] + diff[low][j];
+                        }
                     }
+                    index.add(b);
+                    bKeys.add(ks);
+                    bTables.add(table);
                 }
-                starts.add(ks.size());
-                dItem[s] = items.stream().mapToInt(Integer::intValue).toArray();
-                dStart[s] = starts.stream().mapToInt(Integer::intValue).toArray();
-                dKey[s] = ks.stream().mapToInt(Integer::intValue).toArray();
-                dVal[s] = vs.stream().mapToDouble(Double::doubleValue).toArray();
+                blockIndex[s] = index.stream().mapToInt(Integer::intValue).toArray();
+                blockKeys[s] = bKeys.toArray(new int[0][]);
+                blockTable[s] = bTables.toArray(new double[0][]);
             }
             SplittableRandom rng = new SplittableRandom(mix(settings.seed(), "randomisation\u0000" + req.id()));
             long[] bits = new long[(n + 63) / 64];
@@ -505,16 +592,19 @@ public final class PairedStatistics {
                 for (int s = 0; s < pairs; s++) {
                     System.arraycopy(totA[s], 0, wa, 0, keys);
                     System.arraycopy(totB[s], 0, wb, 0, keys);
-                    int[] items = dItem[s];
-                    int[] st = dStart[s];
-                    int[] ks = dKey[s];
-                    double[] vs = dVal[s];
-                    for (int j = 0; j < items.length; j++) {
-                        int i = items[j];
-                        if ((bits[i >>> 6] & (1L << (i & 63))) != 0) {
-                            for (int e = st[j], end = st[j + 1]; e < end; e++) {
-                                wa[ks[e]] -= vs[e];
-                                wb[ks[e]] += vs[e];
+                    int[] index = blockIndex[s];
+                    for (int j = 0; j < index.length; j++) {
+                        int b = index[j];
+                        int p = (int) (bits[b >>> 3] >>> ((b & 7) << 3)) & 0xFF;
+                        if (p != 0) {
+                            int[] ks = blockKeys[s][j];
+                            double[] table = blockTable[s][j];
+                            int m = ks.length;
+                            int off = p * m;
+                            for (int q = 0; q < m; q++) {
+                                double d = table[off + q];
+                                wa[ks[q]] -= d;
+                                wb[ks[q]] += d;
                             }
                         }
                     }
@@ -525,6 +615,15 @@ public final class PairedStatistics {
                 }
             }
             return (extreme + 1.0) / (reps + 1.0);
+        }
+
+        private static boolean contains(int[] a, int len, int k) {
+            for (int j = 0; j < len; j++) {
+                if (a[j] == k) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private double[] totals(int r) {
