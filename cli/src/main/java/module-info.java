@@ -4,6 +4,8 @@ module dev.infuse.cli {
     requires dev.infuse.tasks;
     requires dev.infuse.kg;
     requires dev.infuse.study;
+    requires dev.infuse.stats;
+    requires com.fasterxml.jackson.databind;
     requires info.picocli;
 
     opens dev.infuse.cli to info.picocli;

@@ -5,6 +5,7 @@
  */
 module dev.infuse.study {
     requires transitive dev.infuse.tasks;
+    requires transitive dev.infuse.stats;
     requires dev.infuse.kg;
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;

@@ -143,8 +143,10 @@ public final class BenchMain {
         String loadAfter = Machine.loadAverage();
 
         Report.Xla xla = Report.Xla.read(xlaTrial);
+        System.out.println("[8] paired statistics of a benchmark.yaml-sized study");
+        StatsBench.Figures stats = StatsBench.run(10_000, 5);
         String md = Report.markdown(new Report.Run(date, machine, command, loadBefore, loadAfter, sentences, train), mm, fw, cb,
-                hwm, mem, cm, sc, xla) + Report.hostSide(host, fw);
+                hwm, mem, cm, sc, xla) + Report.hostSide(host, fw) + StatsBench.markdown(stats, machine, command);
         writeAtomically(out, md);
         System.out.println("wrote " + out);
     }

@@ -45,7 +45,7 @@ class CompareCommandTest {
     }
 
     private static void assertOneErrorLine(Run r, String code, String... names) {
-        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.exit()).as(r.err()).isEqualTo(code.startsWith("artifact") ? 4 : 2);
         assertThat(r.err().strip().lines()).hasSize(1);
         assertThat(r.err()).startsWith("error[" + code + "]: ").contains(names).doesNotContain("Exception", "\tat ");
         assertThat(r.out()).isEmpty();
@@ -65,6 +65,7 @@ class CompareCommandTest {
         double vb = Outcomes.read(b.resolve(Outcomes.FILE_NAME)).value();
         assertThat(j.path("delta").asDouble()).isCloseTo(va - vb, org.assertj.core.api.Assertions.within(1e-12));
         assertThat(j.path("interval").get(0).asDouble()).isLessThan(j.path("delta").asDouble());
+        assertThat(j.path("interval").get(1).asDouble()).isGreaterThan(j.path("delta").asDouble());
         assertThat(j.path("significant").asBoolean()).isTrue();
         assertThat(j.path("mcnemar")).hasSize(1);
         assertThat(j.path("items").asInt()).isEqualTo(400);
@@ -87,22 +88,20 @@ class CompareCommandTest {
     }
 
     @Test
-    void badInputIsOneLineNamingTheFolders() {
+    void badInputIsOneLineNamingTheFolders() throws IOException {
         Path a = folder("a", "lama", 1, 0.7, 100);
         Path other = folder("ud", "ud", 2, 0.5, 100);
         Path fewer = folder("fewer", "lama", 3, 0.5, 90);
-        Path empty = tmp.resolve("old-run");
-        try {
-            Files.createDirectories(empty);
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-        assertOneErrorLine(run("compare", a.toString(), other.toString()), "compare-mismatch", other.toString(), "task 'ud'");
-        assertOneErrorLine(run("compare", a.toString(), fewer.toString()), "compare-mismatch", fewer.toString(), "item sets differ");
-        assertOneErrorLine(run("compare", a.toString(), empty.toString()), "data-missing", empty.toString(), "outcomes.json");
-        assertOneErrorLine(run("compare", empty + "," + a, a + "," + empty), "data-missing", empty.toString());
+        Path old = Files.createDirectories(tmp.resolve("old-run"));
+        assertOneErrorLine(run("compare", a.toString(), other.toString()), "data-unpaired", other.toString(), "task 'ud'");
+        assertOneErrorLine(run("compare", a.toString(), fewer.toString()), "data-unpaired", fewer.toString(), "item sets differ");
+        assertOneErrorLine(run("compare", a.toString(), old.toString()), "data-missing", old.toString(), "outcomes.json");
+        Run both = run("compare", old + "," + a, a + "," + old);
+        assertOneErrorLine(both, "data-missing", old.toString());
         assertOneErrorLine(run("compare", a.toString(), tmp.resolve("nope").toString()), "data-missing", "nope");
-        assertOneErrorLine(run("compare", a + "," + a, a.toString()), "compare-mismatch", "RUN_A has 2 run(s)");
+        assertOneErrorLine(run("compare", a + "," + a, a.toString()), "data-unpaired", "RUN_A has 2 run(s)");
         assertOneErrorLine(run("compare", a.toString(), a.toString(), "--alpha", "2"), "config-bad-value", "--alpha");
+        assertOneErrorLine(run("compare", a.toString(), a.toString(), "--json", tmp.resolve("a").resolve("outcomes.json")
+                .resolve("x.json").toString()), "artifact-io", "--json");
     }
 }

@@ -54,13 +54,18 @@ final class Charts {
 
     /** Bars of each method's mean score on one task, with ± one standard deviation as error bars. */
     static Chart scores(String task, String metric, List<StudyResults.Summary> rows, List<String> methods) {
+        return scores(task, metric, rows, methods, "mean ± std over seeds");
+    }
+
+    /** The same with the error bars' meaning in the title (e.g. half the 95% item-level interval for one seed). */
+    static Chart scores(String task, String metric, List<StudyResults.Summary> rows, List<String> methods, String errors) {
         DefaultStatisticalCategoryDataset ds = new DefaultStatisticalCategoryDataset();
         for (StudyResults.Summary s : rows) {
             if (s.n() > 0) {
                 ds.add(100 * s.mean(), 100 * s.std(), s.method(), task);
             }
         }
-        String title = task + ": " + metric + " (mean ± std over seeds)";
+        String title = task + ": " + metric + " (" + errors + ")";
         JFreeChart chart = ChartFactory.createBarChart(title, "", metric + " (points)", ds, PlotOrientation.VERTICAL,
                 true, false, false);
         CategoryPlot plot = chart.getCategoryPlot();
@@ -78,6 +83,58 @@ final class Charts {
         plot.setRangeGridlinePaint(new Color(0xDDDDDD));
         ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(true);
         return render("scores-" + task, title, chart);
+    }
+
+    /**
+     * Each comparison's Δ (points) as a dot with its 95% bootstrap interval as a bar, and a line at
+     * zero: an interval that crosses the line is not a difference the dev set can tell from noise.
+     */
+    static Chart deltas(String task, String metric, List<String> labels, List<dev.infuse.stats.Comparison> comparisons) {
+        int n = labels.size();
+        double[][] starts = new double[1][n];
+        double[][] ends = new double[1][n];
+        org.jfree.data.category.DefaultCategoryDataset points = new org.jfree.data.category.DefaultCategoryDataset();
+        String[] keys = labels.toArray(new String[0]);
+        for (int i = 0; i < n; i++) {
+            dev.infuse.stats.Comparison c = comparisons.get(i);
+            starts[0][i] = 100 * c.low();
+            ends[0][i] = 100 * c.high();
+            points.addValue(100 * c.delta(), "Δ", keys[i]);
+        }
+        org.jfree.data.category.DefaultIntervalCategoryDataset intervals = new org.jfree.data.category.DefaultIntervalCategoryDataset(
+                new String[] {"95% interval"}, keys, toNumbers(starts), toNumbers(ends));
+        String title = task + ": Δ " + metric + " with 95% paired-bootstrap intervals";
+        org.jfree.chart.axis.CategoryAxis domain = new org.jfree.chart.axis.CategoryAxis("");
+        NumberAxis range = new NumberAxis("Δ " + metric + " (points)");
+        org.jfree.chart.renderer.category.IntervalBarRenderer bars = new org.jfree.chart.renderer.category.IntervalBarRenderer();
+        bars.setBarPainter(new StandardBarPainter());
+        bars.setShadowVisible(false);
+        bars.setSeriesPaint(0, new Color(0x56B4E9));
+        bars.setMaximumBarWidth(0.25);
+        CategoryPlot plot = new CategoryPlot(intervals, domain, range, bars);
+        plot.setOrientation(PlotOrientation.HORIZONTAL);
+        org.jfree.chart.renderer.category.LineAndShapeRenderer dots = new org.jfree.chart.renderer.category.LineAndShapeRenderer(false, true);
+        dots.setSeriesPaint(0, Color.BLACK);
+        plot.setDataset(1, points);
+        plot.setRenderer(1, dots);
+        plot.setDatasetRenderingOrder(org.jfree.chart.plot.DatasetRenderingOrder.FORWARD);
+        plot.addRangeMarker(new org.jfree.chart.plot.ValueMarker(0, Color.GRAY, new BasicStroke(1.5f)));
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setRangeGridlinePaint(new Color(0xDDDDDD));
+        JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        style(chart);
+        return render("deltas-" + task, title, chart);
+    }
+
+    private static Number[][] toNumbers(double[][] v) {
+        Number[][] out = new Number[v.length][];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = new Number[v[i].length];
+            for (int j = 0; j < v[i].length; j++) {
+                out[i][j] = v[i][j];
+            }
+        }
+        return out;
     }
 
     /** The compared metric on the development split after each epoch, averaged over seeds, per method. */

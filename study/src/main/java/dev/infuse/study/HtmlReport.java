@@ -63,34 +63,59 @@ final class HtmlReport {
         h.append("<p>Scores in points on the development split: mean ± sample standard deviation over seeds; the best mean ")
                 .append("per task in bold; Δ against the frozen baseline (no adapters). Parameter counts are of the cell's ")
                 .append("composed model: trainable (head, fusion, trained adapters) and total (frozen backbone included).</p>\n");
+        h.append("<p class=\"statistics\">").append(esc(StudyReport.statisticsIntro(r)).replace("**", "")).append("</p>\n");
 
         for (Study.TaskEntry t : study.tasks()) {
             h.append("<h2 id=\"task-").append(esc(t.name())).append("\">").append(esc(t.name())).append(" <span class=\"muted\">(")
                     .append(esc(t.metric())).append(")</span></h2>\n");
             h.append("<table class=\"results\" data-task=\"").append(esc(t.name())).append("\"><thead><tr><th>method</th><th>")
-                    .append(esc(t.metric())).append("</th><th>Δ vs baseline</th><th>trainable parameters</th>")
+                    .append(esc(t.metric())).append("</th><th>Δ vs baseline [95% CI]</th><th>p (Holm)</th><th>trainable parameters</th>")
                     .append("<th>total parameters</th><th>seeds</th></tr></thead><tbody>\n");
             for (StudyResults.Summary s : r.summaries()) {
                 if (!s.task().equals(t.name())) {
                     continue;
                 }
-                String score = esc(StudyReport.score(s));
+                String score = esc(StudyReport.score(r, s));
                 h.append("<tr data-method=\"").append(esc(s.method())).append('"').append(s.best() ? " class=\"best\"" : "")
                         .append("><td>").append(esc(s.method())).append("</td><td").append(s.n() == 0 ? " class=\"failed\"" : "")
                         .append('>').append(s.best() ? "<b>" + score + "</b>" : score).append("</td><td>")
-                        .append(esc(StudyReport.delta(s))).append("</td><td>").append(s.n() == 0 ? "—" : StudyReport.count(s.trainableParameters()))
+                        .append(esc(StudyReport.delta(r, s))).append("</td><td>").append(esc(StudyReport.pHolm(r, s)))
+                        .append("</td><td>").append(s.n() == 0 ? "—" : StudyReport.count(s.trainableParameters()))
                         .append("</td><td>").append(s.n() == 0 ? "—" : StudyReport.count(s.totalParameters())).append("</td><td>").append(s.n())
                         .append(s.failed() > 0 ? " <span class=\"failed\">(" + s.failed() + " failed)</span>" : "")
                         .append("</td></tr>\n");
             }
             h.append("</tbody></table>\n");
+            comparisons(h, r, t.name());
             for (Charts.Chart c : charts) {
-                if (c.name().equals("scores-" + t.name()) || c.name().equals("curves-" + t.name())) {
+                if (c.name().equals("scores-" + t.name()) || c.name().equals("curves-" + t.name())
+                        || c.name().equals("deltas-" + t.name())) {
                     h.append("<figure class=\"chart\" data-chart=\"").append(esc(c.name())).append("\">").append(c.svgElement())
                             .append("<figcaption class=\"muted\">").append(esc(c.title())).append(" — also <code>charts/")
                             .append(esc(c.name())).append(".png</code> and <code>.svg</code></figcaption></figure>\n");
                 }
             }
+        }
+
+        StudyStatistics st = r.statistics();
+        if (!st.problems().isEmpty()) {
+            h.append("<h2>Comparisons not made</h2>\n<ul class=\"statistics-problems\">\n");
+            for (String x : st.problems()) {
+                h.append("<li class=\"failed\">").append(esc(x)).append("</li>\n");
+            }
+            h.append("</ul>\n");
+        }
+        if (!st.reruns().isEmpty()) {
+            h.append("<h2>Reruns that moved beyond their interval</h2>\n<ul class=\"reruns\">\n");
+            for (StudyStatistics.Rerun x : st.reruns()) {
+                h.append("<li class=\"failed\"><code>").append(esc(x.cell())).append("</code>: ").append(esc(String.format(Locale.ROOT,
+                        "%.2f before, %.2f now, outside its 95%% item-level interval [%.2f, %.2f]", 100 * x.previous(),
+                        100 * x.now(), 100 * x.low(), 100 * x.high()))).append("; before: ")
+                        .append(esc(x.previousEnvironment() == null ? "environment not recorded" : x.previousEnvironment()))
+                        .append("; now: ").append(esc(x.environment() == null ? "environment not recorded" : x.environment()))
+                        .append("</li>\n");
+            }
+            h.append("</ul>\n");
         }
 
         List<StudyResults.CellResult> na = r.cells().stream().filter(c -> c.status() == CellOutcome.Status.NOT_APPLICABLE)
@@ -150,6 +175,35 @@ final class HtmlReport {
         h.append("</tbody></table>\n<h3>Study file</h3>\n<pre class=\"config\">").append(esc(p.get("config"))).append("</pre>\n");
         h.append("</body></html>\n");
         return h.toString();
+    }
+
+    private static void comparisons(StringBuilder h, StudyResults r, String task) {
+        StudyStatistics st = r.statistics();
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < st.plan().size(); i++) {
+            StudyStatistics.Planned p = st.plan().get(i);
+            dev.infuse.stats.Comparison c = st.comparisons().get(i);
+            if (!p.task().equals(task) || !c.ok()) {
+                continue;
+            }
+            rows.append("<tr data-method=\"").append(esc(p.method())).append("\" data-reference=\"").append(esc(p.reference()))
+                    .append('"').append(c.significant() ? " class=\"best\"" : "").append("><td>").append(esc(p.method() + " vs "
+                    + p.reference())).append("</td><td>").append(esc(p.relation().label())).append("</td><td>")
+                    .append(esc(StudyReport.deltaText(c))).append("</td><td>").append(esc(StudyReport.pText(c.p())))
+                    .append("</td><td>").append(esc(StudyReport.pText(c.pHolm()))).append("</td><td>")
+                    .append(c.significant() ? StudyReport.SURVIVES : "no").append("</td><td>")
+                    .append(String.format(Locale.ROOT, "%.2f", 100 * c.mde())).append("</td><td>")
+                    .append(c.mcnemar().isEmpty() ? "—" : esc(StudyReport.pText(c.mcnemarP()))).append("</td><td>")
+                    .append(esc(StudyReport.seedText(c, 0.005, st.settings()) + " / " + StudyReport.seedText(c, 0.01, st.settings())
+                            + " / " + StudyReport.seedText(c, 0.02, st.settings()))).append("</td></tr>\n");
+        }
+        if (rows.length() == 0) {
+            return;
+        }
+        h.append("<table class=\"comparisons\" data-task=\"").append(esc(task)).append("\"><thead><tr><th>comparison</th>")
+                .append("<th>relation</th><th>Δ [95% CI]</th><th>p</th><th>p (Holm)</th><th>survives Holm</th><th>MDE</th>")
+                .append("<th>McNemar p</th><th>seeds for MDE 0.5 / 1 / 2</th></tr></thead><tbody>\n").append(rows)
+                .append("</tbody></table>\n");
     }
 
     private static void kv(StringBuilder h, String k, Object v) {

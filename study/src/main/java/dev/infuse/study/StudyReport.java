@@ -1,6 +1,10 @@
 package dev.infuse.study;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.infuse.spi.InfuseException;
+import dev.infuse.stats.Comparison;
+import dev.infuse.stats.PairedStatistics;
+import dev.infuse.stats.Tests;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,7 +76,89 @@ public final class StudyReport {
                         Double.isFinite(s.mean()) && s.mean() == best));
             }
         }
-        return new StudyResults(study, out, pretrainings, cells, summaries, provenance);
+        StudyStatistics stats = StudyStatistics.analyse(study, out, cells, settings());
+        stats = stats.withReruns(reruns(study, out, cells, stats));
+        return new StudyResults(study, out, pretrainings, cells, summaries, provenance, stats);
+    }
+
+    /**
+     * The statistics settings: {@link PairedStatistics.Settings#defaults()} (10,000 resamples), or
+     * the number of resamples in the system property {@code infuse.stats.resamples}.
+     */
+    static PairedStatistics.Settings settings() {
+        PairedStatistics.Settings d = PairedStatistics.Settings.defaults();
+        String r = System.getProperty("infuse.stats.resamples");
+        if (r != null) {
+            try {
+                return d.withResamples(Integer.parseInt(r.trim()));
+            } catch (IllegalArgumentException e) {
+                throw new InfuseException("config-bad-value", "system property infuse.stats.resamples='" + r
+                        + "': expected a positive whole number");
+            }
+        }
+        return d;
+    }
+
+    /**
+     * Cells run again now with the same recipe as in the previous {@code results.json} of this folder,
+     * whose previous value lies outside their current 95% item-level interval.
+     */
+    static List<StudyStatistics.Rerun> reruns(Study study, Path out, List<StudyResults.CellResult> cells, StudyStatistics stats) {
+        JsonNode previous;
+        try {
+            Path file = out.resolve("results.json");
+            if (!java.nio.file.Files.isRegularFile(file)) {
+                return List.of();
+            }
+            previous = Io.JSON.readTree(file.toFile());
+        } catch (java.io.IOException e) {
+            return List.of(); // an unreadable old report: nothing to compare with
+        }
+        Map<String, JsonNode> before = new LinkedHashMap<>();
+        for (JsonNode c : previous.path("cells")) {
+            before.put(StudyStatistics.cellKey(c.path("method").asText(), c.path("task").asText(), c.path("seed").asLong()), c);
+        }
+        List<StudyStatistics.Rerun> out2 = new ArrayList<>();
+        for (StudyResults.CellResult c : cells) {
+            if (c.status() != CellOutcome.Status.COMPLETED) {
+                continue;
+            }
+            String key = StudyStatistics.cellKey(c.method(), c.task(), c.seed());
+            JsonNode p = before.get(key);
+            PairedStatistics.RunInterval now = stats.cells().get(key);
+            Path folder = StudyRunner.cellFolder(out, c.method(), c.task(), c.seed());
+            if (p == null || now == null || !p.path("value").isNumber() || !p.path("recipe_sha256").asText("").equals(recipeHash(folder))) {
+                continue;
+            }
+            double before1 = p.path("value").asDouble();
+            if (before1 < now.low() - 1e-12 || before1 > now.high() + 1e-12) {
+                Map<String, Object> env = environment(folder);
+                out2.add(new StudyStatistics.Rerun(key, before1, now.value(), now.low(), now.high(),
+                        p.path("environment").isObject() ? dev.infuse.api.RunEnvironment.summary(
+                                Io.JSON.convertValue(p.path("environment"), Map.class)) : null,
+                        env == null ? null : dev.infuse.api.RunEnvironment.summary(env)));
+            }
+        }
+        return out2;
+    }
+
+    static String recipeHash(Path folder) {
+        try {
+            Path f = folder.resolve(StudyRunner.RECIPE);
+            return java.nio.file.Files.isRegularFile(f) ? dev.infuse.api.Fingerprints.sha256(java.nio.file.Files.readAllBytes(f)) : "";
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> environment(Path folder) {
+        Path f = folder.resolve(StudyRunner.ENVIRONMENT);
+        try {
+            return java.nio.file.Files.isRegularFile(f) ? Io.JSON.readValue(f.toFile(), Map.class) : null;
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 
     private static Study.TaskEntry task(Study study, String name) {
@@ -111,6 +197,7 @@ public final class StudyReport {
         Io.writeJson(out.resolve("results.json"), json(r));
         Io.write(out.resolve("results.csv"), summaryCsv(r));
         Io.write(out.resolve("cells.csv"), cellsCsv(r));
+        Io.write(out.resolve("comparisons.csv"), comparisonsCsv(r));
         Io.write(out.resolve("results.md"), markdown(r));
         List<Charts.Chart> charts = charts(r);
         for (Charts.Chart c : charts) {
@@ -125,7 +212,31 @@ public final class StudyReport {
         List<Charts.Chart> charts = new ArrayList<>();
         for (Study.TaskEntry t : r.study().tasks()) {
             List<StudyResults.Summary> rows = r.summaries().stream().filter(s -> s.task().equals(t.name())).toList();
-            charts.add(Charts.scores(t.name(), t.metric(), rows, methods));
+            if (r.study().seeds().size() == 1) {
+                // One seed: the error bar is half the 95% item-level interval (the seed spread is unmeasured).
+                rows = rows.stream().map(s -> {
+                    PairedStatistics.RunInterval one = oneSeedInterval(r, s);
+                    return one == null ? s : new StudyResults.Summary(s.task(), s.method(), s.metric(), s.mean(),
+                            (one.high() - one.low()) / 2, s.n(), s.failed(), s.delta(), s.trainableParameters(),
+                            s.totalParameters(), s.best());
+                }).toList();
+                charts.add(Charts.scores(t.name(), t.metric(), rows, methods, "one seed: ± half the 95% item-level interval"));
+            } else {
+                charts.add(Charts.scores(t.name(), t.metric(), rows, methods));
+            }
+            List<String> labels = new ArrayList<>();
+            List<Comparison> shown = new ArrayList<>();
+            StudyStatistics st = r.statistics();
+            for (int i = 0; i < st.plan().size(); i++) {
+                if (st.plan().get(i).task().equals(t.name()) && st.comparisons().get(i).ok()) {
+                    labels.add(st.plan().get(i).method() + " vs " + st.plan().get(i).reference()
+                            + (st.comparisons().get(i).significant() ? " " + SURVIVES : ""));
+                    shown.add(st.comparisons().get(i));
+                }
+            }
+            if (!shown.isEmpty()) {
+                charts.add(Charts.deltas(t.name(), t.metric(), labels, shown));
+            }
             Map<String, double[]> curves = new LinkedHashMap<>();
             for (String m : methods) {
                 List<List<Double>> runs = r.cells().stream().filter(c -> c.task().equals(t.name()) && c.method().equals(m)
@@ -174,6 +285,16 @@ public final class StudyReport {
             row.put("trainable_parameters", s.trainableParameters());
             row.put("total_parameters", s.totalParameters());
             row.put("best", s.best());
+            PairedStatistics.RunInterval one = oneSeedInterval(r, s);
+            row.put("interval", one == null ? null : List.of(one.low(), one.high()));
+            Comparison c = r.statistics().find(s.task(), s.method(), Study.BASELINE);
+            if (c != null && c.ok()) {
+                row.put("delta_interval", List.of(c.low(), c.high()));
+                row.put("p", c.p());
+                row.put("p_holm", c.pHolm());
+                row.put("significant", c.significant());
+                row.put("mde", c.mde());
+            }
             summaries.add(row);
         }
         m.put("summary", summaries);
@@ -197,6 +318,21 @@ public final class StudyReport {
             row.put("total_parameters", c.totalParameters());
             row.put("seconds", c.seconds());
             row.put("folder", "cells/" + c.method() + "/" + c.task() + "/seed-" + c.seed());
+            String key = StudyStatistics.cellKey(c.method(), c.task(), c.seed());
+            PairedStatistics.RunInterval ri = r.statistics().cells().get(key);
+            if (ri != null) {
+                row.put("value", ri.value());
+                row.put("interval", List.of(ri.low(), ri.high()));
+            }
+            Path folder = StudyRunner.cellFolder(r.out(), c.method(), c.task(), c.seed());
+            String recipe = recipeHash(folder);
+            if (!recipe.isEmpty()) {
+                row.put("recipe_sha256", recipe);
+            }
+            Map<String, Object> env = environment(folder);
+            if (env != null) {
+                row.put("environment", env);
+            }
             cells.add(row);
         }
         m.put("cells", cells);
@@ -214,8 +350,102 @@ public final class StudyReport {
             pre.add(row);
         }
         m.put("pretraining", pre);
+        m.put("statistics", statisticsJson(r.statistics()));
         m.put("provenance", r.provenance());
         return m;
+    }
+
+    static Map<String, Object> statisticsJson(StudyStatistics st) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("resamples", st.settings().resamples());
+        settings.put("seed", st.settings().seed());
+        settings.put("alpha", st.settings().alpha());
+        settings.put("power", st.settings().power());
+        settings.put("interval", "paired percentile bootstrap over items");
+        settings.put("test", "paired approximate randomisation, Holm-Bonferroni over all comparisons");
+        m.put("settings", settings);
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (int i = 0; i < st.plan().size(); i++) {
+            StudyStatistics.Planned p = st.plan().get(i);
+            Comparison c = st.comparisons().get(i);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("task", p.task());
+            row.put("method", p.method());
+            row.put("reference", p.reference());
+            row.put("relation", p.relation().label());
+            if (!c.ok()) {
+                row.put("error_code", c.errorCode());
+                row.put("error", c.error());
+                list.add(row);
+                continue;
+            }
+            row.put("metric", c.metric());
+            row.put("items", c.items());
+            row.put("seed_pairs", c.seedPairs());
+            row.put("value", num(c.valueA()));
+            row.put("reference_value", num(c.valueB()));
+            row.put("delta", num(c.delta()));
+            row.put("interval", List.of(c.low(), c.high()));
+            row.put("bootstrap_sd", num(c.sd()));
+            row.put("p", num(c.p()));
+            row.put("p_holm", num(c.pHolm()));
+            row.put("significant", c.significant());
+            row.put("mde", num(c.mde()));
+            row.put("seed_sd", num(c.seedSd()));
+            row.put("seed_variance_measured", c.seedVarianceMeasured());
+            if (!c.mcnemar().isEmpty()) {
+                row.put("mcnemar", c.mcnemar().stream().map(x -> Map.of("only_method", x.onlyA(), "only_reference", x.onlyB(),
+                        "p", x.p())).toList());
+            }
+            Map<String, Object> seeds = new LinkedHashMap<>();
+            for (double target : TARGET_MDES) {
+                seeds.put(String.format(Locale.ROOT, "%.1f", 100 * target), seedAdvice(c, target, st.settings()));
+            }
+            row.put("seeds_for_mde_points", seeds);
+            list.add(row);
+        }
+        m.put("comparisons", list);
+        m.put("problems", st.problems());
+        List<Map<String, Object>> reruns = new ArrayList<>();
+        for (StudyStatistics.Rerun x : st.reruns()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("cell", x.cell());
+            row.put("previous", x.previous());
+            row.put("now", x.now());
+            row.put("interval", List.of(x.low(), x.high()));
+            row.put("previous_environment", x.previousEnvironment());
+            row.put("environment", x.environment());
+            reruns.add(row);
+        }
+        m.put("reruns_beyond_interval", reruns);
+        return m;
+    }
+
+    /** The minimum detectable effects (fractions) for which the report suggests a seed count. */
+    static final double[] TARGET_MDES = {0.005, 0.01, 0.02};
+
+    /** The seed advice as a JSON value: a count, "unmeasured" (one seed) or "unreachable" (more items needed). */
+    static Object seedAdvice(Comparison c, double target, PairedStatistics.Settings s) {
+        int n = c.seedsFor(target, s.alpha(), s.power());
+        return n == Tests.UNMEASURED ? "unmeasured" : n == Tests.UNREACHABLE ? "unreachable" : (Object) n;
+    }
+
+    /** The seed advice as text. */
+    static String seedText(Comparison c, double target, PairedStatistics.Settings s) {
+        int n = c.seedsFor(target, s.alpha(), s.power());
+        return n == Tests.UNMEASURED ? "?" : n == Tests.UNREACHABLE ? "more items" : Integer.toString(n);
+    }
+
+    /** A one-seed summary's item-level interval, else null. */
+    static PairedStatistics.RunInterval oneSeedInterval(StudyResults r, StudyResults.Summary s) {
+        if (s.n() != 1) {
+            return null;
+        }
+        return r.cells().stream().filter(c -> c.task().equals(s.task()) && c.method().equals(s.method())
+                && c.status() != CellOutcome.Status.FAILED && c.status() != CellOutcome.Status.NOT_APPLICABLE)
+                .map(c -> r.statistics().cells().get(StudyStatistics.cellKey(c.method(), c.task(), c.seed())))
+                .filter(java.util.Objects::nonNull).findFirst().orElse(null);
     }
 
     private static String csv(Object v) {
@@ -234,10 +464,38 @@ public final class StudyReport {
 
     static String summaryCsv(StudyResults r) {
         StringBuilder s = new StringBuilder(row("task", "method", "metric", "mean", "std", "seeds", "failed", "delta_vs_baseline",
-                "trainable_parameters", "total_parameters", "best"));
+                "trainable_parameters", "total_parameters", "best", "item_low", "item_high", "delta_low", "delta_high", "p",
+                "p_holm", "significant", "mde"));
         for (StudyResults.Summary x : r.summaries()) {
+            PairedStatistics.RunInterval one = oneSeedInterval(r, x);
+            Comparison c = r.statistics().find(x.task(), x.method(), Study.BASELINE);
+            boolean ok = c != null && c.ok();
             s.append(row(x.task(), x.method(), x.metric(), x.mean(), x.std(), x.n(), x.failed(), x.delta(),
-                    x.trainableParameters(), x.totalParameters(), x.best()));
+                    x.trainableParameters(), x.totalParameters(), x.best(), one == null ? null : one.low(),
+                    one == null ? null : one.high(), ok ? c.low() : null, ok ? c.high() : null, ok ? c.p() : null,
+                    ok ? c.pHolm() : null, ok ? c.significant() : null, ok ? c.mde() : null));
+        }
+        return s.toString();
+    }
+
+    static String comparisonsCsv(StudyResults r) {
+        StudyStatistics st = r.statistics();
+        StringBuilder s = new StringBuilder(row("task", "method", "reference", "relation", "metric", "items", "seed_pairs",
+                "value", "reference_value", "delta", "delta_low", "delta_high", "bootstrap_sd", "p", "p_holm", "significant", "mde",
+                "seed_sd", "mcnemar_p", "seeds_for_mde_0.5", "seeds_for_mde_1", "seeds_for_mde_2", "error"));
+        for (int i = 0; i < st.plan().size(); i++) {
+            StudyStatistics.Planned p = st.plan().get(i);
+            Comparison c = st.comparisons().get(i);
+            if (!c.ok()) {
+                s.append(row(p.task(), p.method(), p.reference(), p.relation().label(), null, null, null, null, null, null, null,
+                        null, null, null, null, null, null, null, null, null, null, null,
+                        "error[" + c.errorCode() + "]: " + c.error()));
+                continue;
+            }
+            s.append(row(p.task(), p.method(), p.reference(), p.relation().label(), c.metric(), c.items(), c.seedPairs(),
+                    c.valueA(), c.valueB(), c.delta(), c.low(), c.high(), c.sd(), c.p(), c.pHolm(), c.significant(), c.mde(),
+                    c.seedSd(), c.mcnemarP(), seedAdvice(c, 0.005, st.settings()), seedAdvice(c, 0.01, st.settings()),
+                    seedAdvice(c, 0.02, st.settings()), null));
         }
         return s.toString();
     }
@@ -262,6 +520,49 @@ public final class StudyReport {
         return String.format(Locale.ROOT, "%.2f ± %.2f", 100 * s.mean(), 100 * s.std());
     }
 
+    /**
+     * A score in points: mean ± std over seeds, or with one seed its 95% item-level interval, e.g.
+     * {@code 71.20 [69.80, 72.60]} (the seed spread is unmeasured), falling back to {@link #score(StudyResults.Summary)}.
+     */
+    static String score(StudyResults r, StudyResults.Summary s) {
+        PairedStatistics.RunInterval one = oneSeedInterval(r, s);
+        if (one == null) {
+            return s.n() == 1 ? String.format(Locale.ROOT, "%.2f", 100 * s.mean()) : score(s);
+        }
+        return String.format(Locale.ROOT, "%.2f [%.2f, %.2f]", 100 * s.mean(), 100 * one.low(), 100 * one.high());
+    }
+
+    /** The marker of a comparison that survives Holm's correction. */
+    static final String SURVIVES = "✓";
+
+    /** Δ in points with its 95% interval and the Holm marker, e.g. {@code +1.20 [+0.31, +2.05] ✓}, or the plain Δ. */
+    static String delta(StudyResults r, StudyResults.Summary s) {
+        Comparison c = r.statistics().find(s.task(), s.method(), Study.BASELINE);
+        if (c == null || !c.ok()) {
+            return delta(s);
+        }
+        return deltaText(c);
+    }
+
+    static String deltaText(Comparison c) {
+        return String.format(Locale.ROOT, "%+.2f [%+.2f, %+.2f]%s", 100 * c.delta(), 100 * c.low(), 100 * c.high(),
+                c.significant() ? " " + SURVIVES : "");
+    }
+
+    /** A p-value for tables: 3 significant digits, {@code <0.0001} below the resolution of 10,000 rounds. */
+    static String pText(double p) {
+        if (!Double.isFinite(p)) {
+            return "—";
+        }
+        return p < 1e-4 ? "<0.0001" : String.format(Locale.ROOT, p < 0.01 ? "%.4f" : "%.3f", p);
+    }
+
+    /** The Holm-adjusted p of a method against the baseline, or a dash. */
+    static String pHolm(StudyResults r, StudyResults.Summary s) {
+        Comparison c = r.statistics().find(s.task(), s.method(), Study.BASELINE);
+        return c == null || !c.ok() ? "—" : pText(c.pHolm());
+    }
+
     static String delta(StudyResults.Summary s) {
         if (s.method().equals(Study.BASELINE) || !Double.isFinite(s.delta())) {
             return "—";
@@ -277,22 +578,26 @@ public final class StudyReport {
         StringBuilder s = new StringBuilder("# Study: ").append(r.study().name()).append("\n\n");
         s.append("Scores in points on the development split, mean ± sample standard deviation over seeds ")
                 .append(r.study().seeds()).append("; the best mean per task in bold; Δ against the frozen baseline.\n\n");
+        s.append(statisticsIntro(r)).append("\n\n");
         for (Study.TaskEntry t : r.study().tasks()) {
             s.append("## ").append(t.name()).append(" (").append(t.metric()).append(")\n\n");
-            s.append("| method | ").append(t.metric()).append(" | Δ vs baseline | trainable parameters | total parameters | seeds |\n");
-            s.append("|---|---:|---:|---:|---:|---:|\n");
+            s.append("| method | ").append(t.metric()).append(" | Δ vs baseline [95% CI] | p (Holm) | trainable parameters | total parameters | seeds |\n");
+            s.append("|---|---:|---:|---:|---:|---:|---:|\n");
             for (StudyResults.Summary x : r.summaries()) {
                 if (!x.task().equals(t.name())) {
                     continue;
                 }
-                String score = x.best() ? "**" + score(x) + "**" : score(x);
-                s.append("| ").append(x.method()).append(" | ").append(score).append(" | ").append(delta(x)).append(" | ")
+                String score = x.best() ? "**" + score(r, x) + "**" : score(r, x);
+                s.append("| ").append(x.method()).append(" | ").append(score).append(" | ").append(delta(r, x)).append(" | ")
+                        .append(pHolm(r, x)).append(" | ")
                         .append(x.n() == 0 ? "—" : count(x.trainableParameters())).append(" | ")
                         .append(x.n() == 0 ? "—" : count(x.totalParameters())).append(" | ")
                         .append(x.n()).append(x.failed() > 0 ? " (" + x.failed() + " failed)" : "").append(" |\n");
             }
             s.append('\n');
+            comparisonsMarkdown(r, t.name(), s);
         }
+        statisticsProblemsMarkdown(r, s);
         List<StudyResults.CellResult> failed = r.failedCells();
         if (!failed.isEmpty()) {
             s.append("## Failed cells\n\n");
@@ -312,8 +617,79 @@ public final class StudyReport {
             }
             s.append('\n');
         }
-        s.append("Charts: `charts/`; per-cell metrics: `cells.csv` and `cells/<method>/<task>/seed-<n>/metrics.json`; ")
+        s.append("Paired comparisons: `comparisons.csv`; charts: `charts/`; per-cell metrics: `cells.csv` and `cells/<method>/<task>/seed-<n>/metrics.json`; ")
                 .append("provenance: `results.json` and `report.html`.\n");
         return s.toString();
+    }
+
+    /** What the statistics columns mean, in one paragraph (Markdown). */
+    static String statisticsIntro(StudyResults r) {
+        PairedStatistics.Settings st = r.statistics().settings();
+        String text = "Δ is the paired difference in the task's own metric, averaged over seed pairs; [95% CI] its percentile "
+                + "interval from a paired bootstrap over the dev items (" + String.format(Locale.ROOT, "%,d", st.resamples())
+                + " resamples, the metric recomputed on each); p from a paired randomisation test, Holm-adjusted over all "
+                + r.statistics().comparisons().stream().filter(Comparison::ok).count() + " comparisons of the study; "
+                + SURVIVES + " marks a difference that survives the correction at α = " + st.alpha() + ". MDE: the smallest "
+                + "difference this dev set detects with " + Math.round(100 * st.power()) + "% power. See docs/STATISTICS.md.";
+        if (r.study().seeds().size() == 1) {
+            text += " **One seed: seed variance is unmeasured.** Scores show the 95% item-level interval instead of a spread "
+                    + "over seeds; a rerun with another seed can move a score by more than that interval.";
+        }
+        return text;
+    }
+
+    private static void comparisonsMarkdown(StudyResults r, String task, StringBuilder s) {
+        StudyStatistics st = r.statistics();
+        List<Integer> idx = new ArrayList<>();
+        for (int i = 0; i < st.plan().size(); i++) {
+            if (st.plan().get(i).task().equals(task) && st.comparisons().get(i).ok()) {
+                idx.add(i);
+            }
+        }
+        if (idx.isEmpty()) {
+            return;
+        }
+        s.append("Paired comparisons on ").append(task).append(":\n\n");
+        s.append("| comparison | relation | Δ [95% CI] | p | p (Holm) | survives Holm | MDE | McNemar p | seeds for MDE 0.5 / 1 / 2 |\n");
+        s.append("|---|---|---:|---:|---:|:---:|---:|---:|---:|\n");
+        for (int i : idx) {
+            StudyStatistics.Planned p = st.plan().get(i);
+            Comparison c = st.comparisons().get(i);
+            s.append("| ").append(p.method()).append(" vs ").append(p.reference()).append(" | ").append(p.relation().label())
+                    .append(" | ").append(deltaText(c)).append(" | ").append(pText(c.p())).append(" | ").append(pText(c.pHolm()))
+                    .append(" | ").append(c.significant() ? SURVIVES : "no").append(" | ")
+                    .append(String.format(Locale.ROOT, "%.2f", 100 * c.mde())).append(" | ")
+                    .append(c.mcnemar().isEmpty() ? "—" : pText(c.mcnemarP())).append(" | ")
+                    .append(seedText(c, 0.005, st.settings())).append(" / ").append(seedText(c, 0.01, st.settings())).append(" / ")
+                    .append(seedText(c, 0.02, st.settings())).append(" |\n");
+        }
+        boolean unmeasured = idx.stream().anyMatch(i -> !st.comparisons().get(i).seedVarianceMeasured());
+        s.append('\n');
+        if (unmeasured) {
+            s.append("Seeds needed: unmeasured (?) where a comparison has one seed pair — run at least 2 seeds (3 or more "
+                    + "recommended) to measure the seed variance; \"more items\" where the dev set alone cannot reach that MDE.\n\n");
+        }
+    }
+
+    private static void statisticsProblemsMarkdown(StudyResults r, StringBuilder s) {
+        StudyStatistics st = r.statistics();
+        if (!st.problems().isEmpty()) {
+            s.append("## Comparisons not made\n\n");
+            for (String p : st.problems()) {
+                s.append("- ").append(p.replace("\n", " ")).append('\n');
+            }
+            s.append('\n');
+        }
+        if (!st.reruns().isEmpty()) {
+            s.append("## Reruns that moved beyond their interval\n\n");
+            for (StudyStatistics.Rerun x : st.reruns()) {
+                s.append("- `").append(x.cell()).append("`: ").append(String.format(Locale.ROOT, "%.2f before, %.2f now, "
+                        + "outside its 95%% item-level interval [%.2f, %.2f]", 100 * x.previous(), 100 * x.now(), 100 * x.low(),
+                        100 * x.high())).append("; before: ").append(x.previousEnvironment() == null ? "environment not recorded"
+                        : x.previousEnvironment()).append("; now: ").append(x.environment() == null ? "environment not recorded"
+                        : x.environment()).append('\n');
+            }
+            s.append('\n');
+        }
     }
 }

@@ -14,14 +14,24 @@ import java.util.Map;
  * @param cells one entry per (method, task, seed), in grid order
  * @param summaries one entry per (task, method), tasks in the study's order, methods in the study's order
  * @param provenance configuration, data file hashes, backbone fingerprint, versions and machine
+ * @param statistics paired comparisons with intervals and tests, cells' item-level intervals, problems
  */
 public record StudyResults(Study study, Path out, List<CellOutcome> pretrainings, List<CellResult> cells,
-        List<Summary> summaries, Map<String, Object> provenance) {
+        List<Summary> summaries, Map<String, Object> provenance, StudyStatistics statistics) {
 
     public StudyResults {
         pretrainings = List.copyOf(pretrainings);
         cells = List.copyOf(cells);
         summaries = List.copyOf(summaries);
+        if (statistics == null) {
+            statistics = StudyStatistics.empty(dev.infuse.stats.PairedStatistics.Settings.defaults());
+        }
+    }
+
+    /** Results without statistics. */
+    public StudyResults(Study study, Path out, List<CellOutcome> pretrainings, List<CellResult> cells, List<Summary> summaries,
+            Map<String, Object> provenance) {
+        this(study, out, pretrainings, cells, summaries, provenance, null);
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.infuse.api.Fingerprints;
 import dev.infuse.api.Infuse;
 import dev.infuse.api.PluginInfo;
 import dev.infuse.api.Provenance;
+import dev.infuse.api.RunEnvironment;
 import dev.infuse.api.TrainingConfig;
 import dev.infuse.spi.Backbone;
 import dev.infuse.spi.InfuseException;
@@ -425,6 +426,17 @@ public final class StudyRunner {
                 .data(study.dataDir()).adapters(uses).fusion(m.fusion()).training(training(t.budget(), c.seed()))
                 .maxLength(t.budget().maxLength()).cache(study.cache()).headDropout((float) t.budget().headDropout()).out(tmp)
                 .maxTrain(t.budget().maxTrain()).markers(t.markers()).build());
+        writeEnvironment(study, t.budget(), tmp);
+    }
+
+    /** Name of the file in a cell's folder recording what can move its numbers ({@link RunEnvironment}). */
+    static final String ENVIRONMENT = "environment.json";
+
+    /** Records the cell's {@link RunEnvironment}: processor, threads, precision (the backbone's, else fp32), batch, versions. */
+    private static void writeEnvironment(Study study, Study.Budget budget, Path tmp) {
+        Object precision = study.backbone().config().get("precision");
+        TaskRunner.writeJson(tmp.resolve(ENVIRONMENT),
+                RunEnvironment.collect(precision == null ? null : precision.toString(), budget.batchSize()).toMap());
     }
 
     static TrainingConfig training(Study.Budget b, long seed) {

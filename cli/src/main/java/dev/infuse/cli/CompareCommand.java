@@ -1,0 +1,233 @@
+package dev.infuse.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.infuse.api.Outcomes;
+import dev.infuse.spi.InfuseException;
+import dev.infuse.stats.Comparison;
+import dev.infuse.stats.PairedStatistics;
+import dev.infuse.stats.Tests;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code infuse compare RUN_A RUN_B}: the paired analysis of two systems evaluated on the same items
+ * (see {@code docs/STATISTICS.md}), from the {@code outcomes.json} that {@code eval}, {@code probe} and
+ * study cells write. Several runs per side (one per seed, paired in order) are given comma-separated.
+ */
+@Command(name = "compare", mixinStandardHelpOptions = true,
+        description = {"Compare two runs item by item: Δ of the task's metric with its 95% paired-bootstrap interval, ",
+            "a paired randomisation p-value, the minimum detectable effect, McNemar's exact test for accuracy-type metrics ",
+            "and, with several seeds per side, the seeds needed for a target effect."})
+final class CompareCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "RUN_A", description = "Output folder of an eval/probe run (or a study cell); "
+            + "several, one per seed, comma-separated: A1,A2,A3.")
+    String a;
+
+    @Parameters(index = "1", paramLabel = "RUN_B", description = "The reference: as RUN_A, with the same number of runs, "
+            + "paired with RUN_A's in order.")
+    String b;
+
+    @Option(names = "--resamples", paramLabel = "N", defaultValue = "10000",
+            description = "Bootstrap resamples and randomisation rounds (default: ${DEFAULT-VALUE}).")
+    int resamples;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "16", description = "Seed of the resampling (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--alpha", paramLabel = "A", defaultValue = "0.05", description = "Test level; intervals cover 1 − A (default: ${DEFAULT-VALUE}).")
+    double alpha;
+
+    @Option(names = "--target-mde", paramLabel = "POINTS", defaultValue = "1.0",
+            description = "Effect (in points) for the seed-count advice (default: ${DEFAULT-VALUE}).")
+    double targetMde;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the analysis as JSON to FILE.")
+    Path json;
+
+    @Option(names = "--verbose", description = "Print stack traces on errors.")
+    boolean verbose;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (resamples < 1 || resamples > 1_000_000) {
+            throw new InfuseException("config-bad-value", "--resamples " + resamples + ": expected 1 to 1,000,000");
+        }
+        if (!(alpha > 0 && alpha < 1)) {
+            throw new InfuseException("config-bad-value", "--alpha " + alpha + ": expected a level between 0 and 1, e.g. 0.05");
+        }
+        if (!(targetMde > 0 && targetMde <= 100)) {
+            throw new InfuseException("config-bad-value", "--target-mde " + targetMde + ": expected points in (0, 100], e.g. 1.0");
+        }
+        List<Path> fa = folders(a, "RUN_A");
+        List<Path> fb = folders(b, "RUN_B");
+        if (fa.size() != fb.size()) {
+            throw new InfuseException("data-unpaired", "RUN_A has " + fa.size() + " run(s) (" + join(fa) + ") and RUN_B has "
+                    + fb.size() + " (" + join(fb) + "); give one run per seed on each side, paired in order");
+        }
+        List<Path> missing = new ArrayList<>();
+        for (Path f : concat(fa, fb)) {
+            if (!Files.isRegularFile(f.resolve(Outcomes.FILE_NAME))) {
+                missing.add(f);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new InfuseException("data-missing", "no per-item outcomes (" + Outcomes.FILE_NAME + ") in " + join(missing)
+                    + "; expected output folders of 'infuse eval' or 'infuse probe' (runs made before Infuse wrote "
+                    + Outcomes.FILE_NAME + " must be run again)");
+        }
+        PairedStatistics.Arm armA = arm("A", fa);
+        PairedStatistics.Arm armB = arm("B", fb);
+        PairedStatistics.Settings settings = new PairedStatistics.Settings(resamples, seed, alpha, 0.80);
+        Comparison c = PairedStatistics.analyse(List.of(new PairedStatistics.Request("A vs B", "compare", armA, armB)), settings)
+                .comparisons().get(0);
+        if (!c.ok()) {
+            throw new InfuseException(c.errorCode(), c.error().replaceFirst("^A vs B: ", ""));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json != null) {
+            writeJson(c, fa, fb, settings); // first: a file that cannot be written is the only output
+        }
+        print(out, c, fa, fb, settings);
+        if (json != null) {
+            out.printf("JSON written to %s%n", json);
+        }
+        return 0;
+    }
+
+    private static List<Path> folders(String list, String what) {
+        List<Path> out = new ArrayList<>();
+        for (String s : list.split(",")) {
+            if (s.isBlank()) {
+                throw new InfuseException("usage", what + " '" + list + "': an empty folder name; expected DIR or DIR1,DIR2,...");
+            }
+            Path p = Path.of(s.trim());
+            if (!Files.isDirectory(p)) {
+                throw new InfuseException("data-missing", what + ": no folder " + p + "; expected an output folder of 'infuse eval' "
+                        + "or 'infuse probe'");
+            }
+            out.add(p);
+        }
+        return out;
+    }
+
+    private static List<Path> concat(List<Path> x, List<Path> y) {
+        List<Path> all = new ArrayList<>(x);
+        all.addAll(y);
+        return all;
+    }
+
+    private static String join(List<Path> ps) {
+        return String.join(", ", ps.stream().map(Path::toString).toList());
+    }
+
+    private static PairedStatistics.Arm arm(String label, List<Path> folders) {
+        List<PairedStatistics.Run> runs = new ArrayList<>();
+        for (Path f : folders) {
+            runs.add(new PairedStatistics.Run(f.toString(), Outcomes.read(f.resolve(Outcomes.FILE_NAME))));
+        }
+        return new PairedStatistics.Arm(label, runs);
+    }
+
+    private void print(PrintWriter out, Comparison c, List<Path> fa, List<Path> fb, PairedStatistics.Settings s) {
+        int conf = (int) Math.round(100 * (1 - s.alpha()));
+        out.printf(Locale.ROOT, "task %s (%s), metric %s, %,d paired items, %d seed pair(s)%n", c.task(), c.split(), c.metric(),
+                c.items(), c.seedPairs());
+        out.printf(Locale.ROOT, "  %-22s %8.2f   %s%n", "A", 100 * c.valueA(), join(fa));
+        out.printf(Locale.ROOT, "  %-22s %8.2f   %s%n", "B", 100 * c.valueB(), join(fb));
+        out.printf(Locale.ROOT, "  %-22s %+8.2f   %d%% CI [%+.2f, %+.2f] (paired bootstrap over items, %,d resamples)%n",
+                "Δ = A − B (points)", 100 * c.delta(), conf, 100 * c.low(), 100 * c.high(), s.resamples());
+        out.printf(Locale.ROOT, "  %-22s %8s   paired approximate randomisation, %,d rounds: %s at α = %s%n", "p",
+                pText(c.p()), s.resamples(), c.p() < s.alpha() ? "significant" : "not significant", s.alpha());
+        out.printf(Locale.ROOT, "  %-22s %8.2f   smallest Δ this dev set detects with 80%% power%n", "MDE (points)", 100 * c.mde());
+        if (!c.mcnemar().isEmpty()) {
+            StringBuilder per = new StringBuilder();
+            for (Comparison.McNemar m : c.mcnemar()) {
+                per.append(per.length() == 0 ? "" : "; ").append(m.onlyA()).append(" only A right, ").append(m.onlyB())
+                        .append(" only B right");
+            }
+            out.printf(Locale.ROOT, "  %-22s %8s   exact, largest over seed pairs (%s)%n", "McNemar p", pText(c.mcnemarP()), per);
+        }
+        if (c.seedVarianceMeasured()) {
+            int n = c.seedsFor(targetMde / 100, s.alpha(), s.power());
+            out.printf(Locale.ROOT, "  %-22s %8.2f   standard deviation of Δ across seed pairs%n", "seed spread (points)",
+                    100 * c.seedSd());
+            out.printf(Locale.ROOT, "  %-22s %8s   seeds per side to detect Δ = %.2f points with 80%% power%n", "seeds needed",
+                    n == Tests.UNREACHABLE ? "-" : Integer.toString(n), targetMde);
+            if (n == Tests.UNREACHABLE) {
+                out.println("  (no seed count reaches that effect on this dev set: the item-level spread alone is larger; "
+                        + "more dev items are needed)");
+            }
+        } else {
+            out.println("  seed variance: unmeasured (one run per side); give several runs per side, e.g. A1,A2,A3 B1,B2,B3, "
+                    + "to measure it");
+        }
+    }
+
+    static String pText(double p) {
+        return p < 1e-4 ? "<0.0001" : String.format(Locale.ROOT, p < 0.01 ? "%.4f" : "%.3f", p);
+    }
+
+    private void writeJson(Comparison c, List<Path> fa, List<Path> fb, PairedStatistics.Settings s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("a", fa.stream().map(Path::toString).toList());
+        m.put("b", fb.stream().map(Path::toString).toList());
+        m.put("task", c.task());
+        m.put("split", c.split());
+        m.put("metric", c.metric());
+        m.put("items", c.items());
+        m.put("seed_pairs", c.seedPairs());
+        m.put("value_a", c.valueA());
+        m.put("value_b", c.valueB());
+        m.put("delta", c.delta());
+        m.put("interval", List.of(c.low(), c.high()));
+        m.put("confidence", 1 - s.alpha());
+        m.put("bootstrap_sd", c.sd());
+        m.put("p", c.p());
+        m.put("significant", c.p() < s.alpha());
+        m.put("mde", c.mde());
+        m.put("power", s.power());
+        m.put("seed_sd", Double.isFinite(c.seedSd()) ? c.seedSd() : null);
+        m.put("seeds_for_target_mde", c.seedVarianceMeasured() ? c.seedsFor(targetMde / 100, s.alpha(), s.power()) : null);
+        m.put("target_mde", targetMde / 100);
+        if (!c.mcnemar().isEmpty()) {
+            m.put("mcnemar", c.mcnemar().stream().map(x -> Map.of("only_a", x.onlyA(), "only_b", x.onlyB(), "p", x.p())).toList());
+        }
+        m.put("resamples", s.resamples());
+        m.put("seed", s.seed());
+        m.put("method", "paired percentile bootstrap over items; paired approximate randomisation test");
+        try {
+            Path parent = json.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            Path tmp = Files.createTempFile(parent, "." + json.getFileName(), ".tmp");
+            try {
+                Files.write(tmp, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(m));
+                Files.move(tmp, json, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            String why = e instanceof java.nio.file.FileAlreadyExistsException ? e.getMessage() + " is a file, not a folder"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied on " + e.getMessage() : e.getMessage();
+            throw new InfuseException("artifact-io", "--json " + json + ": cannot write it (" + why
+                    + "); expected a file path in a writable folder");
+        }
+    }
+}
