@@ -62,6 +62,17 @@ final class ProbeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Checks that the {@code --fusion} plugin exists before the backbone is loaded (a misspelt name fails, used or not). */
+    private Infuse withFusion(Infuse infuse) {
+        try {
+            infuse.registry().info(dev.infuse.spi.PluginKind.FUSION, fusion);
+            return infuse;
+        } catch (RuntimeException e) {
+            infuse.close();
+            throw e;
+        }
+    }
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -69,11 +80,12 @@ final class ProbeCommand implements Callable<Integer> {
         if (folder == null) {
             throw new InfuseException("usage", "give --lama DIR (a LAMA folder) or --data DIR (with a lama/ sub-folder)");
         }
+        OutputFolders.requireWritable(this.out, "--out", "config-output-folder");
         Map<String, Object> cfg = new LinkedHashMap<>();
         if (backbonePath != null) {
             cfg.put("path", backbonePath);
         }
-        try (Infuse infuse = common.open(spec.commandLine().getErr());
+        try (Infuse infuse = withFusion(common.open(spec.commandLine().getErr()));
                 Backbone b = infuse.createBackbone(backbone, PluginConfig.of("backbone '" + backbone + "'", cfg))) {
             List<AdapterArtifacts.Loaded> loaded = new ArrayList<>();
             ComposedModel.Builder builder = ComposedModel.builder(b).head(new dev.infuse.heads.MaskedLmHead(), false);

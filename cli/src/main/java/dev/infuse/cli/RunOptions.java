@@ -5,6 +5,7 @@ import dev.infuse.api.TrainingConfig;
 import dev.infuse.spi.Backbone;
 import dev.infuse.spi.InfuseException;
 import dev.infuse.spi.PluginConfig;
+import dev.infuse.spi.PluginKind;
 import dev.infuse.tasks.TaskRunner;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -23,7 +24,7 @@ final class RunOptions {
     Path train;
 
     @Option(names = "--dev", paramLabel = "FILE",
-            description = "Development (or test) file to score (default: the task's file in --data, else 10% of --train by a seeded split).")
+            description = "Development (or test) file to score (default: the task's file in --data, else 10%% of --train by a seeded split).")
     Path dev;
 
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output folder: metrics.json, predictions, artifacts.")
@@ -56,8 +57,9 @@ final class RunOptions {
     @Option(names = "--patience", defaultValue = "0", description = "Stop after this many epochs without improvement, 0 never (default: ${DEFAULT-VALUE}).")
     int patience;
 
-    @Option(names = "--max-length", defaultValue = "128", description = "Word pieces per example (default: ${DEFAULT-VALUE}).")
-    int maxLength;
+    @Option(names = "--max-length", paramLabel = "N",
+            description = "Word pieces per example, at most the backbone's position limit (default: 128, or the backbone's limit if smaller).")
+    Integer maxLength;
 
     @Option(names = "--head-dropout", defaultValue = "0.1", description = "Dropout before the head (default: ${DEFAULT-VALUE}).")
     float headDropout;
@@ -118,10 +120,16 @@ final class RunOptions {
         require(warmup >= 0 && warmup <= 1, "--warmup", warmup, "a fraction in [0, 1]");
         require(clip >= 0 && Double.isFinite(clip), "--clip", clip, "0 (none) or a positive number");
         require(patience >= 0, "--patience", patience, "0 (never) or more");
-        require(maxLength >= 8 && maxLength <= 4096, "--max-length", maxLength, "8 to 4096 word pieces");
+        require(maxLength == null || (maxLength >= 8 && maxLength <= 4096), "--max-length", maxLength, "8 to 4096 word pieces");
         require(headDropout >= 0 && headDropout < 1, "--head-dropout", headDropout, "a rate in [0, 1)");
         require(backboneDropout >= 0 && backboneDropout < 1, "--backbone-dropout", backboneDropout, "a rate in [0, 1)");
         require(markers == null || markers.equals("infuse") || markers.equals("authors"), "--markers", markers, "infuse or authors");
+    }
+
+    /** The output and checkpoint folders can be written: checked before anything is read or built. */
+    void requireWritableOutputs() {
+        OutputFolders.requireWritable(out, "--out", "config-output-folder");
+        OutputFolders.requireWritable(checkpointDir(), "--checkpoint", "config-output-folder");
     }
 
     private static void require(boolean ok, String option, Object value, String expected) {
@@ -130,7 +138,47 @@ final class RunOptions {
         }
     }
 
+    /**
+     * The word pieces per example for {@code backbone}: {@code --max-length}, which must fit the
+     * backbone's position embeddings, else 128 or the backbone's limit if smaller.
+     */
+    int maxLength(Backbone backbone) {
+        return maxLength(maxLength, backbone);
+    }
+
+    /** The checked {@code --max-length} (null: the default) for {@code backbone}. */
+    static int maxLength(Integer given, Backbone backbone) {
+        int limit = backbone.spec().maxPositions();
+        if (given == null) {
+            return Math.min(DEFAULT_MAX_LENGTH, limit);
+        }
+        require(given <= limit, "--max-length", given, "at most " + limit + ", the position limit of backbone '" + backbone.name()
+                + "' (" + backbone.spec().describe() + ")");
+        return given;
+    }
+
+    static final int DEFAULT_MAX_LENGTH = 128;
+
+    /**
+     * Opens the backbone, after checking that the fusion plugin (if one is named) exists, so that a
+     * misspelt {@code --fusion} fails before the backbone is loaded; then checks {@code --max-length}
+     * against the backbone's position limit before anything else is read or built.
+     */
     Backbone openBackbone(Infuse infuse) {
+        if (fusion != null) {
+            infuse.registry().info(PluginKind.FUSION, fusion);
+        }
+        Backbone b = openBackboneUnchecked(infuse);
+        try {
+            maxLength(b);
+        } catch (RuntimeException e) {
+            b.close();
+            throw e;
+        }
+        return b;
+    }
+
+    private Backbone openBackboneUnchecked(Infuse infuse) {
         Map<String, Object> cfg = new LinkedHashMap<>();
         if (backbonePath != null) {
             cfg.put("path", backbonePath);

@@ -37,10 +37,11 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         run.validate();
+        run.requireWritableOutputs();
         try (Infuse infuse = common.open(spec.commandLine().getErr()); Backbone backbone = run.openBackbone(infuse)) {
             var use = new TaskRunner.AdapterUse(adapter, null, TaskRunner.AdapterMode.TRAIN, RunOptions.settings(settings));
             var result = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec(run.task, run.train, run.dev, run.data,
-                    List.of(use), run.fusion, run.training(), run.maxLength, !run.noCache, run.headDropout, run.out, run.maxTrain,
+                    List.of(use), run.fusion, run.training(), run.maxLength(backbone), !run.noCache, run.headDropout, run.out, run.maxTrain,
                     run.headUse(), run.checkpointDir()).withMarkers(run.markers).withBackboneDropout(run.backboneDropout));
             Report.print(out, result);
             out.printf("adapter artifact: %s%n", run.out.resolve("adapters").resolve(adapter));

@@ -536,4 +536,162 @@ class BadInputTableTest {
         fails(dim, 2, "data-format", ragged + ":2");
         nothingWritten(out("mt-dim"));
     }
+
+    // ------------------------------------------------------------------ issue 18, item 1
+
+    /** A file of {@code bytes} bytes without a single newline. */
+    Path noNewline(String name, int bytes) throws IOException {
+        Path p = tmp.resolve("in").resolve(name);
+        Files.createDirectories(p.getParent());
+        byte[] block = new byte[1 << 16];
+        java.util.Arrays.fill(block, (byte) 'x');
+        try (OutputStream o = Files.newOutputStream(p)) {
+            for (int n = 0; n < bytes; n += block.length) {
+                o.write(block);
+            }
+        }
+        return p;
+    }
+
+    @Test
+    void triplesFileWithoutNewlines() throws Exception {
+        Path train = noNewline("kg/huge-train.tsv", 5 << 20);
+        Path valid = write("kg/valid2.tsv", "Q1\tP1\tQ3\n");
+        Run r = cli("transe", "--train", train.toString(), "--valid", valid.toString(), "--test", valid.toString(),
+                "--out", out("transe-huge").toString(), "--epochs", "1", "--no-progress");
+        fails(r, 2, "data-format", train + ":1", "longer than");
+        nothingWritten(out("transe-huge"));
+    }
+
+    @Test
+    void entityNamesThatNeverEnd() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/dev/zero")));
+        Path fewrel = write("fewrel-names.json", fewRel(-1));
+        Path emb = write("emb-ok.txt", "Q1\t0.1 0.2\nQ2\t0.3 0.4\n");
+        Run r = cli("train", "--adapter", "map-tuning", "--set", "embeddings=" + emb, "--set", "names=/dev/zero", "--task", "fewrel",
+                "--train", fewrel.toString(), "--out", out("mt-zero").toString(), "--backbone", "bert-random", "--epochs", "1",
+                "--plugins", tmp.resolve("no-plugins").toString(), "--cache", tmp.resolve("cache").toString());
+        fails(r, 2, "data-format", "/dev/zero:1", "longer than");
+        nothingWritten(out("mt-zero"));
+    }
+
+    @Test
+    void maxLengthBeyondTheBackbonesPositions() throws Exception {
+        Path f = write("fewrel-len.json", fewRel(-1));
+        fails(cli("eval", "--task", "fewrel", "--train", f.toString(), "--out", out("fewrel").toString(), "--backbone", "bert-random",
+                "--max-length", "128", "--cache", tmp.resolve("cache").toString()), 2, "config-bad-value", "--max-length", "128", "at most 64", "bert-random");
+        nothingWritten(out("fewrel"));
+        String longText = "word ".repeat(80);
+        fails(cli("encode", "--backbone", "bert-random", "--cache", tmp.resolve("cache").toString(), longText), 2,
+                "config-bad-value", "text 1", "at most 64", "--truncate");
+        Run truncated = cli("encode", "--backbone", "bert-random", "--cache", tmp.resolve("cache").toString(), "--truncate", longText);
+        assertThat(truncated.exit()).as(truncated.err()).isZero();
+        assertThat(truncated.err()).contains("warning[encode-truncated]: text 1 has 82 word pieces; only its first 64");
+        assertThat(truncated.out()).contains(" 63 [SEP]").doesNotContain(" 64 ");
+    }
+
+    @Test
+    void outputFolderThatCannotBeWritten() throws Exception {
+        Path readOnly = Path.of("/sys/kernel");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(readOnly), "needs Linux's /sys/kernel (not writable, even by root)");
+        Path f = write("fewrel-ro.json", fewRel(-1));
+        Run r = cli("eval", "--task", "fewrel", "--train", f.toString(), "--out", readOnly.toString(), "--backbone", "bert-random",
+                "--max-length", "32", "--cache", tmp.resolve("cache").toString());
+        fails(r, 2, "config-output-folder", "--out /sys/kernel", "permission denied");
+        Run train = cli("train", "--adapter", "factual", "--task", "fewrel", "--train", f.toString(), "--out", tmp.resolve("t").toString(),
+                "--checkpoint", readOnly.resolve("ckpt").toString(), "--backbone", "bert-random", "--cache", tmp.resolve("cache").toString());
+        fails(train, 2, "config-output-folder", "--checkpoint /sys/kernel/ckpt");
+        Path blocker = write("a-file", "x");
+        fails(cli("probe", "--lama", tmp.toString(), "--out", blocker.resolve("out").toString(), "--backbone", "bert-random"), 2,
+                "config-output-folder", blocker.toString());
+        Path study = write("ro.yaml", "name: ro\nbackbone: bert-random\ndata: .\ntasks: [semeval]\n");
+        fails(cli("study", study.toString(), "--out", readOnly.toString(), "--plugins", tmp.resolve("no-plugins").toString()), 2,
+                "config-shared-folder", "/sys/kernel", "permission denied");
+    }
+
+    @Test
+    void studyWithAMisspeltAdapterKeyFailsBeforeTheFirstCell() throws Exception {
+        Path study = write("misspelt.yaml", """
+                name: misspelt
+                backbone: bert-random
+                data: .
+                tasks: [semeval]
+                methods:
+                  - name: broken
+                    adapters: [{adapter: factual, mode: control, config: {adapter_sise: 8}}]
+                """);
+        Path folder = tmp.resolve("study-misspelt");
+        Run r = cli("study", study.toString(), "--out", folder.toString(), "--plugins", tmp.resolve("no-plugins").toString());
+        fails(r, 2, "config-unknown-key", study + ":7", "adapter_sise", "did you mean 'adapter_size'");
+        assertThat(folder.resolve("cells")).doesNotExist();
+        nothingWritten(folder);
+    }
+
+    @Test
+    void inspectingAnArtifactOfAnUnknownPlugin() throws Exception {
+        Path a = copyArtifact("inspect-unknown");
+        rewriteManifestPluginName(a, "factually");
+        Run r = cli("inspect", a.toString(), "--plugins", tmp.resolve("no-plugins").toString());
+        assertThat(r.out()).contains("adapter 'factually'");
+        assertThat(r.err()).startsWith("error[plugin-not-found]: " + a).contains("'factually'", "did you mean 'factual'");
+        assertThat(r.exit()).isEqualTo(3);
+    }
+
+    @Test
+    void controlNamesAPluginUnlessWrittenAsAPath() throws Exception {
+        // The working directory of the tests (cli/) holds a folder "src": the bare name is still a plugin name.
+        assertThat(Path.of("src")).isDirectory();
+        Path f = write("semeval-ctl.txt", semEval(null));
+        fails(eval("semeval", f, "--control", "src"), 3, "plugin-not-found", "'src'");
+        assertThat(EvalCommand.isArtifactPath("houlsby")).isFalse();
+        assertThat(EvalCommand.isArtifactPath("./houlsby")).isTrue();
+        fails(eval("semeval", f, "--control", "./src"), 4, "artifact-missing", "src");
+        nothingWritten(out("semeval"));
+    }
+
+    @Test
+    void unknownFusionIsAnError() throws Exception {
+        Path f = write("semeval-fu.txt", semEval(null));
+        fails(eval("semeval", f, "--fusion", "gatd"), 3, "plugin-not-found", "fusion", "'gatd'");
+        fails(cli("probe", "--lama", tmp.toString(), "--out", out("probe").toString(), "--backbone", "bert-random", "--fusion", "gatd",
+                "--cache", tmp.resolve("cache").toString()), 3, "plugin-not-found", "'gatd'");
+        nothingWritten(out("semeval"));
+    }
+
+    /** Runs {@code body} with {@code System.err} captured (picocli's tracer and SLF4J write there, not to the command's stream). */
+    static String systemErr(Runnable body) {
+        java.io.PrintStream saved = System.err;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try {
+            body.run();
+        } finally {
+            System.setErr(saved);
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void helpHasNoFormattingWarnings() {
+        for (String command : new String[] {"train", "eval", "probe", "study", "encode", "transe", "inspect"}) {
+            Run[] r = new Run[1];
+            String stderr = systemErr(() -> r[0] = cli(command, "--help"));
+            assertThat(r[0].exit()).isZero();
+            assertThat(stderr + r[0].out() + r[0].err()).as(command).doesNotContain("picocli WARN").doesNotContain("Could not format");
+        }
+        assertThat(cli("eval", "--help").out()).contains("10% of --train");
+    }
+
+    @Test
+    void aFusionWithOnlyInputSideAdaptersIsAWarning() throws Exception {
+        Path fewrel = write("fewrel-unused.json", fewRel(-1));
+        Path emb = write("emb-unused.txt", "Q1\t0.1 0.2\nQ2\t0.3 0.4\n");
+        Run[] r = new Run[1];
+        String stderr = systemErr(() -> r[0] = cli("train", "--adapter", "map-tuning", "--set", "embeddings=" + emb, "--set",
+                "mapper_hidden=8", "--task", "fewrel", "--train", fewrel.toString(), "--out", out("unused").toString(), "--backbone",
+                "bert-random", "--epochs", "1", "--batch-size", "8", "--max-length", "32", "--fusion", "attention", "--no-checkpoint",
+                "--plugins", tmp.resolve("no-plugins").toString(), "--cache", tmp.resolve("cache").toString()));
+        assertThat(r[0].exit()).as(r[0].err()).isZero();
+        assertThat(stderr).contains("warning[config-unused-fusion]: fusion 'attention' is not used");
+    }
 }

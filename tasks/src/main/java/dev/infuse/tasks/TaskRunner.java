@@ -191,6 +191,9 @@ public final class TaskRunner {
         TaskHead head = head(data.train(), spec.headDropout(), backbone.spec().hiddenSize());
 
         boolean sides = adapters.stream().anyMatch(a -> !a.taps().isEmpty());
+        if (!sides && spec.fusion() != null) {
+            LOG.warn("warning[config-unused-fusion]: fusion '{}' is not used: no side adapter to fuse (input-side adapters need none)", spec.fusion());
+        }
         String fusionName = fusionName(spec, head);
         Fusion fusion = sides ? infuse.createFusion(fusionName, PluginConfig.empty("fusion '" + fusionName + "'"),
                 backbone.spec(), (int) adapters.stream().filter(a -> !a.taps().isEmpty()).count()) : null;
@@ -620,9 +623,10 @@ public final class TaskRunner {
     }
 
     private static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
+        // Not createTempFile (mode 0600): the temp file is created with the umask's mode, like every other output.
+        Path tmp = file.toAbsolutePath().resolveSibling("." + file.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
         try {
-            Files.write(tmp, bytes);
+            Files.write(tmp, bytes, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);
