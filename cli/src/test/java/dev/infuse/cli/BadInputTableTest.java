@@ -694,4 +694,47 @@ class BadInputTableTest {
         assertThat(r[0].exit()).as(r[0].err()).isZero();
         assertThat(stderr).contains("warning[config-unused-fusion]: fusion 'attention' is not used");
     }
+
+    @Test
+    void artifactFilesOutsideTheArtifactFolder() throws Exception {
+        Path fewrel = write("fewrel-conf.json", fewRel(-1));
+        Path emb = write("emb-conf.txt", "Q1\t0.1 0.2\nQ2\t0.3 0.4\n");
+        Path names = write("names-conf.tsv", "Q1\tcat\nQ2\tdog\n");
+        Path runs = tmp.resolve("runs-conf");
+        Run trained = cli("train", "--adapter", "map-tuning", "--set", "embeddings=" + emb, "--set", "names=" + names, "--set",
+                "mapper_hidden=8", "--task", "fewrel", "--train", fewrel.toString(), "--out", runs.toString(), "--backbone", "bert-random",
+                "--epochs", "1", "--batch-size", "8", "--max-length", "32", "--no-checkpoint",
+                "--plugins", tmp.resolve("no-plugins").toString(), "--cache", tmp.resolve("cache").toString());
+        assertThat(trained.exit()).as(trained.err()).isZero();
+        Path artifact = runs.resolve("adapters/map-tuning");
+        // The files it was trained with are copied in and named plainly: the artifact is self-contained.
+        assertThat(artifact.resolve("embeddings-emb-conf.txt")).hasSameTextualContentAs(emb);
+        assertThat(artifact.resolve("names-names-conf.tsv")).hasSameTextualContentAs(names);
+        String manifest = Files.readString(artifact.resolve("adapter_config.json"));
+        assertThat(manifest).contains("\"embeddings-emb-conf.txt\"").doesNotContain(emb.toString());
+        Run reused = cli("eval", "--task", "fewrel", "--train", fewrel.toString(), "--out", out("conf-ok").toString(), "--adapter",
+                artifact.toString(), "--backbone", "bert-random", "--epochs", "1", "--batch-size", "8", "--max-length", "32",
+                "--no-checkpoint", "--plugins", tmp.resolve("no-plugins").toString(), "--cache", tmp.resolve("cache").toString());
+        assertThat(reused.exit()).as(reused.err()).isZero();
+
+        for (String[] bad : new String[][] {{"names", "../../../../etc/passwd"}, {"names", "/dev/zero"}, {"embeddings", "/etc/hostname"}}) {
+            Path a = tmp.resolve("artifacts/outside-" + bad[0] + "-" + Math.abs(bad[1].hashCode()));
+            Files.createDirectories(a.getParent());
+            try (Stream<Path> files = Files.walk(artifact)) {
+                for (Path p : files.toList()) {
+                    Path t = a.resolve(artifact.relativize(p).toString());
+                    if (Files.isDirectory(p)) {
+                        Files.createDirectories(t);
+                    } else {
+                        Files.copy(p, t);
+                    }
+                }
+            }
+            String cfg = Files.readString(a.resolve("adapter_config.json"))
+                    .replaceFirst("\"" + bad[0] + "\" ?: ?\"[^\"]*\"", "\"" + bad[0] + "\": \"" + bad[1] + "\"");
+            Files.writeString(a.resolve("adapter_config.json"), cfg);
+            fails(evalWith(a), 4, "artifact-config", "'" + bad[0] + "'", bad[1], "inside the artifact folder");
+        }
+        nothingWritten(out("semeval"));
+    }
 }
