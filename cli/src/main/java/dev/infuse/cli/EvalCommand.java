@@ -69,7 +69,8 @@ final class EvalCommand implements Callable<Integer> {
         try (Infuse infuse = common.open(spec.commandLine().getErr()); Backbone backbone = run.openBackbone(infuse)) {
             var result = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec(run.task, run.train, run.dev, run.data, uses,
                     run.fusion, run.training(), run.maxLength(backbone), !run.noCache, run.headDropout, run.out, run.maxTrain, run.headUse(),
-                    run.checkpointDir()).withMarkers(run.markers).withBackboneDropout(run.backboneDropout));
+                    run.checkpointDir()).withMarkers(run.markers).withBackboneDropout(run.backboneDropout)
+                    .withFusionConfig(RunOptions.settings(run.fusionSettings)));
             Report.print(out, result);
             return 0;
         }

@@ -50,6 +50,9 @@ final class ProbeCommand implements Callable<Integer> {
             description = "Fusion of side-network plugins before the frozen MLM head (default: ${DEFAULT-VALUE}, as KILM pretrains).")
     String fusion;
 
+    @Option(names = "--fusion-set", paramLabel = "KEY=VALUE", description = "Configuration of the fusion (repeatable).")
+    Map<String, String> fusionSettings;
+
     @Option(names = "--max-facts", defaultValue = "0", description = "At most this many facts per relation (0 = all).")
     int maxFacts;
 
@@ -97,7 +100,8 @@ final class ProbeCommand implements Callable<Integer> {
             long sides = loaded.stream().filter(l -> !l.adapter().taps().isEmpty()).count();
             if (sides > 0) {
                 // A side network's output reaches the MLM head only through a fusion; it stays frozen here.
-                builder.fusion(infuse.createFusion(fusion, PluginConfig.empty("fusion '" + fusion + "'"), b.spec(), (int) sides), false);
+                builder.fusion(infuse.createFusion(fusion, PluginConfig.of("fusion '" + fusion + "'", RunOptions.settings(fusionSettings)),
+                        b.spec(), (int) sides), false);
             }
             try (ComposedModel model = builder.build()) {
                 loaded.forEach(l -> l.loadInto(model));

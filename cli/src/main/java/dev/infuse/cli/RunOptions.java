@@ -39,6 +39,10 @@ final class RunOptions {
     @Option(names = "--fusion", description = "Fusion for side adapters: concat, add, attention (default: add before a masked-LM head, i.e. mention-mlm and entity-infill; concat otherwise).")
     String fusion;
 
+    @Option(names = "--fusion-set", paramLabel = "KEY=VALUE",
+            description = "Configuration of the fusion (repeatable), e.g. for a plugin fusion: --fusion-set heads=4.")
+    Map<String, String> fusionSettings;
+
     @Option(names = "--epochs", defaultValue = "3", description = "Epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
 

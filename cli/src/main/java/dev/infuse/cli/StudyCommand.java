@@ -91,29 +91,29 @@ final class StudyCommand implements Callable<Integer> {
     static void validatePlugins(Infuse infuse, Study study) {
         for (Study.Method m : study.methods()) {
             if (m.fusion() != null) {
-                infuse.registry().info(PluginKind.FUSION, m.fusion());
+                checkKeys(infuse, PluginKind.FUSION, m.fusion(), m.fusionConfig(), study.file() + ": method '" + m.name() + "'");
             }
             for (Study.AdapterEntry a : m.adapters()) {
                 if (a.adapter() != null) {
-                    checkKeys(infuse, a.adapter(), a.config(), a.where() + ": method '" + m.name() + "'");
+                    checkKeys(infuse, PluginKind.ADAPTER, a.adapter(), a.config(), a.where() + ": method '" + m.name() + "'");
                 }
                 if (a.pretraining() != null) {
-                    checkKeys(infuse, a.pretraining().adapter(), a.pretraining().config(), a.where() + ": method '" + m.name() + "'");
+                    checkKeys(infuse, PluginKind.ADAPTER, a.pretraining().adapter(), a.pretraining().config(), a.where() + ": method '" + m.name() + "'");
                 }
             }
         }
     }
 
-    private static void checkKeys(Infuse infuse, String adapter, Map<String, Object> config, String where) {
-        List<String> known = ((dev.infuse.spi.InfusePlugin) infuse.registry().forName(PluginKind.ADAPTER, adapter)).parameters()
+    private static void checkKeys(Infuse infuse, PluginKind kind, String plugin, Map<String, Object> config, String where) {
+        List<String> known = infuse.registry().forName(kind, plugin).parameters()
                 .stream().map(dev.infuse.spi.ParameterSpec::name).toList();
-        if (known.isEmpty() || config == null) {
-            return;
+        if (config == null || config.isEmpty() || known.isEmpty()) {
+            return; // a provider that lists no keys is checked when its cells run
         }
         for (String key : config.keySet()) {
             if (!known.contains(key)) {
                 String hint = dev.infuse.spi.PluginConfig.closest(key, known);
-                throw new InfuseException("config-unknown-key", where + ", adapter '" + adapter + "': unknown configuration key '" + key
+                throw new InfuseException("config-unknown-key", where + ", " + kind.label() + " '" + plugin + "': unknown configuration key '" + key
                         + "'" + (hint == null ? "" : "; did you mean '" + hint + "'?") + " (valid keys: " + String.join(", ", known) + ")");
             }
         }

@@ -42,7 +42,8 @@ final class TrainCommand implements Callable<Integer> {
             var use = new TaskRunner.AdapterUse(adapter, null, TaskRunner.AdapterMode.TRAIN, RunOptions.settings(settings));
             var result = TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec(run.task, run.train, run.dev, run.data,
                     List.of(use), run.fusion, run.training(), run.maxLength(backbone), !run.noCache, run.headDropout, run.out, run.maxTrain,
-                    run.headUse(), run.checkpointDir()).withMarkers(run.markers).withBackboneDropout(run.backboneDropout));
+                    run.headUse(), run.checkpointDir()).withMarkers(run.markers).withBackboneDropout(run.backboneDropout)
+                    .withFusionConfig(RunOptions.settings(run.fusionSettings)));
             Report.print(out, result);
             out.printf("adapter artifact: %s%n", run.out.resolve("adapters").resolve(adapter));
             return 0;

@@ -737,4 +737,34 @@ class BadInputTableTest {
         }
         nothingWritten(out("semeval"));
     }
+
+    @Test
+    void fusionSettingsReachTheFusionAndAMisspeltOneIsNamed() throws Exception {
+        Path f = write("fewrel-fs.json", fewRel(-1));
+        String[] control = {"--control", "factual", "--set", "adapter_size=8", "--set", "heads=2", "--set", "intermediate_size=16",
+            "--set", "adapter_layers=1", "--fusion", "attention", "--no-checkpoint"};
+        List<String> bad = new ArrayList<>(List.of(control));
+        bad.addAll(List.of("--fusion-set", "temprature=2"));
+        fails(eval("fewrel", f, bad.toArray(String[]::new)), 2, "config-unknown-key", "temprature", "temperature");
+        nothingWritten(out("fewrel"));
+        List<String> good = new ArrayList<>(List.of(control));
+        good.addAll(List.of("--fusion-set", "temperature=2"));
+        Run r = eval("fewrel", f, good.toArray(String[]::new));
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(Files.readString(out("fewrel").resolve("metrics.json"))).contains("\"fusion_config\"", "\"temperature\" : \"2\"");
+        Path study = write("fusion-config.yaml", """
+                name: fc
+                backbone: bert-random
+                data: .
+                tasks: [semeval]
+                methods:
+                  - name: att
+                    fusion: attention
+                    fusion_config: {temprature: 2}
+                    adapters: [{adapter: factual, mode: control, config: {adapter_size: 8}}]
+                """);
+        fails(cli("study", study.toString(), "--out", tmp.resolve("study-fc").toString(), "--plugins", tmp.resolve("no-plugins").toString()),
+                2, "config-unknown-key", "method 'att'", "fusion 'attention'", "temprature", "did you mean 'temperature'");
+        assertThat(tmp.resolve("study-fc/cells")).doesNotExist();
+    }
 }

@@ -331,9 +331,16 @@ public final class StudyRunner {
             Study.Pretraining p = study.pretrainings().stream().filter(x -> x.id().equals(c.method())).findFirst().orElse(null);
             Study.Method owner = study.method(c.method().substring(0, Math.max(0, c.method().indexOf('/'))));
             r.append("pretraining ").append(p).append('\n').append("fusion ").append(owner == null ? null : owner.fusion());
+            if (owner != null && !owner.fusionConfig().isEmpty()) {
+                r.append(" fusion_config ").append(new java.util.TreeMap<>(owner.fusionConfig()));
+            }
         } else {
             Study.Method m = study.method(c.method());
-            r.append("method ").append(m.name()).append(" fusion ").append(m.fusion()).append('\n');
+            r.append("method ").append(m.name()).append(" fusion ").append(m.fusion());
+            if (!m.fusionConfig().isEmpty()) { // only then, so that the recipes of earlier studies stay the same
+                r.append(" fusion_config ").append(new java.util.TreeMap<>(m.fusionConfig()));
+            }
+            r.append('\n');
             for (Study.AdapterEntry a : m.adapters()) {
                 r.append("adapter ").append(a.mode()).append(' ').append(a.adapter()).append(' ').append(a.config()).append(' ')
                         .append(a.artifact()).append(' ').append(a.pretraining()).append('\n');
@@ -384,7 +391,7 @@ public final class StudyRunner {
                 List.of(new TaskRunner.AdapterUse(p.adapter(), null, TaskRunner.AdapterMode.TRAIN,
                         KnowledgeGraphs.resolve(p.config(), out))), fusion,
                 training(p.budget(), p.seed()), p.budget().maxLength(), study.cache(), (float) p.budget().headDropout(), tmp,
-                p.budget().maxTrain(), TaskRunner.HeadUse.NEW, null));
+                p.budget().maxTrain(), TaskRunner.HeadUse.NEW, null).withFusionConfig(owner == null ? Map.of() : owner.fusionConfig()));
     }
 
     /** Runs an evaluation cell into {@code tmp}; a method that cannot take part writes an n/a {@code metrics.json}. */
@@ -421,7 +428,8 @@ public final class StudyRunner {
         }
         TaskRunner.run(infuse, backbone, new TaskRunner.RunSpec(t.name(), t.train(), t.dev(), study.dataDir(), uses,
                 m.fusion(), training(t.budget(), c.seed()), t.budget().maxLength(), study.cache(),
-                (float) t.budget().headDropout(), tmp, t.budget().maxTrain(), TaskRunner.HeadUse.NEW, null).withMarkers(t.markers()));
+                (float) t.budget().headDropout(), tmp, t.budget().maxTrain(), TaskRunner.HeadUse.NEW, null).withMarkers(t.markers())
+                .withFusionConfig(m.fusionConfig()));
     }
 
     static TrainingConfig training(Study.Budget b, long seed) {

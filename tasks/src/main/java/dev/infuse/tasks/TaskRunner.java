@@ -88,12 +88,27 @@ public final class TaskRunner {
      */
     public record RunSpec(String task, Path train, Path dev, Path dataDir, List<AdapterUse> adapters, String fusion,
             TrainingConfig training, int maxLength, boolean cache, float headDropout, Path out, int maxTrain,
-            HeadUse head, Path checkpoint, String markers, float backboneDropout) {
+            HeadUse head, Path checkpoint, String markers, float backboneDropout, Map<String, Object> fusionConfig) {
 
         public RunSpec {
             if (!(backboneDropout >= 0 && backboneDropout < 1)) {
                 throw new InfuseException("config-bad-value", "backbone dropout " + backboneDropout + ": expected a rate in [0, 1)");
             }
+            fusionConfig = fusionConfig == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fusionConfig));
+        }
+
+        /** A run whose fusion has its default configuration. */
+        public RunSpec(String task, Path train, Path dev, Path dataDir, List<AdapterUse> adapters, String fusion,
+                TrainingConfig training, int maxLength, boolean cache, float headDropout, Path out, int maxTrain,
+                HeadUse head, Path checkpoint, String markers, float backboneDropout) {
+            this(task, train, dev, dataDir, adapters, fusion, training, maxLength, cache, headDropout, out, maxTrain, head,
+                    checkpoint, markers, backboneDropout, Map.of());
+        }
+
+        /** This run with the fusion configured by {@code config} (keys of the fusion plugin; e.g. from --fusion-set). */
+        public RunSpec withFusionConfig(Map<String, Object> config) {
+            return new RunSpec(task, train, dev, dataDir, adapters, fusion, training, maxLength, cache, headDropout, out, maxTrain,
+                    head, checkpoint, markers, backboneDropout, config);
         }
 
         /** A run with a deterministic backbone. */
@@ -128,13 +143,13 @@ public final class TaskRunner {
         /** This run with another entity marker pair ({@code infuse}, {@code authors}, or null for the default). */
         public RunSpec withMarkers(String markers) {
             return new RunSpec(task, train, dev, dataDir, adapters, fusion, training, maxLength, cache, headDropout, out, maxTrain,
-                    head, checkpoint, markers, backboneDropout);
+                    head, checkpoint, markers, backboneDropout, fusionConfig);
         }
 
         /** This run with dropout at {@code rate} inside the frozen backbone while training (0 for none); see the record. */
         public RunSpec withBackboneDropout(float rate) {
             return new RunSpec(task, train, dev, dataDir, adapters, fusion, training, maxLength, cache, headDropout, out, maxTrain,
-                    head, checkpoint, markers, rate);
+                    head, checkpoint, markers, rate, fusionConfig);
         }
     }
 
@@ -195,7 +210,7 @@ public final class TaskRunner {
             LOG.warn("warning[config-unused-fusion]: fusion '{}' is not used: no side adapter to fuse (input-side adapters need none)", spec.fusion());
         }
         String fusionName = fusionName(spec, head);
-        Fusion fusion = sides ? infuse.createFusion(fusionName, PluginConfig.empty("fusion '" + fusionName + "'"),
+        Fusion fusion = sides ? infuse.createFusion(fusionName, PluginConfig.of("fusion '" + fusionName + "'", spec.fusionConfig()),
                 backbone.spec(), (int) adapters.stream().filter(a -> !a.taps().isEmpty()).count()) : null;
 
         boolean headTrainable = spec.head().artifact() == null || !spec.head().frozen();
@@ -351,7 +366,7 @@ public final class TaskRunner {
                 .seed(spec.training().seed()).forTraining(false);
         adapters.forEach(a -> b.adapter(a, ComposedModel.Mode.FROZEN));
         if (!sides.isEmpty()) {
-            b.fusion(infuse.createFusion(fusion, PluginConfig.empty("fusion '" + fusion + "'"), backbone.spec(),
+            b.fusion(infuse.createFusion(fusion, PluginConfig.of("fusion '" + fusion + "'", spec.fusionConfig()), backbone.spec(),
                     sides.size()), false);
         }
         try (ComposedModel model = b.build()) {
@@ -543,6 +558,9 @@ public final class TaskRunner {
         m.put("max_length", spec.maxLength());
         m.put("head_dropout", (double) spec.headDropout());
         m.put("fusion", spec.fusion() == null ? "task-default" : spec.fusion());
+        if (!spec.fusionConfig().isEmpty()) {
+            m.put("fusion_config", new java.util.TreeMap<>(spec.fusionConfig()));
+        }
         m.put("max_train", spec.maxTrain());
         RelationClassification.Markers markers = RelationClassification.Markers.parse(spec.markers());
         if (markers != RelationClassification.Markers.INFUSE) {
