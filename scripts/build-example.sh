@@ -24,4 +24,6 @@ cp -r examples/houlsby-adapter "$tmp/houlsby-adapter"
 rm -rf "$tmp/houlsby-adapter/target"
 (cd "$tmp/houlsby-adapter" && "${mvn[@]}" package)
 test -f "$tmp/houlsby-adapter/target/houlsby-adapter-1.0.0.jar"
+# Its conformance test ran (a pom that silently skipped tests would pass the lines above).
+grep -q 'tests="[1-9]' "$tmp/houlsby-adapter/target/surefire-reports/TEST-com.example.houlsby.HoulsbyConformanceTest.xml"
 echo "examples/houlsby-adapter: built and tested on its own in $(( $(date +%s) - start )) s"

@@ -39,7 +39,7 @@ final class EncodeCommand implements Callable<Integer> {
     String backbone;
 
     @Option(names = "--backbone-path", paramLabel = "DIR",
-            description = "Model folder (SavedModel or checkpoint with vocab.txt); default: the BERT-base artifact on the class path.")
+            description = "Model folder (SavedModel, TF checkpoint or Hugging Face config.json + model.safetensors, with vocab.txt); default: the BERT-base artifact on the class path.")
     String backbonePath;
 
     @Option(names = "--top", defaultValue = "5", description = "Predictions shown per [MASK] (default: ${DEFAULT-VALUE}).")

@@ -33,7 +33,7 @@ final class RunOptions {
     @Option(names = "--backbone", defaultValue = "bert", description = "Backbone plugin (default: ${DEFAULT-VALUE}).")
     String backbone;
 
-    @Option(names = "--backbone-path", paramLabel = "DIR", description = "Model folder for the backbone (default: BERT-base from the class path).")
+    @Option(names = "--backbone-path", paramLabel = "DIR", description = "Model folder for the backbone: SavedModel, TF checkpoint or Hugging Face (config.json, model.safetensors, vocab.txt) (default: BERT-base from the class path).")
     String backbonePath;
 
     @Option(names = "--fusion", description = "Fusion for side adapters: concat, add, attention (default: add before a masked-LM head, i.e. mention-mlm and entity-infill; concat otherwise).")
@@ -133,7 +133,21 @@ final class RunOptions {
     /** The output and checkpoint folders can be written: checked before anything is read or built. */
     void requireWritableOutputs() {
         OutputFolders.requireWritable(out, "--out", "config-output-folder");
-        OutputFolders.requireWritable(checkpointDir(), "--checkpoint", "config-output-folder");
+        // The checkpoint folder itself is written as a temporary sibling and renamed into place: probe its
+        // parent, and do not create it (an existing checkpoint folder means "resume").
+        Path checkpoint = checkpointDir();
+        if (checkpoint != null) {
+            Path parent = checkpoint.toAbsolutePath().getParent();
+            if (java.nio.file.Files.exists(checkpoint) && !java.nio.file.Files.isDirectory(checkpoint)) {
+                throw new InfuseException("config-output-folder", "--checkpoint " + checkpoint + ": a file is in the way; expected a folder");
+            }
+            try {
+                OutputFolders.requireWritable(parent, "--checkpoint", "config-output-folder");
+            } catch (InfuseException e) {
+                throw new InfuseException(e.code(), e.getMessage().replaceFirst("^--checkpoint " + java.util.regex.Pattern.quote(parent.toString()),
+                        java.util.regex.Matcher.quoteReplacement("--checkpoint " + checkpoint + " (its folder " + parent + ")")), e);
+            }
+        }
     }
 
     private static void require(boolean ok, String option, Object value, String expected) {

@@ -767,4 +767,22 @@ class BadInputTableTest {
                 2, "config-unknown-key", "method 'att'", "fusion 'attention'", "temprature", "did you mean 'temperature'");
         assertThat(tmp.resolve("study-fc/cells")).doesNotExist();
     }
+
+    @Test
+    void studyBudgetBeyondTheBackbonesPositions() throws Exception {
+        Path study = write("too-long.yaml", """
+                name: too-long
+                backbone: bert-random
+                data: .
+                tasks: [semeval]
+                budgets:
+                  default: {epochs: 1}
+                  semeval: {max_length: 100}
+                """);
+        Path folder = tmp.resolve("study-too-long");
+        Run r = cli("study", study.toString(), "--out", folder.toString(), "--plugins", tmp.resolve("no-plugins").toString(),
+                "--cache", tmp.resolve("cache").toString());
+        fails(r, 2, "config-bad-value", study.toString(), "'max_length'", "64", "task 'semeval' (100)");
+        assertThat(folder.resolve("cells")).doesNotExist();
+    }
 }

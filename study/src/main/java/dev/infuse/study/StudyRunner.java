@@ -62,6 +62,7 @@ public final class StudyRunner {
         StudyJob job = StudyJob.of(infuse, study, out);
         try (Backbone backbone = infuse.createBackbone(study.backbone().name(),
                 PluginConfig.of("backbone '" + study.backbone().name() + "'", study.backbone().config()))) {
+            checkMaxLengths(study, backbone);
             List<Cell> cells = cells(study, out);
             Set<Study.Pretraining> needed = new LinkedHashSet<>();
             for (Cell c : cells) {
@@ -435,6 +436,27 @@ public final class StudyRunner {
     static TrainingConfig training(Study.Budget b, long seed) {
         return new TrainingConfig(b.epochs(), b.batchSize(), b.batchSize() * 160, b.learningRate(), b.warmup(), b.clip(),
                 b.patience(), seed);
+    }
+
+    /** Every budget's max_length fits the backbone's position embeddings: checked before any cell (config-bad-value). */
+    static void checkMaxLengths(Study study, Backbone backbone) {
+        int limit = backbone.spec().maxPositions();
+        List<String> where = new ArrayList<>();
+        for (Study.TaskEntry t : study.tasks()) {
+            if (t.budget().maxLength() > limit) {
+                where.add("task '" + t.name() + "' (" + t.budget().maxLength() + ")");
+            }
+        }
+        for (Study.Pretraining p : study.pretrainings()) {
+            if (p.budget().maxLength() > limit) {
+                where.add("pretraining '" + p.id() + "' (" + p.budget().maxLength() + ")");
+            }
+        }
+        if (!where.isEmpty()) {
+            throw new InfuseException("config-bad-value", study.file() + ": budgets key 'max_length' is larger than the "
+                    + limit + " positions of backbone '" + backbone.name() + "' (" + backbone.spec().describe() + ") for "
+                    + String.join(", ", where) + "; expected at most " + limit + " (the default is 128: set max_length in budgets)");
+        }
     }
 
     private static void checkPlugins(Infuse infuse, Study study) {

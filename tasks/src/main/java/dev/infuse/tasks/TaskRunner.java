@@ -206,7 +206,7 @@ public final class TaskRunner {
         TaskHead head = head(data.train(), spec.headDropout(), backbone.spec().hiddenSize());
 
         boolean sides = adapters.stream().anyMatch(a -> !a.taps().isEmpty());
-        if (!sides && spec.fusion() != null) {
+        if (!adapters.isEmpty() && !sides && spec.fusion() != null) {
             LOG.warn("warning[config-unused-fusion]: fusion '{}' is not used: no side adapter to fuse (input-side adapters need none)", spec.fusion());
         }
         String fusionName = fusionName(spec, head);
