@@ -14,7 +14,7 @@ final class CommonOptions {
             description = "Cache folder for extracted models and activations (default: $INFUSE_HOME/cache, else ~/.infuse/cache).")
     Path cache;
 
-    @Option(names = "--verbose", description = "Print stack traces on errors.")
+    @Option(names = "--verbose", description = "Print stack traces on errors (and, through the infuse launcher, TensorFlow's native log lines).")
     boolean verbose;
 
     /** Opens the runtime and prints every plugin problem (broken jar, wrong SPI, duplicate) as one warning line. */

@@ -39,11 +39,15 @@ final class EncodeCommand implements Callable<Integer> {
     String backbone;
 
     @Option(names = "--backbone-path", paramLabel = "DIR",
-            description = "Model folder (SavedModel or checkpoint with vocab.txt); default: the BERT-base artifact on the class path.")
+            description = "Model folder (SavedModel, TF checkpoint or Hugging Face config.json + model.safetensors, with vocab.txt); default: the BERT-base artifact on the class path.")
     String backbonePath;
 
     @Option(names = "--top", defaultValue = "5", description = "Predictions shown per [MASK] (default: ${DEFAULT-VALUE}).")
     int top;
+
+    @Option(names = "--truncate",
+            description = "Encode only the first word pieces of a text longer than the backbone's position limit (default: refuse it).")
+    boolean truncate;
 
     @Parameters(arity = "1..*", paramLabel = "TEXT", description = "Texts to encode.")
     List<String> texts;
@@ -63,7 +67,22 @@ final class EncodeCommand implements Callable<Integer> {
                 ComposedModel model = ComposedModel.builder(b).head(new MaskedLmHead(), false).build()) {
             out.printf("backbone %s (%s)%nfingerprint %s%n", b.name(), b.spec().describe(), b.fingerprint());
             var tokenizer = model.tokenizer();
-            List<TokenizedText> encoded = texts.stream().map(tokenizer::encode).toList();
+            int limit = b.spec().maxPositions();
+            List<TokenizedText> encoded = new ArrayList<>();
+            for (int i = 0; i < texts.size(); i++) {
+                TokenizedText x = tokenizer.encode(texts.get(i));
+                if (x.length() > limit) {
+                    if (!truncate) {
+                        throw new dev.infuse.spi.InfuseException("config-bad-value", "text " + (i + 1) + " has " + x.length()
+                                + " word pieces with [CLS] and [SEP]; backbone '" + b.name() + "' takes at most " + limit
+                                + " (its position limit); shorten the text or add --truncate");
+                    }
+                    spec.commandLine().getErr().printf("warning[encode-truncated]: text %d has %d word pieces; only its first %d are encoded "
+                            + "(the backbone's position limit, [SEP] kept last)%n", i + 1, x.length(), limit);
+                    x = truncated(x, limit, tokenizer.sepId());
+                }
+                encoded.add(x);
+            }
             int time = encoded.stream().mapToInt(TokenizedText::length).max().orElse(0);
             List<int[]> masks = new ArrayList<>();
             for (int i = 0; i < encoded.size(); i++) {
@@ -102,6 +121,21 @@ final class EncodeCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    /** The first {@code limit} word pieces of {@code x}, the last of them replaced by [SEP]. */
+    static TokenizedText truncated(TokenizedText x, int limit, int sepId) {
+        int[] ids = java.util.Arrays.copyOf(x.ids(), limit);
+        int[] types = java.util.Arrays.copyOf(x.typeIds(), limit);
+        String[] tokens = java.util.Arrays.copyOf(x.tokens(), limit);
+        int[] starts = java.util.Arrays.copyOf(x.charStart(), limit);
+        int[] ends = java.util.Arrays.copyOf(x.charEnd(), limit);
+        int last = limit - 1;
+        ids[last] = sepId;
+        tokens[last] = x.tokens()[x.length() - 1];
+        starts[last] = x.charStart()[x.length() - 1];
+        ends[last] = x.charEnd()[x.length() - 1];
+        return new TokenizedText(ids, types, tokens, starts, ends);
     }
 
     private String topK(TFloat32 p, int row, dev.infuse.spi.Tokenizer tokenizer) {

@@ -5,7 +5,6 @@ import dev.infuse.spi.Backbone;
 import dev.infuse.tasks.RunSpec;
 import dev.infuse.tasks.TaskRunner;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +34,8 @@ final class EvalCommand implements Callable<Integer> {
     List<Path> adapters = new ArrayList<>();
 
     @Option(names = "--control", paramLabel = "NAME|DIR",
-            description = "A same-shape adapter left at its random initialisation (frozen): a plugin name, or an artifact whose shape to copy (repeatable).")
+            description = {"A same-shape adapter left at its random initialisation (frozen), repeatable: a plugin name (houlsby),",
+                "or an artifact folder whose shape to copy, written as a path with a '/' (./houlsby, runs/x/adapters/factual)."})
     List<String> controls = new ArrayList<>();
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Configuration of --control adapters given by name.")
@@ -43,6 +43,15 @@ final class EvalCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    /**
+     * Whether a {@code --control} value names an artifact folder rather than a plugin: a path has a
+     * {@code /} (write {@code ./houlsby} for a folder in the working directory); a bare name is always
+     * a plugin name, even when a folder of that name exists.
+     */
+    static boolean isArtifactPath(String value) {
+        return value.indexOf('/') >= 0 || value.indexOf(java.io.File.separatorChar) >= 0;
+    }
 
     @Override
     public Integer call() {
@@ -52,14 +61,14 @@ final class EvalCommand implements Callable<Integer> {
             uses.add(new RunSpec.AdapterUse(null, a, RunSpec.AdapterMode.PRETRAINED, Map.of()));
         }
         for (String c : controls) {
-            Path p = Path.of(c);
-            uses.add(Files.isDirectory(p)
-                    ? new RunSpec.AdapterUse(null, p, RunSpec.AdapterMode.CONTROL, Map.of())
+            uses.add(isArtifactPath(c)
+                    ? new RunSpec.AdapterUse(null, Path.of(c), RunSpec.AdapterMode.CONTROL, Map.of())
                     : new RunSpec.AdapterUse(c, null, RunSpec.AdapterMode.CONTROL, RunOptions.settings(settings)));
         }
         run.validate();
+        run.requireWritableOutputs();
         try (Infuse infuse = common.open(spec.commandLine().getErr()); Backbone backbone = run.openBackbone(infuse)) {
-            var result = TaskRunner.run(infuse, backbone, run.spec(uses).build());
+            var result = TaskRunner.run(infuse, backbone, run.spec(uses, backbone).build());
             Report.print(out, result);
             return 0;
         }

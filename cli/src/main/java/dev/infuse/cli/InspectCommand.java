@@ -3,7 +3,9 @@ package dev.infuse.cli;
 import dev.infuse.api.ArtifactManifest;
 import dev.infuse.api.Artifacts;
 import dev.infuse.api.LoadedArtifact;
+import dev.infuse.api.Infuse;
 import dev.infuse.api.Provenance;
+import dev.infuse.spi.PluginKind;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
@@ -35,6 +37,23 @@ final class InspectCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         LoadedArtifact artifact = Artifacts.read(directory);
         print(out, "", artifact);
+        out.flush();
+        // The artifact is only usable if its plugin is installed: an unknown one is an error (exit 3), not a listing.
+        ArtifactManifest m = artifact.manifest();
+        PluginKind kind = switch (m.plugin().kind()) {
+            case ADAPTER -> PluginKind.ADAPTER;
+            case FUSION -> PluginKind.FUSION;
+            case HEAD -> null; // heads are built into the tasks, not plugins
+        };
+        if (kind != null) {
+            try (Infuse infuse = common.open(spec.commandLine().getErr())) {
+                try {
+                    infuse.registry().info(kind, m.plugin().name());
+                } catch (dev.infuse.spi.InfuseException e) {
+                    throw new dev.infuse.spi.InfuseException(e.code(), directory + ": the artifact cannot be used here: " + e.getMessage(), e);
+                }
+            }
+        }
         artifact.head().ifPresent(h -> print(out, "head: ", h));
         if (!artifact.ignoredKeys().isEmpty()) {
             out.printf("ignored unknown keys: %s%n", artifact.ignoredKeys());

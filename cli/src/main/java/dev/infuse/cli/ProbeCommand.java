@@ -50,6 +50,9 @@ final class ProbeCommand implements Callable<Integer> {
             description = "Fusion of side-network plugins before the frozen MLM head (default: ${DEFAULT-VALUE}, as KILM pretrains).")
     String fusion;
 
+    @Option(names = "--fusion-set", paramLabel = "KEY=VALUE", description = "Configuration of the fusion (repeatable).")
+    Map<String, String> fusionSettings;
+
     @Option(names = "--max-facts", defaultValue = "0", description = "At most this many facts per relation (0 = all).")
     int maxFacts;
 
@@ -70,6 +73,17 @@ final class ProbeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Checks that the {@code --fusion} plugin exists before the backbone is loaded (a misspelt name fails, used or not). */
+    private Infuse withFusion(Infuse infuse) {
+        try {
+            infuse.registry().info(dev.infuse.spi.PluginKind.FUSION, fusion);
+            return infuse;
+        } catch (RuntimeException e) {
+            infuse.close();
+            throw e;
+        }
+    }
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -77,11 +91,12 @@ final class ProbeCommand implements Callable<Integer> {
         if (folder == null) {
             throw new InfuseException("usage", "give --lama DIR (a LAMA folder) or --data DIR (with a lama/ sub-folder)");
         }
+        OutputFolders.requireWritable(this.out, "--out", "config-output-folder");
         Map<String, Object> cfg = new LinkedHashMap<>();
         if (backbonePath != null) {
             cfg.put("path", backbonePath);
         }
-        try (Infuse infuse = common.open(spec.commandLine().getErr());
+        try (Infuse infuse = withFusion(common.open(spec.commandLine().getErr()));
                 Backbone b = infuse.createBackbone(backbone, PluginConfig.of("backbone '" + backbone + "'", cfg))) {
             List<AdapterArtifacts.Loaded> loaded = new ArrayList<>();
             ComposedModel.Builder builder = ComposedModel.builder(b).head(new dev.infuse.heads.MaskedLmHead(), false);
@@ -93,7 +108,8 @@ final class ProbeCommand implements Callable<Integer> {
             long sides = loaded.stream().filter(l -> !l.adapter().taps().isEmpty()).count();
             if (sides > 0) {
                 // A side network's output reaches the MLM head only through a fusion; it stays frozen here.
-                builder.fusion(infuse.createFusion(fusion, PluginConfig.empty("fusion '" + fusion + "'"), b.spec(), (int) sides), false);
+                builder.fusion(infuse.createFusion(fusion, PluginConfig.of("fusion '" + fusion + "'", RunOptions.settings(fusionSettings)),
+                        b.spec(), (int) sides), false);
             }
             try (ComposedModel model = builder.build()) {
                 loaded.forEach(l -> l.loadInto(model));

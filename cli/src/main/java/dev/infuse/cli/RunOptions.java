@@ -6,6 +6,7 @@ import dev.infuse.spi.Backbone;
 import dev.infuse.spi.InfuseException;
 import dev.infuse.spi.PluginConfig;
 import dev.infuse.tasks.RunSpec;
+import dev.infuse.spi.PluginKind;
 import dev.infuse.tasks.TaskRunner;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -32,7 +33,7 @@ final class RunOptions {
     Path train;
 
     @Option(names = "--dev", paramLabel = "FILE",
-            description = "Development (or test) file to score (default: the task's file in --data, else 10% of --train by a seeded split).")
+            description = "Development (or test) file to score (default: the task's file in --data, else 10%% of --train by a seeded split).")
     Path dev;
 
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output folder: metrics.json, predictions, artifacts.")
@@ -41,11 +42,15 @@ final class RunOptions {
     @Option(names = "--backbone", defaultValue = "bert", description = "Backbone plugin (default: ${DEFAULT-VALUE}).")
     String backbone;
 
-    @Option(names = "--backbone-path", paramLabel = "DIR", description = "Model folder for the backbone (default: BERT-base from the class path).")
+    @Option(names = "--backbone-path", paramLabel = "DIR", description = "Model folder for the backbone: SavedModel, TF checkpoint or Hugging Face (config.json, model.safetensors, vocab.txt) (default: BERT-base from the class path).")
     String backbonePath;
 
     @Option(names = "--fusion", description = "Fusion for side adapters: concat, add, attention (default: add before a masked-LM head, i.e. mention-mlm and entity-infill; concat otherwise).")
     String fusion;
+
+    @Option(names = "--fusion-set", paramLabel = "KEY=VALUE",
+            description = "Configuration of the fusion (repeatable), e.g. for a plugin fusion: --fusion-set heads=4.")
+    Map<String, String> fusionSettings;
 
     @Option(names = "--epochs", defaultValue = "3", description = "Epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
@@ -65,8 +70,9 @@ final class RunOptions {
     @Option(names = "--patience", defaultValue = "0", description = "Stop after this many epochs without improvement, 0 never (default: ${DEFAULT-VALUE}).")
     int patience;
 
-    @Option(names = "--max-length", defaultValue = "128", description = "Word pieces per example (default: ${DEFAULT-VALUE}).")
-    int maxLength;
+    @Option(names = "--max-length", paramLabel = "N",
+            description = "Word pieces per example, at most the backbone's position limit (default: 128, or the backbone's limit if smaller).")
+    Integer maxLength;
 
     @Option(names = "--head-dropout", defaultValue = "0.1", description = "Dropout before the head (default: ${DEFAULT-VALUE}).")
     float headDropout;
@@ -113,9 +119,9 @@ final class RunOptions {
     }
 
     /** The run these options describe, with {@code adapters}. */
-    RunSpec.Builder spec(java.util.List<RunSpec.AdapterUse> adapters) {
+    RunSpec.Builder spec(java.util.List<RunSpec.AdapterUse> adapters, Backbone backbone) {
         return RunSpec.builder(task).taskIncludes(includeTasks).train(train).dev(dev).test(test).data(data).adapters(adapters)
-                .fusion(fusion).training(training()).maxLength(maxLength).cache(!noCache).headDropout(headDropout).out(out)
+                .fusion(fusion).fusionConfig(settings(fusionSettings)).training(training()).maxLength(maxLength(backbone)).cache(!noCache).headDropout(headDropout).out(out)
                 .maxTrain(maxTrain).head(headUse()).checkpoint(checkpointDir()).markers(markers).backboneDropout(backboneDropout);
     }
 
@@ -134,10 +140,30 @@ final class RunOptions {
         require(warmup >= 0 && warmup <= 1, "--warmup", warmup, "a fraction in [0, 1]");
         require(clip >= 0 && Double.isFinite(clip), "--clip", clip, "0 (none) or a positive number");
         require(patience >= 0, "--patience", patience, "0 (never) or more");
-        require(maxLength >= 8 && maxLength <= 4096, "--max-length", maxLength, "8 to 4096 word pieces");
+        require(maxLength == null || (maxLength >= 8 && maxLength <= 4096), "--max-length", maxLength, "8 to 4096 word pieces");
         require(headDropout >= 0 && headDropout < 1, "--head-dropout", headDropout, "a rate in [0, 1)");
         require(backboneDropout >= 0 && backboneDropout < 1, "--backbone-dropout", backboneDropout, "a rate in [0, 1)");
         require(markers == null || markers.equals("infuse") || markers.equals("authors"), "--markers", markers, "infuse or authors");
+    }
+
+    /** The output and checkpoint folders can be written: checked before anything is read or built. */
+    void requireWritableOutputs() {
+        OutputFolders.requireWritable(out, "--out", "config-output-folder");
+        // The checkpoint folder itself is written as a temporary sibling and renamed into place: probe its
+        // parent, and do not create it (an existing checkpoint folder means "resume").
+        Path checkpoint = checkpointDir();
+        if (checkpoint != null) {
+            Path parent = checkpoint.toAbsolutePath().getParent();
+            if (java.nio.file.Files.exists(checkpoint) && !java.nio.file.Files.isDirectory(checkpoint)) {
+                throw new InfuseException("config-output-folder", "--checkpoint " + checkpoint + ": a file is in the way; expected a folder");
+            }
+            try {
+                OutputFolders.requireWritable(parent, "--checkpoint", "config-output-folder");
+            } catch (InfuseException e) {
+                throw new InfuseException(e.code(), e.getMessage().replaceFirst("^--checkpoint " + java.util.regex.Pattern.quote(parent.toString()),
+                        java.util.regex.Matcher.quoteReplacement("--checkpoint " + checkpoint + " (its folder " + parent + ")")), e);
+            }
+        }
     }
 
     private static void require(boolean ok, String option, Object value, String expected) {
@@ -146,7 +172,47 @@ final class RunOptions {
         }
     }
 
+    /**
+     * The word pieces per example for {@code backbone}: {@code --max-length}, which must fit the
+     * backbone's position embeddings, else 128 or the backbone's limit if smaller.
+     */
+    int maxLength(Backbone backbone) {
+        return maxLength(maxLength, backbone);
+    }
+
+    /** The checked {@code --max-length} (null: the default) for {@code backbone}. */
+    static int maxLength(Integer given, Backbone backbone) {
+        int limit = backbone.spec().maxPositions();
+        if (given == null) {
+            return Math.min(DEFAULT_MAX_LENGTH, limit);
+        }
+        require(given <= limit, "--max-length", given, "at most " + limit + ", the position limit of backbone '" + backbone.name()
+                + "' (" + backbone.spec().describe() + ")");
+        return given;
+    }
+
+    static final int DEFAULT_MAX_LENGTH = 128;
+
+    /**
+     * Opens the backbone, after checking that the fusion plugin (if one is named) exists, so that a
+     * misspelt {@code --fusion} fails before the backbone is loaded; then checks {@code --max-length}
+     * against the backbone's position limit before anything else is read or built.
+     */
     Backbone openBackbone(Infuse infuse) {
+        if (fusion != null) {
+            infuse.registry().info(PluginKind.FUSION, fusion);
+        }
+        Backbone b = openBackboneUnchecked(infuse);
+        try {
+            maxLength(b);
+        } catch (RuntimeException e) {
+            b.close();
+            throw e;
+        }
+        return b;
+    }
+
+    private Backbone openBackboneUnchecked(Infuse infuse) {
         Map<String, Object> cfg = new LinkedHashMap<>();
         if (backbonePath != null) {
             cfg.put("path", backbonePath);

@@ -12,7 +12,9 @@ import dev.infuse.study.StudyRunner;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.infuse.spi.PluginKind;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -79,6 +81,44 @@ final class StudyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /**
+     * Before the first cell: every plugin a method names exists (adapters, fusion), and every adapter
+     * configuration key is one its provider lists in {@code parameters()} (providers that list none
+     * are checked when their cells run). A misspelt key fails here with {@code config-unknown-key},
+     * its place in the study file and the closest valid key, instead of after the baseline cells.
+     * Values are checked when the adapter is created against the backbone, in its cell.
+     */
+    static void validatePlugins(Infuse infuse, Study study) {
+        for (Study.Method m : study.methods()) {
+            if (m.fusion() != null) {
+                checkKeys(infuse, PluginKind.FUSION, m.fusion(), m.fusionConfig(), study.file() + ": method '" + m.name() + "'");
+            }
+            for (Study.AdapterEntry a : m.adapters()) {
+                if (a.adapter() != null) {
+                    checkKeys(infuse, PluginKind.ADAPTER, a.adapter(), a.config(), a.where() + ": method '" + m.name() + "'");
+                }
+                if (a.pretraining() != null) {
+                    checkKeys(infuse, PluginKind.ADAPTER, a.pretraining().adapter(), a.pretraining().config(), a.where() + ": method '" + m.name() + "'");
+                }
+            }
+        }
+    }
+
+    private static void checkKeys(Infuse infuse, PluginKind kind, String plugin, Map<String, Object> config, String where) {
+        List<String> known = infuse.registry().forName(kind, plugin).parameters()
+                .stream().map(dev.infuse.spi.ParameterSpec::name).toList();
+        if (config == null || config.isEmpty() || known.isEmpty()) {
+            return; // a provider that lists no keys is checked when its cells run
+        }
+        for (String key : config.keySet()) {
+            if (!known.contains(key)) {
+                String hint = dev.infuse.spi.PluginConfig.closest(key, known);
+                throw new InfuseException("config-unknown-key", where + ", " + kind.label() + " '" + plugin + "': unknown configuration key '" + key
+                        + "'" + (hint == null ? "" : "; did you mean '" + hint + "'?") + " (valid keys: " + String.join(", ", known) + ")");
+            }
+        }
+    }
+
     @Override
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
@@ -117,8 +157,10 @@ final class StudyCommand implements Callable<Integer> {
         Study study = builtIn ? StudyFile.builtIn(file.toString(), data) : StudyFile.read(file, data);
         Path folder = out != null ? out
                 : !local && shared != null ? shared.resolve("results").resolve(study.name()) : Path.of("results", study.name());
+        OutputFolders.requireWritable(folder, out != null ? "--out" : "the study's output folder", "config-shared-folder");
         StudyResults r;
         try (Infuse infuse = common.open(spec.commandLine().getErr()); CellExecutor cells = CellExecutors.open(executor, options)) {
+            validatePlugins(infuse, study);
             r = StudyRunner.run(infuse, study, folder, cells);
         }
         var counts = r.counts();

@@ -38,9 +38,10 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         run.validate();
+        run.requireWritableOutputs();
         try (Infuse infuse = common.open(spec.commandLine().getErr()); Backbone backbone = run.openBackbone(infuse)) {
             var use = new RunSpec.AdapterUse(adapter, null, RunSpec.AdapterMode.TRAIN, RunOptions.settings(settings));
-            var result = TaskRunner.run(infuse, backbone, run.spec(List.of(use)).build());
+            var result = TaskRunner.run(infuse, backbone, run.spec(List.of(use), backbone).build());
             Report.print(out, result);
             out.printf("adapter artifact: %s%n", run.out.resolve("adapters").resolve(adapter));
             return 0;

@@ -4,6 +4,7 @@ import dev.infuse.data.Lama;
 import dev.infuse.data.LamaFact;
 import dev.infuse.data.LamaProbe;
 import dev.infuse.data.LamaRelation;
+import dev.infuse.kg.KnowledgeGraph;
 import dev.infuse.spi.InfuseException;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -93,13 +94,20 @@ final class TransECommand implements Callable<Integer> {
     /** Writes the training triples followed by every LAMA fact; returns how many facts were added. */
     static int mergeLama(Path train, Path lama, Path target) throws IOException {
         LamaProbe probe = Lama.read(lama, s -> true);
-        Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), ".train", ".tmp");
+        Path tmp = target.toAbsolutePath().resolveSibling(".train." + Long.toHexString(System.nanoTime()) + ".tmp");
         int added = 0;
-        try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            for (String line : Files.readAllLines(train, StandardCharsets.UTF_8)) {
-                w.write(line);
-                w.newLine();
-            }
+        boolean done = false;
+        try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            // Line by line through the knowledge-graph reader: bounded lines, file:line in every error.
+            KnowledgeGraph.readLabelledLines(train, line -> {
+                try {
+                    w.write(line);
+                    w.newLine();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
             for (LamaRelation r : probe.relations()) {
                 for (LamaFact f : r.facts()) {
                     if (f.subjectUri() != null && f.objectUri() != null) {
@@ -109,8 +117,14 @@ final class TransECommand implements Callable<Integer> {
                     }
                 }
             }
+            w.flush();
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            done = true;
+        } finally {
+            if (!done) {
+                Files.deleteIfExists(tmp);
+            }
         }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return added;
     }
 }

@@ -536,4 +536,253 @@ class BadInputTableTest {
         fails(dim, 2, "data-format", ragged + ":2");
         nothingWritten(out("mt-dim"));
     }
+
+    // ------------------------------------------------------------------ issue 18, item 1
+
+    /** A file of {@code bytes} bytes without a single newline. */
+    Path noNewline(String name, int bytes) throws IOException {
+        Path p = tmp.resolve("in").resolve(name);
+        Files.createDirectories(p.getParent());
+        byte[] block = new byte[1 << 16];
+        java.util.Arrays.fill(block, (byte) 'x');
+        try (OutputStream o = Files.newOutputStream(p)) {
+            for (int n = 0; n < bytes; n += block.length) {
+                o.write(block);
+            }
+        }
+        return p;
+    }
+
+    @Test
+    void triplesFileWithoutNewlines() throws Exception {
+        Path train = noNewline("kg/huge-train.tsv", 5 << 20);
+        Path valid = write("kg/valid2.tsv", "Q1\tP1\tQ3\n");
+        Run r = cli("transe", "--train", train.toString(), "--valid", valid.toString(), "--test", valid.toString(),
+                "--out", out("transe-huge").toString(), "--epochs", "1", "--no-progress");
+        fails(r, 2, "data-format", train + ":1", "longer than");
+        nothingWritten(out("transe-huge"));
+    }
+
+    @Test
+    void entityNamesThatNeverEnd() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/dev/zero")));
+        Path fewrel = write("fewrel-names.json", fewRel(-1));
+        Path emb = write("emb-ok.txt", "Q1\t0.1 0.2\nQ2\t0.3 0.4\n");
+        Run r = cli("train", "--adapter", "map-tuning", "--set", "embeddings=" + emb, "--set", "names=/dev/zero", "--task", "fewrel",
+                "--train", fewrel.toString(), "--out", out("mt-zero").toString(), "--backbone", "bert-random", "--epochs", "1",
+                "--plugins", tmp.resolve("no-plugins").toString(), "--cache", tmp.resolve("cache").toString());
+        fails(r, 2, "data-format", "/dev/zero:1", "longer than");
+        nothingWritten(out("mt-zero"));
+    }
+
+    @Test
+    void maxLengthBeyondTheBackbonesPositions() throws Exception {
+        Path f = write("fewrel-len.json", fewRel(-1));
+        fails(cli("eval", "--task", "fewrel", "--train", f.toString(), "--out", out("fewrel").toString(), "--backbone", "bert-random",
+                "--max-length", "128", "--cache", tmp.resolve("cache").toString()), 2, "config-bad-value", "--max-length", "128", "at most 64", "bert-random");
+        nothingWritten(out("fewrel"));
+        String longText = "word ".repeat(80);
+        fails(cli("encode", "--backbone", "bert-random", "--cache", tmp.resolve("cache").toString(), longText), 2,
+                "config-bad-value", "text 1", "at most 64", "--truncate");
+        Run truncated = cli("encode", "--backbone", "bert-random", "--cache", tmp.resolve("cache").toString(), "--truncate", longText);
+        assertThat(truncated.exit()).as(truncated.err()).isZero();
+        assertThat(truncated.err()).contains("warning[encode-truncated]: text 1 has 82 word pieces; only its first 64");
+        assertThat(truncated.out()).contains(" 63 [SEP]").doesNotContain(" 64 ");
+    }
+
+    @Test
+    void outputFolderThatCannotBeWritten() throws Exception {
+        Path readOnly = Path.of("/sys/kernel");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(readOnly), "needs Linux's /sys/kernel (not writable, even by root)");
+        Path f = write("fewrel-ro.json", fewRel(-1));
+        Run r = cli("eval", "--task", "fewrel", "--train", f.toString(), "--out", readOnly.toString(), "--backbone", "bert-random",
+                "--max-length", "32", "--cache", tmp.resolve("cache").toString());
+        fails(r, 2, "config-output-folder", "--out /sys/kernel", "permission denied");
+        Run train = cli("train", "--adapter", "factual", "--task", "fewrel", "--train", f.toString(), "--out", tmp.resolve("t").toString(),
+                "--checkpoint", readOnly.resolve("ckpt").toString(), "--backbone", "bert-random", "--cache", tmp.resolve("cache").toString());
+        fails(train, 2, "config-output-folder", "--checkpoint /sys/kernel/ckpt");
+        Path blocker = write("a-file", "x");
+        fails(cli("probe", "--lama", tmp.toString(), "--out", blocker.resolve("out").toString(), "--backbone", "bert-random"), 2,
+                "config-output-folder", blocker.toString());
+        Path study = write("ro.yaml", "name: ro\nbackbone: bert-random\ndata: .\ntasks: [semeval]\n");
+        fails(cli("study", study.toString(), "--out", readOnly.toString(), "--plugins", tmp.resolve("no-plugins").toString()), 2,
+                "config-shared-folder", "/sys/kernel", "permission denied");
+    }
+
+    @Test
+    void studyWithAMisspeltAdapterKeyFailsBeforeTheFirstCell() throws Exception {
+        Path study = write("misspelt.yaml", """
+                name: misspelt
+                backbone: bert-random
+                data: .
+                tasks: [semeval]
+                methods:
+                  - name: broken
+                    adapters: [{adapter: factual, mode: control, config: {adapter_sise: 8}}]
+                """);
+        Path folder = tmp.resolve("study-misspelt");
+        Run r = cli("study", study.toString(), "--out", folder.toString(), "--plugins", tmp.resolve("no-plugins").toString());
+        fails(r, 2, "config-unknown-key", study + ":7", "adapter_sise", "did you mean 'adapter_size'");
+        assertThat(folder.resolve("cells")).doesNotExist();
+        nothingWritten(folder);
+    }
+
+    @Test
+    void inspectingAnArtifactOfAnUnknownPlugin() throws Exception {
+        Path a = copyArtifact("inspect-unknown");
+        rewriteManifestPluginName(a, "factually");
+        Run r = cli("inspect", a.toString(), "--plugins", tmp.resolve("no-plugins").toString());
+        assertThat(r.out()).contains("adapter 'factually'");
+        assertThat(r.err()).startsWith("error[plugin-not-found]: " + a).contains("'factually'", "did you mean 'factual'");
+        assertThat(r.exit()).isEqualTo(3);
+    }
+
+    @Test
+    void controlNamesAPluginUnlessWrittenAsAPath() throws Exception {
+        // The working directory of the tests (cli/) holds a folder "src": the bare name is still a plugin name.
+        assertThat(Path.of("src")).isDirectory();
+        Path f = write("semeval-ctl.txt", semEval(null));
+        fails(eval("semeval", f, "--control", "src"), 3, "plugin-not-found", "'src'");
+        assertThat(EvalCommand.isArtifactPath("houlsby")).isFalse();
+        assertThat(EvalCommand.isArtifactPath("./houlsby")).isTrue();
+        fails(eval("semeval", f, "--control", "./src"), 4, "artifact-missing", "src");
+        nothingWritten(out("semeval"));
+    }
+
+    @Test
+    void unknownFusionIsAnError() throws Exception {
+        Path f = write("semeval-fu.txt", semEval(null));
+        fails(eval("semeval", f, "--fusion", "gatd"), 3, "plugin-not-found", "fusion", "'gatd'");
+        fails(cli("probe", "--lama", tmp.toString(), "--out", out("probe").toString(), "--backbone", "bert-random", "--fusion", "gatd",
+                "--cache", tmp.resolve("cache").toString()), 3, "plugin-not-found", "'gatd'");
+        nothingWritten(out("semeval"));
+    }
+
+    /** Runs {@code body} with {@code System.err} captured (picocli's tracer and SLF4J write there, not to the command's stream). */
+    static String systemErr(Runnable body) {
+        java.io.PrintStream saved = System.err;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try {
+            body.run();
+        } finally {
+            System.setErr(saved);
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void helpHasNoFormattingWarnings() {
+        for (String command : new String[] {"train", "eval", "probe", "study", "encode", "transe", "inspect"}) {
+            Run[] r = new Run[1];
+            String stderr = systemErr(() -> r[0] = cli(command, "--help"));
+            assertThat(r[0].exit()).isZero();
+            assertThat(stderr + r[0].out() + r[0].err()).as(command).doesNotContain("picocli WARN").doesNotContain("Could not format");
+        }
+        assertThat(cli("eval", "--help").out()).contains("10% of --train");
+    }
+
+    @Test
+    void aFusionWithOnlyInputSideAdaptersIsAWarning() throws Exception {
+        Path fewrel = write("fewrel-unused.json", fewRel(-1));
+        Path emb = write("emb-unused.txt", "Q1\t0.1 0.2\nQ2\t0.3 0.4\n");
+        Run[] r = new Run[1];
+        String stderr = systemErr(() -> r[0] = cli("train", "--adapter", "map-tuning", "--set", "embeddings=" + emb, "--set",
+                "mapper_hidden=8", "--task", "fewrel", "--train", fewrel.toString(), "--out", out("unused").toString(), "--backbone",
+                "bert-random", "--epochs", "1", "--batch-size", "8", "--max-length", "32", "--fusion", "attention", "--no-checkpoint",
+                "--plugins", tmp.resolve("no-plugins").toString(), "--cache", tmp.resolve("cache").toString()));
+        assertThat(r[0].exit()).as(r[0].err()).isZero();
+        assertThat(stderr).contains("warning[config-unused-fusion]: fusion 'attention' is not used");
+    }
+
+    @Test
+    void artifactFilesOutsideTheArtifactFolder() throws Exception {
+        Path fewrel = write("fewrel-conf.json", fewRel(-1));
+        Path emb = write("emb-conf.txt", "Q1\t0.1 0.2\nQ2\t0.3 0.4\n");
+        Path names = write("names-conf.tsv", "Q1\tcat\nQ2\tdog\n");
+        Path runs = tmp.resolve("runs-conf");
+        Run trained = cli("train", "--adapter", "map-tuning", "--set", "embeddings=" + emb, "--set", "names=" + names, "--set",
+                "mapper_hidden=8", "--task", "fewrel", "--train", fewrel.toString(), "--out", runs.toString(), "--backbone", "bert-random",
+                "--epochs", "1", "--batch-size", "8", "--max-length", "32", "--no-checkpoint",
+                "--plugins", tmp.resolve("no-plugins").toString(), "--cache", tmp.resolve("cache").toString());
+        assertThat(trained.exit()).as(trained.err()).isZero();
+        Path artifact = runs.resolve("adapters/map-tuning");
+        // The files it was trained with are copied in and named plainly: the artifact is self-contained.
+        assertThat(artifact.resolve("embeddings-emb-conf.txt")).hasSameTextualContentAs(emb);
+        assertThat(artifact.resolve("names-names-conf.tsv")).hasSameTextualContentAs(names);
+        String manifest = Files.readString(artifact.resolve("adapter_config.json"));
+        assertThat(manifest).contains("\"embeddings-emb-conf.txt\"").doesNotContain(emb.toString());
+        Run reused = cli("eval", "--task", "fewrel", "--train", fewrel.toString(), "--out", out("conf-ok").toString(), "--adapter",
+                artifact.toString(), "--backbone", "bert-random", "--epochs", "1", "--batch-size", "8", "--max-length", "32",
+                "--no-checkpoint", "--plugins", tmp.resolve("no-plugins").toString(), "--cache", tmp.resolve("cache").toString());
+        assertThat(reused.exit()).as(reused.err()).isZero();
+
+        for (String[] bad : new String[][] {{"names", "../../../../etc/passwd"}, {"names", "/dev/zero"}, {"embeddings", "/etc/hostname"}}) {
+            Path a = tmp.resolve("artifacts/outside-" + bad[0] + "-" + Math.abs(bad[1].hashCode()));
+            Files.createDirectories(a.getParent());
+            try (Stream<Path> files = Files.walk(artifact)) {
+                for (Path p : files.toList()) {
+                    Path t = a.resolve(artifact.relativize(p).toString());
+                    if (Files.isDirectory(p)) {
+                        Files.createDirectories(t);
+                    } else {
+                        Files.copy(p, t);
+                    }
+                }
+            }
+            String cfg = Files.readString(a.resolve("adapter_config.json"))
+                    .replaceFirst("\"" + bad[0] + "\" ?: ?\"[^\"]*\"", "\"" + bad[0] + "\": \"" + bad[1] + "\"");
+            Files.writeString(a.resolve("adapter_config.json"), cfg);
+            fails(evalWith(a), 4, "artifact-config", "'" + bad[0] + "'", bad[1], "inside the artifact folder");
+        }
+        nothingWritten(out("semeval"));
+    }
+
+    @Test
+    void fusionSettingsReachTheFusionAndAMisspeltOneIsNamed() throws Exception {
+        Path f = write("fewrel-fs.json", fewRel(-1));
+        String[] control = {"--control", "factual", "--set", "adapter_size=8", "--set", "heads=2", "--set", "intermediate_size=16",
+            "--set", "adapter_layers=1", "--fusion", "attention", "--no-checkpoint"};
+        List<String> bad = new ArrayList<>(List.of(control));
+        bad.addAll(List.of("--fusion-set", "temprature=2"));
+        fails(eval("fewrel", f, bad.toArray(String[]::new)), 2, "config-unknown-key", "temprature", "temperature");
+        nothingWritten(out("fewrel"));
+        List<String> good = new ArrayList<>(List.of(control));
+        good.addAll(List.of("--fusion-set", "temperature=2"));
+        Run r = eval("fewrel", f, good.toArray(String[]::new));
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(Files.readString(out("fewrel").resolve("metrics.json"))).contains("\"fusion_config\"", "\"temperature\" : \"2\"");
+        Path study = write("fusion-config.yaml", """
+                name: fc
+                backbone: bert-random
+                data: .
+                tasks: [semeval]
+                methods:
+                  - name: att
+                    fusion: attention
+                    fusion_config: {temprature: 2}
+                    adapters: [{adapter: factual, mode: control, config: {adapter_size: 8}}]
+                """);
+        fails(cli("study", study.toString(), "--out", tmp.resolve("study-fc").toString(), "--plugins", tmp.resolve("no-plugins").toString()),
+                2, "config-unknown-key", "method 'att'", "fusion 'attention'", "temprature", "did you mean 'temperature'");
+        assertThat(tmp.resolve("study-fc/cells")).doesNotExist();
+    }
+
+    @Test
+    void studyBudgetBeyondTheBackbonesPositions() throws Exception {
+        Path study = write("too-long.yaml", """
+                name: too-long
+                backbone: bert-random
+                data: .
+                tasks: [semeval]
+                budgets:
+                  default: {epochs: 1}
+                  semeval: {max_length: 100}
+                """);
+        Path folder = tmp.resolve("study-too-long");
+        Run r = cli("study", study.toString(), "--out", folder.toString(), "--plugins", tmp.resolve("no-plugins").toString(),
+                "--cache", tmp.resolve("cache").toString());
+        fails(r, 2, "config-bad-value", study.toString(), "'max_length'", "64", "task 'semeval' (100)");
+        assertThat(folder.resolve("cells")).doesNotExist();
+    }
 }

@@ -97,13 +97,13 @@ class StudyCommandTest {
         Path withBroken = Files.writeString(tmp.resolve("broken.yaml"), "name: cli\n" + common + """
                 methods:
                   - name: broken
-                    adapters: [{adapter: factual, mode: control, config: {adapter_sise: 8}}]
+                    adapters: [{adapter: factual, mode: control, config: {adapter_size: 8, taps: [99]}}]
                 """);
         Path out = tmp.resolve("out");
         String cache = tmp.resolve("cache").toString();
         Run r = run("study", withBroken.toString(), "--out", out.toString(), "--cache", cache, "--plugins", tmp.resolve("p").toString());
         assertThat(r.exit()).as(r.err()).isEqualTo(6);
-        assertThat(r.out()).contains("study cli: 1 cells run, 0 reused, 1 failed").contains("failed broken/semeval/seed-7: error[config-unknown-key]")
+        assertThat(r.out()).contains("study cli: 1 cells run, 0 reused, 1 failed").contains("failed broken/semeval/seed-7: error[config-bad-tap]")
                 .contains("report: " + out.resolve("report.html"));
         for (String f : new String[] {"results.json", "results.csv", "cells.csv", "results.md", "report.html",
             "charts/scores-semeval.png", "charts/scores-semeval.svg", "charts/curves-semeval.png", "charts/curves-semeval.svg"}) {

@@ -1,5 +1,7 @@
 package dev.infuse.api;
 
+import dev.infuse.internal.artifact.AdapterFiles;
+import dev.infuse.internal.artifact.ArtifactFolder;
 import dev.infuse.spi.Backbone;
 import dev.infuse.spi.InfuseException;
 import dev.infuse.spi.KnowledgeAdapter;
@@ -8,6 +10,7 @@ import dev.infuse.spi.PluginKind;
 import dev.infuse.spi.TaskHead;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -28,18 +31,27 @@ public final class AdapterArtifacts {
      */
     public static ArtifactManifest save(ComposedModel model, KnowledgeAdapter adapter, String pluginVersion,
             Path dir, Provenance provenance, boolean withHead) {
+        // Files the adapter was created from are copied in and named plainly, so the artifact is self-contained
+        // and loading it never reads outside its folder.
+        Map<String, Object> config = new LinkedHashMap<>(adapter.config());
+        Map<String, Path> attachments = new LinkedHashMap<>();
+        AdapterFiles.of(adapter).forEach((key, file) -> {
+            String name = AdapterFiles.nameInArtifact(key, file);
+            config.put(key, name);
+            attachments.put(name, file);
+        });
         ArtifactManifest manifest = ArtifactManifest.create(
                 new ArtifactManifest.Plugin(ArtifactKind.ADAPTER, adapter.name(), pluginVersion),
-                adapter.config(), ArtifactManifest.BackboneRef.of(model.backbone()), provenance);
+                config, ArtifactManifest.BackboneRef.of(model.backbone()), provenance);
         Map<String, TensorData> weights = tensors(model, "adapter." + adapter.name());
         Optional<TaskHead> head = withHead ? model.head() : Optional.empty();
         if (head.isPresent()) {
             ArtifactManifest headManifest = ArtifactManifest.create(
                     new ArtifactManifest.Plugin(ArtifactKind.HEAD, head.get().name(), pluginVersion),
                     head.get().config(), ArtifactManifest.BackboneRef.of(model.backbone()), provenance);
-            return Artifacts.write(dir, manifest, weights, headManifest, tensors(model, "head"));
+            return ArtifactFolder.write(dir, manifest, weights, headManifest, tensors(model, "head"), attachments);
         }
-        return Artifacts.write(dir, manifest, weights);
+        return ArtifactFolder.write(dir, manifest, weights, null, null, attachments);
     }
 
     /** An adapter re-created from an artifact, with the weights to load once it is composed. */
@@ -73,8 +85,10 @@ public final class AdapterArtifacts {
         artifact.checkBackbone(backbone);
         String name = m.plugin().name();
         infuse.registry().info(PluginKind.ADAPTER, name);
+        List<String> fileKeys = AdapterFiles.fileKeys(infuse.registry().forName(PluginKind.ADAPTER, name).parameters());
+        Map<String, Object> config = AdapterFiles.confine(artifact.directory(), m.config(), fileKeys);
         KnowledgeAdapter adapter = infuse.createAdapter(name,
-                PluginConfig.of("adapter '" + name + "' from " + dir, m.config()), backbone.spec());
+                PluginConfig.of("adapter '" + name + "' from " + dir, config), backbone.spec());
         return new Loaded(adapter, artifact);
     }
 

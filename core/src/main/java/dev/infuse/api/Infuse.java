@@ -98,7 +98,11 @@ public final class Infuse implements AutoCloseable {
 
     /** {@link PluginRegistry#createAdapter} with this runtime's context. */
     public KnowledgeAdapter createAdapter(String name, PluginConfig config, BackboneSpec backbone) {
-        return registry.createAdapter(name, config, backbone, context(PluginKind.ADAPTER, name));
+        KnowledgeAdapter adapter = registry.createAdapter(name, config, backbone, context(PluginKind.ADAPTER, name));
+        // Remember the files it read, so that saving it as an artifact copies them in.
+        dev.infuse.internal.artifact.AdapterFiles.remember(adapter,
+                dev.infuse.internal.artifact.AdapterFiles.fileKeys(registry.forName(PluginKind.ADAPTER, name).parameters()));
+        return adapter;
     }
 
     /** {@link PluginRegistry#createFusion} with this runtime's context. */

@@ -105,9 +105,11 @@ public record Outcomes(String task, String split, ItemMetric metric, List<ItemOu
         try {
             Path parent = file.toAbsolutePath().getParent();
             Files.createDirectories(parent);
-            Path tmp = Files.createTempFile(parent, "." + file.getFileName(), ".tmp");
+            // Not createTempFile (mode 0600): the temp file gets the umask's mode, like every other output.
+            Path tmp = parent.resolve("." + file.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
             try {
-                Files.write(tmp, json.writeValueAsBytes(root));
+                Files.write(tmp, json.writeValueAsBytes(root), java.nio.file.StandardOpenOption.CREATE_NEW,
+                        java.nio.file.StandardOpenOption.WRITE);
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } finally {
                 Files.deleteIfExists(tmp);

@@ -1,11 +1,7 @@
 package dev.infuse.kg;
 
 import dev.infuse.spi.InfuseException;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -333,31 +329,37 @@ public final class KnowledgeGraph {
         }
     }
 
+    /**
+     * Passes every non-blank line of a knowledge-graph text file to {@code each}, with the readers'
+     * bound on line length.
+     *
+     * @throws InfuseException {@code data-format} (file:line) for an over-long line or bad UTF-8,
+     *     {@code data-missing}, {@code data-io}
+     */
+    public static void readLabelledLines(Path file, java.util.function.Consumer<String> each) {
+        forEachLine(file, (line, no) -> each.accept(line));
+    }
+
     /** A visitor over non-blank lines with their 1-based numbers. */
     @FunctionalInterface
     interface LineVisitor {
         void line(String line, int number);
     }
 
-    /** Calls {@code v} for every non-blank line, stripping a trailing CR. */
+    /**
+     * Calls {@code v} for every non-blank line, stripping a trailing CR. Lines are bounded
+     * ({@link BoundedLines#MAX_LINE_BYTES}) and strictly UTF-8: an over-long line or a malformed byte
+     * is a {@code data-format} error naming the file and line.
+     */
     static void forEachLine(Path file, LineVisitor v) {
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (BoundedLines in = new BoundedLines(file)) {
             String line;
-            int no = 0;
-            while ((line = in.readLine()) != null) {
-                no++;
-                if (line.endsWith("\r")) {
-                    line = line.substring(0, line.length() - 1);
-                }
+            while ((line = in.next()) != null) {
                 if (line.isBlank()) {
                     continue;
                 }
-                v.line(line, no);
+                v.line(line, in.lineNumber());
             }
-        } catch (NoSuchFileException e) {
-            throw new InfuseException("data-missing", file + ": file not found");
-        } catch (IOException e) {
-            throw new InfuseException("data-io", file + ": could not read (" + e + ")", e);
         }
     }
 

@@ -97,10 +97,17 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
      * @param name unique name, used as a folder name
      * @param adapters its adapters (empty for the baseline)
      * @param fusion fusion plugin name
+     * @param fusionConfig the fusion's configuration ({@code fusion_config}), empty for its defaults
      */
-    public record Method(String name, List<AdapterEntry> adapters, String fusion) {
+    public record Method(String name, List<AdapterEntry> adapters, String fusion, Map<String, Object> fusionConfig) {
         public Method {
             adapters = List.copyOf(adapters);
+            fusionConfig = fusionConfig == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fusionConfig));
+        }
+
+        /** A method whose fusion has its default configuration. */
+        public Method(String name, List<AdapterEntry> adapters, String fusion) {
+            this(name, adapters, fusion, Map.of());
         }
 
         /** The pretraining steps this method's adapters need. */

@@ -24,14 +24,14 @@ import java.util.regex.Pattern;
  */
 public final class StudyFile {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
-    private static final List<String> TOP = List.of("name", "description", "backbone", "data", "fusion", "cache", "seeds",
+    private static final List<String> TOP = List.of("name", "description", "backbone", "data", "fusion", "fusion_config", "cache", "seeds",
             "budgets", "knowledge_graphs", "tasks", "methods");
     private static final List<String> KG = List.of("source", "dimension", "epochs", "lr", "margin", "norm", "negatives",
             "batch_size", "seed");
     private static final List<String> BUDGET = List.of("epochs", "batch_size", "lr", "max_length", "warmup", "clip",
             "patience", "head_dropout", "max_train");
     private static final List<String> TASK = List.of("name", "train", "dev", "metric", "markers");
-    private static final List<String> METHOD = List.of("name", "description", "fusion", "adapters");
+    private static final List<String> METHOD = List.of("name", "description", "fusion", "fusion_config", "adapters");
     private static final List<String> ADAPTER = List.of("adapter", "mode", "config", "artifact", "pretrain", "from");
     private static final List<String> PRETRAIN;
 
@@ -177,7 +177,8 @@ public final class StudyFile {
                 throw top.get("tasks").error("config-bad-value", "tasks must list at least one task; tasks: " + taskNames());
             }
 
-            List<Study.Method> methods = methods(top.get("methods"), fusion);
+            Map<String, Object> fusionConfig = config(top.get("fusion_config"), "fusion_config");
+            List<Study.Method> methods = methods(top.get("methods"), fusion, fusionConfig);
 
             Path dataDir = dataOverride != null ? dataOverride.toAbsolutePath()
                     : top.containsKey("data") ? base.resolve(top.get("data").string("data")).normalize() : null;
@@ -385,9 +386,10 @@ public final class StudyFile {
         private record RawAdapter(YamlNode node, Study.Mode mode, String adapter, Map<String, Object> config, Path artifact,
                 Study.Pretraining pretraining, YamlNode from) {}
 
-        private List<Study.Method> methods(YamlNode n, String defaultFusion) {
+        private List<Study.Method> methods(YamlNode n, String defaultFusion, Map<String, Object> defaultFusionConfig) {
             Map<String, List<RawAdapter>> raw = new LinkedHashMap<>();
             Map<String, String> fusions = new LinkedHashMap<>();
+            Map<String, Map<String, Object>> fusionConfigs = new LinkedHashMap<>();
             Map<String, YamlNode> nodes = new LinkedHashMap<>();
             if (n != null) {
                 for (YamlNode m : n.list("methods")) {
@@ -418,10 +420,13 @@ public final class StudyFile {
                     raw.put(name, adapters);
                     nodes.put(name, m);
                     fusions.put(name, fields.containsKey("fusion") ? fields.get("fusion").string("fusion") : defaultFusion);
+                    fusionConfigs.put(name, fields.containsKey("fusion_config")
+                            ? config(fields.get("fusion_config"), "fusion_config of method '" + name + "'") : defaultFusionConfig);
                 }
             }
             List<Study.Method> methods = new ArrayList<>();
-            methods.add(new Study.Method(Study.BASELINE, List.of(), fusions.getOrDefault(Study.BASELINE, defaultFusion)));
+            methods.add(new Study.Method(Study.BASELINE, List.of(), fusions.getOrDefault(Study.BASELINE, defaultFusion),
+                    fusionConfigs.getOrDefault(Study.BASELINE, defaultFusionConfig)));
             for (Map.Entry<String, List<RawAdapter>> e : raw.entrySet()) {
                 if (e.getKey().equals(Study.BASELINE)) {
                     continue;
@@ -430,7 +435,7 @@ public final class StudyFile {
                 for (RawAdapter a : e.getValue()) {
                     adapters.add(resolve(a, raw));
                 }
-                methods.add(new Study.Method(e.getKey(), adapters, fusions.get(e.getKey())));
+                methods.add(new Study.Method(e.getKey(), adapters, fusions.get(e.getKey()), fusionConfigs.get(e.getKey())));
             }
             return methods;
         }

@@ -65,6 +65,7 @@ public final class StudyRunner {
         StudyJob job = StudyJob.of(infuse, study, out);
         try (Backbone backbone = infuse.createBackbone(study.backbone().name(),
                 PluginConfig.of("backbone '" + study.backbone().name() + "'", study.backbone().config()))) {
+            checkMaxLengths(study, backbone);
             List<Cell> cells = cells(study, out);
             Set<Study.Pretraining> needed = new LinkedHashSet<>();
             for (Cell c : cells) {
@@ -334,9 +335,16 @@ public final class StudyRunner {
             Study.Pretraining p = study.pretrainings().stream().filter(x -> x.id().equals(c.method())).findFirst().orElse(null);
             Study.Method owner = study.method(c.method().substring(0, Math.max(0, c.method().indexOf('/'))));
             r.append("pretraining ").append(p).append('\n').append("fusion ").append(owner == null ? null : owner.fusion());
+            if (owner != null && !owner.fusionConfig().isEmpty()) {
+                r.append(" fusion_config ").append(new java.util.TreeMap<>(owner.fusionConfig()));
+            }
         } else {
             Study.Method m = study.method(c.method());
-            r.append("method ").append(m.name()).append(" fusion ").append(m.fusion()).append('\n');
+            r.append("method ").append(m.name()).append(" fusion ").append(m.fusion());
+            if (!m.fusionConfig().isEmpty()) { // only then, so that the recipes of earlier studies stay the same
+                r.append(" fusion_config ").append(new java.util.TreeMap<>(m.fusionConfig()));
+            }
+            r.append('\n');
             for (Study.AdapterEntry a : m.adapters()) {
                 r.append("adapter ").append(a.mode()).append(' ').append(a.adapter()).append(' ').append(a.config()).append(' ')
                         .append(a.artifact()).append(' ').append(a.pretraining()).append('\n');
@@ -387,7 +395,8 @@ public final class StudyRunner {
                 KnowledgeGraphs.resolve(p.config(), out));
         TaskRunner.run(infuse, backbone, RunSpec.builder(p.task()).train(p.train()).dev(p.dev()).data(study.dataDir())
                 .adapter(trained).fusion(fusion).training(training(p.budget(), p.seed())).maxLength(p.budget().maxLength())
-                .cache(study.cache()).headDropout((float) p.budget().headDropout()).out(tmp).maxTrain(p.budget().maxTrain()).build());
+                .cache(study.cache())
+                .fusionConfig(owner == null ? Map.of() : owner.fusionConfig()).headDropout((float) p.budget().headDropout()).out(tmp).maxTrain(p.budget().maxTrain()).build());
     }
 
     /** Runs an evaluation cell into {@code tmp}; a method that cannot take part writes an n/a {@code metrics.json}. */
@@ -425,7 +434,7 @@ public final class StudyRunner {
         TaskRunner.run(infuse, backbone, RunSpec.builder(t.name()).train(t.train()).dev(t.dev())
                 .data(study.dataDir()).adapters(uses).fusion(m.fusion()).training(training(t.budget(), c.seed()))
                 .maxLength(t.budget().maxLength()).cache(study.cache()).headDropout((float) t.budget().headDropout()).out(tmp)
-                .maxTrain(t.budget().maxTrain()).markers(t.markers()).build());
+                .maxTrain(t.budget().maxTrain()).markers(t.markers()).fusionConfig(m.fusionConfig()).build());
         writeEnvironment(study, t.budget(), tmp);
     }
 
@@ -442,6 +451,27 @@ public final class StudyRunner {
     static TrainingConfig training(Study.Budget b, long seed) {
         return new TrainingConfig(b.epochs(), b.batchSize(), b.batchSize() * 160, b.learningRate(), b.warmup(), b.clip(),
                 b.patience(), seed);
+    }
+
+    /** Every budget's max_length fits the backbone's position embeddings: checked before any cell (config-bad-value). */
+    static void checkMaxLengths(Study study, Backbone backbone) {
+        int limit = backbone.spec().maxPositions();
+        List<String> where = new ArrayList<>();
+        for (Study.TaskEntry t : study.tasks()) {
+            if (t.budget().maxLength() > limit) {
+                where.add("task '" + t.name() + "' (" + t.budget().maxLength() + ")");
+            }
+        }
+        for (Study.Pretraining p : study.pretrainings()) {
+            if (p.budget().maxLength() > limit) {
+                where.add("pretraining '" + p.id() + "' (" + p.budget().maxLength() + ")");
+            }
+        }
+        if (!where.isEmpty()) {
+            throw new InfuseException("config-bad-value", study.file() + ": budgets key 'max_length' is larger than the "
+                    + limit + " positions of backbone '" + backbone.name() + "' (" + backbone.spec().describe() + ") for "
+                    + String.join(", ", where) + "; expected at most " + limit + " (the default is 128: set max_length in budgets)");
+        }
     }
 
     private static void checkPlugins(Infuse infuse, Study study) {

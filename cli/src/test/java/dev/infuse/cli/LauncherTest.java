@@ -1,0 +1,64 @@
+package dev.infuse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code infuse} launcher drops TensorFlow's native absl lines ({@code I0000 ...},
+ * {@code W0000 ...}, which ignore {@code TF_CPP_MIN_LOG_LEVEL}) from standard error unless
+ * {@code --verbose} is given, keeps every other line and the command's exit status. Runs the real
+ * script against a stand-in {@code java} on the PATH that prints what TensorFlow prints.
+ */
+class LauncherTest {
+    @TempDir
+    Path tmp;
+
+    static final String ABSL_NOTICE = "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR";
+    static final String MLIR = "I0000 00:00:1733456789.123456   12345 mlir_graph_optimization_pass.cc:401] MLIR V1 optimization pass is not enabled";
+    static final String COST = "W0000 00:00:1733456789.223456   12346 op_level_cost_estimator.cc:699] Error in PredictCost() for the op: op: \"Softmax\"";
+
+    record Ran(int exit, String out, String err) {}
+
+    Ran launch(String... args) throws Exception {
+        Path home = Files.createDirectories(tmp.resolve("checkout"));
+        Files.copy(Path.of("..", "infuse"), home.resolve("infuse"));
+        Files.createDirectories(home.resolve("cli/target"));
+        Files.createFile(home.resolve("cli/target/infuse-cli-0.jar"));
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path fakeJava = bin.resolve("java");
+        Files.writeString(fakeJava, "#!/bin/sh\necho 'P@1 42.00'\necho '" + ABSL_NOTICE + "' >&2\necho '" + MLIR + "' >&2\n"
+                + "echo '" + COST.replace("'", "") + "' >&2\necho 'error[data-format]: f.json:3: bad record' >&2\nexit 2\n");
+        Files.setPosixFilePermissions(fakeJava, PosixFilePermissions.fromString("rwxr-xr-x"));
+        ProcessBuilder pb = new ProcessBuilder(new java.util.ArrayList<>(List.of("bash", home.resolve("infuse").toString())));
+        pb.command().addAll(List.of(args));
+        pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+        pb.redirectOutput(tmp.resolve("out.txt").toFile()).redirectError(tmp.resolve("err.txt").toFile());
+        Process p = pb.start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        Ran r = new Ran(p.exitValue(), Files.readString(tmp.resolve("out.txt"), StandardCharsets.UTF_8),
+                Files.readString(tmp.resolve("err.txt"), StandardCharsets.UTF_8));
+        Files.walk(tmp).sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        Files.createDirectories(tmp);
+        return r;
+    }
+
+    @Test
+    void nativeLogLinesAreDroppedByDefaultAndShownWithVerbose() throws Exception {
+        Ran quiet = launch("probe", "--out", "x");
+        assertThat(quiet.exit()).isEqualTo(2);
+        assertThat(quiet.out()).isEqualTo("P@1 42.00\n");
+        assertThat(quiet.err()).isEqualTo("error[data-format]: f.json:3: bad record\n");
+
+        Ran verbose = launch("probe", "--out", "x", "--verbose");
+        assertThat(verbose.exit()).isEqualTo(2);
+        assertThat(verbose.err()).contains(ABSL_NOTICE, MLIR, "W0000 00:00:1733456789.223456", "error[data-format]");
+    }
+}
