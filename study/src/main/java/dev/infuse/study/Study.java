@@ -88,8 +88,21 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
      * @param budget its training budget
      * @param markers entity markers of a relation task: {@code infuse} (default, also when null) or
      *     {@code authors} (the map-tuning paper's {@code # … #} / {@code $ … $})
+     * @param test a test file scored once per cell with the model selected on the development split, or null
      */
-    public record TaskEntry(String name, Path train, Path dev, String metric, Budget budget, String markers) {}
+    public record TaskEntry(String name, Path train, Path dev, String metric, Budget budget, String markers, Path test) {
+        /** A task without a test file. */
+        public TaskEntry(String name, Path train, Path dev, String metric, Budget budget, String markers) {
+            this(name, train, dev, metric, budget, markers, null);
+        }
+
+        /** As a record's, naming {@code test} only when there is one, so that earlier studies' cell recipes stay the same. */
+        @Override
+        public String toString() {
+            return "TaskEntry[name=" + name + ", train=" + train + ", dev=" + dev + ", metric=" + metric + ", budget=" + budget
+                    + ", markers=" + markers + (test == null ? "" : ", test=" + test) + "]";
+        }
+    }
 
     /**
      * A compared method: the adapters added to the frozen backbone and the fusion combining them.

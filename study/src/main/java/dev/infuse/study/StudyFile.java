@@ -30,7 +30,7 @@ public final class StudyFile {
             "batch_size", "seed");
     private static final List<String> BUDGET = List.of("epochs", "batch_size", "lr", "max_length", "warmup", "clip",
             "patience", "head_dropout", "max_train");
-    private static final List<String> TASK = List.of("name", "train", "dev", "metric", "markers");
+    private static final List<String> TASK = List.of("name", "train", "dev", "test", "metric", "markers");
     private static final List<String> METHOD = List.of("name", "description", "fusion", "fusion_config", "adapters");
     private static final List<String> ADAPTER = List.of("adapter", "mode", "config", "artifact", "pretrain", "from");
     private static final List<String> PRETRAIN;
@@ -324,6 +324,7 @@ public final class StudyFile {
             String name;
             Path train = null;
             Path dev = null;
+            Path test = null;
             String metric = null;
             String markers = null;
             YamlNode nameNode = t;
@@ -339,6 +340,7 @@ public final class StudyFile {
                 name = taskRef(nameNode.string("task name"));
                 train = m.containsKey("train") ? base.resolve(m.get("train").string("train")).normalize() : null;
                 dev = m.containsKey("dev") ? base.resolve(m.get("dev").string("dev")).normalize() : null;
+                test = m.containsKey("test") ? base.resolve(m.get("test").string("test")).normalize() : null;
                 metric = m.containsKey("metric") ? m.get("metric").string("metric") : null;
                 if (m.containsKey("markers")) {
                     markers = m.get("markers").string("markers");
@@ -353,7 +355,7 @@ public final class StudyFile {
             if (metric == null) {
                 metric = Tasks.builtIn().create(name, Map.of()).metric().name();
             }
-            return new Study.TaskEntry(name, train, dev, metric, budgets.getOrDefault(name, defaults), markers);
+            return new Study.TaskEntry(name, train, dev, metric, budgets.getOrDefault(name, defaults), markers, test);
         }
 
         /** A task name, or a task file's path resolved against the study file's folder. */

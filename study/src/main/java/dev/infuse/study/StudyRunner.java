@@ -431,7 +431,7 @@ public final class StudyRunner {
                         KnowledgeGraphs.resolve(a.config(), out));
             });
         }
-        TaskRunner.run(infuse, backbone, RunSpec.builder(t.name()).train(t.train()).dev(t.dev())
+        TaskRunner.run(infuse, backbone, RunSpec.builder(t.name()).train(t.train()).dev(t.dev()).test(t.test())
                 .data(study.dataDir()).adapters(uses).fusion(m.fusion()).training(training(t.budget(), c.seed()))
                 .maxLength(t.budget().maxLength()).cache(study.cache()).headDropout((float) t.budget().headDropout()).out(tmp)
                 .maxTrain(t.budget().maxTrain()).markers(t.markers()).fusionConfig(m.fusionConfig()).build());
