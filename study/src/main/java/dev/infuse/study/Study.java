@@ -89,18 +89,25 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
      * @param markers entity markers of a relation task: {@code infuse} (default, also when null) or
      *     {@code authors} (the map-tuning paper's {@code # … #} / {@code $ … $})
      * @param test a test file scored once per cell with the model selected on the development split, or null
+     * @param file the task file of a declarative task (then {@code name} is the name it declares), or null
      */
-    public record TaskEntry(String name, Path train, Path dev, String metric, Budget budget, String markers, Path test) {
-        /** A task without a test file. */
+    public record TaskEntry(String name, Path train, Path dev, String metric, Budget budget, String markers, Path test,
+            Path file) {
+        /** A task plugin without a test file. */
         public TaskEntry(String name, Path train, Path dev, String metric, Budget budget, String markers) {
-            this(name, train, dev, metric, budget, markers, null);
+            this(name, train, dev, metric, budget, markers, null, null);
+        }
+
+        /** How the task is found: its file's path for a declarative task, else its name. */
+        public String ref() {
+            return file == null ? name : file.toString();
         }
 
         /** As a record's, naming {@code test} only when there is one, so that earlier studies' cell recipes stay the same. */
         @Override
         public String toString() {
             return "TaskEntry[name=" + name + ", train=" + train + ", dev=" + dev + ", metric=" + metric + ", budget=" + budget
-                    + ", markers=" + markers + (test == null ? "" : ", test=" + test) + "]";
+                    + ", markers=" + markers + (test == null ? "" : ", test=" + test) + (file == null ? "" : ", file=" + file) + "]";
         }
     }
 

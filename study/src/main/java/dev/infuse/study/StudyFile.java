@@ -355,7 +355,13 @@ public final class StudyFile {
             if (metric == null) {
                 metric = Tasks.builtIn().create(name, Map.of()).metric().name();
             }
-            return new Study.TaskEntry(name, train, dev, metric, budgets.getOrDefault(name, defaults), markers, test);
+            Path file = null;
+            if (Tasks.isFile(name)) {
+                // A declarative task: the entry carries its declared name (cell folders, reports) and its file.
+                file = Path.of(name);
+                name = Tasks.builtIn().create(name, Map.of()).name();
+            }
+            return new Study.TaskEntry(name, train, dev, metric, budgets.getOrDefault(name, defaults), markers, test, file);
         }
 
         /** A task name, or a task file's path resolved against the study file's folder. */

@@ -236,7 +236,7 @@ public final class StudyRunner {
                         new CacheFill(p.task(), str(p.train()), str(p.dev()), p.budget().maxLength(), p.seed())));
             } else {
                 study.tasks().stream().filter(t -> t.name().equals(c.task())).findFirst().ifPresent(t -> fills.add(
-                        new CacheFill(t.name(), str(t.train()), str(t.dev()), t.budget().maxLength(), c.seed())));
+                        new CacheFill(t.ref(), str(t.train()), str(t.dev()), t.budget().maxLength(), c.seed())));
             }
         }
         return List.copyOf(fills);
@@ -431,7 +431,7 @@ public final class StudyRunner {
                         KnowledgeGraphs.resolve(a.config(), out));
             });
         }
-        TaskRunner.run(infuse, backbone, RunSpec.builder(t.name()).train(t.train()).dev(t.dev()).test(t.test())
+        TaskRunner.run(infuse, backbone, RunSpec.builder(t.ref()).train(t.train()).dev(t.dev()).test(t.test())
                 .data(study.dataDir()).adapters(uses).fusion(m.fusion()).training(training(t.budget(), c.seed()))
                 .maxLength(t.budget().maxLength()).cache(study.cache()).headDropout((float) t.budget().headDropout()).out(tmp)
                 .maxTrain(t.budget().maxTrain()).markers(t.markers()).fusionConfig(m.fusionConfig()).build());
@@ -531,7 +531,7 @@ public final class StudyRunner {
         List<Map<String, Object>> data = new ArrayList<>();
         Set<Path> seen = new LinkedHashSet<>();
         for (Study.TaskEntry t : study.tasks()) {
-            dataFiles(infuse, t.name(), study.dataDir(), t.train(), t.dev(), seen, data);
+            dataFiles(infuse, t.ref(), study.dataDir(), t.train(), t.dev(), seen, data);
         }
         for (Study.Pretraining pre : study.pretrainings()) {
             dataFiles(infuse, pre.task(), study.dataDir(), pre.train(), pre.dev(), seen, data);

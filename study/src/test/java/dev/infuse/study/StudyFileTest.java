@@ -136,6 +136,29 @@ class StudyFileTest {
     }
 
     @Test
+    void taskFilesAndTestFilesAreReadAndPlainEntriesKeepTheirRecipe() throws Exception {
+        Files.createDirectories(tmp.resolve("data"));
+        Files.writeString(tmp.resolve("pairs.yaml"), "name: my-pairs\nshape: classification\ntrain: pairs.jsonl\n"
+                + "fields: {text: s, label: y}\n");
+        Study s = parse("""
+                data: data
+                tasks:
+                  - pairs.yaml
+                  - {name: semeval, test: semeval-test.txt}
+                  - open-entity
+                """);
+        Study.TaskEntry file = s.tasks().get(0);
+        assertThat(file.name()).isEqualTo("my-pairs");
+        assertThat(file.file()).isEqualTo(tmp.resolve("pairs.yaml").normalize());
+        assertThat(file.ref()).isEqualTo(file.file().toString());
+        assertThat(file.metric()).isEqualTo("f1");
+        assertThat(s.tasks().get(1).test()).isEqualTo(tmp.resolve("semeval-test.txt").normalize());
+        // An entry without test or file prints as before, so earlier studies' cells are reused.
+        assertThat(s.tasks().get(2).toString()).doesNotContain("test=").doesNotContain("file=").endsWith(", markers=null]");
+        assertThat(s.tasks().get(1).toString()).contains("test=");
+    }
+
+    @Test
     void unknownMethodReferenceSuggestsClosest() {
         InfuseException e = error("""
                 data: data
