@@ -271,7 +271,8 @@ class SparkClusterIT {
 
     Run run(List<String> cmd, Path log) throws Exception {
         Files.createDirectories(log);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(log.resolve("stdout").toFile()).redirectError(log.resolve("stderr").toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(log.toFile()).redirectOutput(log.resolve("stdout").toFile())
+                .redirectError(log.resolve("stderr").toFile());
         pb.environment().putAll(env);
         long t0 = System.nanoTime();
         Process p = pb.start();

@@ -182,7 +182,7 @@ final class StandaloneCluster implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx128m", "-cp", sparkHome.resolve("jars") + "/*",
                 "org.apache.spark.launcher.Main", "org.apache.spark.deploy.SparkSubmit"));
         cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(dir.resolve("launcher.err").toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectError(dir.resolve("launcher.err").toFile());
         pb.environment().clear();
         pb.environment().putAll(env);
         Process launcher = pb.start();
@@ -198,7 +198,8 @@ final class StandaloneCluster implements AutoCloseable {
             throw new IllegalStateException("unexpected output of Spark's launcher: " + text);
         }
         List<String> driver = Stream.of(text.substring(start + 2).split("\0")).filter(s -> !s.isEmpty()).toList();
-        ProcessBuilder d = new ProcessBuilder(driver).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+        ProcessBuilder d = new ProcessBuilder(driver).directory(dir.toFile()).redirectOutput(stdout.toFile())
+                .redirectError(stderr.toFile());
         d.environment().clear();
         d.environment().putAll(env);
         Process p = d.start();
@@ -249,7 +250,7 @@ final class StandaloneCluster implements AutoCloseable {
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", sparkHome.resolve("conf") + java.io.File.pathSeparator + sparkHome.resolve("jars") + "/*", mainClass));
         cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().clear();
         pb.environment().putAll(env);
         pb.environment().putAll(moreEnv);
