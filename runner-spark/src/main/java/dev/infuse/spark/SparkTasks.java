@@ -83,9 +83,13 @@ final class SparkTasks {
 
     /**
      * A class missing on an executor means a jar that was not shipped to it: that is said in one line
-     * naming the class (code {@code config-executor-unavailable}); any other failure is kept as it is.
+     * naming the class (code {@code config-executor-unavailable}); any other failure, and one Infuse
+     * already explains, is kept as it is.
      */
     static Throwable explain(Throwable e, String host) {
+        if (e instanceof InfuseException) {
+            return e;
+        }
         for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
             String m = c.getMessage();
             if ((c instanceof NoClassDefFoundError && m != null && !m.startsWith("Could not initialize class"))

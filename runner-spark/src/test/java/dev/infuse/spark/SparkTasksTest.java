@@ -26,5 +26,8 @@ class SparkTasksTest {
         assertThat(SparkTasks.explain(init, "h")).isSameAs(init);
         InfuseException known = new InfuseException("config-unknown-key", "adapter_sise");
         assertThat(SparkTasks.explain(known, "h")).isSameAs(known);
+        InfuseException explained = new InfuseException("plugin-load-failed", "plugin jar x.jar: class not found",
+                new ClassNotFoundException("org.example.Gone"));
+        assertThat(SparkTasks.explain(explained, "h")).isSameAs(explained);
     }
 }
