@@ -128,6 +128,11 @@ public final class SparkCellExecutor implements CellExecutor {
                 String error = r.error() == null ? null
                         : r.error() + " (after " + r.attempt() + " attempt" + (r.attempt() == 1 ? "" : "s") + " on Spark, last on " + r.host() + ")";
                 o = new CellOutcome(c, status, r.errorCode(), error, r.seconds());
+                if (r.error() == null && r.attempt() > 1) {
+                    // Earlier attempts failed or were lost with their executor; Spark's log says why.
+                    LOG.warn("{}: {} on attempt {} of {} (on {})", c.label(), status.name().toLowerCase(Locale.ROOT), r.attempt(),
+                            maxFailures, r.host());
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 o = CellOutcome.failed(c, e, 0);
@@ -138,11 +143,41 @@ public final class SparkCellExecutor implements CellExecutor {
                         : CellOutcome.failed(c, new InfuseException("spark-job-aborted", "Spark gave up on " + c.label()
                                 + " after " + maxFailures + " attempts: " + rootMessage(e)), 0);
             }
+            removeUnfinished(c.folder());
             LOG.info("[{}/{}] {}: {}{}", i + 1, cells.size(), c.label(), o.status().name().toLowerCase(Locale.ROOT),
                     o.error() == null ? "" : ": " + o.error());
             outcomes.add(o);
         }
         return outcomes;
+    }
+
+    /**
+     * Removes what attempts of a cell left half-written: an attempt whose executor died (a lost
+     * worker, a killed JVM) cannot remove its temporary sibling folder ({@code <folder>.tmp-*}) itself.
+     * Called once the cell's Spark job has ended, when no attempt of it runs any more.
+     */
+    static void removeUnfinished(Path folder) {
+        Path parent = folder.getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            return;
+        }
+        String prefix = folder.getFileName() + ".tmp-";
+        try (var siblings = Files.list(parent)) {
+            for (Path p : siblings.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
+                LOG.info("removing {}, left by an attempt that did not finish", p);
+                deleteTree(p);
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot remove the unfinished attempts of {}: {}", folder, e.getMessage());
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     /** One mapPartitions job over the caches not filled yet. */
@@ -166,8 +201,9 @@ public final class SparkCellExecutor implements CellExecutor {
             filled.addAll(todo);
             LOG.info("activation caches for {} data set(s) ready in {} s under {}", todo.size(),
                     String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9), spec.cacheDir());
-        } catch (RuntimeException e) {
-            // Not fatal: each cell fills the caches it needs itself.
+        } catch (Exception e) {
+            // Not fatal: each cell fills the caches it needs itself. (Spark throws its checked
+            // SparkException from collect() without declaring it: a RuntimeException catch misses it.)
             LOG.warn("filling the activation caches on Spark failed; the cells fill them: {}", rootMessage(e));
         }
     }

@@ -1,5 +1,6 @@
 package dev.infuse.spark;
 
+import dev.infuse.spi.InfuseException;
 import dev.infuse.study.CacheFill;
 import dev.infuse.study.Cell;
 import dev.infuse.study.CellOutcome;
@@ -75,9 +76,31 @@ final class SparkTasks {
                         attempt + 1, maxFailures, e.toString());
                 throw e instanceof Exception ex ? ex : new RuntimeException(e);
             }
-            CellOutcome f = CellOutcome.failed(null, e, seconds);
+            CellOutcome f = CellOutcome.failed(null, explain(e, host), seconds);
             return new CellResult(f.status().name(), f.errorCode(), f.error(), seconds, attempt + 1, host);
         }
+    }
+
+    /**
+     * A class missing on an executor means a jar that was not shipped to it: that is said in one line
+     * naming the class (code {@code config-executor-unavailable}); any other failure, and one Infuse
+     * already explains, is kept as it is.
+     */
+    static Throwable explain(Throwable e, String host) {
+        if (e instanceof InfuseException) {
+            return e;
+        }
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            String m = c.getMessage();
+            if ((c instanceof NoClassDefFoundError && m != null && !m.startsWith("Could not initialize class"))
+                    || c instanceof ClassNotFoundException) {
+                return new InfuseException("config-executor-unavailable", "class " + (m == null ? "?" : m.replace('/', '.'))
+                        + " is missing on the Spark executor on " + host + ": its jar was not shipped to the executors (give "
+                        + "spark-submit --jars every jar of cli/target/lib but Jackson core and SLF4J, the runner and any "
+                        + "plugin jar; see docs/SPARK.md)", e);
+            }
+        }
+        return e;
     }
 
     /**
