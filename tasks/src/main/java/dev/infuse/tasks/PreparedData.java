@@ -34,6 +34,7 @@ public record PreparedData(String task, TaskDataset train, TaskDataset dev, List
     public TaskHead head(float dropout, int hiddenSize) {
         TaskDataset data = train.size() > 0 ? train : dev;
         if (data instanceof RelationClassification r) {
+            requireTwo(r.labels());
             return r.head(dropout);
         }
         if (data instanceof EntityTyping e) {
@@ -52,11 +53,19 @@ public record PreparedData(String task, TaskDataset train, TaskDataset dev, List
             return c.head(dropout);
         }
         if (data instanceof SentenceClassification c) {
+            requireTwo(c.labels());
             return c.head(dropout);
         }
         if (data instanceof LamaProbeTask p) {
             return p.head();
         }
         throw new IllegalStateException("no head for " + data.getClass().getName());
+    }
+
+    private void requireTwo(List<String> labels) {
+        if (labels.size() < 2) {
+            throw new InfuseException("data-too-few-labels", "task '" + task + "': " + (files.isEmpty() ? "its data" : files.get(0))
+                    + " has " + labels.size() + " label(s) " + labels + "; a classifier needs examples of at least 2");
+        }
     }
 }
