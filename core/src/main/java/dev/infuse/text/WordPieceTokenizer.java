@@ -275,6 +275,11 @@ public final class WordPieceTokenizer implements Tokenizer, AutoCloseable {
         return LIVE_NATIVE.get();
     }
 
+    /** Whether this instance's native tokenizer has been released, for tests (no race with other instances). */
+    boolean nativeReleased() {
+        return handle.released();
+    }
+
     private static TokenizedText toTokenized(Encoding e, Prepared a, Prepared b) {
         long[] rawIds = e.getIds();
         long[] rawTypes = e.getTypeIds();
@@ -554,6 +559,15 @@ public final class WordPieceTokenizer implements Tokenizer, AutoCloseable {
                     throw new IllegalStateException("the tokenizer has been closed");
                 }
                 return action.apply(hf);
+            } finally {
+                lock.readLock().unlock();
+            }
+        }
+
+        boolean released() {
+            lock.readLock().lock();
+            try {
+                return closed;
             } finally {
                 lock.readLock().unlock();
             }

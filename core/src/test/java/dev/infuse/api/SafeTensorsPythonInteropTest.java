@@ -1,22 +1,26 @@
 package dev.infuse.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Checks the files against the reference implementation, Python's {@code safetensors} package. Runs
- * only where a Python with {@code safetensors} and {@code numpy} is available: the interpreter is
- * {@code $INFUSE_PYTHON}, else {@code python3}.
+ * Checks the files against an independent implementation of the format: {@code safetensors_stdlib.py}
+ * (test resources), written from the format description with Python's standard library only, so the
+ * check runs wherever a {@code python3} is ({@code $INFUSE_PYTHON}, else {@code python3}). Without a
+ * Python the test skips, except under CI ({@code CI=true}), where it fails.
  */
 class SafeTensorsPythonInteropTest {
     @TempDir
@@ -25,7 +29,17 @@ class SafeTensorsPythonInteropTest {
     @Test
     void pythonReadsWhatInfuseWritesAndViceVersa() throws Exception {
         String python = System.getenv().getOrDefault("INFUSE_PYTHON", "python3");
-        assumeTrue(run(python, "import safetensors.numpy, numpy").exit == 0, "no Python with safetensors");
+        Result probe = run(python, "import json, struct; print('ok')");
+        if (probe.exit != 0) {
+            String why = "no Python 3 at '" + python + "': " + probe.output.strip();
+            if ("true".equalsIgnoreCase(System.getenv("CI")) || Boolean.getBoolean("infuse.ci")) {
+                Assertions.fail("CI=true and the interop check cannot run: " + why);
+            }
+            Assumptions.assumeTrue(false, why + " (skipped; with CI=true this fails)");
+        }
+        try (InputStream in = getClass().getResourceAsStream("/python/safetensors_stdlib.py")) {
+            Files.write(dir.resolve("safetensors_stdlib.py"), in.readAllBytes());
+        }
 
         Path javaFile = dir.resolve("java.safetensors");
         Map<String, TensorData> t = new LinkedHashMap<>();
@@ -37,17 +51,20 @@ class SafeTensorsPythonInteropTest {
         Path pyFile = dir.resolve("py.safetensors");
 
         Result r = run(python, String.join("\n",
-                "import sys, numpy as np",
-                "from safetensors.numpy import load_file, save_file",
-                "from safetensors import safe_open",
-                "t = load_file(sys.argv[1])",
-                "assert t['layer_0/down/kernel'].dtype == np.float32 and t['layer_0/down/kernel'].shape == (2, 3)",
-                "assert t['layer_0/down/kernel'].tolist() == np.array([[1.5, -2, 3.25], [0, 1e-30, 7]], np.float32).tolist()",
-                "assert t['ids'].tolist() == [1, 2**63 - 1] and t['n'].tolist() == [-5] and t['d'].shape == ()",
-                "with safe_open(sys.argv[1], 'np') as f: assert f.metadata() == {'format': 'infuse'}",
-                "save_file({'b': np.arange(6, dtype=np.float32).reshape(3, 2), 'h': np.array([0.5, -1], np.float16),",
-                "           'z': np.zeros((0, 2), np.int32)}, sys.argv[2], metadata={'from': 'python'})",
-                "print('ok')"), javaFile.toString(), pyFile.toString());
+                "import sys, math, struct",
+                "sys.path.insert(0, sys.argv[3])",
+                "from safetensors_stdlib import load, save",
+                "meta, t = load(sys.argv[1])",
+                "f32 = lambda x: struct.unpack('<f', struct.pack('<f', x))[0]",
+                "assert t['layer_0/down/kernel'][0] == 'F32' and t['layer_0/down/kernel'][1] == [2, 3], t['layer_0/down/kernel'][:2]",
+                "assert t['layer_0/down/kernel'][2] == [1.5, -2.0, 3.25, 0.0, f32(1e-30), 7.0], t['layer_0/down/kernel'][2]",
+                "assert t['ids'] == ('I64', [2], [1, 2**63 - 1]), t['ids']",
+                "assert t['n'] == ('I32', [1], [-5]), t['n']",
+                "assert t['d'] == ('F64', [], [math.e]), t['d']",
+                "assert meta == {'format': 'infuse'}, meta",
+                "save(sys.argv[2], {'b': ('F32', [3, 2], [0, 1, 2, 3, 4, 5]), 'h': ('F16', [2], [0.5, -1]),",
+                "                   'z': ('I32', [0, 2], [])}, {'from': 'python'})",
+                "print('ok')"), javaFile.toString(), pyFile.toString(), dir.toString());
         assertThat(r.output).as(r.output).contains("ok");
         assertThat(r.exit).isZero();
 

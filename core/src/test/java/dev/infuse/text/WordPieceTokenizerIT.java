@@ -131,20 +131,16 @@ class WordPieceTokenizerIT {
         for (int i = 0; i < 10_000; i++) {
             texts.add("The quick brown fox jumps over the lazy dog near Paris, sentence " + i + ".");
         }
-        long t0 = System.nanoTime();
+        // Speed is measured by HostSideBench (docs/BENCHMARKS.md), not asserted here.
         List<TokenizedText> out = tokenizer.encodeBatch(texts);
-        double seconds = (System.nanoTime() - t0) / 1e9;
         assertThat(out).hasSize(10_000);
         assertThat(out.get(42)).isEqualTo(tokenizer.encode(texts.get(42)));
-        assertThat(seconds).isLessThan(5.0);
     }
 
     @Test
-    void creatingTheFullTokenizerIsFast() {
-        long t0 = System.nanoTime();
+    void aSecondFullTokenizerEncodesTheSame() {
         try (WordPieceTokenizer again = WordPieceTokenizer.fromVocabulary(vocabFile, true)) {
             assertThat(again.encode("hello").ids()).containsExactly(101, fileId("hello"), 102);
         }
-        assertThat((System.nanoTime() - t0) / 1e9).isLessThan(5.0);
     }
 }

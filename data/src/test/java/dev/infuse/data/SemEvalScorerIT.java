@@ -2,7 +2,6 @@ package dev.infuse.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +31,7 @@ class SemEvalScorerIT {
         Path scorer = SharedData.require(
                 "semeval2010_task8/SemEval2010_task8_scorer-v1.2/semeval2010_task8_scorer-v1.2.pl");
         Path train = SharedData.require("semeval2010_task8/SemEval2010_task8_training/TRAIN_FILE.TXT");
-        assumeTrue(perlAvailable(), "perl not installed");
+        SharedData.assumeOrFailInCi(perlAvailable(), "perl not installed");
         Map<String, String> gold = new LinkedHashMap<>();
         for (SemEvalExample e : SemEval2010.read(train).records()) {
             gold.put(e.id(), e.label());

@@ -4,16 +4,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.infuse.spi.InfuseException;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class WordNetSplitTest {
 
     @Test
-    void ruleIsTheDocumentedHashOfTheOffset() {
-        for (long o = 0; o < 5_000; o++) {
-            boolean expected = Math.floorMod(Long.hashCode(o * 0x9E3779B97F4A7C15L), 5) == 0;
-            assertThat(WordNetSplit.isHeldOut(o)).isEqualTo(expected);
+    void ruleGivesTheRecordedSplit() {
+        // Recorded values, computed outside Java (Python, 64-bit wrap-around arithmetic) from the
+        // documented rule floorMod(Long.hashCode(offset * 0x9E3779B97F4A7C15L), 5) == 0: a changed rule
+        // (constant, modulus, hash) moves these offsets and fails here.
+        List<Long> held = new ArrayList<>();
+        for (long o = 0; o < 60; o++) {
+            if (WordNetSplit.isHeldOut(o)) {
+                held.add(o);
+            }
         }
+        assertThat(held).containsExactly(0L, 4L, 16L, 27L, 39L, 41L, 46L, 53L, 54L);
+        long count = 0;
+        for (long o = 0; o < 5_000; o++) {
+            count += WordNetSplit.isHeldOut(o) ? 1 : 0;
+        }
+        assertThat(count).isEqualTo(983);
+        assertThat(WordNetSplit.isHeldOut(14499245L)).isTrue();
+        assertThat(WordNetSplit.isHeldOut(2086723L)).isFalse();
+        assertThat(WordNetSplit.isHeldOut(8769179L)).isFalse();
     }
 
     @Test

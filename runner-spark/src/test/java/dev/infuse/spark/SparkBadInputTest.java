@@ -44,11 +44,9 @@ class SparkBadInputTest {
             port = s.getLocalPort(); // free once closed: nothing listens there
         }
         String master = "spark://127.0.0.1:" + port;
-        long t0 = System.nanoTime();
         assertThatThrownBy(() -> CellExecutors.open("spark", Map.of("master", master, "shared", tmp.toString())))
                 .isInstanceOfSatisfying(InfuseException.class, e -> assertThat(e.code()).isEqualTo("config-spark-unreachable"))
                 .hasMessageContaining(master).hasMessageContaining("--spark-master");
-        assertThat((System.nanoTime() - t0) / 1e9).isLessThan(15);
     }
 
     @Test

@@ -90,15 +90,14 @@ class StudyProbeAndKnowledgeTest {
         assertThat(Files.readString(out.resolve("report.html"))).contains("Not applicable");
 
         // A rerun keeps everything, including the knowledge graph and the n/a cell.
-        long before = Files.getLastModifiedTime(out.resolve("knowledge/tiny/entity_embeddings.safetensors")).toMillis();
+        dev.infuse.testkit.FileIdentity before = dev.infuse.testkit.FileIdentity.of(out.resolve("knowledge/tiny/entity_embeddings.safetensors"));
         try (Infuse infuse = Infuse.builder().pluginsDirectory(tmp.resolve("plugins")).cacheDirectory(tmp.resolve("cache")).build();
                 CellExecutor executor = new LocalCellExecutor(1)) {
             StudyResults again = StudyRunner.run(infuse, study, out, executor);
             assertThat(again.cells()).allSatisfy(c -> assertThat(c.status()).isIn(CellOutcome.Status.REUSED,
                     CellOutcome.Status.NOT_APPLICABLE));
         }
-        assertThat(Files.getLastModifiedTime(out.resolve("knowledge/tiny/entity_embeddings.safetensors")).toMillis())
-                .isEqualTo(before);
+        assertThat(dev.infuse.testkit.FileIdentity.of(out.resolve("knowledge/tiny/entity_embeddings.safetensors"))).isEqualTo(before);
         assertThat(Files.readString(out.resolve("cells/baseline/lama/seed-1/" + StudyRunner.RECIPE))).contains("task ", "seed 1");
 
         // An edited study (another budget) is not mistaken for the finished one: its cells run again,
@@ -111,8 +110,7 @@ class StudyProbeAndKnowledgeTest {
                     .allSatisfy(c -> assertThat(c.status()).isEqualTo(CellOutcome.Status.COMPLETED));
             assertThat(again.pretrainings()).allSatisfy(p -> assertThat(p.status()).isEqualTo(CellOutcome.Status.COMPLETED));
         }
-        assertThat(Files.getLastModifiedTime(out.resolve("knowledge/tiny/entity_embeddings.safetensors")).toMillis())
-                .isEqualTo(before);
+        assertThat(dev.infuse.testkit.FileIdentity.of(out.resolve("knowledge/tiny/entity_embeddings.safetensors"))).isEqualTo(before);
     }
 
     @Test

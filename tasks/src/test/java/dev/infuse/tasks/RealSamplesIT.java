@@ -9,7 +9,6 @@ import dev.infuse.testkit.TinyBackbones;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +33,7 @@ class RealSamplesIT {
     @Test
     void tacredSampleRunsWithItsOfficialMetric() {
         Path data = data();
-        Assumptions.assumeTrue(data != null, "shared data folder not present");
+        dev.infuse.testkit.CiAssumptions.assumeOrFailInCi(data != null, "shared data folder with tacred/ not present (-Dinfuse.data.dir, INFUSE_DATA_DIR or ../shared/data)");
         try (Infuse infuse = Infuse.builder().pluginsDirectory(tmp.resolve("p")).cacheDirectory(tmp.resolve("c")).build();
                 Backbone b = TinyBackbones.create()) {
             var r = TaskRunner.run(infuse, b, RunSpec.builder("tacred").data(data).adapters(List.of()).fusion("concat").training(new TrainingConfig(2, 8, 0, 1e-3, 0.1, 1.0, 0, 1)).maxLength(64).cache(true).headDropout(0f).out(tmp.resolve("tacred")).build());

@@ -7,8 +7,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** A {@link PluginContext} for tests: a cache folder under the system temp folder and a fixed seed. */
+/** A {@link PluginContext} for tests: a cache folder and a fixed seed. */
 public final class TestContext implements PluginContext {
+    private static volatile Path jvmCache;
+
     private final Path cache;
     private final long seed;
 
@@ -17,9 +19,34 @@ public final class TestContext implements PluginContext {
         this.seed = seed;
     }
 
-    /** Cache under {@code java.io.tmpdir/infuse-testkit}, shared across tests (tiny vocabularies only). */
+    /**
+     * Seed 42 and a cache folder private to this JVM (created under {@code java.io.tmpdir} with a
+     * unique name on first use and deleted when the JVM exits): tests of one run share it, test runs
+     * (and other users) never do. Tests that check cache contents pass their own {@code @TempDir}.
+     */
     public static TestContext shared() {
-        return new TestContext(Path.of(System.getProperty("java.io.tmpdir"), "infuse-testkit"), 42);
+        return new TestContext(jvmCache(), 42);
+    }
+
+    private static synchronized Path jvmCache() {
+        if (jvmCache == null) {
+            try {
+                Path dir = Files.createTempDirectory("infuse-testkit-");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+                jvmCache = dir;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return jvmCache;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // best effort at exit
+        }
     }
 
     @Override

@@ -127,10 +127,10 @@ class ActivationCacheTest {
     void cacheIsReusedForTheSameTextsAndRebuiltForOthers() throws Exception {
         ToyClassification data = new ToyClassification(backbone.tokenizer(), 20, 1);
         ActivationCache first = ActivationCache.open(tmp, backbone, texts(data), TAPS, 8, false);
-        long stamp = Files.getLastModifiedTime(first.folder().resolve("tap_0.f32")).toMillis();
+        FileIdentity stamp = FileIdentity.of(first.folder().resolve("tap_0.f32"));
         ActivationCache again = ActivationCache.open(tmp, backbone, texts(data), TAPS, 8, false);
         assertThat(again.folder()).isEqualTo(first.folder());
-        assertThat(Files.getLastModifiedTime(again.folder().resolve("tap_0.f32")).toMillis()).isEqualTo(stamp);
+        assertThat(FileIdentity.of(again.folder().resolve("tap_0.f32"))).isEqualTo(stamp);
 
         ToyClassification other = new ToyClassification(backbone.tokenizer(), 20, 2);
         assertThat(ActivationCache.open(tmp, backbone, texts(other), TAPS, 8, false).folder()).isNotEqualTo(first.folder());
