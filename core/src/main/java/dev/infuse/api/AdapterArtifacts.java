@@ -27,7 +27,9 @@ public final class AdapterArtifacts {
      * @param pluginVersion the adapter provider's version (from {@link PluginRegistry#info})
      */
     public static ArtifactManifest save(ComposedModel model, KnowledgeAdapter adapter, String pluginVersion,
-            Path dir, Provenance provenance, boolean withHead) {
+            Path dir, Provenance given, boolean withHead) {
+        // The backbone's precision ran the training: recorded as provenance.hyper_parameters.backbone_precision.
+        Provenance provenance = given.withHyperParameter("backbone_precision", model.backbone().precision().label());
         ArtifactManifest manifest = ArtifactManifest.create(
                 new ArtifactManifest.Plugin(ArtifactKind.ADAPTER, adapter.name(), pluginVersion),
                 adapter.config(), ArtifactManifest.BackboneRef.of(model.backbone()), provenance);

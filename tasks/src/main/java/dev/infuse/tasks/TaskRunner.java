@@ -284,7 +284,7 @@ public final class TaskRunner {
             RunResult result = new RunResult(task.name(), metrics, report, model.trainableParameterCount(),
                     model.totalParameterCount(), data.train().skipped(), data.dev().skipped(), (System.nanoTime() - t0) / 1e9,
                     spec.out());
-            writeJson(spec.out().resolve("metrics.json"), summary(result, spec));
+            writeJson(spec.out().resolve("metrics.json"), summary(result, spec, backbone.precision()));
             return result;
         }
     }
@@ -370,7 +370,7 @@ public final class TaskRunner {
             writeJsonLines(spec.out().resolve("predictions.jsonl"), rows);
             RunResult result = new RunResult(task.name(), metrics, new TrainingReport(List.of(), 0, metrics, false, 0), 0,
                     model.totalParameterCount(), Map.of(), probe.skipped(), (System.nanoTime() - t0) / 1e9, spec.out());
-            writeJson(spec.out().resolve("metrics.json"), summary(result, spec));
+            writeJson(spec.out().resolve("metrics.json"), summary(result, spec, backbone.precision()));
             return result;
         }
     }
@@ -397,7 +397,7 @@ public final class TaskRunner {
         Map<String, dev.infuse.api.TensorData> tensors = new LinkedHashMap<>();
         w.forEach((k, v) -> tensors.put(k, dev.infuse.api.TensorData.f32(v, shapes.get(k))));
         Provenance p = Provenance.builder().seed(spec.training().seed()).metrics(metrics).hyperParameters(hyperParameters(spec))
-                .hyperParameter("task", spec.task()).build();
+                .hyperParameter("task", spec.task()).hyperParameter("backbone_precision", backbone.precision().label()).build();
         var manifest = dev.infuse.api.ArtifactManifest.create(
                 new dev.infuse.api.ArtifactManifest.Plugin(dev.infuse.api.ArtifactKind.HEAD, head.name(), "0.1.0"),
                 head.config(), dev.infuse.api.ArtifactManifest.BackboneRef.of(backbone), p);
@@ -552,9 +552,10 @@ public final class TaskRunner {
         return m;
     }
 
-    private static Map<String, Object> summary(RunResult r, RunSpec spec) {
+    private static Map<String, Object> summary(RunResult r, RunSpec spec, dev.infuse.spi.Precision precision) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("task", r.task());
+        m.put("backbone_precision", precision.label());
         m.put("metrics", r.metrics());
         m.put("best_epoch", r.report().bestEpoch());
         m.put("stopped_early", r.report().stoppedEarly());
