@@ -117,6 +117,7 @@ public final class BenchMain {
         ComposedBench.Figures cm;
         ScalingBench.Figures sc;
         HostSideRun.Figures host;
+        Report.Precision p8;
         double hwm;
         Path tmp = Files.createTempDirectory("infuse-bench");
         try (BertBackbone bert = BertProvider.load(null, bertCache)) {
@@ -135,10 +136,12 @@ public final class BenchMain {
             System.out.println("[4] composed inference on " + Math.min(composedSentences, texts.size()) + " sentences");
             cm = ComposedBench.run(bert, texts.subList(0, Math.min(composedSentences, texts.size())), 32);
             System.out.printf("  time ratio %.3f, FLOP ratio %.3f%n", cm.timeRatio(), cm.flopRatio());
+            // §8 next (two more BERTs in memory for a while), so that it is in the partial report too.
+            p8 = precisionSection(dataDir, examples.subList(0, sentences), bertCache, lamaFacts, trainKilm, tmp);
             // The first part of the report is on disk before the slower remaining sections run.
-            writeAtomically(out, Report.markdown(new Report.Run(date, machine, command + " (partial: §5 and §6 pending)",
+            writeAtomically(out, Report.markdown(new Report.Run(date, machine, command + " (partial: §5, §6 and §7 pending)",
                     loadBefore, Machine.loadAverage(), sentences, train), mm, fw, cb, hwm, null, cm, null,
-                    Report.Xla.read(xlaTrial), null));
+                    Report.Xla.read(xlaTrial), p8) + Report.precision(p8));
 
             System.out.println("[6] scaling");
             sc = ScalingBench.run(bert, texts, new int[] {1, 4, 16, 32, 64}, 64, new int[] {16, 32, 64, 128, 256, 512}, 16,
@@ -151,8 +154,6 @@ public final class BenchMain {
                 System.out.printf("  %s: %.1f µs per sentence%n", m.name(), m.microsPerSentence(host.sentences()));
             }
         }
-        Report.Precision p8 = precisionSection(dataDir, examples.subList(0, sentences), bertCache, lamaFacts, trainKilm, tmp);
-
         System.out.println("[5] " + calls + " inference calls on the tiny random BERT");
         MemoryBench.Figures mem;
         try (BertBackbone tiny = RandomBertProvider.create(tmp.resolve("tiny"))) {

@@ -32,8 +32,10 @@ import org.tensorflow.types.TInt32;
  *
  * <p>Parameters are created in the scope passed to each method under BERT's own variable names
  * without the {@code bert/} prefix: {@code embeddings/word_embeddings},
- * {@code encoder/layer_3/attention/self/query/kernel}, {@code pooler/dense/kernel},
- * {@code cls/predictions/output_bias}. Batch size and sequence length are dynamic (up to
+ * {@code encoder/layer_3/intermediate/dense/kernel}, {@code pooler/dense/kernel},
+ * {@code cls/predictions/output_bias}; a layer's query, key and value weights become one
+ * {@code attention/self/query_key_value/kernel} {@code [H, 3H]} and {@code bias} at load time (see
+ * {@link BertLayer}). Batch size and sequence length are dynamic (up to
  * {@link BackboneSpec#maxPositions()} tokens); the input is never padded to a fixed length.
  *
  * <p>Instances come from the {@code bert} and {@code bert-random} providers.
