@@ -116,6 +116,11 @@ final class PrecisionBench {
         }
     }
 
+    /** The session with the better best run (the machine is shared, so the less disturbed one). */
+    static Limit better(Limit a, Limit b) {
+        return a.best() >= b.best() ? a : b;
+    }
+
     /** The SavedModel's session options with grappler's oneDNN bf16 auto mixed precision switched on. */
     static ConfigProto bf16Rewrite() {
         return ConfigProto.newBuilder().setGraphOptions(GraphOptions.newBuilder().setRewriteOptions(
