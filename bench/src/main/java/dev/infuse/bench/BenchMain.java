@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 /**
  * Runs the benchmark suite in one process and rewrites {@code docs/BENCHMARKS.md}.
  *
- * <p>Usage: {@code BenchMain DATA_DIR [--sentences N] [--train N] [--calls N] [--out FILE]}.
+ * <p>Usage: {@code BenchMain DATA_DIR [--sentences N] [--train N] [--calls N] [--lama-facts N] [--train-kilm N] [--precision-only] [--out FILE]}.
  */
 public final class BenchMain {
     /** Sentences of each side of the XLA trial. */
@@ -32,7 +32,7 @@ public final class BenchMain {
     /** Entry point; see the class comment for the arguments. */
     public static void main(String[] args) throws IOException {
         if (args.length < 1) {
-            System.err.println("usage: BenchMain DATA_DIR [--sentences N] [--train N] [--calls N] [--out FILE]");
+            System.err.println("usage: BenchMain DATA_DIR [--sentences N] [--train N] [--calls N] [--lama-facts N] [--train-kilm N] [--precision-only] [--out FILE]");
             System.exit(2);
         }
         Path dataDir = Path.of(args[0]);
@@ -42,6 +42,9 @@ public final class BenchMain {
         int composedSentences = 256;
         double pointSeconds = 4;
         Path forwardOnly = null;
+        boolean precisionOnly = false;
+        int lamaFacts = 100;
+        int trainKilm = 256;
         String xlaTrial = null;
         Path out = Path.of("docs", "BENCHMARKS.md");
         for (int i = 1; i < args.length; i++) {
@@ -55,9 +58,15 @@ public final class BenchMain {
                 case "--point-seconds" -> pointSeconds = Double.parseDouble(required(args[i], v));
                 case "--forward-only" -> forwardOnly = Path.of(required(args[i], v));
                 case "--xla-trial" -> xlaTrial = required(args[i], v);
+                case "--lama-facts" -> lamaFacts = Integer.parseInt(required(args[i], v));
+                case "--train-kilm" -> trainKilm = Integer.parseInt(required(args[i], v));
+                case "--precision-only" -> {
+                    precisionOnly = true;
+                    i--;
+                }
                 default -> throw new InfuseException("usage", "unknown argument '" + args[i]
                         + "'; expected --sentences, --train, --calls, --composed, --point-seconds, --out, --forward-only "
-                        + "or --xla-trial");
+                        + "--xla-trial, --lama-facts, --train-kilm or --precision-only");
             }
             i++;
         }
@@ -74,6 +83,15 @@ public final class BenchMain {
                 System.out.printf("forward only (TF_XLA_FLAGS='%s'): %d sentences, %.2f sentences/s%n", flags, n, perSecond);
                 Files.writeString(forwardOnly, String.format(java.util.Locale.ROOT, "%d %.4f%n", n, perSecond));
             }
+            return;
+        }
+        if (precisionOnly) {
+            // §8 alone, printed (summary rows and section), without rewriting the report.
+            List<SemEvalExample> ex = SemEval2010.read(trainFile0).records().subList(0, sentences);
+            Path tmp8 = Files.createTempDirectory("infuse-bench");
+            Report.Precision p8 = precisionSection(dataDir, ex, bertCache0, lamaFacts, trainKilm, tmp8);
+            System.out.println(Report.precisionSummary(p8) + Report.precision(p8));
+            deleteTree(tmp8);
             return;
         }
         String command = System.getProperty("bench.command", "BenchMain " + String.join(" ", args));
@@ -99,6 +117,7 @@ public final class BenchMain {
         ComposedBench.Figures cm;
         ScalingBench.Figures sc;
         HostSideRun.Figures host;
+        Report.Precision p8;
         double hwm;
         Path tmp = Files.createTempDirectory("infuse-bench");
         try (BertBackbone bert = BertProvider.load(null, bertCache)) {
@@ -117,10 +136,12 @@ public final class BenchMain {
             System.out.println("[4] composed inference on " + Math.min(composedSentences, texts.size()) + " sentences");
             cm = ComposedBench.run(bert, texts.subList(0, Math.min(composedSentences, texts.size())), 32);
             System.out.printf("  time ratio %.3f, FLOP ratio %.3f%n", cm.timeRatio(), cm.flopRatio());
+            // §8 next (two more BERTs in memory for a while), so that it is in the partial report too.
+            p8 = precisionSection(dataDir, examples.subList(0, sentences), bertCache, lamaFacts, trainKilm, tmp);
             // The first part of the report is on disk before the slower remaining sections run.
-            writeAtomically(out, Report.markdown(new Report.Run(date, machine, command + " (partial: §5 and §6 pending)",
+            writeAtomically(out, Report.markdown(new Report.Run(date, machine, command + " (partial: §5, §6 and §7 pending)",
                     loadBefore, Machine.loadAverage(), sentences, train), mm, fw, cb, hwm, null, cm, null,
-                    Report.Xla.read(xlaTrial)));
+                    Report.Xla.read(xlaTrial), p8) + Report.precision(p8));
 
             System.out.println("[6] scaling");
             sc = ScalingBench.run(bert, texts, new int[] {1, 4, 16, 32, 64}, 64, new int[] {16, 32, 64, 128, 256, 512}, 16,
@@ -146,9 +167,39 @@ public final class BenchMain {
         System.out.println("[8] paired statistics of a benchmark.yaml-sized study");
         StatsBench.Figures stats = StatsBench.run(10_000, 5);
         String md = Report.markdown(new Report.Run(date, machine, command, loadBefore, loadAfter, sentences, train), mm, fw, cb,
-                hwm, mem, cm, sc, xla) + Report.hostSide(host, fw) + StatsBench.markdown(stats, machine, command);
+                hwm, mem, cm, sc, xla, p8) + Report.hostSide(host, fw) + Report.precision(p8) + StatsBench.markdown(stats, machine, command);
         writeAtomically(out, md);
         System.out.println("wrote " + out);
+    }
+
+    /** §8: fp32 against bf16 (limits, four forward runs, hidden-state differences, training, LAMA). */
+    static Report.Precision precisionSection(Path dataDir, List<SemEvalExample> examples, Path bertCache, int lamaFacts,
+            int trainKilm, Path tmp) {
+        String load = Machine.loadAverage();
+        System.out.println("[8] precision: MatMul limits in fp32 and bf16");
+        PrecisionBench.Limit l32 = PrecisionBench.limit(false, 2048, 10, 3);
+        PrecisionBench.Limit l16 = PrecisionBench.limit(true, 2048, 10, 3);
+        PrecisionBench.Figures pf;
+        System.out.println("[8] precision: forward, four ways");
+        try (BertBackbone fp32 = BertProvider.load(null, bertCache, "fp32");
+                BertBackbone bf16 = BertProvider.load(null, bertCache, "bf16")) {
+            List<TokenizedText> texts = ForwardBench.fitPeer(examples.stream().map(e -> fp32.tokenizer().encode(e.text())).toList());
+            pf = PrecisionBench.run(fp32, bf16, bertCache.resolve("bert-uncased-L-12-H-768-A-12"), texts, 32);
+        }
+        System.out.printf("  peer fp32 %.2f, peer bf16 %.2f, ours fp32 %.2f (%.1f GFLOP/s), ours bf16 %.2f (%.1f GFLOP/s)%n",
+                pf.peerFp32(), pf.peerBf16(), pf.oursFp32(), pf.oursFp32Gflops(), pf.oursBf16(), pf.oursBf16Gflops());
+        System.out.println("[8] precision: MatMul limits again, right after the forward runs");
+        l32 = PrecisionBench.better(l32, PrecisionBench.limit(false, 2048, 10, 3));
+        l16 = PrecisionBench.better(l16, PrecisionBench.limit(true, 2048, 10, 3));
+        System.out.println("[8] precision: training through the frozen backbone");
+        double t32 = PrecisionBench.training("fp32", trainKilm, tmp.resolve("kilm-fp32"));
+        double t16 = PrecisionBench.training("bf16", trainKilm, tmp.resolve("kilm-bf16"));
+        System.out.println("[8] precision: LAMA T-REx");
+        PrecisionBench.Lama lama = lamaFacts > 0 ? PrecisionBench.lama(dataDir.resolve("lama"), lamaFacts, tmp) : null;
+        dev.infuse.spi.Precision.Machine m = dev.infuse.spi.Precision.Machine.current();
+        String auto = dev.infuse.spi.Precision.resolve("auto", "auto", m).label();
+        return new Report.Precision(l32, l16, pf, trainKilm, t32, t16, lama, lamaFacts, auto, Machine.cpuModel(), m.cpuFlags(),
+                m.bf16Flags(), load);
     }
 
     private static void writeAtomically(Path out, String md) throws IOException {

@@ -33,6 +33,20 @@ final class Machine {
                 + System.getProperty("java.version");
     }
 
+    /** The CPU's model name from {@code /proc/cpuinfo}. */
+    static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException e) {
+            // not Linux
+        }
+        return "unknown CPU";
+    }
+
     /** A field of {@code /proc/self/status} (VmRSS, VmHWM) in MiB, or -1 where there is none. */
     static double statusMiB(String field) {
         try {

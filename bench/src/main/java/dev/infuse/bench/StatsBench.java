@@ -19,20 +19,20 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * §8: the paired statistics of a study shaped like {@code examples/studies/benchmark.yaml} — 7 methods
+ * §9: the paired statistics of a study shaped like {@code examples/studies/benchmark.yaml} — 7 methods
  * × 3 tasks × 3 seeds, 27 comparisons (6 methods against the baseline, 3 against their controls, on
  * each task) — on synthetic per-item outcomes with the real dev sets' sizes and metrics: SemEval
  * (800 items, macro-F1 over 18 relation classes with {@code Other} excluded), Open Entity (1,998
  * items, micro-F1 over 9 types), UD EWT (2,001 sentences, UAS over 25,510 tokens). Times the whole
  * analysis (bootstrap, randomisation tests, Holm) at 10,000 resamples.
  *
- * <p>Run alone ({@code main}) it replaces §8 of {@code docs/BENCHMARKS.md}; {@link BenchMain} runs it as
+ * <p>Run alone ({@code main}) it replaces §9 of {@code docs/BENCHMARKS.md}; {@link BenchMain} runs it as
  * the suite's last section.
  */
 final class StatsBench {
     private StatsBench() {}
 
-    static final String HEADING = "## 8. Paired statistics of a study";
+    static final String HEADING = "## 9. Paired statistics of a study";
 
     record Figures(int comparisons, int cells, int resamples, double[] seconds, double cpuSeconds, int threads) {
         double median() {
@@ -190,7 +190,7 @@ final class StatsBench {
         return s.toString();
     }
 
-    /** Replaces (or appends) §8 in a BENCHMARKS.md text. */
+    /** Replaces (or appends) §9 in a BENCHMARKS.md text. */
     static String splice(String doc, String section) {
         int at = doc.indexOf("\n" + HEADING);
         if (at < 0) {
@@ -200,12 +200,12 @@ final class StatsBench {
         return doc.substring(0, at) + section + (next < 0 ? "" : doc.substring(next));
     }
 
-    /** Runs §8 alone and splices it into docs/BENCHMARKS.md (or the file given as the first argument). */
+    /** Runs §9 alone and splices it into docs/BENCHMARKS.md (or the file given as the first argument). */
     public static void main(String[] args) throws IOException {
         Path out = Path.of(args.length > 0 ? args[0] : "docs/BENCHMARKS.md");
         Figures f = run(10_000, 5);
         String machine = Machine.describe() + "; load average " + Machine.loadAverage();
-        String section = markdown(f, machine, "java -cp … dev.infuse.bench.StatsBench (bench/run.sh runs it as §8)");
+        String section = markdown(f, machine, "java -cp … dev.infuse.bench.StatsBench (bench/run.sh runs it as §9)");
         System.out.print(section);
         String doc = Files.isRegularFile(out) ? Files.readString(out) : "";
         Path temp = Files.createTempFile(out.toAbsolutePath().getParent(), ".BENCHMARKS", ".tmp");

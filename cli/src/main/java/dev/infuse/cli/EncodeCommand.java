@@ -38,6 +38,10 @@ final class EncodeCommand implements Callable<Integer> {
     @Option(names = "--backbone", defaultValue = "bert", description = "Backbone plugin (default: ${DEFAULT-VALUE}).")
     String backbone;
 
+    @Option(names = "--precision", paramLabel = "P",
+            description = "Number format of the frozen backbone's products: fp32, bf16 or auto (bf16 on CPUs with avx512_bf16/amx_bf16 or a GPU; default: the backbone's own, auto for bert).")
+    String precision;
+
     @Option(names = "--backbone-path", paramLabel = "DIR",
             description = "Model folder (SavedModel, TF checkpoint or Hugging Face config.json + model.safetensors, with vocab.txt); default: the BERT-base artifact on the class path.")
     String backbonePath;
@@ -62,6 +66,7 @@ final class EncodeCommand implements Callable<Integer> {
         if (backbonePath != null) {
             cfg.put("path", backbonePath);
         }
+        RunOptions.putPrecision(cfg, precision);
         try (Infuse infuse = common.open(spec.commandLine().getErr());
                 Backbone b = infuse.createBackbone(backbone, PluginConfig.of("backbone '" + backbone + "'", cfg));
                 ComposedModel model = ComposedModel.builder(b).head(new MaskedLmHead(), false).build()) {

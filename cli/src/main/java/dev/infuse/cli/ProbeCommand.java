@@ -43,6 +43,10 @@ final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--backbone", defaultValue = "bert", description = "Backbone plugin (default: ${DEFAULT-VALUE}).")
     String backbone;
 
+    @Option(names = "--precision", paramLabel = "P",
+            description = "Number format of the frozen backbone's products: fp32, bf16 or auto (bf16 on CPUs with avx512_bf16/amx_bf16 or a GPU; default: the backbone's own, auto for bert).")
+    String precision;
+
     @Option(names = "--backbone-path", paramLabel = "DIR", description = "Model folder for the backbone.")
     String backbonePath;
 
@@ -96,6 +100,7 @@ final class ProbeCommand implements Callable<Integer> {
         if (backbonePath != null) {
             cfg.put("path", backbonePath);
         }
+        RunOptions.putPrecision(cfg, precision);
         try (Infuse infuse = withFusion(common.open(spec.commandLine().getErr()));
                 Backbone b = infuse.createBackbone(backbone, PluginConfig.of("backbone '" + backbone + "'", cfg))) {
             List<AdapterArtifacts.Loaded> loaded = new ArrayList<>();

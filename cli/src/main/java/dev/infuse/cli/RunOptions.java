@@ -7,6 +7,7 @@ import dev.infuse.spi.InfuseException;
 import dev.infuse.spi.PluginConfig;
 import dev.infuse.tasks.RunSpec;
 import dev.infuse.spi.PluginKind;
+import dev.infuse.spi.Precision;
 import dev.infuse.tasks.TaskRunner;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -44,6 +45,10 @@ final class RunOptions {
 
     @Option(names = "--backbone-path", paramLabel = "DIR", description = "Model folder for the backbone: SavedModel, TF checkpoint or Hugging Face (config.json, model.safetensors, vocab.txt) (default: BERT-base from the class path).")
     String backbonePath;
+
+    @Option(names = "--precision", paramLabel = "P",
+            description = "Number format of the frozen backbone's products: fp32, bf16 or auto (bf16 on CPUs with avx512_bf16/amx_bf16 or a GPU; default: the backbone's own, auto for bert).")
+    String precision;
 
     @Option(names = "--fusion", description = "Fusion for side adapters: concat, add, attention (default: add before a masked-LM head, i.e. mention-mlm and entity-infill; concat otherwise).")
     String fusion;
@@ -217,7 +222,16 @@ final class RunOptions {
         if (backbonePath != null) {
             cfg.put("path", backbonePath);
         }
+        putPrecision(cfg, precision);
         return infuse.createBackbone(backbone, PluginConfig.of("backbone '" + backbone + "'", cfg));
+    }
+
+    /** Passes {@code --precision} on as the backbone key {@code precision}, checked before anything loads. */
+    static void putPrecision(Map<String, Object> cfg, String precision) {
+        if (precision != null) {
+            Precision.check(precision, "option --precision");
+            cfg.put("precision", precision);
+        }
     }
 
     /** Parses {@code key=value} settings into a configuration map (values stay strings; plugins convert). */

@@ -2,6 +2,7 @@ package dev.infuse.cli;
 
 import dev.infuse.api.Infuse;
 import dev.infuse.spi.InfuseException;
+import dev.infuse.spi.Precision;
 import dev.infuse.study.CellExecutor;
 import dev.infuse.study.CellExecutors;
 import dev.infuse.study.CellOutcome;
@@ -49,6 +50,10 @@ final class StudyCommand implements Callable<Integer> {
 
     @Option(names = "--show", description = "Print the study file (e.g. a built-in one, to copy and edit) and exit.")
     boolean show;
+
+    @Option(names = "--precision", paramLabel = "P",
+            description = "Number format of the frozen backbone's products: fp32, bf16 or auto (bf16 on CPUs with avx512_bf16/amx_bf16 or a GPU; default: the study file's precision:, else auto for bert).")
+    String precision;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: results/<study name>).")
     Path out;
@@ -155,6 +160,10 @@ final class StudyCommand implements Callable<Integer> {
             }
         }
         Study study = builtIn ? StudyFile.builtIn(file.toString(), data) : StudyFile.read(file, data);
+        if (precision != null) {
+            Precision.check(precision, "option --precision");
+            study = study.withPrecision(precision);
+        }
         Path folder = out != null ? out
                 : !local && shared != null ? shared.resolve("results").resolve(study.name()) : Path.of("results", study.name());
         OutputFolders.requireWritable(folder, out != null ? "--out" : "the study's output folder", "config-shared-folder");

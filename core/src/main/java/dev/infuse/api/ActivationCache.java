@@ -367,6 +367,7 @@ public final class ActivationCache {
         ObjectNode manifest = new ObjectMapper().createObjectNode();
         manifest.put("format", FORMAT);
         manifest.put("backbone", backbone.fingerprint());
+        manifest.put("precision", backbone.precision().label());
         manifest.put("hidden_size", hidden);
         manifest.putPOJO("taps", new ArrayList<>(taps));
         manifest.putPOJO("sides", sides);
@@ -393,7 +394,11 @@ public final class ActivationCache {
     static String key(Backbone backbone, List<TokenizedText> texts, SortedSet<Integer> taps, String extra) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(("infuse-activations/" + FORMAT + "/" + backbone.fingerprint() + "/" + taps + extra).getBytes(StandardCharsets.UTF_8));
+            // The precision is part of the key: a cache filled in one precision is never served to the
+            // other (fp32 keeps the key it had before precisions existed, so old caches stay valid).
+            String precision = backbone.precision() == dev.infuse.spi.Precision.FP32 ? "" : "/" + backbone.precision().label();
+            md.update(("infuse-activations/" + FORMAT + "/" + backbone.fingerprint() + precision + "/" + taps + extra)
+                    .getBytes(StandardCharsets.UTF_8));
             ByteBuffer bb = ByteBuffer.allocate(8);
             for (TokenizedText t : texts) {
                 bb.clear();

@@ -30,7 +30,9 @@ public final class AdapterArtifacts {
      * @param pluginVersion the adapter provider's version (from {@link PluginRegistry#info})
      */
     public static ArtifactManifest save(ComposedModel model, KnowledgeAdapter adapter, String pluginVersion,
-            Path dir, Provenance provenance, boolean withHead) {
+            Path dir, Provenance given, boolean withHead) {
+        // The backbone's precision ran the training: recorded as provenance.hyper_parameters.backbone_precision.
+        Provenance provenance = given.withHyperParameter("backbone_precision", model.backbone().precision().label());
         // Files the adapter was created from are copied in and named plainly, so the artifact is self-contained
         // and loading it never reads outside its folder.
         Map<String, Object> config = new LinkedHashMap<>(adapter.config());

@@ -81,6 +81,13 @@ public record Provenance(Instant created, long seed, Map<String, Object> hyperPa
         }
     }
 
+    /** This provenance with one more (or a replaced) training setting. */
+    public Provenance withHyperParameter(String name, Object value) {
+        Map<String, Object> h = new LinkedHashMap<>(hyperParameters);
+        h.put(Objects.requireNonNull(name, "name"), value);
+        return new Provenance(created, seed, h, data, metrics, java, os, machine, git);
+    }
+
     /** A builder that fills in time, Java, OS and machine from the running JVM. */
     public static Builder builder() {
         return new Builder();

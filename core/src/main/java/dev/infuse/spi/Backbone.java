@@ -72,6 +72,15 @@ public interface Backbone extends AutoCloseable {
         return -1;
     }
 
+    /**
+     * The number format of this backbone's frozen matrix products ({@link Precision}); plugins still
+     * receive fp32 tensors either way. Recorded in run metrics, artifact provenance and the activation
+     * cache key.
+     */
+    default Precision precision() {
+        return Precision.FP32;
+    }
+
     /** Releases any weights held on the Java or native side. */
     @Override
     void close();

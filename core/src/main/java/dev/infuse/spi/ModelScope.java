@@ -3,6 +3,7 @@ package dev.infuse.spi;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBfloat16;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TType;
@@ -53,6 +54,17 @@ public interface ModelScope {
      * @return the parameter's value inside the graph; differentiate with respect to it freely
      */
     Operand<TFloat32> parameter(String name, long[] shape, Initializer init);
+
+    /**
+     * A parameter held in bfloat16, for a frozen backbone running in {@link Precision#BF16}: in a
+     * frozen scope the runtime keeps only the bfloat16 variable (half the memory; the {@code init}
+     * values are rounded once when assigned); in a trainable scope it is the fp32 parameter cast on
+     * each use, since everything trained stays fp32. A request for the same name in the other format
+     * gets the same variable, cast.
+     */
+    default Operand<TBfloat16> parameterBf16(String name, long[] shape, Initializer init) {
+        return tf().dtypes.cast(parameter(name, shape, init), TBfloat16.class);
+    }
 
     /**
      * A per-batch input of the model, created the first time any component asks for it. The

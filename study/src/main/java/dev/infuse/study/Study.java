@@ -34,6 +34,17 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
         knowledgeGraphs = List.copyOf(knowledgeGraphs);
     }
 
+    /**
+     * This study with the backbone's {@code precision} key set (the {@code infuse study --precision}
+     * option, which replaces the file's {@code precision:}).
+     */
+    public Study withPrecision(String precision) {
+        Map<String, Object> config = new java.util.LinkedHashMap<>(backbone.config());
+        config.put("precision", precision);
+        return new Study(file, source, name, new BackboneChoice(backbone.name(), config), dataDir, tasks, methods, seeds,
+                cache, knowledgeGraphs);
+    }
+
     /** Prefix of an adapter configuration value naming a study knowledge graph's entity embeddings. */
     public static final String KG_REFERENCE = "kg:";
 

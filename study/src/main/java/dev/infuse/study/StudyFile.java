@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
 public final class StudyFile {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     private static final List<String> TOP = List.of("name", "description", "backbone", "data", "fusion", "fusion_config", "cache", "seeds",
-            "budgets", "knowledge_graphs", "tasks", "methods");
+            "budgets", "knowledge_graphs", "tasks", "methods", "precision");
     private static final List<String> KG = List.of("source", "dimension", "epochs", "lr", "margin", "norm", "negatives",
             "batch_size", "seed");
     private static final List<String> BUDGET = List.of("epochs", "batch_size", "lr", "max_length", "warmup", "clip",
@@ -122,7 +122,7 @@ public final class StudyFile {
 
             String fileName = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
             String name = top.containsKey("name") ? top.get("name").string("name") : fileName;
-            Study.BackboneChoice backbone = backbone(top.get("backbone"));
+            Study.BackboneChoice backbone = withPrecision(backbone(top.get("backbone")), top.get("precision"));
             String fusion = top.containsKey("fusion") ? top.get("fusion").string("fusion") : "concat";
             boolean cache = !top.containsKey("cache") || top.get("cache").bool("cache");
 
@@ -280,6 +280,25 @@ public final class StudyFile {
                 throw n.error("config-missing-key", "backbone needs a 'name' (e.g. bert)");
             }
             return new Study.BackboneChoice(m.get("name").string("backbone name"), config(m.get("config"), "backbone config"));
+        }
+
+        /** The top-level {@code precision:} (fp32, bf16, auto) becomes the backbone's {@code precision} key. */
+        private static Study.BackboneChoice withPrecision(Study.BackboneChoice b, YamlNode n) {
+            if (n == null) {
+                return b;
+            }
+            String value = n.string("precision");
+            try {
+                dev.infuse.spi.Precision.check(value, "precision");
+            } catch (InfuseException e) {
+                throw n.error("config-bad-value", e.getMessage());
+            }
+            if (b.config().containsKey("precision")) {
+                throw n.error("config-invalid", "precision is set both here and in the backbone config; keep one");
+            }
+            Map<String, Object> config = new java.util.LinkedHashMap<>(b.config());
+            config.put("precision", value.trim().toLowerCase(java.util.Locale.ROOT));
+            return new Study.BackboneChoice(b.name(), config);
         }
 
         @SuppressWarnings("unchecked")

@@ -527,6 +527,7 @@ public final class StudyRunner {
         bb.put("name", study.backbone().name());
         bb.put("config", study.backbone().config());
         bb.put("fingerprint", backbone.fingerprint());
+        bb.put("precision", backbone.precision().label());
         p.put("backbone", bb);
         List<Map<String, Object>> data = new ArrayList<>();
         Set<Path> seen = new LinkedHashSet<>();

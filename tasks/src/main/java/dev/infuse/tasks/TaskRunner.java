@@ -133,7 +133,7 @@ public final class TaskRunner {
             RunResult result = new RunResult(task.name(), metrics, report, model.trainableParameterCount(),
                     model.totalParameterCount(), data.train().skipped(), data.dev().skipped(), (System.nanoTime() - t0) / 1e9,
                     spec.out());
-            Map<String, Object> summary = summary(result, spec, task);
+            Map<String, Object> summary = summary(result, spec, task, backbone.precision());
             if (testMetrics != null) {
                 summary.put("test_file", spec.test().toString());
                 summary.put("test_metrics", testMetrics);
@@ -324,7 +324,7 @@ public final class TaskRunner {
             writeEvaluation(spec.out(), "", task, "dev", e);
             RunResult result = new RunResult(task.name(), metrics, new TrainingReport(List.of(), 0, metrics, false, 0), 0,
                     model.totalParameterCount(), Map.of(), queries.skipped(), (System.nanoTime() - t0) / 1e9, spec.out());
-            OutputFiles.writeJson(spec.out().resolve("metrics.json"), summary(result, spec, task));
+            OutputFiles.writeJson(spec.out().resolve("metrics.json"), summary(result, spec, task, backbone.precision()));
             return result;
         }
     }
@@ -352,7 +352,7 @@ public final class TaskRunner {
         Map<String, dev.infuse.api.TensorData> tensors = new LinkedHashMap<>();
         w.forEach((k, v) -> tensors.put(k, dev.infuse.api.TensorData.f32(v, shapes.get(k))));
         Provenance p = Provenance.builder().seed(spec.training().seed()).metrics(metrics).hyperParameters(hyperParameters(spec))
-                .hyperParameter("task", task.name()).build();
+                .hyperParameter("task", task.name()).hyperParameter("backbone_precision", backbone.precision().label()).build();
         var manifest = dev.infuse.api.ArtifactManifest.create(
                 new dev.infuse.api.ArtifactManifest.Plugin(dev.infuse.api.ArtifactKind.HEAD, head.name(), "0.1.0"),
                 head.config(), dev.infuse.api.ArtifactManifest.BackboneRef.of(backbone), p);
@@ -418,10 +418,12 @@ public final class TaskRunner {
         return m;
     }
 
-    private static Map<String, Object> summary(RunResult r, RunSpec spec, Task task) {
+    private static Map<String, Object> summary(RunResult r, RunSpec spec, Task task, dev.infuse.spi.Precision precision) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("task", r.task());
         m.put("primary_metric", task.metric().name());
+        m.put("backbone_precision", precision.label());
+        m.put("environment", dev.infuse.api.RunEnvironment.collect(precision.label(), spec.training().batchSize()).toMap());
         m.put("metrics", r.metrics());
         m.put("best_epoch", r.report().bestEpoch());
         m.put("stopped_early", r.report().stoppedEarly());

@@ -5,13 +5,13 @@ import dev.infuse.nn.Dense;
 import dev.infuse.nn.Initializers;
 import dev.infuse.nn.LayerNorm;
 import dev.infuse.nn.Tensors;
-import dev.infuse.nn.TransformerConfig;
 import dev.infuse.nn.TransformerLayer;
 import dev.infuse.spi.Backbone;
 import dev.infuse.spi.BackboneSpec;
 import dev.infuse.spi.HiddenStates;
 import dev.infuse.spi.InfuseException;
 import dev.infuse.spi.ModelScope;
+import dev.infuse.spi.Precision;
 import dev.infuse.spi.Tokenizer;
 import dev.infuse.text.WordPieceTokenizer;
 import java.nio.file.Path;
@@ -32,8 +32,10 @@ import org.tensorflow.types.TInt32;
  *
  * <p>Parameters are created in the scope passed to each method under BERT's own variable names
  * without the {@code bert/} prefix: {@code embeddings/word_embeddings},
- * {@code encoder/layer_3/attention/self/query/kernel}, {@code pooler/dense/kernel},
- * {@code cls/predictions/output_bias}. Batch size and sequence length are dynamic (up to
+ * {@code encoder/layer_3/intermediate/dense/kernel}, {@code pooler/dense/kernel},
+ * {@code cls/predictions/output_bias}; a layer's query, key and value weights become one
+ * {@code attention/self/query_key_value/kernel} {@code [H, 3H]} and {@code bias} at load time (see
+ * {@link BertLayer}). Batch size and sequence length are dynamic (up to
  * {@link BackboneSpec#maxPositions()} tokens); the input is never padded to a fixed length.
  *
  * <p>Instances come from the {@code bert} and {@code bert-random} providers.
@@ -47,12 +49,19 @@ public final class BertBackbone implements Backbone {
     private final Path vocabulary;
     private final boolean lowercase;
     private final Function<BertWeights, String> fingerprinter;
+    private final Precision precision;
     private volatile BertWeights weights;
     private volatile Tokenizer tokenizer;
     private volatile String fingerprint;
 
     BertBackbone(String name, BertWeights weights, float dropout, Path vocabulary, boolean lowercase,
             Function<BertWeights, String> fingerprinter) {
+        this(name, weights, dropout, vocabulary, lowercase, fingerprinter, Precision.FP32);
+    }
+
+    BertBackbone(String name, BertWeights weights, float dropout, Path vocabulary, boolean lowercase,
+            Function<BertWeights, String> fingerprinter, Precision precision) {
+        this.precision = precision;
         this.name = name;
         this.weights = weights;
         this.dims = weights.dims();
@@ -85,6 +94,17 @@ public final class BertBackbone implements Backbone {
     /** Dropout rate inside the encoder while training (the runtime decides whether it is on). */
     public float dropout() {
         return dropout;
+    }
+
+    /**
+     * The format of the encoder's matrix products: in {@code bf16} the encoder layers' kernels and
+     * biases are bfloat16 variables and their products and attention run in bfloat16 (see
+     * {@link BertLayer}); embeddings, layer norms, softmax, GELU, the residual stream, every tap, the
+     * pooler and the masked-LM head stay fp32.
+     */
+    @Override
+    public Precision precision() {
+        return precision;
     }
 
     /** Whether the pre-trained masked-LM head is present (fine-tuned checkpoints often drop it). */
@@ -153,14 +173,17 @@ public final class BertBackbone implements Backbone {
 
         Operand<TFloat32> mask = tf.dtypes.cast(attentionMask, TFloat32.class);
         Operand<TFloat32> bias = TransformerLayer.attentionBias(tf, mask);
-        TransformerConfig config = new TransformerConfig(h, dims.heads(), dims.intermediate(), Activation.GELU_TANH,
-                dropout, dropout, LAYER_NORM_EPSILON, 0.02);
+        // The layers work on the token rows [batch * time, H]; each tap is viewed as [batch, time, H].
+        Operand<TInt32> shape = tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {2}));
+        Operand<TInt32> tapShape = tf.concat(List.of(shape, tf.constant(new int[] {h})), tf.constant(0));
+        Operand<TFloat32> rows = tf.reshape(x, tf.constant(new int[] {-1, h}));
+        BertLayer layer = new BertLayer(precision, dims, weights().foldedQueryScale(), dropout, LAYER_NORM_EPSILON);
         List<Operand<TFloat32>> taps = new ArrayList<>();
         taps.add(x);
         ModelScope encoder = s.child("encoder");
         for (int i = 0; i < dims.layers(); i++) {
-            x = TransformerLayer.apply(encoder.child("layer_" + i), config, x, bias);
-            taps.add(x);
+            rows = layer.apply(encoder.child("layer_" + i), rows, shape, bias);
+            taps.add(tf.reshape(rows, tapShape));
         }
         return new BertHiddenStates(List.copyOf(taps), mask, h);
     }
@@ -215,7 +238,7 @@ public final class BertBackbone implements Backbone {
         weights = null;
     }
 
-    private BertWeights weights() {
+    BertWeights weights() {
         BertWeights w = weights;
         if (w == null) {
             throw new IllegalStateException("backbone '" + name + "' is closed");

@@ -7,11 +7,14 @@ import dev.infuse.spi.InfuseException;
 import dev.infuse.spi.ParameterSpec;
 import dev.infuse.spi.PluginConfig;
 import dev.infuse.spi.PluginContext;
+import dev.infuse.spi.Precision;
 import dev.infuse.spi.Spi;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code bert} backbone: pre-trained BERT weights read by name from a TensorFlow checkpoint or
@@ -24,6 +27,9 @@ public final class BertProvider implements BackboneProvider {
     public static final String NAME = "bert";
     /** Configuration key that accepts a user's SavedModel graph with operations outside the allow-list. */
     public static final String ALLOW_UNSAFE_OPS = "allow_unsafe_ops";
+    /** Configuration key of the encoder's number format: {@code fp32}, {@code bf16} or {@code auto}. */
+    public static final String PRECISION = "precision";
+    private static final Logger LOG = LoggerFactory.getLogger(BertProvider.class);
 
     @Override
     public String name() {
@@ -59,6 +65,7 @@ public final class BertProvider implements BackboneProvider {
                         + "runs that switch backbone dropout on (infuse --backbone-dropout RATE uses its own rate)"),
                 new ParameterSpec("cache_dir", "string", "the plugin cache folder",
                         "where the default model is extracted and fingerprints are cached"),
+                precisionParameter("auto"),
                 new ParameterSpec(ALLOW_UNSAFE_OPS, "boolean", "false",
                         "accept a saved_model.pb in 'path' whose graph has operations outside GraphSafety's allow-list "
                                 + "(file I/O, Python calls, ...); the graph is never run either way"));
@@ -66,6 +73,7 @@ public final class BertProvider implements BackboneProvider {
 
     @Override
     public Backbone create(PluginConfig config, PluginContext context) {
+        Precision precision = readPrecision(config, NAME, "auto", Precision.Machine.current());
         String path = config.getString("path", "");
         String cache = config.getString("cache_dir", "");
         Path cacheDir = cache.isBlank() ? context.cacheDirectory() : Path.of(cache);
@@ -96,7 +104,7 @@ public final class BertProvider implements BackboneProvider {
         BertWeights weights = BertLoader.readWeights(files, settings.heads());
         BertLoader.checkVocabulary(files.vocabulary(), weights.dims().vocab(), files.checkpointPrefix());
         return new BertBackbone(NAME, weights, dropout, files.vocabulary(), lowercase,
-                w -> BertLoader.cachedFingerprint(files, w, cacheDir));
+                w -> BertLoader.cachedFingerprint(files, w, cacheDir), precision);
     }
 
     /**
@@ -106,8 +114,21 @@ public final class BertProvider implements BackboneProvider {
      * @param cacheDir where to extract the default model and cache fingerprints
      */
     public static BertBackbone load(Path folder, Path cacheDir) {
-        PluginConfig config = PluginConfig.of("backbone 'bert'",
-                folder == null ? Map.of() : Map.of("path", folder.toString()));
+        return load(folder, cacheDir, "fp32");
+    }
+
+    /**
+     * As {@link #load(Path, Path)} (which is fp32) in the given precision.
+     *
+     * @param precision {@code fp32}, {@code bf16} or {@code auto}
+     */
+    public static BertBackbone load(Path folder, Path cacheDir, String precision) {
+        Map<String, Object> cfg = new java.util.LinkedHashMap<>();
+        if (folder != null) {
+            cfg.put("path", folder.toString());
+        }
+        cfg.put(PRECISION, precision);
+        PluginConfig config = PluginConfig.of("backbone 'bert'", cfg);
         Backbone b = new BertProvider().create(config, new StandaloneContext(cacheDir, 0L));
         config.requireAllConsumed();
         return (BertBackbone) b;
@@ -123,6 +144,31 @@ public final class BertProvider implements BackboneProvider {
             return;
         }
         GraphSafety.requireSafe(graph, "the backbone key '" + ALLOW_UNSAFE_OPS + "'");
+    }
+
+    static ParameterSpec precisionParameter(String defaultSetting) {
+        return new ParameterSpec(PRECISION, "string", defaultSetting,
+                "number format of the frozen encoder's matrix and attention products: fp32, bf16, or auto "
+                        + "(bf16 where the CPU reports avx512_bf16 or amx_bf16 or a GPU runs the graph, else fp32); "
+                        + "layer norms, softmax, the residual stream and everything trainable stay fp32");
+    }
+
+    /**
+     * The precision setting of a backbone configuration, resolved for {@code machine} and logged. A
+     * forced {@code bf16} on a machine without bfloat16 units runs (oneDNN converts and computes in
+     * fp32) but slower than fp32: a warning says so.
+     */
+    static Precision readPrecision(PluginConfig config, String provider, String defaultSetting, Precision.Machine machine) {
+        String setting = config.getString(PRECISION, defaultSetting);
+        Precision p = Precision.resolve(setting, "backbone '" + provider + "': key '" + PRECISION + "'", machine);
+        String bf16Units = machine.gpu() ? "GPU" : "CPU bf16 flags: " + machine.bf16Flags();
+        if (p == Precision.BF16 && !machine.gpu() && !machine.cpuHasBf16()) {
+            LOG.warn("backbone '{}': precision bf16 was asked for but this CPU has no bfloat16 units ({}); "
+                    + "the products run emulated and slower than fp32 (use precision fp32 or auto)", provider, bf16Units);
+        } else {
+            LOG.info("backbone '{}': precision {} (setting {}; {})", provider, p.label(), setting, bf16Units);
+        }
+        return p;
     }
 
     static float readDropout(PluginConfig config, String provider) {

@@ -53,6 +53,64 @@ final class BertWeights {
         return weights.get(name);
     }
 
+    /**
+     * Folder of a layer's fused query/key/value product: {@code <layer>/attention/self/query_key_value/}
+     * with {@code kernel} {@code [H, 3H]} (the query, key and value kernels side by side) and
+     * {@code bias} {@code [3H]}, built from the loaded weights when the graph is assigned. When
+     * {@code 1/sqrt(head size)} is a power of two (BERT-base: 1/8), it is folded into the query part,
+     * which is exact in fp32 and in bf16, and the attention scores need no scaling.
+     */
+    static final String FUSED_QKV = "attention/self/query_key_value/";
+
+    /** The factor the fused query weights already carry (1 when the scale could not be folded exactly). */
+    float foldedQueryScale() {
+        return queryScale(dims.hidden() / dims.heads());
+    }
+
+    /** {@code 1/sqrt(d)} if it is a power of two, else 1. */
+    static float queryScale(int headSize) {
+        float s = (float) (1 / Math.sqrt(headSize));
+        return s == Math.scalb(1f, Math.getExponent(s)) ? s : 1f;
+    }
+
+    /** The shape of a weight derived at load time (see {@link #FUSED_QKV}), or null if none has this name. */
+    long[] derivedShape(String name) {
+        int at = name.indexOf(FUSED_QKV);
+        if (at < 0 || weights.get(name.substring(0, at) + "attention/self/query/kernel") == null) {
+            return null;
+        }
+        String leaf = name.substring(at + FUSED_QKV.length());
+        int h = dims.hidden();
+        return switch (leaf) {
+            case "kernel" -> new long[] {h, 3L * h};
+            case "bias" -> new long[] {3L * h};
+            default -> null;
+        };
+    }
+
+    /** The values of a weight derived at load time, computed now (row-major). */
+    float[] derivedValues(String name) {
+        int at = name.indexOf(FUSED_QKV);
+        String self = name.substring(0, at) + "attention/self/";
+        boolean kernel = name.endsWith("/kernel");
+        String leaf = kernel ? "/kernel" : "/bias";
+        float[][] parts = {weights.get(self + "query" + leaf).values(), weights.get(self + "key" + leaf).values(),
+            weights.get(self + "value" + leaf).values()};
+        float scale = foldedQueryScale();
+        int h = dims.hidden();
+        int rows = kernel ? h : 1;
+        float[] out = new float[rows * 3 * h];
+        for (int r = 0; r < rows; r++) {
+            for (int p = 0; p < 3; p++) {
+                for (int c = 0; c < h; c++) {
+                    float v = parts[p][r * h + c];
+                    out[r * 3 * h + p * h + c] = p == 0 ? v * scale : v;
+                }
+            }
+        }
+        return out;
+    }
+
     /** Sorted canonical names. */
     java.util.Set<String> names() {
         return weights.keySet();

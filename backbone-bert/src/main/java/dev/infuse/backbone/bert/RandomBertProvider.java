@@ -58,7 +58,8 @@ public final class RandomBertProvider implements BackboneProvider {
                         + "fingerprint is stable)"),
                 new ParameterSpec("dropout", "float", "0.1", "rate of the dropout inside the encoder, active only in training runs "
                         + "that switch backbone dropout on"),
-                new ParameterSpec("cache_dir", "string", "the plugin cache folder", "where the vocabulary is written"));
+                new ParameterSpec("cache_dir", "string", "the plugin cache folder", "where the vocabulary is written"),
+                BertProvider.precisionParameter("fp32"));
     }
 
     @Override
@@ -70,6 +71,9 @@ public final class RandomBertProvider implements BackboneProvider {
         int positions = positive(config, "max_positions", 64);
         long seed = config.getInt("seed", 0);
         float dropout = BertProvider.readDropout(config, NAME);
+        // fp32 by default: a test backbone gives the same numbers on every machine.
+        dev.infuse.spi.Precision precision = BertProvider.readPrecision(config, NAME, "fp32",
+                dev.infuse.spi.Precision.Machine.current());
         String cache = config.getString("cache_dir", "");
         if (hidden % heads != 0) {
             throw new InfuseException("config-bad-value", "backbone 'bert-random': hidden size " + hidden
@@ -80,7 +84,7 @@ public final class RandomBertProvider implements BackboneProvider {
         BertDims dims = new BertDims(layers, hidden, heads, intermediate, SyntheticVocabulary.tokens().size(),
                 positions, 2);
         BertWeights weights = randomWeights(dims, seed);
-        return new BertBackbone(NAME, weights, dropout, vocabulary, true, BertWeights::computeFingerprint);
+        return new BertBackbone(NAME, weights, dropout, vocabulary, true, BertWeights::computeFingerprint, precision);
     }
 
     /** BERT's initialisation: matrices truncated normal (0.02), {@code gamma} ones, biases and {@code beta} zeros. */

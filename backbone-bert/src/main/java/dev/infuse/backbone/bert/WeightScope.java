@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBfloat16;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TType;
@@ -60,16 +61,28 @@ final class WeightScope implements ModelScope {
 
     @Override
     public Operand<TFloat32> parameter(String name, long[] shape, Initializer init) {
+        return delegate.parameter(name, shape, initializer(name, shape));
+    }
+
+    @Override
+    public Operand<TBfloat16> parameterBf16(String name, long[] shape, Initializer init) {
+        return delegate.parameterBf16(name, shape, initializer(name, shape));
+    }
+
+    // The loaded weight, or one derived from loaded weights at load time (the fused Q/K/V product).
+    private Initializer initializer(String name, long[] shape) {
         String full = prefix + name;
         BertWeights.Weight w = weights.get(full);
-        if (w == null) {
+        long[] actual = w != null ? w.shape() : weights.derivedShape(full);
+        if (actual == null) {
             throw new IllegalStateException("BERT graph asks for parameter '" + full + "' which the weights lack");
         }
-        if (!Arrays.equals(w.shape(), shape)) {
+        if (!Arrays.equals(actual, shape)) {
             throw new IllegalStateException("BERT graph asks for '" + full + "' with shape " + Arrays.toString(shape)
-                    + " but the weight has " + Arrays.toString(w.shape()));
+                    + " but the weight has " + Arrays.toString(actual));
         }
-        return delegate.parameter(name, shape, Initializers.of(w.values()));
+        // Derived values are computed when the runtime assigns them, not held in between.
+        return w != null ? Initializers.of(w.values()) : (s, r) -> weights.derivedValues(full);
     }
 
     @Override

@@ -178,7 +178,8 @@ class RandomBertTest {
             assertThat(out).hasSize(3 * vocab);
             // Tied weights: the head reuses the one word-embedding parameter rather than creating another.
             assertThat(g.scope.parameterNames()).filteredOn(n -> n.endsWith("word_embeddings")).hasSize(1);
-            assertThat(g.scope.parameterNames()).hasSize(backbone.spec().layers() * 16 + 5 + 2 + 5);
+            // 12 per layer: query, key and value are one fused kernel and bias (BertWeights.FUSED_QKV).
+            assertThat(g.scope.parameterNames()).hasSize(backbone.spec().layers() * 12 + 5 + 2 + 5);
         }
     }
 
@@ -189,7 +190,7 @@ class RandomBertTest {
                 SyntheticVocabulary.tokens().size(), 64, 2), 0);
         try (BertGraph g = new BertGraph(backbone)) {
             assertThat(g.scope.parameterNames()).contains("backbone/embeddings/word_embeddings",
-                    "backbone/embeddings/LayerNorm/gamma", "backbone/encoder/layer_1/attention/self/query/kernel",
+                    "backbone/embeddings/LayerNorm/gamma", "backbone/encoder/layer_1/attention/self/query_key_value/kernel",
                     "backbone/encoder/layer_0/output/LayerNorm/beta", "backbone/pooler/dense/kernel");
             Session s = g.session();
             var p = g.build.parameter("backbone/encoder/layer_1/intermediate/dense/kernel");

@@ -18,6 +18,7 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.VarHandleOp;
+import org.tensorflow.types.TBfloat16;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TType;
@@ -48,6 +49,7 @@ public final class GraphBuild implements AutoCloseable {
     private final long seed;
     private final boolean dropoutEnabled;
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
+    private final Map<String, Operand<TBfloat16>> bf16Reads = new LinkedHashMap<>();
     private final Map<String, Placeholder<?>> inputs = new LinkedHashMap<>();
     private final Operand<TBool> training;
     private long dropoutCounter;
@@ -133,6 +135,42 @@ public final class GraphBuild implements AutoCloseable {
         var assign = vs.withName("assign").assignVariableOp(handle, assignValue);
         parameters.put(full, new Parameter(full, component, shape.clone(), trainable, handle, value, assignValue, assign, init));
         return value;
+    }
+
+    /**
+     * A frozen parameter stored as a bfloat16 variable: assigned from fp32 values (rounded to nearest
+     * even once, by the assign op), read in bfloat16. Its {@link Parameter#value()} is the fp32 cast of
+     * that read, built but run only when someone fetches it (e.g. {@link #read}).
+     */
+    Operand<TBfloat16> parameterBf16(String component, String path, long[] shape, Initializer init) {
+        String full = component + "/" + path;
+        Operand<TBfloat16> low = bf16Reads.get(full);
+        if (low != null) {
+            return low;
+        }
+        if (parameters.containsKey(full)) {
+            return tf.dtypes.cast(parameter(component, path, shape, init, false), TBfloat16.class);
+        }
+        Initializers.size(shape);
+        Ops vs = tf.withSubScope(safe(component));
+        for (String part : path.split("/")) {
+            vs = vs.withSubScope(safe(part));
+        }
+        VarHandleOp handle = vs.withName("var").varHandleOp(TBfloat16.class, Shape.of(shape),
+                VarHandleOp.sharedName(full));
+        Operand<TBfloat16> read = vs.withName("read").readVariableOp(handle, TBfloat16.class);
+        Operand<TFloat32> value = vs.withName("read_fp32").dtypes.cast(read, TFloat32.class);
+        Placeholder<TFloat32> assignValue = vs.withName("assign_value").placeholder(TFloat32.class,
+                Placeholder.shape(Shape.of(shape)));
+        var assign = vs.withName("assign").assignVariableOp(handle, vs.dtypes.cast(assignValue, TBfloat16.class));
+        parameters.put(full, new Parameter(full, component, shape.clone(), false, handle, value, assignValue, assign, init));
+        bf16Reads.put(full, read);
+        return read;
+    }
+
+    /** Whether a parameter is held in bfloat16 (see {@link #parameterBf16}). */
+    public boolean isBf16(Parameter p) {
+        return bf16Reads.containsKey(p.name());
     }
 
     @SuppressWarnings("unchecked")

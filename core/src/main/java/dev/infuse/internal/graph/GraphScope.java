@@ -6,6 +6,7 @@ import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.random.RandomUniform;
+import org.tensorflow.types.TBfloat16;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TType;
@@ -76,6 +77,17 @@ public final class GraphScope implements ModelScope {
             throw new IllegalArgumentException("parameter names are non-empty and have no '/': '" + name + "'");
         }
         return build.parameter(component, path.isEmpty() ? name : path + "/" + name, shape, init, trainable);
+    }
+
+    @Override
+    public Operand<TBfloat16> parameterBf16(String name, long[] shape, Initializer init) {
+        if (trainable) {
+            return ModelScope.super.parameterBf16(name, shape, init);
+        }
+        if (name.isEmpty() || name.contains("/")) {
+            throw new IllegalArgumentException("parameter names are non-empty and have no '/': '" + name + "'");
+        }
+        return build.parameterBf16(component, path.isEmpty() ? name : path + "/" + name, shape, init);
     }
 
     @Override
