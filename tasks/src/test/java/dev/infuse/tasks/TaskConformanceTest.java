@@ -233,4 +233,66 @@ class TaskConformanceTest {
             return Files.writeString(dir.resolve("bad.jsonl"), "{\"words\":[\"a\"],\"start\":0,\"end\":1,\"types\":[\"animal\"]}\n");
         }
     }
+
+    @Nested
+    class DeclarativeMultipleChoice extends Declarative {
+        @Override
+        String yaml() {
+            return """
+                    name: my-choices
+                    shape: multiple-choice
+                    train: mc.jsonl
+                    fields: {id: qid, context: passage, question: q, choices: options, label: answer}
+                    """;
+        }
+
+        @Override
+        protected Path writeData(Path dir) throws Exception {
+            StringBuilder s = new StringBuilder();
+            for (int i = 0; i < 30; i++) {
+                s.append("{\"qid\":\"m").append(i).append("\",\"passage\":\"the city of london is old\",\"q\":\"what is it ?\",")
+                        .append("\"options\":[\"a city\",\"a house\",\"paris\"],\"answer\":").append(i % 3).append("}\n");
+            }
+            Path data = Files.writeString(dir.resolve("mc.jsonl"), s);
+            file = Files.writeString(dir.resolve("my-choices.yaml"), yaml());
+            return data;
+        }
+
+        @Override
+        protected Path writeBadData(Path dir) throws Exception {
+            file = Files.writeString(dir.resolve("my-choices.yaml"), yaml());
+            return Files.writeString(dir.resolve("bad.jsonl"), "{\"qid\":\"x\",\"q\":\"a\",\"options\":[\"a\",\"b\"],\"answer\":5}\n");
+        }
+    }
+
+    @Nested
+    class DeclarativeCloze extends Declarative {
+        @Override
+        String yaml() {
+            return """
+                    name: my-cloze
+                    shape: cloze
+                    train: cloze.jsonl
+                    fields: {text: sentence, answer: obj, group: rel}
+                    """;
+        }
+
+        @Override
+        protected Path writeData(Path dir) throws Exception {
+            StringBuilder s = new StringBuilder();
+            for (int i = 0; i < 20; i++) {
+                s.append("{\"sentence\":\"the capital is [MASK] .\",\"obj\":\"").append(i % 2 == 0 ? "london" : "paris")
+                        .append("\",\"rel\":\"r").append(i % 3).append("\"}\n");
+            }
+            Path data = Files.writeString(dir.resolve("cloze.jsonl"), s);
+            file = Files.writeString(dir.resolve("my-cloze.yaml"), yaml());
+            return data;
+        }
+
+        @Override
+        protected Path writeBadData(Path dir) throws Exception {
+            file = Files.writeString(dir.resolve("my-cloze.yaml"), yaml());
+            return Files.writeString(dir.resolve("bad.jsonl"), "{\"sentence\":\"no mask\",\"obj\":\"london\"}\n");
+        }
+    }
 }

@@ -46,11 +46,15 @@ public final class TaskFile {
     private static final Map<String, Set<String>> FIELDS = Map.of(
             "classification", Set.of("id", "text", "text_pair", "label"),
             "relation", Set.of("id", "tokens", "subject", "object", "subject_id", "object_id", "label"),
-            "entity-typing", Set.of("id", "tokens", "mention", "mention_id", "labels"));
+            "entity-typing", Set.of("id", "tokens", "mention", "mention_id", "labels"),
+            "multiple-choice", Set.of("id", "context", "question", "choices", "label"),
+            "cloze", Set.of("id", "text", "answer", "group"));
     private static final Map<String, List<String>> REQUIRED = Map.of(
             "classification", List.of("text", "label"),
             "relation", List.of("tokens", "subject", "object", "label"),
-            "entity-typing", List.of("tokens", "mention", "labels"));
+            "entity-typing", List.of("tokens", "mention", "labels"),
+            "multiple-choice", List.of("question", "choices", "label"),
+            "cloze", List.of("text", "answer"));
 
     private TaskFile() {}
 
@@ -92,7 +96,7 @@ public final class TaskFile {
         String shape = text(file, root, "shape", null);
         if (!FIELDS.containsKey(shape)) {
             throw new InfuseException("config-bad-value", file + ": shape '" + shape + "': expected one of classification, "
-                    + "relation, entity-typing");
+                    + "relation, entity-typing, multiple-choice, cloze");
         }
         String format = text(file, root, "format", "jsonl");
         if (!format.equals("jsonl") && !(format.equals("fewrel") && shape.equals("relation"))) {
@@ -138,13 +142,25 @@ public final class TaskFile {
             throw new InfuseException("config-bad-value", file + ": spans '" + spans + "': expected exclusive (end index not "
                     + "in the span) or inclusive");
         }
-        String metricName = text(file, root, "metric", shape.equals("entity-typing") ? "micro_f1" : "macro_f1");
+        String metricName = text(file, root, "metric", switch (shape) {
+            case "entity-typing" -> "micro_f1";
+            case "multiple-choice" -> "accuracy";
+            case "cloze" -> "p_at_1";
+            default -> "macro_f1";
+        });
         ItemMetric metric = switch (shape + "/" + metricName) {
-            case "classification/accuracy", "relation/accuracy" -> ItemMetric.of("accuracy", ItemMetric.Kind.RATIO);
+            case "classification/accuracy", "relation/accuracy", "multiple-choice/accuracy" ->
+                    ItemMetric.of("accuracy", ItemMetric.Kind.RATIO);
             case "classification/macro_f1", "relation/macro_f1" -> ItemMetric.of("f1", ItemMetric.Kind.MACRO_F1);
             case "entity-typing/micro_f1" -> ItemMetric.of("f1", ItemMetric.Kind.MICRO_F1);
+            case "cloze/p_at_1" -> ItemMetric.of("p_at_1", ItemMetric.Kind.MACRO_RATIO);
             default -> throw new InfuseException("config-bad-value", file + ": metric '" + metricName + "' for shape '" + shape
-                    + "': expected " + (shape.equals("entity-typing") ? "micro_f1" : "accuracy or macro_f1"));
+                    + "': expected " + switch (shape) {
+                        case "entity-typing" -> "micro_f1";
+                        case "multiple-choice" -> "accuracy";
+                        case "cloze" -> "p_at_1 (mean over groups)";
+                        default -> "accuracy or macro_f1";
+                    });
         };
         List<String> types = new ArrayList<>();
         JsonNode t = root.has("types") ? root.get("types") : root.get("labels");
@@ -217,6 +233,11 @@ public final class TaskFile {
         }
 
         @Override
+        public boolean probe() {
+            return spec.shape().equals("cloze");
+        }
+
+        @Override
         public Prepared prepare(Input in) {
             return switch (spec.shape()) {
                 case "classification" -> prepared(in, this::sentences, SentenceClassification.Example::id, (train, xs) -> {
@@ -229,6 +250,15 @@ public final class TaskFile {
                 });
                 case "entity-typing" -> prepared(in, this::typings, EntityTypingExample::id,
                         (train, xs) -> EntityTyping.of(xs, in.tokenizer(), in.adapters(), spec.types(), in.maxLength()));
+                case "multiple-choice" -> prepared(in, this::choices, dev.infuse.data.MultipleChoiceExample::id,
+                        (train, xs) -> dev.infuse.tasks.MultipleChoice.of(xs, in.tokenizer(), in.adapters(),
+                                train.isEmpty() ? 2 : train.get(0).choices().size(), in.maxLength()));
+                case "cloze" -> {
+                    Function<Path, TaskDataset> read = p -> dev.infuse.tasks.LamaProbeTask.of(cloze(p), in.tokenizer(),
+                            in.adapters(), in.maxTrain());
+                    yield new PreparedData(spec.name(), dev.infuse.tasks.LamaProbeTask.empty(in.tokenizer()), read.apply(in.train()),
+                            List.of(in.train()), read);
+                }
                 default -> throw new AssertionError(spec.shape());
             };
         }
@@ -295,6 +325,37 @@ public final class TaskFile {
                         r.scalar(field("label")), field("subject_id") == null ? null : r.optionalText(field("subject_id")),
                         field("object_id") == null ? null : r.optionalText(field("object_id")));
             });
+        }
+
+        private List<dev.infuse.data.MultipleChoiceExample> choices(Path file) {
+            return JsonLines.read(file, "a JSON object with fields " + spec.fields().values(), r -> {
+                List<String> choices = r.strings(field("choices"));
+                int label = r.integer(field("label"));
+                if (choices.size() < 2 || label < 0 || label >= choices.size()) {
+                    throw r.error(field("label"), choices.size() < 2 ? "only " + choices.size() + " choice(s)" : "index " + label,
+                            "at least 2 choices and the right one's index in [0, " + choices.size() + ")");
+                }
+                return new dev.infuse.data.MultipleChoiceExample(id(r), field("context") == null ? "" : r.text(field("context")),
+                        r.text(field("question")), choices, label);
+            });
+        }
+
+        /** Cloze queries as an in-memory probe: one group per value of the 'group' field (default: one group). */
+        private dev.infuse.data.LamaProbe cloze(Path file) {
+            Map<String, List<dev.infuse.data.LamaFact>> groups = new LinkedHashMap<>();
+            JsonLines.read(file, "a JSON object with fields " + spec.fields().values(), r -> {
+                String text = r.text(field("text"));
+                if (!text.contains("[MASK]")) {
+                    throw r.error(field("text"), "has no [MASK]", "a text with [MASK] where the answer goes");
+                }
+                String group = field("group") == null ? "all" : r.scalar(field("group"));
+                groups.computeIfAbsent(group, g -> new ArrayList<>()).add(new dev.infuse.data.LamaFact(id(r),
+                        r.scalar(field("answer")), null, null, group, List.of(text)));
+                return group;
+            });
+            List<dev.infuse.data.LamaRelation> relations = new ArrayList<>();
+            groups.forEach((g, facts) -> relations.add(new dev.infuse.data.LamaRelation(g, null, null, null, facts)));
+            return new dev.infuse.data.LamaProbe(relations, List.of(), null, dev.infuse.data.ReadReport.empty());
         }
 
         private List<EntityTypingExample> typings(Path file) {
