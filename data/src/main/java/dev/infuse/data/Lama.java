@@ -184,6 +184,8 @@ public final class Lama {
                             "'" + relation + "'");
                 }
                 List<String> masked = new ArrayList<>();
+                List<String> subjectSurfaces = new ArrayList<>();
+                List<String> objectSurfaces = new ArrayList<>();
                 JsonNode evidences = node.get("evidences");
                 if (evidences != null && !evidences.isNull()) {
                     if (!evidences.isArray()) {
@@ -197,6 +199,10 @@ public final class Lama {
                         String s = where.optionalText(ev, "masked_sentence");
                         if (s != null) {
                             masked.add(s);
+                            String subSurface = where.optionalText(ev, "sub_surface");
+                            String objSurface = where.optionalText(ev, "obj_surface");
+                            subjectSurfaces.add(subSurface == null ? "" : subSurface);
+                            objectSurfaces.add(objSurface == null ? "" : objSurface);
                         }
                     }
                 }
@@ -208,8 +214,12 @@ public final class Lama {
                     tally.add("object-label-filtered");
                     continue;
                 }
+                if (subjectSurfaces.size() != masked.size()) {
+                    subjectSurfaces.clear(); // masked_sentences (Google-RE, SQuAD shape) carry no surface forms
+                    objectSurfaces.clear();
+                }
                 facts.add(new LamaFact(sub, obj, where.optionalText(node, "sub_uri"), where.optionalText(node, "obj_uri"),
-                        predicate == null ? relation : predicate, masked));
+                        predicate == null ? relation : predicate, masked, subjectSurfaces, objectSurfaces));
             }
         }
         return facts;
