@@ -179,11 +179,11 @@ public final class Tasks {
         return p;
     }
 
-    /** Tasks need no runtime services: their context offers the default cache folder and no services. */
+    /** Tasks need no runtime services: their context offers a temporary folder and no services. */
     private static final PluginContext CONTEXT = new PluginContext() {
         @Override
         public Path cacheDirectory() {
-            return Path.of(System.getProperty("user.home"), ".infuse", "cache");
+            return Path.of(System.getProperty("java.io.tmpdir"), "infuse-tasks");
         }
 
         @Override
