@@ -126,7 +126,7 @@ class PluginRegistryTest {
             assertThat(p.code()).isEqualTo("plugin-spi-version");
             assertThat(p.origin()).isEqualTo(jar.toAbsolutePath().toString());
             assertThat(p.message()).isEqualTo("plugin 'future' 2.3.1 from " + jar.toAbsolutePath()
-                    + " was built for Infuse SPI 2.0 but this host provides 1.0; rebuild it against SPI 1.x");
+                    + " was built for Infuse SPI 2.0 but this host provides " + dev.infuse.spi.Spi.VERSION + "; rebuild it against SPI 1.x");
         });
         assertThatThrownBy(() -> r.adapter("future"))
                 .hasFieldOrPropertyWithValue("code", "plugin-spi-version")
@@ -143,7 +143,7 @@ class PluginRegistryTest {
         assertThat(r.available(PluginKind.ADAPTER)).isEmpty();
         assertThat(r.problems()).extracting(PluginProblem::code).containsOnly("plugin-spi-version");
         assertThat(r.problems()).anySatisfy(p -> assertThat(p.message())
-                .contains("plugin 'newer' 1.0.0", "built for Infuse SPI 1.9 but this host provides 1.0"));
+                .contains("plugin 'newer' 1.0.0", "built for Infuse SPI 1.9 but this host provides " + dev.infuse.spi.Spi.VERSION));
         assertThat(r.problems()).anySatisfy(p -> assertThat(p.message())
                 .contains("requests Infuse SPI 'one', which is not a version"));
     }

@@ -67,7 +67,8 @@ class ModuleWiringTest {
                     int hash = line.indexOf('#');
                     String entry = (hash >= 0 ? line.substring(0, hash) : line).strip();
                     if (!entry.isEmpty()) {
-                        lines.add(entry);
+                        // A nested provider class is listed by its binary name (Outer$Inner), module-info names it Outer.Inner.
+                        lines.add(entry.replace('$', '.'));
                     }
                 }
                 result.put(f.getFileName().toString(), lines);
