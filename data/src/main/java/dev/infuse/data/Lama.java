@@ -214,8 +214,9 @@ public final class Lama {
                     tally.add("object-label-filtered");
                     continue;
                 }
-                if (subjectSurfaces.size() != masked.size()) {
-                    subjectSurfaces.clear(); // masked_sentences (Google-RE, SQuAD shape) carry no surface forms
+                if (subjectSurfaces.size() != masked.size()
+                        || (subjectSurfaces.stream().allMatch(String::isEmpty) && objectSurfaces.stream().allMatch(String::isEmpty))) {
+                    subjectSurfaces.clear(); // no surface forms given (masked_sentences of Google-RE, SQuAD; bare evidences)
                     objectSurfaces.clear();
                 }
                 facts.add(new LamaFact(sub, obj, where.optionalText(node, "sub_uri"), where.optionalText(node, "obj_uri"),
