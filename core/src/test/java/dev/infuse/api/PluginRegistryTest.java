@@ -14,6 +14,7 @@ import dev.infuse.spi.KnowledgeAdapter;
 import dev.infuse.spi.PluginConfig;
 import dev.infuse.spi.PluginContext;
 import dev.infuse.spi.PluginKind;
+import dev.infuse.spi.Spi;
 import dev.infuse.testfixtures.IsolationMarker;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -132,6 +133,47 @@ class PluginRegistryTest {
                 .hasFieldOrPropertyWithValue("code", "plugin-spi-version")
                 .hasMessageContaining("was refused")
                 .hasMessageContaining("Infuse SPI 2.0");
+    }
+
+    /** Source of a task provider whose create returns null. */
+    private static String task(String className, String name, String spi) {
+        int dot = className.lastIndexOf('.');
+        return """
+                package %s;
+
+                import dev.infuse.spi.*;
+
+                public class %s implements TaskProvider {
+                    public String name() { return "%s"; }
+                    public String version() { return "1.0.0"; }
+                    public String requestedSpiVersion() { return "%s"; }
+                    public Task create(PluginConfig options, PluginContext context) { return null; }
+                }
+                """.formatted(className.substring(0, dot), className.substring(dot + 1), name, spi);
+    }
+
+    @Test
+    void taskPluginsFollowTheSameHandshakeAndDuplicateRules() throws Exception {
+        Map<String, List<String>> services = Map.of("dev.infuse.spi.TaskProvider", List.of("acme.MyTask"));
+        jar("my-task.jar", Map.of("acme.MyTask", task("acme.MyTask", "my-task", Spi.VERSION)), services);
+        jar("old-task.jar", Map.of("acme.OldTask", task("acme.OldTask", "old-task", "1.0")),
+                Map.of("dev.infuse.spi.TaskProvider", List.of("acme.OldTask")));
+        jar("future-task.jar", Map.of("acme.FutureTask", task("acme.FutureTask", "future-task", "2.0")),
+                Map.of("dev.infuse.spi.TaskProvider", List.of("acme.FutureTask")));
+        jar("twin-a.jar", Map.of("acme.TwinA", task("acme.TwinA", "twin-task", Spi.VERSION)),
+                Map.of("dev.infuse.spi.TaskProvider", List.of("acme.TwinA")));
+        jar("twin-b.jar", Map.of("acme.TwinB", task("acme.TwinB", "twin-task", Spi.VERSION)),
+                Map.of("dev.infuse.spi.TaskProvider", List.of("acme.TwinB")));
+        PluginRegistry r = folderOnly();
+
+        // A task built against SPI 1.0 (before tasks existed as a kind's minor) still loads; another major is refused.
+        assertThat(r.available(PluginKind.TASK)).contains("my-task", "old-task", "twin-task").doesNotContain("future-task");
+        assertThat(r.info(PluginKind.TASK, "my-task").origin()).endsWith("my-task.jar");
+        assertThatThrownBy(() -> r.forName(PluginKind.TASK, "future-task")).hasFieldOrPropertyWithValue("code", "plugin-spi-version");
+        assertThatThrownBy(() -> r.forName(PluginKind.TASK, "twin-task")).hasFieldOrPropertyWithValue("code", "plugin-duplicate")
+                .hasMessageContaining("twin-a.jar").hasMessageContaining("twin-b.jar");
+        assertThatThrownBy(() -> r.createTask("my-task", PluginConfig.empty("task"), NO_CONTEXT))
+                .hasFieldOrPropertyWithValue("code", "plugin-failed");
     }
 
     @Test
