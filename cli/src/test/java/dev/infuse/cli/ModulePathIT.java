@@ -60,7 +60,11 @@ class ModulePathIT {
         assertThat(r.exit()).as(r.out()).isZero();
         assertThat(r.out()).contains("module dev.infuse.backbone.bert", "module dev.infuse.adapter.factual",
                 "module dev.infuse.adapter.linguistic", "module dev.infuse.core");
-        assertThat(r.out()).containsPattern("houlsby\\s+1\\.0\\.0\\s+1\\.0\\s+.*houlsby-adapter-1\\.0\\.0\\.jar");
+        // The example is compiled against this build's SPI, so it requests that version.
+        assertThat(r.out()).containsPattern("houlsby\\s+1\\.0\\.0\\s+" + java.util.regex.Pattern.quote(dev.infuse.spi.Spi.VERSION)
+                + "\\s+.*houlsby-adapter-1\\.0\\.0\\.jar");
+        // Task plugins are found through the tasks module's provides clause like every other kind.
+        assertThat(r.out()).containsPattern("(?m)^task\\s+semeval\\s+\\S+\\s+\\S+\\s+module dev\\.infuse\\.tasks");
     }
 
     @Test
