@@ -178,12 +178,16 @@ final class StudyCommand implements Callable<Integer> {
                 counts.get(CellOutcome.Status.NOT_APPLICABLE));
         for (StudyResults.Summary s : r.summaries()) {
             stdout.printf(Locale.ROOT, "  %-14s %-24s %s %s%s%n", s.task(), s.method(), s.metric(),
-                    s.n() == 0 ? (s.failed() > 0 ? "failed" : "n/a") : String.format(Locale.ROOT, "%.2f ± %.2f", 100 * s.mean(), 100 * s.std()),
+                    s.n() == 0 ? (s.failed() > 0 ? "failed" : "n/a")
+                            // One seed has no spread to show: the item-level interval is in results.md and report.html.
+                            : s.n() == 1 ? String.format(Locale.ROOT, "%.2f (1 seed)", 100 * s.mean())
+                            : String.format(Locale.ROOT, "%.2f ± %.2f (%d seeds)", 100 * s.mean(), 100 * s.std(), s.n()),
                     s.best() ? "  (best)" : "");
         }
         for (StudyResults.CellResult c : r.failedCells()) {
             stdout.printf("failed %s/%s/seed-%d: error[%s]: %s%n", c.method(), c.task(), c.seed(), c.errorCode(), c.error());
         }
+        stdout.printf("intervals, paired comparisons and p-values: %s%n", folder.resolve("results.md"));
         stdout.printf("report: %s%n", folder.resolve("report.html"));
         if (!Files.isRegularFile(folder.resolve("report.html"))) {
             return 1;

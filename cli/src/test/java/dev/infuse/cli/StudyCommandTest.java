@@ -105,6 +105,9 @@ class StudyCommandTest {
         assertThat(r.exit()).as(r.err()).isEqualTo(6);
         assertThat(r.out()).contains("study cli: 1 cells run, 0 reused, 1 failed").contains("failed broken/semeval/seed-7: error[config-bad-tap]")
                 .contains("report: " + out.resolve("report.html"));
+        // One seed: no "± 0.00" spread; the intervals are in results.md.
+        assertThat(r.out()).contains("(1 seed)").doesNotContain("± 0.00").contains("paired comparisons and p-values: "
+                + out.resolve("results.md"));
         for (String f : new String[] {"results.json", "results.csv", "cells.csv", "results.md", "report.html",
             "charts/scores-semeval.png", "charts/scores-semeval.svg", "charts/curves-semeval.png", "charts/curves-semeval.svg"}) {
             assertThat(out.resolve(f)).as(f).isRegularFile();
