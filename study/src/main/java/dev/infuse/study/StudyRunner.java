@@ -394,7 +394,7 @@ public final class StudyRunner {
         RunSpec.AdapterUse trained = new RunSpec.AdapterUse(p.adapter(), null, RunSpec.AdapterMode.TRAIN,
                 KnowledgeGraphs.resolve(p.config(), out));
         TaskRunner.run(infuse, backbone, RunSpec.builder(p.task()).train(p.train()).dev(p.dev()).data(study.dataDir())
-                .adapter(trained).fusion(fusion).training(training(p.budget(), p.seed())).maxLength(p.budget().maxLength())
+                .adapter(trained).fusionIfSideAdapters(fusion).training(training(p.budget(), p.seed())).maxLength(p.budget().maxLength())
                 .cache(study.cache())
                 .fusionConfig(owner == null ? Map.of() : owner.fusionConfig()).headDropout((float) p.budget().headDropout()).out(tmp).maxTrain(p.budget().maxTrain()).build());
     }
@@ -432,7 +432,7 @@ public final class StudyRunner {
             });
         }
         TaskRunner.run(infuse, backbone, RunSpec.builder(t.ref()).train(t.train()).dev(t.dev()).test(t.test())
-                .data(study.dataDir()).adapters(uses).fusion(m.fusion()).training(training(t.budget(), c.seed()))
+                .data(study.dataDir()).adapters(uses).fusionIfSideAdapters(m.fusion()).training(training(t.budget(), c.seed()))
                 .maxLength(t.budget().maxLength()).cache(study.cache()).headDropout((float) t.budget().headDropout()).out(tmp)
                 .maxTrain(t.budget().maxTrain()).markers(t.markers()).fusionConfig(m.fusionConfig()).build());
         writeEnvironment(study, t.budget(), tmp);

@@ -107,6 +107,11 @@ public final class RunSpec {
         return b.fusion;
     }
 
+    /** Whether the fusion was chosen for this run ({@link Builder#fusion}) rather than given as a default. */
+    public boolean fusionChosen() {
+        return b.fusionChosen;
+    }
+
     /** The fusion's configuration. */
     public Map<String, Object> fusionConfig() {
         return java.util.Collections.unmodifiableMap(b.fusionConfig);
@@ -176,6 +181,7 @@ public final class RunSpec {
         private Path dataDir;
         private final List<AdapterUse> adapters = new ArrayList<>();
         private String fusion;
+        private boolean fusionChosen;
         private final Map<String, Object> fusionConfig = new LinkedHashMap<>();
         private TrainingConfig training;
         private int maxLength = 128;
@@ -201,6 +207,7 @@ public final class RunSpec {
             c.dataDir = dataDir;
             c.adapters.addAll(adapters);
             c.fusion = fusion;
+            c.fusionChosen = fusionChosen;
             c.fusionConfig.putAll(fusionConfig);
             c.training = training;
             c.maxLength = maxLength;
@@ -268,8 +275,20 @@ public final class RunSpec {
             return this;
         }
 
+        /** The fusion of this run's side adapters, chosen for it: reported as unused when the run has none. */
         public Builder fusion(String name) {
             this.fusion = name;
+            this.fusionChosen = name != null;
+            return this;
+        }
+
+        /**
+         * The fusion to use if the run has side adapters — a default, e.g. a study method's, that is not
+         * reported as unused when the run's adapters are all input-side.
+         */
+        public Builder fusionIfSideAdapters(String name) {
+            this.fusion = name;
+            this.fusionChosen = false;
             return this;
         }
 

@@ -91,7 +91,7 @@ public final class TaskRunner {
         TaskHead head = data.head(spec.headDropout(), backbone.spec().hiddenSize());
 
         boolean sides = adapters.stream().anyMatch(a -> !a.taps().isEmpty());
-        if (!adapters.isEmpty() && !sides && spec.fusion() != null) {
+        if (!adapters.isEmpty() && !sides && spec.fusion() != null && spec.fusionChosen()) {
             LOG.warn("warning[config-unused-fusion]: fusion '{}' is not used: no side adapter to fuse (input-side adapters need none)", spec.fusion());
         }
         String fusionName = fusionName(spec, head);
