@@ -1,6 +1,6 @@
 package dev.infuse.cli;
 
-import dev.infuse.tasks.TaskRunner;
+import dev.infuse.tasks.OutputFiles;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -10,10 +10,10 @@ final class Json {
     private Json() {}
 
     static void write(Path file, Object value) {
-        TaskRunner.writeJson(file, value);
+        OutputFiles.writeJson(file, value);
     }
 
     static void writeLines(Path file, List<Map<String, Object>> rows) {
-        TaskRunner.writeJsonLines(file, rows);
+        OutputFiles.writeJsonLines(file, rows);
     }
 }

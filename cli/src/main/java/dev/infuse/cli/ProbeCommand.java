@@ -137,22 +137,17 @@ final class ProbeCommand implements Callable<Integer> {
                     out.printf("%s: probing %d facts (skipped: %s)%n", c.name(), task.size(), task.skipped());
                     List<LamaProbeTask.Prediction> predictions = task.predict(model, top);
                     Map<String, Double> metrics = task.score(predictions);
-                    List<dev.infuse.spi.ItemOutcome> outcomes = new ArrayList<>();
-                    for (int i = 0; i < predictions.size(); i++) {
-                        LamaProbeTask.Prediction p = predictions.get(i);
+                    for (LamaProbeTask.Prediction p : predictions) {
                         List<Map<String, Object>> topK = new ArrayList<>();
                         for (int k = 0; k < p.top().size(); k++) {
                             topK.add(Map.of("token", p.top().get(k), "probability", p.probabilities().get(k)));
                         }
                         rows.add(Map.of("corpus", c.name(), "relation", p.relation(), "subject", p.subject(), "object", p.object(),
                                 "top", topK));
-                        boolean hit = p.top().get(0).equalsIgnoreCase(p.object());
-                        outcomes.add(new dev.infuse.spi.ItemOutcome(p.relation() + "/" + (i + 1) + "/" + p.subject(),
-                                Map.of("correct:" + p.relation(), hit ? 1.0 : 0.0, "total:" + p.relation(), 1.0), p.top().get(0),
-                                p.object()));
                     }
                     var outcomeFile = new dev.infuse.api.Outcomes("lama-" + c.name(), "dev",
-                            dev.infuse.spi.ItemMetric.of("p_at_1", dev.infuse.spi.ItemMetric.Kind.MACRO_RATIO), outcomes);
+                            dev.infuse.spi.ItemMetric.of("p_at_1", dev.infuse.spi.ItemMetric.Kind.MACRO_RATIO),
+                            LamaProbeTask.outcomes(predictions));
                     outcomeFile.write(this.out.resolve("outcomes-" + c.name() + ".json"));
                     if (first == null) {
                         first = metrics;

@@ -1,12 +1,12 @@
 package dev.infuse.study;
 
+import dev.infuse.tasks.OutputFiles;
 import dev.infuse.kg.KnowledgeGraph;
 import dev.infuse.kg.TransEConfig;
 import dev.infuse.kg.TransEModel;
 import dev.infuse.kg.TransETrainer;
 import dev.infuse.data.WordNetLexicon;
 import dev.infuse.kg.LabelledTriple;
-import dev.infuse.tasks.TaskRunner;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +37,7 @@ final class KnowledgeGraphs {
         m.put("graph", graph.summary());
         m.put("config", c.toMap());
         m.put("seconds", (System.nanoTime() - t0) / 1e9);
-        TaskRunner.writeJson(tmp.resolve("metrics.json"), m);
+        OutputFiles.writeJson(tmp.resolve("metrics.json"), m);
     }
 
     static TransEConfig config(Study.KnowledgeGraphStep step) {

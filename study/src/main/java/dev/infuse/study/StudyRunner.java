@@ -1,6 +1,7 @@
 package dev.infuse.study;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.infuse.tasks.OutputFiles;
 import dev.infuse.api.ActivationCache;
 import dev.infuse.api.Fingerprints;
 import dev.infuse.api.Infuse;
@@ -413,7 +414,7 @@ public final class StudyRunner {
             Map<String, Object> na = new LinkedHashMap<>();
             na.put("task", c.task());
             na.put("not_applicable", e.getMessage());
-            TaskRunner.writeJson(tmp.resolve("metrics.json"), na);
+            OutputFiles.writeJson(tmp.resolve("metrics.json"), na);
         }
     }
 
@@ -444,7 +445,7 @@ public final class StudyRunner {
     /** Records the cell's {@link RunEnvironment}: processor, threads, precision (the backbone's, else fp32), batch, versions. */
     private static void writeEnvironment(Study study, Study.Budget budget, Path tmp) {
         Object precision = study.backbone().config().get("precision");
-        TaskRunner.writeJson(tmp.resolve(ENVIRONMENT),
+        OutputFiles.writeJson(tmp.resolve(ENVIRONMENT),
                 RunEnvironment.collect(precision == null ? null : precision.toString(), budget.batchSize()).toMap());
     }
 

@@ -454,19 +454,7 @@ public final class EntityInfill extends TaskDataset {
      * the markers were written as plain text).
      */
     public Map<String, Double> score(ComposedModel model, TrainingData source) {
-        List<int[]> predicted = predict(model, source);
-        Scores s = new Scores();
-        for (int i = 0; i < examples.size(); i++) {
-            s.add(examples.get(i), predicted.get(i));
-        }
-        Map<String, Double> m = new LinkedHashMap<>(s.metrics(examples.size()));
-        positionPriorScores().forEach((k, v) -> {
-            if (!k.equals("entities") && !k.equals("pieces")) {
-                m.put("position_prior/" + k, v);
-            }
-        });
-        m.put("text_markers", markers == Markers.TEXT ? 1.0 : 0.0);
-        return m;
+        return evaluate(model, source).metrics();
     }
 
     /** An evaluator over {@code source} (this dataset or a cached wrapper), primary metric {@code wordpiece_accuracy}. */

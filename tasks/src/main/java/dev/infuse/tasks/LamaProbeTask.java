@@ -270,12 +270,27 @@ public final class LamaProbeTask extends TaskDataset {
         return List.of(out);
     }
 
+    /** Per-query outcomes of {@link #score}'s P@1: counts {@code correct:<relation>}, {@code total:<relation>}. */
+    public static List<ItemOutcome> outcomes(List<Prediction> predictions) {
+        List<ItemOutcome> outcomes = new ArrayList<>(predictions.size());
+        for (int i = 0; i < predictions.size(); i++) {
+            Prediction p = predictions.get(i);
+            outcomes.add(new ItemOutcome(p.relation() + "/" + (i + 1) + "/" + p.subject(), Map.of("correct:" + p.relation(),
+                    hit(p) ? 1.0 : 0.0, "total:" + p.relation(), 1.0), p.top().isEmpty() ? null : p.top().get(0), p.object()));
+        }
+        return outcomes;
+    }
+
+    private static boolean hit(Prediction p) {
+        return !p.top().isEmpty() && p.top().get(0).toLowerCase(Locale.ROOT).equals(p.object().toLowerCase(Locale.ROOT));
+    }
+
     /** P@1 per relation, their mean (macro) and over all facts (micro). */
     public Map<String, Double> score(List<Prediction> predictions) {
         Map<String, int[]> per = new TreeMap<>();
         int hits = 0;
         for (Prediction p : predictions) {
-            boolean hit = p.top().get(0).toLowerCase(Locale.ROOT).equals(p.object().toLowerCase(Locale.ROOT));
+            boolean hit = hit(p);
             int[] c = per.computeIfAbsent(p.relation(), r -> new int[2]);
             c[0] += hit ? 1 : 0;
             c[1]++;
@@ -294,14 +309,7 @@ public final class LamaProbeTask extends TaskDataset {
     @Override
     public Task.Evaluation evaluate(ComposedModel model, TrainingData source) {
         List<Prediction> predictions = predict(model, 10);
-        List<ItemOutcome> outcomes = new ArrayList<>(predictions.size());
-        for (int i = 0; i < predictions.size(); i++) {
-            Prediction p = predictions.get(i);
-            boolean hit = p.top().get(0).toLowerCase(Locale.ROOT).equals(p.object().toLowerCase(Locale.ROOT));
-            outcomes.add(new ItemOutcome(p.relation() + "/" + (i + 1) + "/" + p.subject(), Map.of("correct:" + p.relation(),
-                    hit ? 1.0 : 0.0, "total:" + p.relation(), 1.0), p.top().get(0), p.object()));
-        }
-        return new Scored(score(predictions), outcomes, (folder, prefix) -> {
+        return new Scored(score(predictions), outcomes(predictions), (folder, prefix) -> {
             List<Map<String, Object>> rows = new ArrayList<>();
             for (Prediction p : predictions) {
                 List<Map<String, Object>> top = new ArrayList<>();

@@ -127,29 +127,7 @@ public final class MaskedMentions extends TaskDataset {
 
     /** Fraction of masked word pieces predicted exactly (primary metric {@code accuracy}). */
     public Map<String, Double> score(ComposedModel model, TrainingData source) {
-        var logits = model.headOutputs().orElseThrow().outputs().get("logits");
-        long[] counts = new long[2];
-        forEachBatch(model, source, logits, 32, (idx, tensor) -> {
-            TFloat32 l = (TFloat32) tensor;
-            int vocabulary = (int) l.shape().size(1);
-            int row = 0;
-            for (int i : idx) {
-                for (int y : targets.get(i)) {
-                    int best = 0;
-                    for (int v = 1; v < vocabulary; v++) {
-                        if (l.getFloat(row, v) > l.getFloat(row, best)) {
-                            best = v;
-                        }
-                    }
-                    counts[0] += best == y ? 1 : 0;
-                    counts[1]++;
-                    row++;
-                }
-            }
-        });
-        Map<String, Double> m = new LinkedHashMap<>();
-        m.put("accuracy", counts[1] == 0 ? 0 : (double) counts[0] / counts[1]);
-        return m;
+        return evaluate(model, source).metrics();
     }
 
     public Evaluator evaluator(TrainingData source) {

@@ -463,14 +463,4 @@ public final class TaskRunner {
             throw new InfuseException("artifact-io", "cannot create output folder " + p + ": " + e.getMessage(), e);
         }
     }
-
-    /** Writes pretty JSON atomically (temp file, then rename); see {@link OutputFiles}. */
-    public static void writeJson(Path file, Object value) {
-        OutputFiles.writeJson(file, value);
-    }
-
-    /** Writes JSON lines atomically; see {@link OutputFiles}. */
-    public static void writeJsonLines(Path file, List<Map<String, Object>> rows) {
-        OutputFiles.writeJsonLines(file, rows);
-    }
 }

@@ -24,8 +24,8 @@ class OutputFileModeTest {
         Set<PosixFilePermission> ordinary = Files.getPosixFilePermissions(Files.writeString(tmp.resolve("ordinary.txt"), "x"));
         assertThat(ordinary).as("the umask of this machine lets a new file be read by others")
                 .contains(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
-        TaskRunner.writeJson(tmp.resolve("metrics.json"), Map.of("f1", 0.5));
-        TaskRunner.writeJsonLines(tmp.resolve("predictions.jsonl"), List.of(Map.of("id", 1)));
+        OutputFiles.writeJson(tmp.resolve("metrics.json"), Map.of("f1", 0.5));
+        OutputFiles.writeJsonLines(tmp.resolve("predictions.jsonl"), List.of(Map.of("id", 1)));
         assertThat(Files.getPosixFilePermissions(tmp.resolve("metrics.json"))).isEqualTo(ordinary);
         assertThat(Files.getPosixFilePermissions(tmp.resolve("predictions.jsonl"))).isEqualTo(ordinary);
         try (var files = Files.list(tmp)) {
