@@ -81,6 +81,11 @@ public final class DependencyHeads extends TaskDataset {
         return sentences;
     }
 
+    @Override
+    public TaskHead head(float dropout, int hiddenSize) {
+        return head(hiddenSize, dropout);
+    }
+
     public TaskHead head(int arcSize, float dropout) {
         return new DependencyArcHead(arcSize, dropout);
     }

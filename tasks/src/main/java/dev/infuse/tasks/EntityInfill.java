@@ -358,6 +358,11 @@ public final class EntityInfill extends TaskDataset {
     }
 
     /** The frozen masked-LM head (no parameters). */
+    @Override
+    public TaskHead head(float dropout, int hiddenSize) {
+        return head();
+    }
+
     public TaskHead head() {
         return new MaskedLmHead();
     }

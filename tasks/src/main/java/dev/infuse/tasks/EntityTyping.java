@@ -86,6 +86,11 @@ public final class EntityTyping extends TaskDataset {
         return gold.get(i);
     }
 
+    @Override
+    public TaskHead head(float dropout, int hiddenSize) {
+        return head(dropout);
+    }
+
     public TaskHead head(float dropout) {
         return new EntityTypingHead(types.size(), dropout);
     }

@@ -211,6 +211,11 @@ public final class LamaProbeTask extends TaskDataset {
         }
     }
 
+    @Override
+    public TaskHead head(float dropout, int hiddenSize) {
+        return head();
+    }
+
     public TaskHead head() {
         return new MaskedLmHead();
     }

@@ -105,6 +105,11 @@ public final class MaskedMentions extends TaskDataset {
         targets.add(ids.stream().mapToInt(Integer::intValue).toArray());
     }
 
+    @Override
+    public TaskHead head(float dropout, int hiddenSize) {
+        return head();
+    }
+
     public TaskHead head() {
         return new MaskedLmHead();
     }

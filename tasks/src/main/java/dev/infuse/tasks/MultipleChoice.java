@@ -136,6 +136,11 @@ public final class MultipleChoice extends TaskDataset {
         return choices;
     }
 
+    @Override
+    public TaskHead head(float dropout, int hiddenSize) {
+        return head(dropout);
+    }
+
     public TaskHead head(float dropout) {
         return new MultipleChoiceHead(choices, dropout);
     }

@@ -1,5 +1,6 @@
 package dev.infuse.tasks;
 
+import dev.infuse.data.Splits;
 import dev.infuse.spi.InfuseException;
 import dev.infuse.spi.Task;
 import dev.infuse.spi.TaskHead;
@@ -20,6 +21,42 @@ public record PreparedData(String task, TaskDataset train, TaskDataset dev, List
         files = List.copyOf(files);
     }
 
+    /**
+     * The usual way of a file-based task: read the training file (and the development file, if any),
+     * hold out 10% of the training records grouped by {@code splitKey} (seeded by the run) when there is
+     * no development file, keep at most {@code maxTrain} training records (a seeded subset; the
+     * development split is never cut), and featurise each split — and any test file later — with
+     * {@code featurise(split, records)}, which sees the split to fix label sets from it.
+     *
+     * @param splitKey records with one key stay on one side of the split; null for record by record
+     */
+    public static <T> PreparedData fromRecords(String task, Task.Input in, Function<Path, List<T>> read,
+            Function<T, String> splitKey, java.util.function.BiFunction<Splits.Split<T>, List<T>, TaskDataset> featurise) {
+        Splits.Split<T> split = split(read.apply(in.train()), in.dev() == null ? null : read.apply(in.dev()), in.seed(), splitKey,
+                in.maxTrain());
+        List<Path> files = new java.util.ArrayList<>();
+        files.add(in.train());
+        if (in.dev() != null) {
+            files.add(in.dev());
+        }
+        return new PreparedData(task, featurise.apply(split, split.train()), featurise.apply(split, split.dev()), files,
+                p -> featurise.apply(split, read.apply(p)));
+    }
+
+    /**
+     * The given development split, or 10% of the training records held out by the seeded rule; then at
+     * most {@code maxTrain} training records, a seeded subset (the development split is never cut).
+     */
+    public static <T> Splits.Split<T> split(List<T> train, List<T> dev, long seed, Function<T, String> key, int maxTrain) {
+        Splits.Split<T> s = dev != null ? new Splits.Split<>(train, dev) : Splits.trainDev(train, 0.1, seed, key);
+        if (maxTrain <= 0 || s.train().size() <= maxTrain) {
+            return s;
+        }
+        List<T> shuffled = new java.util.ArrayList<>(s.train());
+        java.util.Collections.shuffle(shuffled, new java.util.Random(seed));
+        return new Splits.Split<>(shuffled.subList(0, maxTrain), s.dev());
+    }
+
     @Override
     public TaskDataset read(Path file) {
         if (reader == null) {
@@ -33,39 +70,11 @@ public record PreparedData(String task, TaskDataset train, TaskDataset dev, List
     @Override
     public TaskHead head(float dropout, int hiddenSize) {
         TaskDataset data = train.size() > 0 ? train : dev;
-        if (data instanceof RelationClassification r) {
-            requireTwo(r.labels());
-            return r.head(dropout);
-        }
-        if (data instanceof EntityTyping e) {
-            return e.head(dropout);
-        }
-        if (data instanceof DependencyHeads d) {
-            return d.head(hiddenSize, dropout);
-        }
-        if (data instanceof MaskedMentions m) {
-            return m.head();
-        }
-        if (data instanceof EntityInfill e) {
-            return e.head();
-        }
-        if (data instanceof MultipleChoice c) {
-            return c.head(dropout);
-        }
-        if (data instanceof SentenceClassification c) {
-            requireTwo(c.labels());
-            return c.head(dropout);
-        }
-        if (data instanceof LamaProbeTask p) {
-            return p.head();
-        }
-        throw new IllegalStateException("no head for " + data.getClass().getName());
-    }
-
-    private void requireTwo(List<String> labels) {
-        if (labels.size() < 2) {
+        List<String> labels = data.classLabels();
+        if (labels != null && labels.size() < 2) {
             throw new InfuseException("data-too-few-labels", "task '" + task + "': " + (files.isEmpty() ? "its data" : files.get(0))
                     + " has " + labels.size() + " label(s) " + labels + "; a classifier needs examples of at least 2");
         }
+        return data.head(dropout, hiddenSize);
     }
 }

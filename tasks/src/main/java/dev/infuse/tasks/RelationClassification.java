@@ -225,6 +225,16 @@ public final class RelationClassification extends TaskDataset {
         return markers.get(i).clone();
     }
 
+    @Override
+    public TaskHead head(float dropout, int hiddenSize) {
+        return head(dropout);
+    }
+
+    @Override
+    public List<String> classLabels() {
+        return labels;
+    }
+
     public TaskHead head(float dropout) {
         return new EntityPairClassificationHead(labels.size(), dropout);
     }

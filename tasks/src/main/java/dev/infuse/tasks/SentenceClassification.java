@@ -80,6 +80,16 @@ public final class SentenceClassification extends TaskDataset {
         return labels;
     }
 
+    @Override
+    public TaskHead head(float dropout, int hiddenSize) {
+        return head(dropout);
+    }
+
+    @Override
+    public List<String> classLabels() {
+        return labels;
+    }
+
     public TaskHead head(float dropout) {
         return new SequenceClassificationHead(labels.size(), dropout);
     }

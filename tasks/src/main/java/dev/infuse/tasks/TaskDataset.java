@@ -10,6 +10,7 @@ import dev.infuse.spi.TokenizedText;
 import dev.infuse.spi.Tokenizer;
 import java.util.ArrayList;
 import java.util.Collections;
+import dev.infuse.spi.TaskHead;
 import java.util.List;
 import java.util.function.BiConsumer;
 import org.tensorflow.Operand;
@@ -105,6 +106,20 @@ public abstract class TaskDataset implements dev.infuse.spi.Task.Split {
             group.add(tokenInputs.get(i));
         }
         Batches.addTokenInputs(b, group, time);
+    }
+
+    /**
+     * The head this data trains (or, for a probe, is answered by): its label set, arc scorer or the
+     * frozen masked-LM head.
+     *
+     * @param dropout dropout before the classifier
+     * @param hiddenSize the width of the vectors the head reads
+     */
+    public abstract TaskHead head(float dropout, int hiddenSize);
+
+    /** The labels a classifier over this data tells apart, or null when the head does not classify labels. */
+    public List<String> classLabels() {
+        return null;
     }
 
     /** Runs {@code model} over every example (through {@code source}) and scores it: metrics, per-item outcomes, prediction files. */

@@ -27,9 +27,7 @@ import dev.infuse.tasks.RelationClassification.Scoring;
 import dev.infuse.tasks.TaskDataset;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Random;
 import java.util.function.Function;
 
 /**
@@ -153,15 +151,10 @@ public final class BuiltinTasks {
             super("cosmosqa", "Cosmos QA multiple-choice reading comprehension (4 answers, accuracy); the release's validation "
                     + "split, 10% of its contexts held out as dev by the seeded rule", Task.DataSource.files("cosmosqa/valid.csv", null),
                     ItemMetric.of("accuracy", ItemMetric.Kind.RATIO), false, false, (in, m) -> {
-                        Function<Path, List<dev.infuse.data.MultipleChoiceExample>> read = p -> dev.infuse.data.CosmosQa.read(p)
-                                .records();
                         // Grouped by context: questions about one paragraph never straddle train and dev.
-                        var pair = split(read.apply(in.train()), in.dev() == null ? null : read.apply(in.dev()), in.seed(),
-                                dev.infuse.data.MultipleChoiceExample::context, in.maxTrain());
-                        Function<List<dev.infuse.data.MultipleChoiceExample>, TaskDataset> featurise = xs -> dev.infuse.tasks.MultipleChoice
-                                .of(xs, in.tokenizer(), in.adapters(), 4, in.maxLength());
-                        return new PreparedData("cosmosqa", featurise.apply(pair.train()), featurise.apply(pair.dev()), files(in),
-                                p -> featurise.apply(read.apply(p)));
+                        return PreparedData.fromRecords("cosmosqa", in, p -> dev.infuse.data.CosmosQa.read(p).records(),
+                                dev.infuse.data.MultipleChoiceExample::context,
+                                (split, xs) -> dev.infuse.tasks.MultipleChoice.of(xs, in.tokenizer(), in.adapters(), 4, in.maxLength()));
                     });
         }
     }
@@ -216,7 +209,7 @@ public final class BuiltinTasks {
             super("wn-mention-mlm", "masked mention modelling on WordNet 3.1 usage examples of training synsets (map-tuning's "
                     + "general objective)", Task.DataSource.embedded(), ACCURACY, false, false, (in, m) -> {
                         WordNetLexicon.Split<LinkedSentence> data = WordNetLexicon.load().usageMentions();
-                        var pair = split(data.train(), data.dev(), in.seed(), LinkedSentence::id, in.maxTrain());
+                        var pair = PreparedData.split(data.train(), data.dev(), in.seed(), LinkedSentence::id, in.maxTrain());
                         return new PreparedData("wn-mention-mlm",
                                 MaskedMentions.ofLinked(pair.train(), in.tokenizer(), in.adapters(), in.maxLength()),
                                 MaskedMentions.ofLinked(pair.dev(), in.tokenizer(), in.adapters(), in.maxLength()), List.of(), null);
@@ -226,11 +219,15 @@ public final class BuiltinTasks {
 
     private static Task.Prepared relations(String task, Task.Input in, Markers markers,
             Function<Path, List<RelationInstance>> read, Scoring scoring, boolean devLabelsToo) {
-        var pair = split(read.apply(in.train()), in.dev() == null ? null : read.apply(in.dev()), in.seed(), RelationInstance::id,
-                in.maxTrain());
-        List<String> labels = new ArrayList<>(RelationClassification.labelsOf(pair.train()));
+        return PreparedData.fromRecords(task, in, read, RelationInstance::id, (split, xs) -> RelationClassification.fromInstances(xs,
+                in.tokenizer(), in.adapters(), labels(split, devLabelsToo), in.maxLength(), markers).scoredBy(scoring));
+    }
+
+    /** The training split's labels; with {@code devLabelsToo} (TACRED) also unseen dev labels and no_relation. */
+    private static List<String> labels(Splits.Split<RelationInstance> split, boolean devLabelsToo) {
+        List<String> labels = new ArrayList<>(RelationClassification.labelsOf(split.train()));
         if (devLabelsToo) {
-            for (String l : RelationClassification.labelsOf(pair.dev())) {
+            for (String l : RelationClassification.labelsOf(split.dev())) {
                 if (!labels.contains(l)) {
                     // Unseen in training: kept so it is scored as a miss rather than failing the run.
                     labels.add(l);
@@ -240,44 +237,27 @@ public final class BuiltinTasks {
                 labels.add(0, Tacred.NO_RELATION);
             }
         }
-        Function<List<RelationInstance>, TaskDataset> featurise = xs -> RelationClassification.fromInstances(xs,
-                in.tokenizer(), in.adapters(), labels, in.maxLength(), markers).scoredBy(scoring);
-        return new PreparedData(task, featurise.apply(pair.train()), featurise.apply(pair.dev()), files(in),
-                p -> featurise.apply(read.apply(p)));
+        return labels;
     }
 
     private static Task.Prepared semEval(Task.Input in, Markers markers) {
-        Function<Path, List<SemEvalExample>> read = p -> SemEval2010.read(p).records();
-        var pair = split(read.apply(in.train()), in.dev() == null ? null : read.apply(in.dev()), in.seed(), SemEvalExample::id,
-                in.maxTrain());
-        Function<List<SemEvalExample>, TaskDataset> featurise = xs -> RelationClassification.fromSemEval(xs, in.tokenizer(),
-                in.adapters(), in.maxLength(), markers).scoredBy(Scoring.SEMEVAL);
-        return new PreparedData("semeval", featurise.apply(pair.train()), featurise.apply(pair.dev()), files(in),
-                p -> featurise.apply(read.apply(p)));
+        return PreparedData.fromRecords("semeval", in, p -> SemEval2010.read(p).records(), SemEvalExample::id,
+                (split, xs) -> RelationClassification.fromSemEval(xs, in.tokenizer(), in.adapters(), in.maxLength(), markers)
+                        .scoredBy(Scoring.SEMEVAL));
     }
 
     private static Task.Prepared openEntity(Task.Input in, Markers markers) {
-        Function<Path, List<EntityTypingExample>> read = p -> OpenEntity.read(p).records();
-        var pair = split(read.apply(in.train()), in.dev() == null ? null : read.apply(in.dev()), in.seed(),
-                EntityTypingExample::id, in.maxTrain());
-        Function<List<EntityTypingExample>, TaskDataset> featurise = xs -> EntityTyping.of(xs, in.tokenizer(), in.adapters(),
-                OpenEntity.GENERAL_TYPES, in.maxLength(), markers);
-        return new PreparedData("open-entity", featurise.apply(pair.train()), featurise.apply(pair.dev()), files(in),
-                p -> featurise.apply(read.apply(p)));
+        return PreparedData.fromRecords("open-entity", in, p -> OpenEntity.read(p).records(), EntityTypingExample::id,
+                (split, xs) -> EntityTyping.of(xs, in.tokenizer(), in.adapters(), OpenEntity.GENERAL_TYPES, in.maxLength(), markers));
     }
 
     private static Task.Prepared mentionMlm(Task.Input in, Markers markers) {
-        Function<Path, List<RelationInstance>> read = p -> FewRel.read(p).records();
-        var pair = split(read.apply(in.train()), in.dev() == null ? null : read.apply(in.dev()), in.seed(), RelationInstance::id,
-                in.maxTrain());
-        Function<List<RelationInstance>, TaskDataset> featurise = xs -> MaskedMentions.of(xs, in.tokenizer(), in.adapters(),
-                in.maxLength());
-        return new PreparedData("mention-mlm", featurise.apply(pair.train()), featurise.apply(pair.dev()), files(in),
-                p -> featurise.apply(read.apply(p)));
+        return PreparedData.fromRecords("mention-mlm", in, p -> FewRel.read(p).records(), RelationInstance::id,
+                (split, xs) -> MaskedMentions.of(xs, in.tokenizer(), in.adapters(), in.maxLength()));
     }
 
     private static Task.Prepared ud(Task.Input in, Markers markers) {
-        var pair = split(ConllU.read(in.train()).records(), in.dev() == null ? null : ConllU.read(in.dev()).records(), in.seed(),
+        var pair = PreparedData.split(ConllU.read(in.train()).records(), in.dev() == null ? null : ConllU.read(in.dev()).records(), in.seed(),
                 null, in.maxTrain());
         DependencyHeads dev = DependencyHeads.of(pair.dev(), in.tokenizer(), in.maxLength());
         if (in.dev() != null) {
@@ -289,7 +269,7 @@ public final class BuiltinTasks {
 
     private static Task.Prepared wordNetRelations(String task, Task.Input in, Markers markers,
             WordNetLexicon.Split<RelationInstance> data, List<String> labels) {
-        var pair = split(data.train(), data.dev(), in.seed(), RelationInstance::id, in.maxTrain());
+        var pair = PreparedData.split(data.train(), data.dev(), in.seed(), RelationInstance::id, in.maxTrain());
         Function<List<RelationInstance>, TaskDataset> featurise = xs -> RelationClassification.fromInstances(xs,
                 in.tokenizer(), in.adapters(), labels, in.maxLength(), markers);
         return new PreparedData(task, featurise.apply(pair.train()), featurise.apply(pair.dev()), List.of(), null);
@@ -304,19 +284,5 @@ public final class BuiltinTasks {
             files.add(in.dev());
         }
         return files;
-    }
-
-    /**
-     * The given development split, or 10% of the training data held out by the seeded rule; then at most
-     * {@code maxTrain} training examples, a seeded subset (the development split is never cut).
-     */
-    static <T> Splits.Split<T> split(List<T> train, List<T> dev, long seed, Function<T, String> key, int maxTrain) {
-        Splits.Split<T> s = dev != null ? new Splits.Split<>(train, dev) : Splits.trainDev(train, 0.1, seed, key);
-        if (maxTrain <= 0 || s.train().size() <= maxTrain) {
-            return s;
-        }
-        List<T> shuffled = new ArrayList<>(s.train());
-        Collections.shuffle(shuffled, new Random(seed));
-        return new Splits.Split<>(shuffled.subList(0, maxTrain), s.dev());
     }
 }

@@ -9,7 +9,6 @@ import dev.infuse.data.FewRel;
 import dev.infuse.data.JsonLines;
 import dev.infuse.data.RelationInstance;
 import dev.infuse.data.Span;
-import dev.infuse.data.Splits;
 import dev.infuse.spi.InfuseException;
 import dev.infuse.spi.ItemMetric;
 import dev.infuse.spi.PluginConfig;
@@ -23,13 +22,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -263,25 +260,10 @@ public final class TaskFile {
             };
         }
 
+        /** Read, split and featurise as every file-based task does; {@code featurise(trainRecords, records)}. */
         private <T> Prepared prepared(Input in, Function<Path, List<T>> read, Function<T, String> key,
                 java.util.function.BiFunction<List<T>, List<T>, TaskDataset> featurise) {
-            List<T> all = read.apply(in.train());
-            Splits.Split<T> s = in.dev() != null ? new Splits.Split<>(all, read.apply(in.dev()))
-                    : Splits.trainDev(all, 0.1, in.seed(), key);
-            List<T> train = s.train();
-            if (in.maxTrain() > 0 && train.size() > in.maxTrain()) {
-                List<T> shuffled = new ArrayList<>(train);
-                Collections.shuffle(shuffled, new Random(in.seed()));
-                train = shuffled.subList(0, in.maxTrain());
-            }
-            List<T> fixedTrain = train;
-            List<Path> files = new ArrayList<>();
-            files.add(in.train());
-            if (in.dev() != null) {
-                files.add(in.dev());
-            }
-            return new PreparedData(spec.name(), featurise.apply(fixedTrain, fixedTrain), featurise.apply(fixedTrain, s.dev()),
-                    files, p -> featurise.apply(fixedTrain, read.apply(p)));
+            return PreparedData.fromRecords(spec.name(), in, read, key, (split, xs) -> featurise.apply(split.train(), xs));
         }
 
         private String field(String key) {
