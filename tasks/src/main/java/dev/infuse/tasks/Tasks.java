@@ -76,8 +76,7 @@ public final class Tasks {
         Path file = file(ref);
         PluginConfig config = PluginConfig.of("task '" + ref + "'", options == null ? Map.of() : options);
         if (file != null) {
-            Task t = TaskFile.read(file);
-            config.getString("markers", null);
+            Task t = TaskFile.read(file, config);
             config.requireAllConsumed();
             return t;
         }

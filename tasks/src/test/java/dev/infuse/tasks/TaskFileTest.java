@@ -64,4 +64,17 @@ class TaskFileTest {
         assertThatThrownBy(() -> Tasks.builtIn().create(dir.resolve("none.yaml").toString(), Map.of()))
                 .hasMessageContaining("does not exist");
     }
+
+    @Test
+    void markersReachTheShapesThatMarkMentionsAndAreRefusedElsewhere() throws Exception {
+        Path rel = Files.writeString(dir.resolve("rel.yaml"), "name: r\nshape: relation\ntrain: d.jsonl\n"
+                + "fields: {tokens: t, subject: [a, b], object: [c, d], label: y}\n");
+        Path cls = Files.writeString(dir.resolve("cls.yaml"), "name: c\nshape: classification\ntrain: d.jsonl\n"
+                + "fields: {text: s, label: y}\n");
+        assertThat(Tasks.builtIn().create(rel.toString(), Map.of("markers", "authors")).name()).isEqualTo("r");
+        assertThatThrownBy(() -> Tasks.builtIn().create(rel.toString(), Map.of("markers", "dollar")))
+                .hasMessageContaining("markers 'dollar'");
+        assertThatThrownBy(() -> Tasks.builtIn().create(cls.toString(), Map.of("markers", "authors")))
+                .isInstanceOf(InfuseException.class).hasMessageContaining("markers");
+    }
 }

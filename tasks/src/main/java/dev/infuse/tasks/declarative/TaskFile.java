@@ -61,7 +61,20 @@ public final class TaskFile {
 
     /** Reads and checks a task file; {@code config-*} errors name the file and key. */
     public static Task read(Path file) {
-        return new DeclarativeTask(parse(file));
+        return read(file, PluginConfig.empty("task file " + file));
+    }
+
+    /**
+     * Reads a task file with the run's task options: {@code markers} ({@code infuse} or {@code authors})
+     * for the shapes that mark mentions (relation, entity typing); any other option, or markers for
+     * another shape, stays unconsumed and is refused by the caller.
+     */
+    public static Task read(Path file, PluginConfig options) {
+        Spec spec = parse(file);
+        boolean marks = spec.shape().equals("relation") || spec.shape().equals("entity-typing");
+        RelationClassification.Markers markers = marks ? RelationClassification.Markers.parse(options.getString("markers", "infuse"))
+                : RelationClassification.Markers.INFUSE;
+        return new DeclarativeTask(spec, markers);
     }
 
     static Spec parse(Path file) {
@@ -204,9 +217,11 @@ public final class TaskFile {
     /** The task a checked file describes. */
     private static final class DeclarativeTask implements Task {
         private final Spec spec;
+        private final RelationClassification.Markers markers;
 
-        DeclarativeTask(Spec spec) {
+        DeclarativeTask(Spec spec, RelationClassification.Markers markers) {
             this.spec = spec;
+            this.markers = markers;
         }
 
         @Override
@@ -243,10 +258,11 @@ public final class TaskFile {
                 });
                 case "relation" -> prepared(in, this::relations, RelationInstance::id, (train, xs) -> {
                     List<String> labels = spec.types().isEmpty() ? RelationClassification.labelsOf(train) : spec.types();
-                    return RelationClassification.fromInstances(xs, in.tokenizer(), in.adapters(), labels, in.maxLength());
+                    return RelationClassification.fromInstances(xs, in.tokenizer(), in.adapters(), labels, in.maxLength(),
+                            markers);
                 });
                 case "entity-typing" -> prepared(in, this::typings, EntityTypingExample::id,
-                        (train, xs) -> EntityTyping.of(xs, in.tokenizer(), in.adapters(), spec.types(), in.maxLength()));
+                        (train, xs) -> EntityTyping.of(xs, in.tokenizer(), in.adapters(), spec.types(), in.maxLength(), markers));
                 case "multiple-choice" -> prepared(in, this::choices, dev.infuse.data.MultipleChoiceExample::id,
                         (train, xs) -> dev.infuse.tasks.MultipleChoice.of(xs, in.tokenizer(), in.adapters(),
                                 train.isEmpty() ? 2 : train.get(0).choices().size(), in.maxLength()));
