@@ -256,7 +256,7 @@ public final class StudyFile {
             }
             if (dataDir == null) {
                 List<String> need = new ArrayList<>();
-                tasks.stream().filter(t -> t.train() == null && needsDataFolder(t.name())).forEach(t -> need.add("task '" + t.name() + "'"));
+                tasks.stream().filter(t -> t.train() == null && needsDataFolder(t.ref())).forEach(t -> need.add("task '" + t.name() + "'"));
                 methods.stream().flatMap(m -> m.pretrainings().stream()).distinct()
                         .filter(p -> p.train() == null && needsDataFolder(p.task()))
                         .forEach(p -> need.add("pretraining '" + p.id() + "'"));

@@ -156,6 +156,18 @@ class StudyFileTest {
         // An entry without test or file prints as before, so earlier studies' cells are reused.
         assertThat(s.tasks().get(2).toString()).doesNotContain("test=").doesNotContain("file=").endsWith(", markers=null]");
         assertThat(s.tasks().get(1).toString()).contains("test=");
+        // A task file whose data lies next to it needs no data folder; a plugin task without files does.
+        Files.writeString(tmp.resolve("pairs.jsonl"), "{}\n");
+        Study own = parse("""
+                tasks:
+                  - pairs.yaml
+                """);
+        assertThat(own.tasks().get(0).name()).isEqualTo("my-pairs");
+        assertThat(error("""
+                tasks:
+                  - pairs.yaml
+                  - semeval
+                """).getMessage()).contains("task 'semeval'").doesNotContain("my-pairs");
     }
 
     @Test

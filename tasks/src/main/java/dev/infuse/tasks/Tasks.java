@@ -153,9 +153,10 @@ public final class Tasks {
         return new DataFiles(t, v);
     }
 
-    /** Whether a task needs a data folder when no training file is given. */
+    /** Whether a task needs a data folder when no training file is given (built-in data and absolute paths do not). */
     public static boolean needsDataFolder(Task task) {
-        return !task.data().builtIn();
+        String train = task.data().train();
+        return !task.data().builtIn() && !(train != null && Path.of(train).isAbsolute());
     }
 
     private static Path defaultFile(Task task, Path dataDir, String relative, String what) {
