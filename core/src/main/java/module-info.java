@@ -29,6 +29,7 @@ module dev.infuse.core {
     uses dev.infuse.spi.AdapterProvider;
     uses dev.infuse.spi.FusionProvider;
     uses dev.infuse.spi.TaskProvider;
+    uses dev.infuse.spi.LayerPluginProvider;
 
     provides dev.infuse.spi.FusionProvider with
             dev.infuse.internal.fusion.ConcatFusion,

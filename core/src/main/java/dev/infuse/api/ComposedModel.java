@@ -47,6 +47,7 @@ public final class ComposedModel implements AutoCloseable {
     private final Backbone backbone;
     private final Tokenizer tokenizer;
     private final List<KnowledgeAdapter> adapters;
+    private final List<dev.infuse.spi.LayerPlugin> layerPlugins;
     private final Fusion fusion;
     private final TaskHead head;
     private final HiddenStates states;
@@ -58,6 +59,7 @@ public final class ComposedModel implements AutoCloseable {
     private ComposedModel(Builder b) {
         this.backbone = b.backbone;
         this.adapters = List.copyOf(b.adapters);
+        this.layerPlugins = List.copyOf(b.layerPlugins);
         this.fusion = b.fusion;
         this.head = b.head;
         List<String> added = new ArrayList<>();
@@ -82,6 +84,11 @@ public final class ComposedModel implements AutoCloseable {
             if (!b.cachedSides.isEmpty() && b.cachedTaps == null) {
                 throw new IllegalArgumentException("cached side outputs need cached taps (the last layer at least)");
             }
+            if (b.cachedTaps != null && !layerPlugins.isEmpty()) {
+                throw new InfuseException("config-cache-in-layer", "in-layer plug-ins " + layerPlugins.stream()
+                        .map(dev.infuse.spi.LayerPlugin::name).toList() + " change the backbone's hidden states, so they "
+                        + "cannot come from an activation cache");
+            }
             if (b.cachedTaps != null) {
                 this.states = cachedStates(bs, b.cachedTaps, b.cachedSides);
             } else {
@@ -97,7 +104,9 @@ public final class ComposedModel implements AutoCloseable {
                 for (KnowledgeAdapter a : adapters) {
                     inputs = inputs.with(a.injectInputs(scopes.get(a), inputs));
                 }
-                this.states = backbone.encode(bs, inputs.embeddings(), types, mask);
+                dev.infuse.spi.LayerEdits edits = layerEdits(b);
+                this.states = edits.isEmpty() ? backbone.encode(bs, inputs.embeddings(), types, mask)
+                        : backbone.encode(bs, inputs.embeddings(), types, mask, edits);
             }
             List<Operand<TFloat32>> sides = new ArrayList<>();
             for (KnowledgeAdapter a : adapters) {
@@ -139,6 +148,60 @@ public final class ComposedModel implements AutoCloseable {
                 build.close();
             }
         }
+    }
+
+    /**
+     * Asks every in-layer plug-in for its targets, checks each against the backbone's sites (exists,
+     * layer in range, edit admitted by the site's kind, claimed once) and collects the edits.
+     */
+    private dev.infuse.spi.LayerEdits layerEdits(Builder b) {
+        if (layerPlugins.isEmpty()) {
+            return dev.infuse.spi.LayerEdits.none();
+        }
+        List<dev.infuse.spi.LayerSite> offered = backbone.layerSites();
+        Map<String, dev.infuse.spi.LayerSite> byName = new LinkedHashMap<>();
+        offered.forEach(s -> byName.put(s.name(), s));
+        int layers = backbone.spec().layers();
+        Map<dev.infuse.spi.LayerPlugin.Target, dev.infuse.spi.SiteEdit> edits = new LinkedHashMap<>();
+        Map<dev.infuse.spi.LayerPlugin.Target, String> owners = new LinkedHashMap<>();
+        for (dev.infuse.spi.LayerPlugin p : layerPlugins) {
+            boolean train = b.layerModes.get(p) == Mode.TRAINABLE;
+            ModelScope scope = build.component("layer." + p.name(), train, train);
+            for (dev.infuse.spi.LayerPlugin.Target t : p.targets(offered, backbone.spec())) {
+                dev.infuse.spi.LayerSite site = byName.get(t.site());
+                String who = "in-layer plug-in '" + p.name() + "'";
+                if (site == null) {
+                    throw new InfuseException("config-bad-site", who + " targets site '" + t.site() + "', which backbone '"
+                            + backbone.name() + "' does not offer; its sites are " + byName.keySet());
+                }
+                if (t.layer() < 0 || t.layer() >= layers) {
+                    throw new InfuseException("config-bad-site", who + " targets " + t + ", but backbone '" + backbone.name()
+                            + "' has layers 0 to " + (layers - 1));
+                }
+                String previous = owners.putIfAbsent(t, p.name());
+                if (previous != null) {
+                    throw new InfuseException("config-bad-site", who + " targets " + t + ", already taken by in-layer "
+                            + "plug-in '" + previous + "'; each site of a layer takes one edit");
+                }
+                dev.infuse.spi.SiteEdit e = p.edit(scope, t, site);
+                if (e == null || !site.kind().admits(e)) {
+                    throw new InfuseException("config-bad-site", who + " returned " + (e == null ? "no edit"
+                            : "a " + e.getClass().getSimpleName()) + " for " + t + ", a " + site.kind() + " site, which admits "
+                            + admitted(site.kind()));
+                }
+                edits.put(t, e);
+            }
+        }
+        return dev.infuse.spi.LayerEdits.of(edits);
+    }
+
+    private static String admitted(dev.infuse.spi.LayerSite.Kind kind) {
+        return switch (kind) {
+            case LINEAR -> "LinearDelta or BiasOffset";
+            case LAYER_NORM -> "BiasOffset";
+            case RESIDUAL -> "Residual";
+            case ATTENTION_PREFIX -> "Prefix";
+        };
     }
 
     /**
@@ -262,6 +325,11 @@ public final class ComposedModel implements AutoCloseable {
 
     public List<KnowledgeAdapter> adapters() {
         return adapters;
+    }
+
+    /** The in-layer plug-ins, in the order added. */
+    public List<dev.infuse.spi.LayerPlugin> layerPlugins() {
+        return layerPlugins;
     }
 
     public Optional<Fusion> fusion() {
@@ -519,6 +587,8 @@ public final class ComposedModel implements AutoCloseable {
         private java.util.SortedSet<Integer> cachedTaps;
         private final java.util.Set<String> cachedSides = new java.util.HashSet<>();
         private boolean unfused;
+        private final List<dev.infuse.spi.LayerPlugin> layerPlugins = new ArrayList<>();
+        private final Map<dev.infuse.spi.LayerPlugin, Mode> layerModes = new LinkedHashMap<>();
 
         private Builder(Backbone backbone) {
             this.backbone = backbone;
@@ -533,6 +603,23 @@ public final class ComposedModel implements AutoCloseable {
             }
             adapters.add(adapter);
             modes.put(adapter, mode);
+            return this;
+        }
+
+        /**
+         * Adds an in-layer plug-in (component {@code layer.<name>}): trained with the head, or frozen
+         * (a downstream model reloaded). Its targets are checked against the backbone's sites when the
+         * model is built.
+         */
+        public Builder layerPlugin(dev.infuse.spi.LayerPlugin plugin, Mode mode) {
+            for (dev.infuse.spi.LayerPlugin p : layerPlugins) {
+                if (p.name().equals(plugin.name())) {
+                    throw new InfuseException("config-duplicate-adapter", "in-layer plug-in '" + plugin.name()
+                            + "' is composed twice; each plug-in may appear once");
+                }
+            }
+            layerPlugins.add(plugin);
+            layerModes.put(plugin, mode);
             return this;
         }
 

@@ -110,6 +110,11 @@ public final class Infuse implements AutoCloseable {
         return registry.createFusion(name, config, backbone, adapterCount, context(PluginKind.FUSION, name));
     }
 
+    /** {@link PluginRegistry#createLayerPlugin} with this runtime's context. */
+    public dev.infuse.spi.LayerPlugin createLayerPlugin(String name, PluginConfig config, BackboneSpec backbone) {
+        return registry.createLayerPlugin(name, config, backbone, context(PluginKind.LAYER, name));
+    }
+
     /** {@link PluginRegistry#createTask} with this runtime's context. */
     public dev.infuse.spi.Task createTask(String name, PluginConfig options) {
         return registry.createTask(name, options, context(PluginKind.TASK, name));

@@ -265,6 +265,13 @@ public final class PluginRegistry implements AutoCloseable {
         return create(PluginKind.TASK, name, options, p -> ((dev.infuse.spi.TaskProvider) p).create(options, context));
     }
 
+    /** Creates an in-layer plug-in; see {@link #createBackbone} for the rules. */
+    public dev.infuse.spi.LayerPlugin createLayerPlugin(String name, PluginConfig config, BackboneSpec backbone,
+            PluginContext context) {
+        return create(PluginKind.LAYER, name, config,
+                p -> ((dev.infuse.spi.LayerPluginProvider) p).create(config, backbone, context));
+    }
+
     private <T> T create(PluginKind kind, String name, PluginConfig config, Function<InfusePlugin, T> call) {
         ProviderScanner.Found found = found(kind, name);
         PluginInfo info = found.info();

@@ -11,7 +11,9 @@ public enum Activation {
     /** GELU's tanh approximation, as in Google's original BERT code. */
     GELU_TANH,
     RELU,
-    TANH;
+    TANH,
+    /** Swish / SiLU, {@code x * sigmoid(x)} (bottleneck adapters' default in the Houlsby placement). */
+    SWISH;
 
     public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x) {
         switch (this) {
@@ -30,12 +32,14 @@ public enum Activation {
                 return tf.nn.relu(x);
             case TANH:
                 return tf.math.tanh(x);
+            case SWISH:
+                return tf.math.mul(x, tf.math.sigmoid(x));
             default:
                 throw new AssertionError(this);
         }
     }
 
-    /** Parses {@code gelu}, {@code gelu_tanh}, {@code relu}, {@code tanh} (case-insensitive). */
+    /** Parses {@code gelu}, {@code gelu_tanh}, {@code relu}, {@code tanh}, {@code swish} (case-insensitive). */
     public static Activation parse(String name) {
         for (Activation a : values()) {
             if (a.name().equalsIgnoreCase(name.trim().replace('-', '_'))) {
@@ -43,6 +47,6 @@ public enum Activation {
             }
         }
         throw new dev.infuse.spi.InfuseException("config-bad-value",
-                "unknown activation '" + name + "'; expected one of gelu, gelu_tanh, relu, tanh");
+                "unknown activation '" + name + "'; expected one of gelu, gelu_tanh, relu, tanh, swish");
     }
 }

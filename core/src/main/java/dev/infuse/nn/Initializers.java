@@ -48,6 +48,17 @@ public final class Initializers {
         };
     }
 
+    /** Uniform in {@code [-limit, limit)} (e.g. {@code 1/sqrt(fan_in)}: Kaiming-uniform with {@code a = sqrt(5)}, as PyTorch's linear layers and PEFT's LoRA A). */
+    public static Initializer uniform(double limit) {
+        return (shape, random) -> {
+            float[] v = new float[size(shape)];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) ((random.nextDouble() * 2 - 1) * limit);
+            }
+            return v;
+        };
+    }
+
     /** Glorot/Xavier uniform over the first and last dimension. */
     public static Initializer xavierUniform() {
         return (shape, random) -> {

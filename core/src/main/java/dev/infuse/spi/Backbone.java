@@ -54,6 +54,30 @@ public interface Backbone extends AutoCloseable {
             Operand<TInt32> attentionMask);
 
     /**
+     * Like {@link #encode(ModelScope, Operand, Operand, Operand)}, with {@link LayerPlugin} edits applied
+     * inside the layers (SPI 1.2). A backbone that offers {@link #layerSites()} overrides this; the
+     * default accepts no edit.
+     *
+     * @param edits checked by the runtime against {@link #layerSites()}
+     */
+    default HiddenStates encode(ModelScope scope, Operand<TFloat32> wordEmbeddings, Operand<TInt32> tokenTypeIds,
+            Operand<TInt32> attentionMask, LayerEdits edits) {
+        if (!edits.isEmpty()) {
+            throw new InfuseException("config-bad-site", "backbone '" + name() + "' offers no in-layer site; in-layer "
+                    + "plug-ins cannot act in it");
+        }
+        return encode(scope, wordEmbeddings, tokenTypeIds, attentionMask);
+    }
+
+    /**
+     * The sites every transformer layer offers to {@link LayerPlugin}s, in layer order of computation;
+     * empty (the default) for a backbone that admits none (SPI 1.2).
+     */
+    default java.util.List<LayerSite> layerSites() {
+        return java.util.List.of();
+    }
+
+    /**
      * The pre-trained masked-LM head applied to hidden vectors.
      *
      * @param hidden {@code [n, H]} (gather the masked positions first; the vocabulary is large)

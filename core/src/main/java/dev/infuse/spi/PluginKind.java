@@ -9,7 +9,9 @@ public enum PluginKind {
     /** A way to combine the backbone's and the adapters' outputs; see {@link FusionProvider}. */
     FUSION(FusionProvider.class),
     /** A task: data, featurisation, head and metric; see {@link TaskProvider}. (SPI 1.1) */
-    TASK(TaskProvider.class);
+    TASK(TaskProvider.class),
+    /** An in-layer plug-in (LoRA, bottleneck adapter, BitFit, prefix); see {@link LayerPluginProvider}. (SPI 1.2) */
+    LAYER(LayerPluginProvider.class);
 
     private final Class<? extends InfusePlugin> providerType;
 

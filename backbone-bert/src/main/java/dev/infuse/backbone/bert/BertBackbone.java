@@ -10,6 +10,8 @@ import dev.infuse.spi.Backbone;
 import dev.infuse.spi.BackboneSpec;
 import dev.infuse.spi.HiddenStates;
 import dev.infuse.spi.InfuseException;
+import dev.infuse.spi.LayerEdits;
+import dev.infuse.spi.LayerSite;
 import dev.infuse.spi.ModelScope;
 import dev.infuse.spi.Precision;
 import dev.infuse.spi.Tokenizer;
@@ -155,6 +157,23 @@ public final class BertBackbone implements Backbone {
     @Override
     public HiddenStates encode(ModelScope scope, Operand<TFloat32> wordEmbeddings, Operand<TInt32> tokenTypeIds,
             Operand<TInt32> attentionMask) {
+        return encode(scope, wordEmbeddings, tokenTypeIds, attentionMask, LayerEdits.none());
+    }
+
+    /**
+     * The sites of every BERT layer, in order of computation: {@code attention.prefix}, {@code query},
+     * {@code key}, {@code value}, {@code attention.output}, {@code attention.residual},
+     * {@code attention.layer_norm}, {@code intermediate}, {@code output}, {@code ffn.residual},
+     * {@code output.layer_norm} (see {@link LayerSite}).
+     */
+    @Override
+    public List<LayerSite> layerSites() {
+        return BertLayer.sites(dims);
+    }
+
+    @Override
+    public HiddenStates encode(ModelScope scope, Operand<TFloat32> wordEmbeddings, Operand<TInt32> tokenTypeIds,
+            Operand<TInt32> attentionMask, LayerEdits edits) {
         ModelScope s = new WeightScope(scope, weights());
         Ops tf = s.tf();
         int h = dims.hidden();
@@ -182,7 +201,7 @@ public final class BertBackbone implements Backbone {
         taps.add(x);
         ModelScope encoder = s.child("encoder");
         for (int i = 0; i < dims.layers(); i++) {
-            rows = layer.apply(encoder.child("layer_" + i), rows, shape, bias);
+            rows = layer.apply(encoder.child("layer_" + i), rows, shape, bias, i, edits);
             taps.add(tf.reshape(rows, tapShape));
         }
         return new BertHiddenStates(List.copyOf(taps), mask, h);

@@ -3,9 +3,13 @@ package dev.infuse.backbone.bert;
 import dev.infuse.nn.Activation;
 import dev.infuse.nn.Initializers;
 import dev.infuse.nn.LayerNorm;
+import dev.infuse.spi.LayerEdits;
+import dev.infuse.spi.LayerSite;
 import dev.infuse.spi.ModelScope;
 import dev.infuse.spi.Precision;
+import dev.infuse.spi.SiteEdit;
 import java.util.List;
+import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.train.BatchMatMul;
@@ -48,37 +52,79 @@ final class BertLayer {
         this.scoreScale = queryScaleFolded == 1f ? full : 1f;
     }
 
+    /** The sites every layer offers to in-layer plug-ins, in order of computation. */
+    static List<LayerSite> sites(BertDims dims) {
+        int h = dims.hidden();
+        int i = dims.intermediate();
+        return List.of(
+                new LayerSite(PREFIX, LayerSite.Kind.ATTENTION_PREFIX, h, h),
+                new LayerSite(QUERY, LayerSite.Kind.LINEAR, h, h),
+                new LayerSite(KEY, LayerSite.Kind.LINEAR, h, h),
+                new LayerSite(VALUE, LayerSite.Kind.LINEAR, h, h),
+                new LayerSite(ATTENTION_OUTPUT, LayerSite.Kind.LINEAR, h, h),
+                new LayerSite(ATTENTION_RESIDUAL, LayerSite.Kind.RESIDUAL, h, h),
+                new LayerSite(ATTENTION_NORM, LayerSite.Kind.LAYER_NORM, h, h),
+                new LayerSite(INTERMEDIATE, LayerSite.Kind.LINEAR, h, i),
+                new LayerSite(OUTPUT, LayerSite.Kind.LINEAR, i, h),
+                new LayerSite(FFN_RESIDUAL, LayerSite.Kind.RESIDUAL, h, h),
+                new LayerSite(OUTPUT_NORM, LayerSite.Kind.LAYER_NORM, h, h));
+    }
+
+    static final String PREFIX = "attention.prefix";
+    static final String QUERY = "query";
+    static final String KEY = "key";
+    static final String VALUE = "value";
+    static final String ATTENTION_OUTPUT = "attention.output";
+    static final String ATTENTION_RESIDUAL = "attention.residual";
+    static final String ATTENTION_NORM = "attention.layer_norm";
+    static final String INTERMEDIATE = "intermediate";
+    static final String OUTPUT = "output";
+    static final String FFN_RESIDUAL = "ffn.residual";
+    static final String OUTPUT_NORM = "output.layer_norm";
+
     /**
      * @param x {@code [rows, H]} fp32, rows = batch × time
      * @param shape {@code [batch, time]} of the rows
      * @param bias attention bias {@code [batch, 1, 1, time]} (0 or -10000)
+     * @param index this layer's index, for looking up {@code edits}
+     * @param edits in-layer plug-ins' edits (checked by the runtime against {@link #sites})
      * @return {@code [rows, H]} fp32
      */
-    Operand<TFloat32> apply(ModelScope layer, Operand<TFloat32> x, Operand<TInt32> shape, Operand<TFloat32> bias) {
+    Operand<TFloat32> apply(ModelScope layer, Operand<TFloat32> x, Operand<TInt32> shape, Operand<TFloat32> bias,
+            int index, LayerEdits edits) {
         Ops tf = layer.tf();
+        Edits e = new Edits(tf, index, edits);
         ModelScope att = layer.child("attention");
-        Operand<? extends TType> context = selfAttention(att.child("self"), x, shape, bias);
+        Operand<? extends TType> context = selfAttention(att.child("self"), x, shape, bias, e);
 
         ModelScope attOut = att.child("output");
-        Operand<TFloat32> a = fp32(tf, linear(attOut, "dense", context, hidden, hidden));
+        Operand<TFloat32> a = fp32(tf, e.linear(ATTENTION_OUTPUT, context, linear(attOut, "dense", context, hidden, hidden)));
         a = attOut.dropout(a, dropout);
-        a = LayerNorm.apply(attOut, "LayerNorm", tf.math.add(a, x), hidden, epsilon);
+        a = e.residual(ATTENTION_RESIDUAL, a);
+        a = e.normShift(ATTENTION_NORM, LayerNorm.apply(attOut, "LayerNorm", tf.math.add(a, x), hidden, epsilon));
 
-        Operand<TFloat32> mid = fp32(tf, linear(layer.child("intermediate"), "dense", a, hidden, intermediate));
+        Operand<TFloat32> mid = fp32(tf, e.linear(INTERMEDIATE, a, linear(layer.child("intermediate"), "dense", a, hidden,
+                intermediate)));
         mid = Activation.GELU_TANH.apply(tf, mid);
 
         ModelScope out = layer.child("output");
-        Operand<TFloat32> y = fp32(tf, linear(out, "dense", mid, intermediate, hidden));
+        Operand<TFloat32> y = fp32(tf, e.linear(OUTPUT, mid, linear(out, "dense", mid, intermediate, hidden)));
         y = out.dropout(y, dropout);
-        return LayerNorm.apply(out, "LayerNorm", tf.math.add(y, a), hidden, epsilon);
+        y = e.residual(FFN_RESIDUAL, y);
+        return e.normShift(OUTPUT_NORM, LayerNorm.apply(out, "LayerNorm", tf.math.add(y, a), hidden, epsilon));
     }
 
     private Operand<? extends TType> selfAttention(ModelScope s, Operand<TFloat32> x, Operand<TInt32> shape,
-            Operand<TFloat32> bias) {
+            Operand<TFloat32> bias, Edits e) {
         Ops tf = s.tf();
         int d = hidden / heads;
         // One product for query, key and value: [rows, 3H] -> [batch, time, 3, heads, d] -> [3, batch, heads, time, d].
-        Operand<? extends TType> qkv = linear(s, "query_key_value", x, hidden, 3 * hidden);
+        Operand<? extends TType> qkv = e.queryKeyValue(x, linear(s, "query_key_value", x, hidden, 3 * hidden));
+        Optional<SiteEdit.Prefix> prefix = e.prefix();
+        if (prefix.isPresent() || qkv.type() != (precision == Precision.BF16 ? TBfloat16.class : TFloat32.class)) {
+            // An edited layer attends in fp32 (a prefix is trained; an edited Q/K/V is already fp32).
+            return prefixAttention(s, fp32(tf, qkv), shape, bias, prefix.orElse(null));
+        }
         Operand<TInt32> split = tf.concat(List.of(shape, tf.constant(new int[] {3, heads, d})), tf.constant(0));
         List<? extends Operand<? extends TType>> parts = unstack(tf,
                 tf.linalg.transpose(tf.reshape(qkv, split), tf.constant(new int[] {2, 0, 3, 1, 4})));
@@ -108,6 +154,60 @@ final class BertLayer {
         return tf.reshape(ctx, tf.constant(new int[] {-1, hidden}));
     }
 
+    /**
+     * fp32 attention over an edited layer's query, key and value, with an optional prefix: prepended to
+     * the keys and values under one softmax (published form), or attended by its own softmax and added
+     * through {@code tanh(gate)} (gated form).
+     */
+    private Operand<TFloat32> prefixAttention(ModelScope s, Operand<TFloat32> qkv, Operand<TInt32> shape,
+            Operand<TFloat32> bias, SiteEdit.Prefix prefix) {
+        Ops tf = s.tf();
+        int d = hidden / heads;
+        Operand<TInt32> split = tf.concat(List.of(shape, tf.constant(new int[] {3, heads, d})), tf.constant(0));
+        List<org.tensorflow.Output<TFloat32>> parts = tf.unstack(
+                tf.linalg.transpose(tf.reshape(qkv, split), tf.constant(new int[] {2, 0, 3, 1, 4})), 3L).output();
+        Operand<TFloat32> q = parts.get(0);
+        Operand<TFloat32> k = parts.get(1);
+        Operand<TFloat32> v = parts.get(2);
+        Operand<TFloat32> ctx;
+        if (prefix == null) {
+            ctx = tf.train.batchMatMul(probabilities(s, tf.train.batchMatMul(q, k, TFloat32.class, BatchMatMul.adjY(true)),
+                    bias), v, TFloat32.class);
+        } else {
+            Operand<TInt32> batch = tf.slice(shape, tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+            Operand<TFloat32> pk = prefixHeads(tf, prefix.keys(), batch);
+            Operand<TFloat32> pv = prefixHeads(tf, prefix.values(), batch);
+            if (prefix.gate() == null) {
+                // One softmax over [prefix; sequence]; the prefix is never masked.
+                Operand<TInt32> p = tf.slice(tf.shape(prefix.keys()), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+                Operand<TFloat32> open = tf.fill(tf.concat(List.of(batch, tf.constant(new int[] {1, 1}), p), tf.constant(0)),
+                        tf.constant(0f));
+                Operand<TFloat32> keys = tf.concat(List.of(pk, k), tf.constant(2));
+                Operand<TFloat32> values = tf.concat(List.of(pv, v), tf.constant(2));
+                Operand<TFloat32> scores = tf.train.batchMatMul(q, keys, TFloat32.class, BatchMatMul.adjY(true));
+                ctx = tf.train.batchMatMul(probabilities(s, scores, tf.concat(List.of(open, bias), tf.constant(3))), values,
+                        TFloat32.class);
+            } else {
+                Operand<TFloat32> own = tf.train.batchMatMul(probabilities(s,
+                        tf.train.batchMatMul(q, k, TFloat32.class, BatchMatMul.adjY(true)), bias), v, TFloat32.class);
+                Operand<TFloat32> toPrefix = tf.train.batchMatMul(probabilities(s,
+                        tf.train.batchMatMul(q, pk, TFloat32.class, BatchMatMul.adjY(true)), tf.constant(0f)), pv, TFloat32.class);
+                ctx = tf.math.add(own, tf.math.mul(tf.math.tanh(prefix.gate()), toPrefix));
+            }
+        }
+        ctx = tf.linalg.transpose(ctx, tf.constant(new int[] {0, 2, 1, 3}));
+        return tf.reshape(ctx, tf.constant(new int[] {-1, hidden}));
+    }
+
+    /** {@code [P, H]} to {@code [batch, heads, P, d]}. */
+    private Operand<TFloat32> prefixHeads(Ops tf, Operand<TFloat32> x, Operand<TInt32> batch) {
+        int d = hidden / heads;
+        Operand<TFloat32> perHead = tf.linalg.transpose(tf.reshape(x, tf.constant(new int[] {-1, heads, d})),
+                tf.constant(new int[] {1, 0, 2}));
+        return tf.tile(tf.expandDims(perHead, tf.constant(0)),
+                tf.concat(List.of(batch, tf.constant(new int[] {1, 1, 1})), tf.constant(0)));
+    }
+
     /** Softmax over the keys of the (scaled) scores plus the padding bias, with attention dropout; fp32. */
     private Operand<TFloat32> probabilities(ModelScope s, Operand<TFloat32> scores, Operand<TFloat32> bias) {
         Ops tf = s.tf();
@@ -132,6 +232,61 @@ final class BertLayer {
         Operand<TFloat32> kernel = s.parameter("kernel", new long[] {in, out}, Initializers.zeros());
         Operand<TFloat32> b = s.parameter("bias", new long[] {out}, Initializers.zeros());
         return tf.nn.biasAdd(tf.linalg.matMul(fp32(tf, x), kernel), b);
+    }
+
+    /** One layer's view of the in-layer edits: each method returns its input unchanged where no edit is. */
+    private final class Edits {
+        private final Ops tf;
+        private final int index;
+        private final LayerEdits edits;
+
+        Edits(Ops tf, int index, LayerEdits edits) {
+            this.tf = tf;
+            this.index = index;
+            this.edits = edits;
+        }
+
+        /** A linear's output {@code y} of input {@code x} with a delta or bias offset added (fp32 then). */
+        Operand<? extends TType> linear(String site, Operand<? extends TType> x, Operand<? extends TType> y) {
+            Optional<SiteEdit> e = edits.at(index, site);
+            return e.isEmpty() ? y : tf.math.add(fp32(tf, y), addend(e.get(), x));
+        }
+
+        /** The fused Q/K/V output with each part's edit; fp32 if any part is edited. */
+        Operand<? extends TType> queryKeyValue(Operand<? extends TType> x, Operand<? extends TType> qkv) {
+            List<Optional<SiteEdit>> parts = List.of(edits.at(index, QUERY), edits.at(index, KEY), edits.at(index, VALUE));
+            if (parts.stream().allMatch(Optional::isEmpty)) {
+                return qkv;
+            }
+            List<org.tensorflow.Output<TFloat32>> split = tf.split(tf.constant(1), fp32(tf, qkv), 3L).output();
+            List<Operand<TFloat32>> edited = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Optional<SiteEdit> e = parts.get(i);
+                edited.add(e.isEmpty() ? split.get(i) : tf.math.add(split.get(i), addend(e.get(), x)));
+            }
+            return tf.concat(edited, tf.constant(1));
+        }
+
+        private Operand<TFloat32> addend(SiteEdit e, Operand<? extends TType> x) {
+            if (e instanceof SiteEdit.LinearDelta d) {
+                return d.delta().apply(fp32(tf, x));
+            }
+            return ((SiteEdit.BiasOffset) e).offset();
+        }
+
+        Operand<TFloat32> residual(String site, Operand<TFloat32> h) {
+            Optional<SiteEdit> e = edits.at(index, site);
+            return e.isEmpty() ? h : tf.math.add(h, ((SiteEdit.Residual) e.get()).module().apply(h));
+        }
+
+        Operand<TFloat32> normShift(String site, Operand<TFloat32> normed) {
+            Optional<SiteEdit> e = edits.at(index, site);
+            return e.isEmpty() ? normed : tf.math.add(normed, ((SiteEdit.BiasOffset) e.get()).offset());
+        }
+
+        Optional<SiteEdit.Prefix> prefix() {
+            return edits.at(index, PREFIX).map(SiteEdit.Prefix.class::cast);
+        }
     }
 
     @SuppressWarnings("unchecked")
