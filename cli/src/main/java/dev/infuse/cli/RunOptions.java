@@ -99,9 +99,17 @@ final class RunOptions {
             description = "Entity markers of relation and entity-typing tasks: infuse (@ subject @, # object #; @ mention @; the default) or authors (map-tuning's # head #, $ tail $; $ mention $). A task that marks no mention refuses it.")
     String markers;
 
-    @Option(names = "--backbone-dropout", paramLabel = "RATE", defaultValue = "0",
-            description = "Dropout inside the frozen backbone while training, e.g. 0.25 as map-tuning's authors; 0 keeps it deterministic and allows the activation cache (default: ${DEFAULT-VALUE}).")
-    float backboneDropout;
+    @Option(names = "--backbone-dropout", paramLabel = "RATE",
+            description = "Dropout inside the frozen backbone while training, e.g. 0.25 as map-tuning's authors; 0 keeps it deterministic and allows the activation cache (default: 0, or BERT's own 0.1 when --layer-plugin trains).")
+    Float backboneDropout;
+
+    @Option(names = "--layer-plugin", paramLabel = "NAME",
+            description = "An in-layer plug-in trained with the head as the downstream model (repeatable): lora, bottleneck, bitfit, prefix, or a plugin's; saved with the head in <out>/head.")
+    java.util.List<String> layerPlugins = new java.util.ArrayList<>();
+
+    @Option(names = "--layer-set", paramLabel = "[NAME.]KEY=VALUE",
+            description = "Configuration of an in-layer plug-in (repeatable), e.g. --layer-set lora.r=16; the NAME. prefix may be left out when one --layer-plugin is given.")
+    Map<String, String> layerSettings;
 
     @Option(names = "--no-cache", description = "Run the backbone every epoch instead of caching its activations.")
     boolean noCache;
@@ -127,7 +135,37 @@ final class RunOptions {
     RunSpec.Builder spec(java.util.List<RunSpec.AdapterUse> adapters, Backbone backbone) {
         return RunSpec.builder(task).taskIncludes(includeTasks).train(train).dev(dev).test(test).data(data).adapters(adapters)
                 .fusion(fusion).fusionConfig(settings(fusionSettings)).training(training()).maxLength(maxLength(backbone)).cache(!noCache).headDropout(headDropout).out(out)
-                .maxTrain(maxTrain).head(headUse()).checkpoint(checkpointDir()).markers(markers).backboneDropout(backboneDropout);
+                .maxTrain(maxTrain).head(headUse()).checkpoint(checkpointDir()).markers(markers).backboneDropout(backboneDropout)
+                .layerPlugins(layerUses());
+    }
+
+    /** The --layer-plugin options with their --layer-set configurations. */
+    java.util.List<RunSpec.LayerUse> layerUses() {
+        Map<String, Map<String, String>> byPlugin = new java.util.LinkedHashMap<>();
+        for (String name : layerPlugins) {
+            if (byPlugin.put(name, new java.util.LinkedHashMap<>()) != null) {
+                throw new InfuseException("usage", "--layer-plugin " + name + " is given twice; each in-layer plug-in may appear once");
+            }
+        }
+        if (layerSettings != null) {
+            for (Map.Entry<String, String> e : layerSettings.entrySet()) {
+                String key = e.getKey();
+                int dot = key.indexOf('.');
+                String plugin = dot > 0 ? key.substring(0, dot) : null;
+                if (plugin != null && byPlugin.containsKey(plugin)) {
+                    byPlugin.get(plugin).put(key.substring(dot + 1), e.getValue());
+                } else if (byPlugin.size() == 1) {
+                    byPlugin.values().iterator().next().put(key, e.getValue());
+                } else {
+                    throw new InfuseException("usage", "--layer-set " + key + "=" + e.getValue() + ": " + (byPlugin.isEmpty()
+                            ? "no --layer-plugin is given" : "name the plug-in, one of " + byPlugin.keySet() + " (e.g. "
+                            + byPlugin.keySet().iterator().next() + "." + key + ")"));
+                }
+            }
+        }
+        java.util.List<RunSpec.LayerUse> out = new java.util.ArrayList<>();
+        byPlugin.forEach((name, cfg) -> out.add(new RunSpec.LayerUse(name, settings(cfg))));
+        return out;
     }
 
     RunSpec.HeadUse headUse() {
@@ -147,7 +185,8 @@ final class RunOptions {
         require(patience >= 0, "--patience", patience, "0 (never) or more");
         require(maxLength == null || (maxLength >= 8 && maxLength <= 4096), "--max-length", maxLength, "8 to 4096 word pieces");
         require(headDropout >= 0 && headDropout < 1, "--head-dropout", headDropout, "a rate in [0, 1)");
-        require(backboneDropout >= 0 && backboneDropout < 1, "--backbone-dropout", backboneDropout, "a rate in [0, 1)");
+        require(backboneDropout == null || (backboneDropout >= 0 && backboneDropout < 1), "--backbone-dropout", backboneDropout,
+                "a rate in [0, 1)");
         require(markers == null || markers.equals("infuse") || markers.equals("authors"), "--markers", markers, "infuse or authors");
     }
 
@@ -207,6 +246,8 @@ final class RunOptions {
         if (fusion != null) {
             infuse.registry().info(PluginKind.FUSION, fusion);
         }
+        layerPlugins.forEach(l -> infuse.registry().info(PluginKind.LAYER, l));
+        layerUses();
         Backbone b = openBackboneUnchecked(infuse);
         try {
             maxLength(b);

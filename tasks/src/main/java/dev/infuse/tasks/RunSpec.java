@@ -47,6 +47,20 @@ public final class RunSpec {
         public static final HeadUse NEW = new HeadUse(null, false);
     }
 
+    /**
+     * An in-layer plug-in trained in this run as part of the downstream model (LoRA, bottleneck, BitFit,
+     * prefix, or a third party's); saved with the head and reloaded with {@link HeadUse}.
+     *
+     * @param name in-layer plug-in name
+     * @param config its configuration
+     */
+    public record LayerUse(String name, Map<String, Object> config) {
+        public LayerUse {
+            Objects.requireNonNull(name, "name");
+            config = config == null ? Map.of() : Map.copyOf(config);
+        }
+    }
+
     private final Builder b;
 
     private RunSpec(Builder b) {
@@ -100,6 +114,11 @@ public final class RunSpec {
 
     public List<AdapterUse> adapters() {
         return List.copyOf(b.adapters);
+    }
+
+    /** In-layer plug-ins trained in this run (beside any a reloaded downstream model brings). */
+    public List<LayerUse> layerPlugins() {
+        return List.copyOf(b.layerPlugins);
     }
 
     /** Fusion plugin name when side adapters are present; null for the task's default ({@code add} before a masked-LM head, {@code concat} otherwise). */
@@ -162,13 +181,20 @@ public final class RunSpec {
     }
 
     /**
-     * 0 to keep the frozen backbone deterministic (the default); a rate in (0, 1) applies dropout at every
-     * dropout point of the frozen backbone while training (map-tuning's 0.25; see
-     * {@link ComposedModel.Builder#backboneDropout(float)}). The activation cache is not used then.
+     * 0 to keep the frozen backbone deterministic; a rate in (0, 1) applies dropout at every dropout point
+     * of the frozen backbone while training (map-tuning's 0.25; see
+     * {@link ComposedModel.Builder#backboneDropout(float)}). The activation cache is not used then. Unless
+     * set, 0 — or BERT's own 0.1 when the run trains in-layer plug-ins, as fine-tuning does.
      */
     public float backboneDropout() {
-        return b.backboneDropout;
+        if (b.backboneDropout != null) {
+            return b.backboneDropout;
+        }
+        return b.layerPlugins.isEmpty() ? 0f : DEFAULT_IN_LAYER_DROPOUT;
     }
+
+    /** Backbone dropout while in-layer plug-ins train, unless set: BERT's own rate. */
+    public static final float DEFAULT_IN_LAYER_DROPOUT = 0.1f;
 
     /** Builds a {@link RunSpec}; setters return the builder. */
     public static final class Builder {
@@ -180,6 +206,7 @@ public final class RunSpec {
         private Path test;
         private Path dataDir;
         private final List<AdapterUse> adapters = new ArrayList<>();
+        private final List<LayerUse> layerPlugins = new ArrayList<>();
         private String fusion;
         private boolean fusionChosen;
         private final Map<String, Object> fusionConfig = new LinkedHashMap<>();
@@ -191,7 +218,7 @@ public final class RunSpec {
         private int maxTrain;
         private HeadUse head = HeadUse.NEW;
         private Path checkpoint;
-        private float backboneDropout;
+        private Float backboneDropout;
 
         private Builder(String task) {
             this.task = Objects.requireNonNull(task, "task");
@@ -206,6 +233,7 @@ public final class RunSpec {
             c.test = test;
             c.dataDir = dataDir;
             c.adapters.addAll(adapters);
+            c.layerPlugins.addAll(layerPlugins);
             c.fusion = fusion;
             c.fusionChosen = fusionChosen;
             c.fusionConfig.putAll(fusionConfig);
@@ -275,6 +303,18 @@ public final class RunSpec {
             return this;
         }
 
+        public Builder layerPlugins(List<LayerUse> uses) {
+            layerPlugins.clear();
+            layerPlugins.addAll(uses);
+            return this;
+        }
+
+        /** An in-layer plug-in trained with the head (the downstream model). */
+        public Builder layerPlugin(LayerUse use) {
+            layerPlugins.add(use);
+            return this;
+        }
+
         /** The fusion of this run's side adapters, chosen for it: reported as unused when the run has none. */
         public Builder fusion(String name) {
             this.fusion = name;
@@ -340,7 +380,8 @@ public final class RunSpec {
             return this;
         }
 
-        public Builder backboneDropout(float rate) {
+        /** Backbone dropout while training; null for the default (see {@link RunSpec#backboneDropout()}). */
+        public Builder backboneDropout(Float rate) {
             this.backboneDropout = rate;
             return this;
         }
@@ -349,7 +390,7 @@ public final class RunSpec {
         public RunSpec build() {
             Objects.requireNonNull(training, "training");
             Objects.requireNonNull(out, "out");
-            if (!(backboneDropout >= 0 && backboneDropout < 1)) {
+            if (backboneDropout != null && !(backboneDropout >= 0 && backboneDropout < 1)) {
                 throw new InfuseException("config-bad-value", "backbone dropout " + backboneDropout + ": expected a rate in [0, 1)");
             }
             if (maxLength < 2) {

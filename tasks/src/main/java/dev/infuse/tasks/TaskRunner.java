@@ -100,12 +100,14 @@ public final class TaskRunner {
         boolean headTrainable = spec.head().artifact() == null || !spec.head().frozen();
         // The masked-LM head and the add fusion have no weights: with frozen adapters only, such a run evaluates.
         boolean somethingBeyondAdapters = !(head instanceof MaskedLmHead) || (fusion != null && !fusion.name().equals("add"));
-        boolean anyTraining = (headTrainable && somethingBeyondAdapters) || modes.containsValue(AdapterMode.TRAIN);
+        boolean anyTraining = (headTrainable && somethingBeyondAdapters) || modes.containsValue(AdapterMode.TRAIN)
+                || opened.layers().anyTrainable();
         ComposedModel.Builder b = ComposedModel.builder(backbone).head(head, headTrainable).seed(spec.training().seed())
                 .forTraining(anyTraining).backboneDropout(anyTraining ? spec.backboneDropout() : 0f);
         for (KnowledgeAdapter a : adapters) {
             b.adapter(a, modes.get(a) == AdapterMode.TRAIN ? ComposedModel.Mode.TRAINABLE : ComposedModel.Mode.FROZEN);
         }
+        opened.layers().addTo(b);
         if (fusion != null) {
             b.fusion(fusion, headTrainable);
         }
@@ -128,7 +130,10 @@ public final class TaskRunner {
                 LOG.info("test {}: {} = {}", spec.test(), task.metric().name(), String.format(java.util.Locale.ROOT, "%.4f",
                         testMetrics.get(task.metric().name())));
             }
-            saveHead(model, head, backbone, spec, task, metrics);
+            DownstreamModel.save(model, head, opened.layers(), backbone, spec.out().resolve("head"),
+                    Provenance.builder().seed(spec.training().seed()).metrics(metrics).hyperParameters(hyperParameters(spec))
+                            .hyperParameter("task", task.name()).hyperParameter("backbone_precision", backbone.precision().label())
+                            .build());
             saveTrainedAdapters(infuse, model, spec, task, data, opened, metrics);
             RunResult result = new RunResult(task.name(), metrics, report, model.trainableParameterCount(),
                     model.totalParameterCount(), data.train().skipped(), data.dev().skipped(), (System.nanoTime() - t0) / 1e9,
@@ -164,6 +169,13 @@ public final class TaskRunner {
     private static Sources sources(Infuse infuse, Backbone backbone, RunSpec spec, Opened opened, Task.Prepared data,
             Task.Split test, boolean anyTraining, ComposedModel.Builder b) {
         List<KnowledgeAdapter> adapters = opened.adapters();
+        if (spec.cache() && !opened.layers().isEmpty()) {
+            // Hidden states from the lowest edited layer up change with the plug-ins; below it a cache could serve,
+            // but in-layer plug-ins target every layer by default, so the backbone runs whole every epoch.
+            LOG.info("activation cache not used: in-layer plug-ins {} act from layer {}", opened.layers().names(),
+                    opened.layers().lowestLayer(backbone));
+            return new Sources(data.train(), data.dev(), test, false);
+        }
         boolean cacheable = spec.cache() && opened.addedTokens().isEmpty()
                 && adapters.stream().noneMatch(ComposedModel::changesInputs) && !(anyTraining && spec.backboneDropout() > 0);
         if (!cacheable) {
@@ -205,9 +217,7 @@ public final class TaskRunner {
                     + "', not this task's head '" + head.name() + "'");
         }
         h.checkBackbone(backbone);
-        Map<String, float[]> hw = new LinkedHashMap<>();
-        h.weights().forEach((k, v) -> hw.put(k, v.floats()));
-        model.loadWeights("head", hw);
+        DownstreamModel.load(model, h);
     }
 
     /** Trains (selecting the epoch on dev by the task's primary metric) or, with nothing trainable, evaluates once. */
@@ -244,9 +254,12 @@ public final class TaskRunner {
         }
     }
 
-    /** A run's adapters, the artifacts of the pretrained ones, and how each takes part. */
+    /**
+     * A run's adapters, the artifacts of the pretrained ones, and how each takes part; its in-layer
+     * plug-ins (new, or from a reloaded downstream model) and whether each trains.
+     */
     private record Opened(List<KnowledgeAdapter> adapters, List<AdapterArtifacts.Loaded> loaded,
-            Map<KnowledgeAdapter, AdapterMode> modes) {
+            Map<KnowledgeAdapter, AdapterMode> modes, DownstreamModel.Layers layers) {
         /** Tokens the adapters add to the vocabulary. */
         List<String> addedTokens() {
             List<String> added = new ArrayList<>();
@@ -279,7 +292,7 @@ public final class TaskRunner {
             adapters.add(a);
             modes.put(a, use.mode());
         }
-        return new Opened(adapters, loaded, modes);
+        return new Opened(adapters, loaded, modes, DownstreamModel.openLayers(infuse, backbone, spec));
     }
 
     /**
@@ -294,6 +307,10 @@ public final class TaskRunner {
                 throw new InfuseException("task-not-applicable", "task '" + task.name() + "' is a probe: nothing is trained on "
                         + "it, so adapter '" + use.name() + "' cannot be trained here; pretrain it on another task and plug it in");
             }
+        }
+        if (!opened.layers().isEmpty()) {
+            throw new InfuseException("task-not-applicable", "task '" + task.name() + "' is a probe of the frozen model: "
+                    + "in-layer plug-ins " + opened.layers().names() + " belong to a trained downstream model");
         }
         List<KnowledgeAdapter> adapters = opened.adapters();
         List<KnowledgeAdapter> sides = adapters.stream().filter(a -> !a.taps().isEmpty()).toList();
@@ -341,24 +358,6 @@ public final class TaskRunner {
         return head instanceof MaskedLmHead ? "add" : "concat";
     }
 
-    /** Saves the run's head as {@code <out>/head} (an artifact of kind head), for plug-and-play reuse. */
-    private static void saveHead(ComposedModel model, TaskHead head, Backbone backbone, RunSpec spec, Task task,
-            Map<String, Double> metrics) {
-        Map<String, float[]> w = model.weights("head");
-        if (w.isEmpty()) {
-            return;
-        }
-        Map<String, long[]> shapes = model.shapes("head");
-        Map<String, dev.infuse.api.TensorData> tensors = new LinkedHashMap<>();
-        w.forEach((k, v) -> tensors.put(k, dev.infuse.api.TensorData.f32(v, shapes.get(k))));
-        Provenance p = Provenance.builder().seed(spec.training().seed()).metrics(metrics).hyperParameters(hyperParameters(spec))
-                .hyperParameter("task", task.name()).hyperParameter("backbone_precision", backbone.precision().label()).build();
-        var manifest = dev.infuse.api.ArtifactManifest.create(
-                new dev.infuse.api.ArtifactManifest.Plugin(dev.infuse.api.ArtifactKind.HEAD, head.name(), "0.1.0"),
-                head.config(), dev.infuse.api.ArtifactManifest.BackboneRef.of(backbone), p);
-        dev.infuse.api.Artifacts.write(spec.out().resolve("head"), manifest, tensors);
-    }
-
     /** What a resumed run must share with the run that wrote the checkpoint. */
     private static Map<String, Object> runDescription(RunSpec spec, Task task, Task.Prepared data, Backbone backbone,
             Opened opened) {
@@ -377,6 +376,9 @@ public final class TaskRunner {
         }
         opened.loaded().forEach(l -> used.add(l.adapter().name() + " weights " + l.artifact().manifest().weights().sha256()));
         run.put("adapters", used);
+        if (!opened.layers().isEmpty()) {
+            run.put("in_layer_plugins", opened.layers().describe());
+        }
         run.put("hyper_parameters", hyperParameters(spec));
         run.put("cache", spec.cache());
         run.put("head", spec.head().artifact() == null ? "new" : spec.head().artifact() + (spec.head().frozen() ? " frozen" : ""));
@@ -414,6 +416,11 @@ public final class TaskRunner {
         }
         if (spec.backboneDropout() > 0) {
             m.put("backbone_dropout", (double) spec.backboneDropout());
+        }
+        if (!spec.layerPlugins().isEmpty()) {
+            List<Map<String, Object>> layers = new ArrayList<>();
+            spec.layerPlugins().forEach(l -> layers.add(Map.of("name", l.name(), "config", new java.util.TreeMap<>(l.config()))));
+            m.put("in_layer_plugins", layers);
         }
         return m;
     }
