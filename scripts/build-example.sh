@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds examples/houlsby-adapter exactly as a third party would: a copy of the folder, outside the
+# Builds the third-party examples (examples/houlsby-adapter, an adapter; examples/parallel-adapter, an
+# in-layer plug-in) exactly as a third party would: a copy of the folder, outside the
 # checkout, built with plain `mvn package` (its own pom, its conformance test) against an Infuse that
 # was `mvn install`ed into a temporary local repository -- never into ~/.m2, which other builds share.
 # The temporary repository is filled from ~/.m2 through a file:// mirror, so this works offline and
@@ -20,10 +21,15 @@ mvn=(mvn -B -q -s "$tmp/settings.xml" -Dmaven.repo.local="$tmp/repo")
 start=$(date +%s)
 # Infuse's parent, core, BERT backbone and test kit: what the example's pom names.
 "${mvn[@]}" install -pl testkit -am -Dmaven.test.skip=true
-cp -r examples/houlsby-adapter "$tmp/houlsby-adapter"
-rm -rf "$tmp/houlsby-adapter/target"
-(cd "$tmp/houlsby-adapter" && "${mvn[@]}" package)
-test -f "$tmp/houlsby-adapter/target/houlsby-adapter-1.0.0.jar"
-# Its conformance test ran (a pom that silently skipped tests would pass the lines above).
-grep -q 'tests="[1-9]' "$tmp/houlsby-adapter/target/surefire-reports/TEST-com.example.houlsby.HoulsbyConformanceTest.xml"
-echo "examples/houlsby-adapter: built and tested on its own in $(( $(date +%s) - start )) s"
+# Each example: copied out of the checkout, built with its own pom, its conformance test checked to have run
+# (a pom that silently skipped tests would pass the other lines).
+build() { # folder, jar, conformance test class
+  cp -r "examples/$1" "$tmp/$1"
+  rm -rf "$tmp/$1/target"
+  (cd "$tmp/$1" && "${mvn[@]}" package)
+  test -f "$tmp/$1/target/$2"
+  grep -q 'tests="[1-9]' "$tmp/$1/target/surefire-reports/TEST-$3.xml"
+  echo "examples/$1: built and tested on its own ($(( $(date +%s) - start )) s so far)"
+}
+build houlsby-adapter houlsby-adapter-1.0.0.jar com.example.houlsby.HoulsbyConformanceTest
+build parallel-adapter parallel-adapter-1.0.0.jar com.example.parallel.ParallelAdapterConformanceTest
