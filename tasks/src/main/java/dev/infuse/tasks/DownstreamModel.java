@@ -93,7 +93,15 @@ final class DownstreamModel {
                 String name = String.valueOf(entry.get("name"));
                 @SuppressWarnings("unchecked")
                 Map<String, Object> config = entry.get("config") instanceof Map<?, ?> c ? (Map<String, Object>) c : Map.of();
-                LayerPlugin p = create(infuse, backbone, name, config);
+                LayerPlugin p;
+                try {
+                    p = create(infuse, backbone, name, config);
+                    checkTargets(p, backbone);
+                } catch (InfuseException e) {
+                    throw new InfuseException(e.code(), spec.head().artifact() + ": its in-layer plug-in '" + name
+                            + "' (config." + KEY + ".layer_plugins) does not fit backbone '" + backbone.name() + "' ("
+                            + backbone.spec().describe() + "): " + e.getMessage(), e);
+                }
                 out.add(new Layer(p, version(infuse, name), !spec.head().frozen(), null));
             }
         }
@@ -107,6 +115,17 @@ final class DownstreamModel {
         PluginConfig c = PluginConfig.of("in-layer plug-in '" + name + "'", config);
         LayerPlugin p = infuse.createLayerPlugin(name, c, backbone.spec());
         return p;
+    }
+
+    /** Every target names a site the backbone offers, in a layer it has (the composed model checks the rest). */
+    private static void checkTargets(LayerPlugin p, Backbone backbone) {
+        var names = backbone.layerSites().stream().map(dev.infuse.spi.LayerSite::name).toList();
+        for (LayerPlugin.Target t : p.targets(backbone.layerSites(), backbone.spec())) {
+            if (!names.contains(t.site()) || t.layer() < 0 || t.layer() >= backbone.spec().layers()) {
+                throw new InfuseException("config-bad-site", "target " + t + " does not exist; sites " + names + " in layers 0 to "
+                        + (backbone.spec().layers() - 1));
+            }
+        }
     }
 
     private static String version(Infuse infuse, String name) {

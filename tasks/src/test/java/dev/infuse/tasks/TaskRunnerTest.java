@@ -136,6 +136,44 @@ class TaskRunnerTest {
     }
 
     @Test
+    void aDownstreamModelWithLoraIsSavedWholeAndReloadsFrozenWithTheSameScore() throws Exception {
+        Path fewrel = Files.writeString(tmp.resolve("fewrel.json"), fewRel());
+        TrainingConfig training = new TrainingConfig(2, 8, 0, 1e-2, 0.1, 1.0, 0, 1);
+        try (Infuse infuse = Infuse.builder().pluginsDirectory(tmp.resolve("plugins")).cacheDirectory(tmp.resolve("cache")).build();
+                Backbone backbone = TinyBackbones.create()) {
+            java.util.function.Supplier<RunSpec.Builder> base = () -> RunSpec.builder("fewrel").train(fewrel).training(training)
+                    .maxLength(32).headDropout(0f);
+            var lora = TaskRunner.run(infuse, backbone, base.get().out(tmp.resolve("lora"))
+                    .layerPlugin(new RunSpec.LayerUse("lora", Map.of("r", 2, "sites", "all"))).build());
+            var headOnly = TaskRunner.run(infuse, backbone, base.get().out(tmp.resolve("head-only")).build());
+            // LoRA on 6 sites x 2 layers: 2 * (in + out) each, beside the head.
+            long loraParameters = 2L * 2 * ((32 + 32) * 4 + (32 + 64) + (64 + 32));
+            assertThat(lora.trainableParameters() - headOnly.trainableParameters()).isEqualTo(loraParameters);
+            var artifact = Artifacts.read(tmp.resolve("lora/head"));
+            assertThat(artifact.weights().keySet()).contains("layer.lora/layer_0/query/lora_a", "layer.lora/layer_1/output/lora_b");
+            assertThat(artifact.manifest().config()).containsKey("downstream_model");
+            assertThat(Files.readString(tmp.resolve("lora/metrics.json"))).contains("\"in_layer_plugins\"").contains("\"backbone_dropout\" : 0.1");
+
+            var frozen = TaskRunner.run(infuse, backbone, base.get().out(tmp.resolve("frozen"))
+                    .head(new RunSpec.HeadUse(tmp.resolve("lora/head"), true)).build());
+            assertThat(frozen.report().epochs()).isEmpty();
+            assertThat(frozen.trainableParameters()).isZero();
+            assertThat(frozen.metrics().get("accuracy")).isEqualTo(lora.metrics().get("accuracy"));
+
+            // The same downstream model on a backbone with fewer layers: refused naming the artifact.
+            var lastLayer = TaskRunner.run(infuse, backbone, base.get().out(tmp.resolve("last"))
+                    .layerPlugin(new RunSpec.LayerUse("lora", Map.of("layers", "1"))).build());
+            assertThat(lastLayer.trainableParameters()).isPositive();
+            try (Backbone shallow = TinyBackbones.create(Map.of("layers", 1))) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> TaskRunner.run(infuse, shallow, base.get()
+                        .out(tmp.resolve("shallow")).head(new RunSpec.HeadUse(tmp.resolve("last/head"), true)).build()))
+                        .isInstanceOf(dev.infuse.spi.InfuseException.class).hasMessageContaining("last/head")
+                        .hasMessageContaining("in-layer plug-in 'lora'").hasMessageContaining("layer 1");
+            }
+        }
+    }
+
+    @Test
     void aProbeTrainsNothingAndRefusesWhatCannotAnswerThroughTheMaskedLmHead() throws Exception {
         Path lama = Files.createDirectories(tmp.resolve("lama/TREx"));
         Files.writeString(tmp.resolve("lama/relations.jsonl"),
