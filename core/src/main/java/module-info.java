@@ -24,6 +24,8 @@ module dev.infuse.core {
     exports dev.infuse.heads;
 
     opens dev.infuse.internal.plugin to com.google.guice;
+    // The one bounded line reader, shared with Infuse's own reader modules only.
+    exports dev.infuse.internal.io to dev.infuse.data, dev.infuse.kg;
 
     uses dev.infuse.spi.BackboneProvider;
     uses dev.infuse.spi.AdapterProvider;

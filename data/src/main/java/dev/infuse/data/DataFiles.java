@@ -25,7 +25,7 @@ import java.util.List;
 /** Shared plumbing of the readers: strict UTF-8 lines, JSON parsing, error messages, atomic writes. */
 final class DataFiles {
     /** Longest accepted line of a line-based format, in bytes; longer lines are reported, not read. */
-    static final int MAX_LINE_BYTES = 1 << 22;
+    static final int MAX_LINE_BYTES = dev.infuse.internal.io.BoundedLineReader.MAX_LINE_BYTES;
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final JsonFactory JSON_FACTORY = JSON.getFactory();
@@ -50,106 +50,10 @@ final class DataFiles {
         }
     }
 
-    /**
-     * Reads a file line by line, decoding each line strictly as UTF-8 so that a malformed byte is
-     * reported on its own line. Lines end at LF; a trailing CR is dropped (CRLF files); a UTF-8 BOM
-     * on the first line is dropped.
-     */
-    static final class LineReader implements Closeable {
-        private final Path file;
-        private final InputStream in;
-        private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
-        private final byte[] chunk = new byte[1 << 16];
-        private int chunkPos;
-        private int chunkLen;
-        private byte[] line = new byte[256];
-        private long lineNumber;
-        private boolean eof;
-
+    /** The shared bounded, strict UTF-8 line reader ({@link dev.infuse.internal.io.BoundedLineReader}). */
+    static final class LineReader extends dev.infuse.internal.io.BoundedLineReader {
         LineReader(Path file) {
-            requireFile(file);
-            this.file = file;
-            try {
-                this.in = Files.newInputStream(file);
-            } catch (IOException e) {
-                throw io(file, e);
-            }
-        }
-
-        /** Number of the line last returned (1-based). */
-        long lineNumber() {
-            return lineNumber;
-        }
-
-        /** The next line without its terminator, or {@code null} at the end of the file. */
-        String next() {
-            if (eof) {
-                return null;
-            }
-            int len = 0;
-            boolean sawAny = false;
-            try {
-                while (true) {
-                    if (chunkPos == chunkLen) {
-                        chunkLen = in.read(chunk);
-                        chunkPos = 0;
-                        if (chunkLen <= 0) {
-                            chunkLen = 0;
-                            eof = true;
-                            if (!sawAny) {
-                                return null;
-                            }
-                            break;
-                        }
-                    }
-                    sawAny = true;
-                    int start = chunkPos;
-                    int i = start;
-                    while (i < chunkLen && chunk[i] != '\n') {
-                        i++;
-                    }
-                    int n = i - start;
-                    if (len + n > MAX_LINE_BYTES) {
-                        throw format(file, lineNumber + 1, "line longer than " + MAX_LINE_BYTES + " bytes",
-                                "at most " + MAX_LINE_BYTES + " bytes per line");
-                    }
-                    if (len + n > line.length) {
-                        line = java.util.Arrays.copyOf(line, Math.max(len + n, line.length * 2));
-                    }
-                    System.arraycopy(chunk, start, line, len, n);
-                    len += n;
-                    chunkPos = i;
-                    if (i < chunkLen) {
-                        chunkPos++; // consume the LF
-                        break;
-                    }
-                }
-            } catch (IOException e) {
-                throw io(file, e);
-            }
-            lineNumber++;
-            if (len > 0 && line[len - 1] == '\r') {
-                len--;
-            }
-            String text;
-            try {
-                text = decoder.decode(ByteBuffer.wrap(line, 0, len)).toString();
-            } catch (CharacterCodingException e) {
-                throw format(file, lineNumber, "malformed UTF-8 bytes", "a UTF-8 encoded text file");
-            }
-            if (lineNumber == 1 && text.startsWith("\uFEFF")) {
-                text = text.substring(1);
-            }
-            return text;
-        }
-
-        @Override
-        public void close() {
-            try {
-                in.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            super(file, MAX_LINE_BYTES);
         }
     }
 

@@ -1,132 +1,20 @@
 package dev.infuse.kg;
 
-import dev.infuse.spi.InfuseException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 /**
- * Reads a knowledge-graph text file line by line with the same bound as the data readers: a line
- * longer than {@link #MAX_LINE_BYTES} (a file without newlines, {@code /dev/zero}) is reported as
- * {@code data-format} naming the file and line, never buffered whole. Lines are decoded strictly as
- * UTF-8 (a malformed byte is a {@code data-format} error on its line); LF ends a line, a trailing CR
- * and a leading UTF-8 BOM are dropped.
+ * The shared bounded, strict UTF-8 line reader ({@link dev.infuse.internal.io.BoundedLineReader}) under
+ * the knowledge-graph readers' name: the same line bound as the data readers.
  */
-final class BoundedLines implements AutoCloseable {
+final class BoundedLines extends dev.infuse.internal.io.BoundedLineReader {
     /** Longest accepted line in bytes: 4 MiB, as {@code dev.infuse.data}'s readers. */
-    static final int MAX_LINE_BYTES = 1 << 22;
-
-    private final Path file;
-    private final InputStream in;
-    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-    private final byte[] chunk = new byte[1 << 16];
-    private final int maxLineBytes;
-    private int chunkPos;
-    private int chunkLen;
-    private byte[] line = new byte[256];
-    private int lineNumber;
-    private boolean eof;
+    static final int MAX_LINE_BYTES = dev.infuse.internal.io.BoundedLineReader.MAX_LINE_BYTES;
 
     BoundedLines(Path file) {
-        this(file, MAX_LINE_BYTES);
+        super(file);
     }
 
     BoundedLines(Path file, int maxLineBytes) {
-        this.file = file;
-        this.maxLineBytes = maxLineBytes;
-        if (Files.isDirectory(file)) {
-            throw new InfuseException("data-format", file + ": is a folder; expected a text file");
-        }
-        try {
-            this.in = Files.newInputStream(file);
-        } catch (NoSuchFileException e) {
-            throw new InfuseException("data-missing", file + ": file not found");
-        } catch (IOException e) {
-            throw new InfuseException("data-io", file + ": could not read (" + e + ")", e);
-        }
-    }
-
-    /** The 1-based number of the line last returned. */
-    int lineNumber() {
-        return lineNumber;
-    }
-
-    /** The next line without its terminator, or {@code null} at the end of the file. */
-    String next() {
-        if (eof) {
-            return null;
-        }
-        int len = 0;
-        boolean sawAny = false;
-        try {
-            while (true) {
-                if (chunkPos == chunkLen) {
-                    chunkLen = in.read(chunk);
-                    chunkPos = 0;
-                    if (chunkLen <= 0) {
-                        chunkLen = 0;
-                        eof = true;
-                        if (!sawAny) {
-                            return null;
-                        }
-                        break;
-                    }
-                }
-                sawAny = true;
-                int i = chunkPos;
-                while (i < chunkLen && chunk[i] != '\n') {
-                    i++;
-                }
-                int n = i - chunkPos;
-                if ((long) len + n > maxLineBytes) {
-                    throw new InfuseException("data-format", file + ":" + (lineNumber + 1) + ": line longer than "
-                            + maxLineBytes + " bytes; expected at most " + maxLineBytes + " bytes per line");
-                }
-                if (len + n > line.length) {
-                    line = Arrays.copyOf(line, Math.max(len + n, line.length * 2));
-                }
-                System.arraycopy(chunk, chunkPos, line, len, n);
-                len += n;
-                chunkPos = i;
-                if (i < chunkLen) {
-                    chunkPos++;
-                    break;
-                }
-            }
-        } catch (IOException e) {
-            throw new InfuseException("data-io", file + ": could not read (" + e + ")", e);
-        }
-        lineNumber++;
-        if (len > 0 && line[len - 1] == '\r') {
-            len--;
-        }
-        String text;
-        try {
-            text = decoder.decode(ByteBuffer.wrap(line, 0, len)).toString();
-        } catch (CharacterCodingException e) {
-            throw new InfuseException("data-format", file + ":" + lineNumber + ": malformed UTF-8 bytes; expected a UTF-8 encoded text file");
-        }
-        if (lineNumber == 1 && text.startsWith("\uFEFF")) {
-            text = text.substring(1);
-        }
-        return text;
-    }
-
-    @Override
-    public void close() {
-        try {
-            in.close();
-        } catch (IOException e) {
-            // a read-only stream: nothing was written, nothing to lose
-        }
+        super(file, maxLineBytes);
     }
 }

@@ -358,7 +358,7 @@ public final class KnowledgeGraph {
                 if (line.isBlank()) {
                     continue;
                 }
-                v.line(line, in.lineNumber());
+                v.line(line, (int) in.lineNumber());
             }
         }
     }
