@@ -55,6 +55,16 @@ final class TransECommand implements Callable<Integer> {
             description = "Also train on every fact of a LAMA folder (subject id, relation id, object id).")
     Path lama;
 
+    @Option(names = "--hold-out-probe-facts",
+            description = "With --add-lama: leave out the facts the T-REx tasks hold out as probe facts (--probe-fraction, --split-seed as the trex-* tasks' options) -- the knowledge-ablated twin of the full graph. Both graphs declare every LAMA entity, so they index the same entities in the same order.")
+    boolean holdOutProbe;
+
+    @Option(names = "--probe-fraction", defaultValue = "0.2", description = "Probe share of each relation's facts, as the trex-* tasks' probe_fraction (default: ${DEFAULT-VALUE}).")
+    double probeFraction;
+
+    @Option(names = "--split-seed", defaultValue = "42", description = "Seed of the probe split, as the trex-* tasks' split_seed (default: ${DEFAULT-VALUE}).")
+    long splitSeed;
+
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output folder.")
     Path out;
 
@@ -75,9 +85,16 @@ final class TransECommand implements Callable<Integer> {
             }
             Files.createDirectories(this.out);
             Path merged = this.out.resolve("train-with-lama.tsv");
-            int added = mergeLama(train, lama, merged);
-            out.printf("training triples: %s plus %,d LAMA facts -> %s%n", train, added, merged);
-            args.addAll(List.of("--train", merged.toString(), "--valid", valid.toString(), "--test", test.toString()));
+            Path entities = this.out.resolve("lama-entities.txt");
+            java.util.Set<String> heldOut = holdOutProbe ? probePairs(lama, probeFraction, splitSeed) : java.util.Set.of();
+            int[] counts = mergeLama(train, lama, merged, entities, heldOut);
+            out.printf("training triples: %s plus %,d LAMA facts%s -> %s%n", train, counts[0],
+                    holdOutProbe ? String.format(java.util.Locale.ROOT, " (%,d probe facts held out: probe_fraction %s, split_seed %d)",
+                            counts[1], probeFraction, splitSeed) : "", merged);
+            args.addAll(List.of("--train", merged.toString(), "--valid", valid.toString(), "--test", test.toString(),
+                    "--entities", entities.toString()));
+        } else if (holdOutProbe) {
+            throw new InfuseException("usage", "--hold-out-probe-facts needs --add-lama DIR");
         } else if (data != null) {
             args.addAll(List.of("--data", data.toString()));
         } else {
@@ -91,11 +108,33 @@ final class TransECommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The probe facts' "subject relation object" keys under the T-REx tasks' split. */
+    static java.util.Set<String> probePairs(Path lama, double fraction, long seed) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (LamaFact f : dev.infuse.data.TrexEvidence.read(lama, fraction, seed).probeFacts()) {
+            out.add(f.subjectUri() + "\t" + f.predicateId() + "\t" + f.objectUri());
+        }
+        return out;
+    }
+
     /** Writes the training triples followed by every LAMA fact; returns how many facts were added. */
     static int mergeLama(Path train, Path lama, Path target) throws IOException {
+        return mergeLama(train, lama, target, null, java.util.Set.of())[0];
+    }
+
+    /**
+     * Writes the training triples followed by every LAMA fact not in {@code heldOut}, and (if
+     * {@code entities} is not null) every LAMA subject and object id, sorted, one per line.
+     *
+     * @return facts added, facts held out
+     */
+    static int[] mergeLama(Path train, Path lama, Path target, Path entities, java.util.Set<String> heldOut) throws IOException {
         LamaProbe probe = Lama.read(lama, s -> true);
+        java.util.SortedSet<String> ids = new java.util.TreeSet<>();
         Path tmp = target.toAbsolutePath().resolveSibling(".train." + Long.toHexString(System.nanoTime()) + ".tmp");
         int added = 0;
+        int held = 0;
+        java.util.Set<String> heldSeen = new java.util.HashSet<>();
         boolean done = false;
         try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE_NEW,
                 java.nio.file.StandardOpenOption.WRITE)) {
@@ -111,7 +150,15 @@ final class TransECommand implements Callable<Integer> {
             for (LamaRelation r : probe.relations()) {
                 for (LamaFact f : r.facts()) {
                     if (f.subjectUri() != null && f.objectUri() != null) {
-                        w.write(f.subjectUri() + "\t" + r.relation() + "\t" + f.objectUri());
+                        ids.add(f.subjectUri());
+                        ids.add(f.objectUri());
+                        String triple = f.subjectUri() + "\t" + r.relation() + "\t" + f.objectUri();
+                        if (heldOut.contains(triple)) {
+                            held++;
+                            heldSeen.add(triple);
+                            continue;
+                        }
+                        w.write(triple);
                         w.newLine();
                         added++;
                     }
@@ -125,6 +172,19 @@ final class TransECommand implements Callable<Integer> {
                 Files.deleteIfExists(tmp);
             }
         }
-        return added;
+        if (heldSeen.size() != heldOut.size()) {
+            throw new InfuseException("internal", "found " + heldSeen.size() + " of the " + heldOut.size()
+                    + " probe facts among the LAMA facts (relation ids differ from predicate ids?)");
+        }
+        if (entities != null) {
+            Path etmp = entities.toAbsolutePath().resolveSibling(".entities." + Long.toHexString(System.nanoTime()) + ".tmp");
+            try {
+                Files.write(etmp, ids, StandardCharsets.UTF_8);
+                Files.move(etmp, entities, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(etmp);
+            }
+        }
+        return new int[] {added, held};
     }
 }

@@ -70,7 +70,16 @@ public final class TransECommand {
         if (opt.containsKey("data")) {
             g = KnowledgeGraph.read(Path.of(opt.get("data")));
         } else if (opt.containsKey("train") && opt.containsKey("valid") && opt.containsKey("test")) {
-            g = KnowledgeGraph.readLabelled(Path.of(opt.get("train")), Path.of(opt.get("valid")), Path.of(opt.get("test")));
+            List<String> declared = new ArrayList<>();
+            if (opt.containsKey("entities")) {
+                KnowledgeGraph.readLabelledLines(Path.of(opt.get("entities")), line -> {
+                    if (!line.isBlank()) {
+                        declared.add(line.strip());
+                    }
+                });
+            }
+            g = KnowledgeGraph.readLabelled(Path.of(opt.get("train")), Path.of(opt.get("valid")), Path.of(opt.get("test")),
+                    declared);
         } else {
             throw new InfuseException("usage", "give --data FOLDER, or --train, --valid and --test files");
         }
@@ -145,7 +154,7 @@ public final class TransECommand {
     }
 
     private static final List<String> FLAGS = List.of("no-normalize", "no-progress", "skip-test", "text");
-    private static final List<String> VALUED = List.of("data", "train", "valid", "test", "out", "dimension", "norm",
+    private static final List<String> VALUED = List.of("data", "train", "valid", "test", "entities", "out", "dimension", "norm",
             "margin", "negatives", "batch-size", "epochs", "lr", "optimizer", "sampling", "seed", "checkpoint-every",
             "valid-every", "valid-sample", "threads");
 
