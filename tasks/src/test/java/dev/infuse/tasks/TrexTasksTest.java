@@ -314,4 +314,24 @@ class TrexTasksTest {
                 backbone.tokenizer(), List.of(), 64, 1, 0))).isInstanceOf(InfuseException.class)
                 .satisfies(e -> assertThat(((InfuseException) e).code()).isEqualTo("usage")).hasMessageContaining("--dev");
     }
+
+    @Test
+    void theRunnerTrainsAndProbesFromADataFolder() throws Exception {
+        lama(tmp.resolve("data"));
+        var training = new dev.infuse.api.TrainingConfig(1, 8, 0, 1e-3, 0.1, 1.0, 0, 1);
+        try (dev.infuse.api.Infuse infuse = dev.infuse.api.Infuse.builder().pluginsDirectory(tmp.resolve("plugins"))
+                .cacheDirectory(tmp.resolve("cache")).build()) {
+            var rc = TaskRunner.run(infuse, backbone, RunSpec.builder("trex-rc").data(tmp.resolve("data")).adapters(List.of())
+                    .training(training).maxLength(48).headDropout(0f).out(tmp.resolve("rc")).build());
+            assertThat(rc.metrics()).containsKeys("f1", "accuracy");
+            assertThat(rc.skippedTrain()).containsEntry("relation-too-few-facts", 1);
+            var probe = TaskRunner.run(infuse, backbone, RunSpec.builder("trex-probe").data(tmp.resolve("data"))
+                    .taskOption("split_seed", "7").training(training).maxLength(48).out(tmp.resolve("probe")).build());
+            TrexTasks.Split s = TrexTasks.read(tmp.resolve("data/lama"), new TrexTasks.Config(0.2, 7));
+            assertThat(probe.metrics().get("facts") + probe.skippedDev().getOrDefault("multi-token-object", 0))
+                    .isEqualTo((double) s.probeFacts().size());
+            assertThat(probe.skippedDev()).containsEntry("relation-too-few-facts", 1);
+            assertThat(tmp.resolve("probe/outcomes.json")).isRegularFile();
+        }
+    }
 }
