@@ -44,9 +44,10 @@ public final class TrexEvidence {
      * @param trainFacts facts whose sentences may train
      * @param probeFacts held-out facts: no sentence of theirs, nor of their subject–object pairs, trains
      * @param report skipped evidences and sentences by reason
+     * @param files the files read: {@code relations.jsonl} and the fact files (for provenance and checkpoint identity)
      */
     public record Corpus(List<RelationInstance> train, List<LamaFact> trainFacts, List<LamaFact> probeFacts,
-            Map<String, Long> report) {}
+            Map<String, Long> report, List<Path> files) {}
 
     /** Reads and splits; {@code data-empty} when no usable training sentence is left. */
     public static Corpus read(Path lamaFolder, double probeFraction, long seed) {
@@ -105,7 +106,12 @@ public final class TrexEvidence {
             throw new InfuseException("data-empty", lamaFolder + ": no T-REx evidence sentence is left for training (skipped: "
                     + report + "); expected facts with evidences[].masked_sentence");
         }
-        return new Corpus(train, trainFacts, probeFacts, report);
+        List<Path> files = new ArrayList<>();
+        files.add(lamaFolder.resolve(Lama.RELATIONS_FILE));
+        for (LamaRelation r : probe.relations()) {
+            files.add(Lama.factFile(probe.factsFolder(), r.relation()));
+        }
+        return new Corpus(train, trainFacts, probeFacts, report, List.copyOf(files));
     }
 
     private static String pair(LamaFact f) {

@@ -116,10 +116,13 @@ public final class TrexTasks {
      * @param probeFacts held-out probe facts
      * @param relations the relations with their templates, in {@code relations.jsonl} order
      * @param skipped what was left out, by reason
+     * @param files the files read ({@code relations.jsonl} and the fact files)
      */
     public record Split(Path folder, List<RelationInstance> train, List<RelationInstance> dev, List<LamaFact> trainFacts,
-            List<LamaFact> devFacts, List<LamaFact> probeFacts, List<LamaRelation> relations, Map<String, Long> skipped) {
+            List<LamaFact> devFacts, List<LamaFact> probeFacts, List<LamaRelation> relations, Map<String, Long> skipped,
+            List<Path> files) {
         public Split {
+            files = List.copyOf(files);
             train = List.copyOf(train);
             dev = List.copyOf(dev);
             trainFacts = List.copyOf(trainFacts);
@@ -181,7 +184,7 @@ public final class TrexTasks {
             (devPairs.contains(pair(x)) ? dev : train).add(x);
         }
         List<LamaRelation> relations = Lama.readRelations(folder.resolve(Lama.RELATIONS_FILE));
-        return new Split(folder, train, dev, trainFacts, devFacts, corpus.probeFacts(), relations, skipped);
+        return new Split(folder, train, dev, trainFacts, devFacts, corpus.probeFacts(), relations, skipped, corpus.files());
     }
 
     private static String subject(LamaFact f) {
@@ -241,7 +244,7 @@ public final class TrexTasks {
     public static Task.Prepared probe(String task, Task.Input in, Config config) {
         Split s = read(folder(task, in), config);
         LamaProbeTask queries = probeQueries(task, s, in, in.maxTrain());
-        return new PreparedData(task, LamaProbeTask.empty(in.tokenizer()), queries, List.of(s.folder()),
+        return new PreparedData(task, LamaProbeTask.empty(in.tokenizer()), queries, s.files(),
                 p -> probeQueries(task, read(p, config), in, in.maxTrain()));
     }
 
@@ -273,7 +276,7 @@ public final class TrexTasks {
     private static PreparedData prepared(String task, Split s, TaskDataset train, TaskDataset dev,
             Function<Path, TaskDataset> reader) {
         s.skipped().forEach(train::skip);
-        return new PreparedData(task, train, dev, List.of(s.folder()), reader);
+        return new PreparedData(task, train, dev, s.files(), reader);
     }
 
     private static TaskDataset requireDev(String task, Split s, TaskDataset dev) {

@@ -167,6 +167,9 @@ class TrexTasksTest {
         assertThat(rc.train().size()).isEqualTo(s.train().size());
         assertThat(rc.dev().size()).isEqualTo(s.dev().size());
         assertThat(((RelationClassification) rc.train()).labels()).containsExactly("P17", "P19", "P20", "P36");
+        // The files read are regular files (hashed for provenance and checkpoints): relations.jsonl and the fact files.
+        assertThat(rc.files()).hasSize(5).allMatch(Files::isRegularFile);
+        assertThat(rc.files().get(0).getFileName().toString()).isEqualTo("relations.jsonl");
         assertThat(rc.train().skipped()).containsEntry("relation-too-few-facts", 1).containsEntry("fact-without-evidence", 1);
         assertThat(String.join(" ", rc.train().texts().get(0).tokens())).contains("@").contains("#");
 
@@ -332,6 +335,14 @@ class TrexTasksTest {
                     .isEqualTo((double) s.probeFacts().size());
             assertThat(probe.skippedDev()).containsEntry("relation-too-few-facts", 1);
             assertThat(tmp.resolve("probe/outcomes.json")).isRegularFile();
+            // Cloze queries train an adapter through the masked-LM head (add fusion, the default there).
+            Map<String, Object> small = Map.of("adapter_size", 16, "heads", 2, "intermediate_size", 32, "adapter_layers", 1);
+            var cloze = TaskRunner.run(infuse, backbone, RunSpec.builder("trex-cloze").data(tmp.resolve("data"))
+                    .adapters(List.of(new RunSpec.AdapterUse("factual", null, RunSpec.AdapterMode.TRAIN, small))).training(training)
+                    .maxLength(48).cache(false).out(tmp.resolve("cloze")).build());
+            assertThat(cloze.trainableParameters()).isPositive();
+            assertThat(cloze.report().epochs()).hasSize(1);
+            assertThat(cloze.metrics()).containsKey("p_at_1");
         }
     }
 }
