@@ -89,6 +89,7 @@ class TrexTasksIT {
         assertThat(rc.dev().size()).isEqualTo(8_510);
         assertThat(rc.train().skipped()).containsEntry("marker-truncated", 295);
         assertThat(((RelationClassification) rc.train()).labels()).hasSize(28);
+        assertThat(rc.files()).hasSize(1 + 28).allMatch(Files::isRegularFile);
 
         Task.Prepared mlm = prepare(new BuiltinTasks.TrexMentionMlmTask());
         assertThat(mlm.train().size()).isEqualTo(223_343);
