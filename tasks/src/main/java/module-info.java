@@ -2,7 +2,8 @@
  * The tasks Infuse trains and evaluates on, as {@link dev.infuse.spi.TaskProvider} plugins: relation
  * classification (FewRel, T-REx-style, SemEval-2010 Task 8, TACRED), entity typing (Open Entity),
  * dependency heads (CoNLL-U), masked mention modelling, description infilling, the LAMA and WordNet
- * probes, and declarative task files — featurisation with entity markers, heads, official metrics with
+ * probes, the T-REx evidence tasks (relation classification, masked mentions, cloze, probe), and
+ * declarative task files — featurisation with entity markers, heads, official metrics with
  * per-item outcomes — and {@code TaskRunner}, one experiment cell.
  */
 module dev.infuse.tasks {
@@ -26,5 +27,9 @@ module dev.infuse.tasks {
             dev.infuse.tasks.builtin.BuiltinTasks.WnRelationTask,
             dev.infuse.tasks.builtin.BuiltinTasks.WnFactsTask,
             dev.infuse.tasks.builtin.BuiltinTasks.WnMentionMlmTask,
-            dev.infuse.tasks.builtin.BuiltinTasks.CosmosQaTask;
+            dev.infuse.tasks.builtin.BuiltinTasks.CosmosQaTask,
+            dev.infuse.tasks.builtin.BuiltinTasks.TrexRcTask,
+            dev.infuse.tasks.builtin.BuiltinTasks.TrexMentionMlmTask,
+            dev.infuse.tasks.builtin.BuiltinTasks.TrexClozeTask,
+            dev.infuse.tasks.builtin.BuiltinTasks.TrexProbeTask;
 }

@@ -110,7 +110,8 @@ public final class Lama {
         return c;
     }
 
-    private static Path factFile(Path dir, String relation) {
+    /** The fact file of a relation in a facts folder ({@code <relation>.jsonl}, else {@code <relation>_test.jsonl}), or null. */
+    static Path factFile(Path dir, String relation) {
         Path plain = dir.resolve(relation + ".jsonl");
         if (Files.isRegularFile(plain)) {
             return plain;

@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  *
  * <p><b>Split.</b> Within each relation, {@code probeFraction} of the facts, grouped by subject (all
  * facts of one subject in a relation go the same way), are <em>probe facts</em>, chosen by
- * {@link Splits#trainDev} with {@code seed}. Probe facts contribute no training sentence, and neither
+ * {@link Splits#trainDev} with {@code seed}; a relation whose split would leave either side empty
+ * (too few facts or subjects) has no probe facts and is counted ({@code relation-too-few-facts}). Probe facts contribute no training sentence, and neither
  * does any sentence whose subject–object pair is a probe fact's pair (in any relation) or whose text is
  * a probe fact's evidence. The knowledge source (a graph) may still hold the probe facts: hygiene
  * applies to a plug-in's training examples, not to its knowledge.
@@ -43,9 +44,10 @@ public final class TrexEvidence {
      * @param trainFacts facts whose sentences may train
      * @param probeFacts held-out facts: no sentence of theirs, nor of their subject–object pairs, trains
      * @param report skipped evidences and sentences by reason
+     * @param files the files read: {@code relations.jsonl} and the fact files (for provenance and checkpoint identity)
      */
     public record Corpus(List<RelationInstance> train, List<LamaFact> trainFacts, List<LamaFact> probeFacts,
-            Map<String, Long> report) {}
+            Map<String, Long> report, List<Path> files) {}
 
     /** Reads and splits; {@code data-empty} when no usable training sentence is left. */
     public static Corpus read(Path lamaFolder, double probeFraction, long seed) {
@@ -57,13 +59,14 @@ public final class TrexEvidence {
         List<LamaFact> trainFacts = new ArrayList<>();
         List<LamaFact> probeFacts = new ArrayList<>();
         for (LamaRelation r : probe.relations()) {
-            if (r.facts().size() < 2) {
+            Splits.Split<LamaFact> s = Splits.trainDev(r.facts(), probeFraction, seed,
+                    f -> f.subjectUri() == null ? f.subjectLabel() : f.subjectUri());
+            if (s.train().isEmpty() || s.dev().isEmpty()) {
+                // Too few facts (or subjects) to give both sides one: the relation has no probe facts.
                 report.merge("relation-too-few-facts", 1L, Long::sum);
                 trainFacts.addAll(r.facts());
                 continue;
             }
-            Splits.Split<LamaFact> s = Splits.trainDev(r.facts(), probeFraction, seed,
-                    f -> f.subjectUri() == null ? f.subjectLabel() : f.subjectUri());
             trainFacts.addAll(s.train());
             probeFacts.addAll(s.dev());
         }
@@ -103,7 +106,12 @@ public final class TrexEvidence {
             throw new InfuseException("data-empty", lamaFolder + ": no T-REx evidence sentence is left for training (skipped: "
                     + report + "); expected facts with evidences[].masked_sentence");
         }
-        return new Corpus(train, trainFacts, probeFacts, report);
+        List<Path> files = new ArrayList<>();
+        files.add(lamaFolder.resolve(Lama.RELATIONS_FILE));
+        for (LamaRelation r : probe.relations()) {
+            files.add(Lama.factFile(probe.factsFolder(), r.relation()));
+        }
+        return new Corpus(train, trainFacts, probeFacts, report, List.copyOf(files));
     }
 
     private static String pair(LamaFact f) {

@@ -84,6 +84,25 @@ class TrexEvidenceTest {
     }
 
     @Test
+    void aRelationTooSmallToSplitHasNoProbeFactsAndIsCounted() throws Exception {
+        Path lama = Files.createDirectories(tmp.resolve("small/TREx"));
+        Files.writeString(tmp.resolve("small/relations.jsonl"), "{\"relation\":\"P19\",\"template\":\"[X] was born in [Y] .\"}\n"
+                + "{\"relation\":\"P20\",\"template\":\"[X] died in [Y] .\"}\n");
+        // P19: two facts, 20% of which rounds to none; P20: one subject, which would take every fact to the probe.
+        Files.writeString(lama.resolve("P19.jsonl"), fact("P19", 1, "") + fact("P19", 2, ""));
+        StringBuilder p20 = new StringBuilder();
+        for (int i = 0; i < 5; i++) {
+            p20.append("{\"sub_uri\":\"Q1\",\"sub_label\":\"Person 1\",\"obj_uri\":\"Q" + (2000 + i) + "\",\"obj_label\":\"Town"
+                    + i + "\",\"evidences\":[{\"masked_sentence\":\"Person 1 died in [MASK] .\"}]}\n");
+        }
+        Files.writeString(lama.resolve("P20.jsonl"), p20);
+        TrexEvidence.Corpus c = TrexEvidence.read(tmp.resolve("small"), 0.2, 1);
+        assertThat(c.probeFacts()).isEmpty();
+        assertThat(c.trainFacts()).hasSize(7);
+        assertThat(c.report()).containsEntry("relation-too-few-facts", 2L);
+    }
+
+    @Test
     void wordsSplitPunctuation() {
         assertThat(TrexEvidence.words("Alexandra, Victoria (1960).")).isEqualTo(List.of("Alexandra", ",", "Victoria", "(", "1960",
                 ")", "."));

@@ -84,6 +84,13 @@ public abstract class TaskDataset implements dev.infuse.spi.Task.Split {
         skipped.merge(reason, 1, Integer::sum);
     }
 
+    /** Counts {@code count} items left out before featurisation (e.g. while reading a corpus), under {@code reason}. */
+    void skip(String reason, long count) {
+        if (count > 0) {
+            skipped.merge(reason, (int) Math.min(Integer.MAX_VALUE, count), Integer::sum);
+        }
+    }
+
     @Override
     public Batch batch(int[] indices) {
         List<TokenizedText> group = new ArrayList<>(indices.length);

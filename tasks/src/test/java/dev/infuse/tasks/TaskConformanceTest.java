@@ -83,6 +83,64 @@ class TaskConformanceTest {
         }
     }
 
+    /** The T-REx evidence tasks: a LAMA folder as their data, a malformed fact line as the bad file. */
+    abstract static class Trex extends TaskProviderConformance {
+        @Override
+        protected Path writeData(Path dir) throws Exception {
+            return TrexTasksTest.lama(dir);
+        }
+
+        @Override
+        protected Path writeBadData(Path dir) throws Exception {
+            Path facts = Files.createDirectories(dir.resolve("bad-lama/TREx"));
+            Files.writeString(dir.resolve("bad-lama/relations.jsonl"), "{\"relation\":\"P19\",\"template\":\"[X] was born in [Y] .\"}\n");
+            Files.writeString(facts.resolve("P19.jsonl"), "{\"sub_label\": \"a\", \"obj_label\": \n");
+            return dir.resolve("bad-lama");
+        }
+    }
+
+    @Nested
+    class TrexRc extends Trex {
+        @Override
+        protected TaskProvider provider() {
+            return new BuiltinTasks.TrexRcTask();
+        }
+
+        @Override
+        protected Map<String, Object> options() {
+            return Map.of("markers", "authors", "split_seed", 3);
+        }
+    }
+
+    @Nested
+    class TrexMentionMlm extends Trex {
+        @Override
+        protected TaskProvider provider() {
+            return new BuiltinTasks.TrexMentionMlmTask();
+        }
+    }
+
+    @Nested
+    class TrexCloze extends Trex {
+        @Override
+        protected TaskProvider provider() {
+            return new BuiltinTasks.TrexClozeTask();
+        }
+
+        @Override
+        protected Map<String, Object> options() {
+            return Map.of("probe_fraction", 0.25);
+        }
+    }
+
+    @Nested
+    class TrexProbe extends Trex {
+        @Override
+        protected TaskProvider provider() {
+            return new BuiltinTasks.TrexProbeTask();
+        }
+    }
+
     /** A task file as a provider, so that the suite runs on declarative tasks too. */
     abstract static class Declarative extends TaskProviderConformance {
         @org.junit.jupiter.api.io.TempDir

@@ -25,6 +25,7 @@ import dev.infuse.tasks.RelationClassification;
 import dev.infuse.tasks.RelationClassification.Markers;
 import dev.infuse.tasks.RelationClassification.Scoring;
 import dev.infuse.tasks.TaskDataset;
+import dev.infuse.tasks.TrexTasks;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,6 +144,59 @@ public final class BuiltinTasks {
         }
         throw new dev.infuse.spi.InfuseException("data-missing", folder + ": no LAMA corpus '" + corpus + "' (found: "
                 + all.stream().map(dev.infuse.data.Lama.Corpus::name).toList() + "); corpora: trex, google-re, conceptnet, squad");
+    }
+
+    /** The options of the T-REx evidence tasks: the probe split, independent of the run's seed. */
+    private static List<dev.infuse.spi.ParameterSpec> trexOptions() {
+        return List.of(
+                new dev.infuse.spi.ParameterSpec("probe_fraction", "float", String.valueOf(TrexTasks.DEFAULT_PROBE_FRACTION),
+                        "fraction of each relation's facts (grouped by subject) held out as probe facts, in (0, 1)"),
+                new dev.infuse.spi.ParameterSpec("split_seed", "int", String.valueOf(TrexTasks.DEFAULT_SPLIT_SEED),
+                        "seed of the probe split (the development split uses split_seed + 1); not the run's --seed, so "
+                                + "every seed and knowledge-ablated twin shares one split"));
+    }
+
+    private static TrexTasks.Config trexConfig(String task, BuiltinTask.Options o) {
+        return TrexTasks.Config.parse(task, o.get("probe_fraction"), o.get("split_seed"));
+    }
+
+    /** T-REx evidence relation classification (K-Adapter's T-REx-rc pretraining). */
+    public static final class TrexRcTask extends BuiltinTask {
+        public TrexRcTask() {
+            super("trex-rc", "relation classification on the T-REx evidence sentences of a LAMA folder's training facts "
+                    + "(factual adapter pretraining; probe facts held out)", Task.DataSource.files("lama", null), MACRO_F1, false,
+                    true, trexOptions(), (in, o) -> TrexTasks.relationClassification("trex-rc", in, o.markers(),
+                            trexConfig("trex-rc", o)));
+        }
+    }
+
+    /** Linked masked-mention modelling on the T-REx evidence sentences (map-tuning's general training). */
+    public static final class TrexMentionMlmTask extends BuiltinTask {
+        public TrexMentionMlmTask() {
+            super("trex-mention-mlm", "masked mention modelling on the linked T-REx evidence sentences of a LAMA folder's "
+                    + "training facts (map-tuning's general objective; probe facts held out)", Task.DataSource.files("lama", null),
+                    ACCURACY, false, false, trexOptions(), (in, o) -> TrexTasks.mentionMlm("trex-mention-mlm", in,
+                            trexConfig("trex-mention-mlm", o)));
+        }
+    }
+
+    /** LAMA-style cloze queries on the training facts, trained through the masked-LM head. */
+    public static final class TrexClozeTask extends BuiltinTask {
+        public TrexClozeTask() {
+            super("trex-cloze", "LAMA-style cloze queries on a LAMA folder's T-REx training facts, trained through the "
+                    + "masked-LM head (task-specific map-tuning); --test DIR asks the probe facts", Task.DataSource.files("lama",
+                            null), P_AT_1, false, false, trexOptions(), (in, o) -> TrexTasks.cloze("trex-cloze", in,
+                                    trexConfig("trex-cloze", o)));
+        }
+    }
+
+    /** The probe on the held-out T-REx probe facts. */
+    public static final class TrexProbeTask extends BuiltinTask {
+        public TrexProbeTask() {
+            super("trex-probe", "LAMA probe on the held-out probe facts of a LAMA folder's T-REx split (P@1 through the frozen "
+                    + "masked-LM head; nothing trained)", Task.DataSource.files("lama", null), P_AT_1, true, false, trexOptions(),
+                    (in, o) -> TrexTasks.probe("trex-probe", in, trexConfig("trex-probe", o)));
+        }
     }
 
     /** Cosmos QA multiple choice on the released validation split, split 90/10 by context. */
