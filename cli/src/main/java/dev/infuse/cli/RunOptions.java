@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 /** Options of the commands that train and evaluate on a task. */
 final class RunOptions {
     @Option(names = "--task", required = true, paramLabel = "NAME|FILE",
-            description = "Task: a task plugin's name (built in: fewrel, trex, semeval, tacred, open-entity, mention-mlm, entity-infill, ud, wn-relation, wn-facts, wn-mention-mlm, wn-hypernym, lama; `infuse plugins` lists all) or a task file (.yaml, .yml, .json; see docs/TASKS.md).")
+            description = "Task: a task plugin's name (built in: fewrel, trex, semeval, tacred, open-entity, cosmosqa, mention-mlm, entity-infill, ud, wn-relation, wn-facts, wn-mention-mlm, wn-hypernym, lama, trex-rc, trex-mention-mlm, trex-cloze, trex-probe; `infuse plugins` lists all with their options) or a task file (.yaml, .yml, .json; see docs/TASKS.md).")
     String task;
 
     @Option(names = "--include-tasks", paramLabel = "DIR", description = "A folder of task files found by name (<name>.yaml; repeatable).")
@@ -103,6 +103,10 @@ final class RunOptions {
             description = "Dropout inside the frozen backbone while training, e.g. 0.25 as map-tuning's authors; 0 keeps it deterministic and allows the activation cache (default: 0, or BERT's own 0.1 when --layer-plugin trains).")
     Float backboneDropout;
 
+    @Option(names = "--task-set", paramLabel = "KEY=VALUE",
+            description = "A task option (repeatable), e.g. --task-set split_seed=7 for the trex-* tasks; `infuse plugins` lists each task's options.")
+    Map<String, String> taskSettings;
+
     @Option(names = "--layer-plugin", paramLabel = "NAME",
             description = "An in-layer plug-in trained with the head as the downstream model (repeatable): lora, bottleneck, bitfit, prefix, or a plugin's; saved with the head in <out>/head.")
     java.util.List<String> layerPlugins = new java.util.ArrayList<>();
@@ -133,10 +137,19 @@ final class RunOptions {
 
     /** The run these options describe, with {@code adapters}. */
     RunSpec.Builder spec(java.util.List<RunSpec.AdapterUse> adapters, Backbone backbone) {
-        return RunSpec.builder(task).taskIncludes(includeTasks).train(train).dev(dev).test(test).data(data).adapters(adapters)
+        RunSpec.Builder b = RunSpec.builder(task).taskIncludes(includeTasks).train(train).dev(dev).test(test).data(data).adapters(adapters)
                 .fusion(fusion).fusionConfig(settings(fusionSettings)).training(training()).maxLength(maxLength(backbone)).cache(!noCache).headDropout(headDropout).out(out)
                 .maxTrain(maxTrain).head(headUse()).checkpoint(checkpointDir()).markers(markers).backboneDropout(backboneDropout)
                 .layerPlugins(layerUses());
+        if (taskSettings != null) {
+            settings(taskSettings).forEach((k, v) -> {
+                if (k.equals("markers") && markers != null) {
+                    throw new InfuseException("usage", "--task-set markers=" + v + " and --markers " + markers + ": give one");
+                }
+                b.taskOption(k, v);
+            });
+        }
+        return b;
     }
 
     /** The --layer-plugin options with their --layer-set configurations. */

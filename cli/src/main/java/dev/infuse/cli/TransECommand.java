@@ -59,10 +59,10 @@ final class TransECommand implements Callable<Integer> {
             description = "With --add-lama: leave out the facts the T-REx tasks hold out as probe facts (--probe-fraction, --split-seed as the trex-* tasks' options) -- the knowledge-ablated twin of the full graph. Both graphs declare every LAMA entity, so they index the same entities in the same order.")
     boolean holdOutProbe;
 
-    @Option(names = "--probe-fraction", defaultValue = "0.2", description = "Probe share of each relation's facts, as the trex-* tasks' probe_fraction (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--probe-fraction", defaultValue = "" + dev.infuse.tasks.TrexTasks.DEFAULT_PROBE_FRACTION, description = "Probe share of each relation's facts, as the trex-* tasks' probe_fraction (default: ${DEFAULT-VALUE}).")
     double probeFraction;
 
-    @Option(names = "--split-seed", defaultValue = "42", description = "Seed of the probe split, as the trex-* tasks' split_seed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--split-seed", defaultValue = "" + dev.infuse.tasks.TrexTasks.DEFAULT_SPLIT_SEED, description = "Seed of the probe split, as the trex-* tasks' split_seed (default: ${DEFAULT-VALUE}).")
     long splitSeed;
 
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output folder.")

@@ -363,6 +363,11 @@ public final class TaskRunner {
             Opened opened) {
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("task", task.name());
+        Map<String, Object> options = new java.util.TreeMap<>(spec.taskOptions());
+        options.remove("markers"); // recorded with the hyper-parameters, as before
+        if (!options.isEmpty()) {
+            run.put("task_options", options);
+        }
         List<String> files = new ArrayList<>();
         data.files().forEach(f -> files.add(f.toAbsolutePath().normalize() + " sha256:" + Fingerprints.sha256(f)));
         if (task.data().builtIn() && data.files().isEmpty()) {
@@ -428,6 +433,9 @@ public final class TaskRunner {
     private static Map<String, Object> summary(RunResult r, RunSpec spec, Task task, dev.infuse.spi.Precision precision) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("task", r.task());
+        if (!spec.taskOptions().isEmpty()) {
+            m.put("task_options", new java.util.TreeMap<>(spec.taskOptions()));
+        }
         m.put("primary_metric", task.metric().name());
         m.put("backbone_precision", precision.label());
         m.put("environment", dev.infuse.api.RunEnvironment.collect(precision.label(), spec.training().batchSize()).toMap());
