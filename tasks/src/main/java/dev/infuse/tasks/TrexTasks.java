@@ -200,11 +200,18 @@ public final class TrexTasks {
                 + (x.tailId() == null ? String.join(" ", x.tailTokens()) : x.tailId());
     }
 
-    /** {@code trex-rc}: relation classification on the training sentences, entity markers as {@code fewrel}. */
+    /**
+     * {@code trex-rc}: relation classification on the training sentences, entity markers as {@code fewrel}.
+     *
+     * @param shuffledLabels the knowledge-ablated twin of factual pretraining: the training sentences'
+     *     relation labels permuted among themselves (same sentences, same label counts, no fact left in the
+     *     pairing), by a permutation fixed by {@code split_seed} (not the run's seed); development labels stay gold
+     */
     public static Task.Prepared relationClassification(String task, Task.Input in, RelationClassification.Markers markers,
-            Config config) {
+            Config config, boolean shuffledLabels) {
         Split s = read(folder(task, in), config);
-        var pair = PreparedData.split(s.train(), s.dev(), in.seed(), null, in.maxTrain());
+        var pair = PreparedData.split(shuffledLabels ? shuffleLabels(s.train(), config.splitSeed() + 2) : s.train(), s.dev(),
+                in.seed(), null, in.maxTrain());
         List<RelationInstance> all = new ArrayList<>(s.train());
         all.addAll(s.dev());
         List<String> labels = RelationClassification.labelsOf(all);
@@ -213,6 +220,18 @@ public final class TrexTasks {
         TaskDataset train = featurise.apply(pair.train());
         TaskDataset dev = requireDev(task, s, featurise.apply(pair.dev()));
         return prepared(task, s, train, dev, noTestFile(task));
+    }
+
+    /** The instances with their relation labels permuted among them (Fisher–Yates, seeded). */
+    static List<RelationInstance> shuffleLabels(List<RelationInstance> xs, long seed) {
+        List<String> labels = new ArrayList<>(xs.stream().map(RelationInstance::relation).toList());
+        java.util.Collections.shuffle(labels, new java.util.Random(seed));
+        List<RelationInstance> out = new ArrayList<>(xs.size());
+        for (int i = 0; i < xs.size(); i++) {
+            RelationInstance x = xs.get(i);
+            out.add(new RelationInstance(x.id(), x.tokens(), x.head(), x.tail(), labels.get(i), x.headId(), x.tailId()));
+        }
+        return out;
     }
 
     /** {@code trex-mention-mlm}: linked masked-mention modelling on the training sentences, as {@code mention-mlm}. */

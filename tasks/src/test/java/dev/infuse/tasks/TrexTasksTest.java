@@ -123,6 +123,32 @@ class TrexTasksTest {
     }
 
     @Test
+    void shuffledLabelsKeepTheSentencesAndLabelCountsAndBreakThePairing() throws Exception {
+        TrexTasks.Split s = TrexTasks.read(lama(tmp), TrexTasks.Config.DEFAULT);
+        List<RelationInstance> gold = s.train();
+        List<RelationInstance> shuffled = TrexTasks.shuffleLabels(gold, 44);
+        assertThat(shuffled).hasSameSizeAs(gold);
+        java.util.Map<String, Long> goldCounts = new java.util.TreeMap<>();
+        java.util.Map<String, Long> shuffledCounts = new java.util.TreeMap<>();
+        int moved = 0;
+        for (int i = 0; i < gold.size(); i++) {
+            assertThat(shuffled.get(i).tokens()).isEqualTo(gold.get(i).tokens());
+            assertThat(shuffled.get(i).headId()).isEqualTo(gold.get(i).headId());
+            goldCounts.merge(gold.get(i).relation(), 1L, Long::sum);
+            shuffledCounts.merge(shuffled.get(i).relation(), 1L, Long::sum);
+            moved += gold.get(i).relation().equals(shuffled.get(i).relation()) ? 0 : 1;
+        }
+        assertThat(shuffledCounts).isEqualTo(goldCounts);
+        assertThat(moved).as("labels that changed").isGreaterThan(gold.size() / 3);
+        assertThat(TrexTasks.shuffleLabels(gold, 44)).isEqualTo(shuffled);
+        // The task option: prepares, and a bad value is one clear error.
+        Task.Prepared p = prepare(new BuiltinTasks.TrexRcTask(), tmp.resolve("lama"), 1, List.of(), Map.of("labels", "shuffled"));
+        assertThat(p.train().size()).isPositive();
+        assertThatThrownBy(() -> prepare(new BuiltinTasks.TrexRcTask(), tmp.resolve("lama"), 1, List.of(), Map.of("labels", "random")))
+                .isInstanceOf(InfuseException.class).hasMessageContaining("labels").hasMessageContaining("gold or shuffled");
+    }
+
+    @Test
     void theSplitKeepsProbeAndDevelopmentPairsOutOfTraining() throws Exception {
         TrexTasks.Split s = TrexTasks.read(lama(tmp), TrexTasks.Config.DEFAULT);
         Set<String> probe = new HashSet<>();

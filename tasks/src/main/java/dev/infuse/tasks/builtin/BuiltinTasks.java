@@ -156,6 +156,23 @@ public final class BuiltinTasks {
                                 + "every seed and knowledge-ablated twin shares one split"));
     }
 
+    private static List<dev.infuse.spi.ParameterSpec> trexRcOptions() {
+        List<dev.infuse.spi.ParameterSpec> all = new java.util.ArrayList<>(trexOptions());
+        all.add(new dev.infuse.spi.ParameterSpec("labels", "string", "gold", "gold, or shuffled: the training sentences' relation "
+                + "labels permuted among them by a permutation fixed by split_seed (the knowledge-ablated twin of factual "
+                + "pretraining; development labels stay gold)"));
+        return List.copyOf(all);
+    }
+
+    private static boolean shuffledLabels(BuiltinTask.Options o) {
+        String v = o.get("labels");
+        if (!v.equals("gold") && !v.equals("shuffled")) {
+            throw new dev.infuse.spi.InfuseException("config-bad-value", "task 'trex-rc': option labels '" + v
+                    + "': expected gold or shuffled");
+        }
+        return v.equals("shuffled");
+    }
+
     private static TrexTasks.Config trexConfig(String task, BuiltinTask.Options o) {
         return TrexTasks.Config.parse(task, o.get("probe_fraction"), o.get("split_seed"));
     }
@@ -165,8 +182,8 @@ public final class BuiltinTasks {
         public TrexRcTask() {
             super("trex-rc", "relation classification on the T-REx evidence sentences of a LAMA folder's training facts "
                     + "(factual adapter pretraining; probe facts held out)", Task.DataSource.files("lama", null), MACRO_F1, false,
-                    true, trexOptions(), (in, o) -> TrexTasks.relationClassification("trex-rc", in, o.markers(),
-                            trexConfig("trex-rc", o)));
+                    true, trexRcOptions(), (in, o) -> TrexTasks.relationClassification("trex-rc", in, o.markers(),
+                            trexConfig("trex-rc", o), shuffledLabels(o)));
         }
     }
 
