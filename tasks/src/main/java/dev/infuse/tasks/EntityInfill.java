@@ -294,6 +294,47 @@ public final class EntityInfill extends TaskDataset {
      */
     public static PreparedData prepare(String task, java.nio.file.Path train, java.nio.file.Path dev,
             Tokenizer tokenizer, List<KnowledgeAdapter> adapters, int maxLength, long seed, int maxTrain) {
+        return prepare(task, train, dev, tokenizer, adapters, maxLength, seed, maxTrain, Twin.NONE);
+    }
+
+    /**
+     * The knowledge-ablated twins of KILM-style pretraining, measured on the {@code wn-hypernym} probe
+     * ("[X] is a kind of [Y] ." over held-out synsets): {@link #WITH} trains on the descriptions of the
+     * probe's entities too (the knowledge source holds them), {@link #WITHOUT} does not; everything
+     * else is the same — the training entities are the non-held-out synsets minus a seeded development
+     * sample of {@link #DEV_ENTITIES} (scored for epoch selection in both twins).
+     */
+    public enum Twin {
+        /** The default split: held-out synsets never train; a sample of them is scored. */
+        NONE,
+        /** Trains on the hypernym probe's entities' descriptions as well. */
+        WITH,
+        /** Its twin without them. */
+        WITHOUT;
+
+        /** Parses {@code none}, {@code with}, {@code without}. */
+        public static Twin parse(String task, String value) {
+            for (Twin t : values()) {
+                if (t.name().equalsIgnoreCase(value)) {
+                    return t;
+                }
+            }
+            throw new dev.infuse.spi.InfuseException("config-bad-value", "task '" + task + "': option probed_descriptions '"
+                    + value + "': expected none, with or without");
+        }
+    }
+
+    /** As {@link #prepare(String, java.nio.file.Path, java.nio.file.Path, Tokenizer, List, int, long, int)} for a {@link Twin}. */
+    public static PreparedData prepare(String task, java.nio.file.Path train, java.nio.file.Path dev,
+            Tokenizer tokenizer, List<KnowledgeAdapter> adapters, int maxLength, long seed, int maxTrain, Twin twin) {
+        if (twin != Twin.NONE) {
+            if (train != null || dev != null) {
+                throw new dev.infuse.spi.InfuseException("config-bad-value", "task '" + task + "': option probed_descriptions="
+                        + twin.name().toLowerCase(java.util.Locale.ROOT) + " works on the embedded WordNet 3.1 (the wn-hypernym "
+                        + "probe's entities); give neither --train nor --dev");
+            }
+            return prepareTwin(task, tokenizer, adapters, maxLength, seed, maxTrain, twin);
+        }
         List<EntityDescription> source = read(train);
         List<EntityDescription> scored;
         java.util.Set<String> devIds = new java.util.HashSet<>();
@@ -319,6 +360,30 @@ public final class EntityInfill extends TaskDataset {
         }
         return new PreparedData(task, t, d, files,
                 file -> of(read(file), tokenizer, adapters, maxLength).withPositionPrior(t));
+    }
+
+    private static PreparedData prepareTwin(String task, Tokenizer tokenizer, List<KnowledgeAdapter> adapters, int maxLength,
+            long seed, int maxTrain, Twin twin) {
+        List<EntityDescription> source = read(null);
+        java.util.Set<String> probed = new java.util.HashSet<>();
+        dev.infuse.data.WordNetLexicon.load().hypernymProbe().relations()
+                .forEach(r -> r.facts().forEach(f -> probed.add(f.subjectUri())));
+        List<EntityDescription> open = source.stream().filter(e -> !WordNetSplit.isHeldOut(e.id())).toList();
+        List<EntityDescription> scored = sample(open, DEV_ENTITIES, seed);
+        java.util.Set<String> devIds = new java.util.HashSet<>();
+        scored.forEach(e -> devIds.add(e.id()));
+        List<EntityDescription> training = open.stream().filter(e -> !devIds.contains(e.id())).toList();
+        if (maxTrain > 0) {
+            training = sample(training, maxTrain, seed);
+        }
+        if (twin == Twin.WITH) {
+            List<EntityDescription> with = new ArrayList<>(training);
+            source.stream().filter(e -> probed.contains(e.id())).forEach(with::add);
+            training = with;
+        }
+        EntityInfill t = of(training, tokenizer, adapters, maxLength);
+        EntityInfill d = of(scored, tokenizer, adapters, maxLength).withPositionPrior(t);
+        return new PreparedData(task, t, d, List.of(), file -> of(read(file), tokenizer, adapters, maxLength).withPositionPrior(t));
     }
 
     private static List<EntityDescription> read(java.nio.file.Path file) {

@@ -236,8 +236,13 @@ public final class BuiltinTasks {
             super("entity-infill", "KILM-style description infilling of WordNet entities through the frozen MLM head "
                     + "(held-out synsets by WordNetSplit; default: embedded WordNet 3.1 nouns, --train: WN18RR entity2text.txt)",
                     Task.DataSource.embeddedOrFiles(), ItemMetric.of("wordpiece_accuracy", ItemMetric.Kind.RATIO), false,
-                    false, (in, m) -> EntityInfill.prepare("entity-infill", in.train(), in.dev(), in.tokenizer(), in.adapters(),
-                            in.maxLength(), in.seed(), in.maxTrain()));
+                    false, List.of(new dev.infuse.spi.ParameterSpec("probed_descriptions", "string", "none", "none (held-out "
+                            + "synsets never train; a sample of them is scored), or the knowledge-ablated twins measured on "
+                            + "wn-hypernym: with (the probe's entities' descriptions train too) and without; both score a seeded "
+                            + "sample of training synsets kept out of training")),
+                    (in, o) -> EntityInfill.prepare("entity-infill", in.train(), in.dev(), in.tokenizer(), in.adapters(),
+                            in.maxLength(), in.seed(), in.maxTrain(), EntityInfill.Twin.parse("entity-infill",
+                                    o.get("probed_descriptions"))));
         }
     }
 
