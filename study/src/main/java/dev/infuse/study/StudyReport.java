@@ -517,13 +517,13 @@ public final class StudyReport {
 
     static String cellsCsv(StudyResults r) {
         StringBuilder s = new StringBuilder(row("method", "task", "seed", "status", "metric", "value", "best_epoch",
-                "trainable_parameters", "total_parameters", "seconds", "error", "train_seconds", "peak_rss_mib", "peak_rss_scope"));
+                "trainable_parameters", "total_parameters", "seconds", "train_seconds", "peak_rss_mib", "peak_rss_scope", "error"));
         for (StudyResults.CellResult c : r.cells()) {
             String metric = task(r.study(), c.task()).metric();
             s.append(row(c.method(), c.task(), c.seed(), c.status().name().toLowerCase(Locale.ROOT), metric,
                     c.metrics().getOrDefault(metric, Double.NaN), c.bestEpoch(), c.trainableParameters(), c.totalParameters(),
-                    c.seconds(), c.error() == null ? null : "error[" + c.errorCode() + "]: " + c.error(), c.trainSeconds(),
-                    c.peakRssBytes() < 0 ? null : c.peakRssBytes() / MIB, c.peakRssScope()));
+                    c.seconds(), c.trainSeconds(), c.peakRssBytes() < 0 ? null : c.peakRssBytes() / MIB, c.peakRssScope(),
+                    c.error() == null ? null : "error[" + c.errorCode() + "]: " + c.error()));
         }
         return s.toString();
     }

@@ -130,7 +130,7 @@ class StudyDownstreamTest {
         assertThat(loraRow.trainSeconds()).isEqualTo(lora.trainSeconds());
         List<String> csv = Files.readAllLines(out.resolve("results.csv"));
         assertThat(csv.get(0)).endsWith(",train_seconds,peak_rss_mib,peak_rss_scope");
-        assertThat(Files.readAllLines(out.resolve("cells.csv")).get(0)).endsWith(",train_seconds,peak_rss_mib,peak_rss_scope");
+        assertThat(Files.readAllLines(out.resolve("cells.csv")).get(0)).endsWith(",seconds,train_seconds,peak_rss_mib,peak_rss_scope,error");
         String md = Files.readString(out.resolve("results.md"));
         assertThat(md).contains("| training time | peak RSS |").contains(" MiB |").contains(" s |")
                 .contains("lora.frozen: from lora frozen").contains("baseline: head");
