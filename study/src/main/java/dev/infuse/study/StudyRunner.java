@@ -527,8 +527,8 @@ public final class StudyRunner {
      * The downstream model a plug-and-play cell reuses: {@code head/} of the same task and seed's cell of
      * the method named by {@code downstream.from}, which ran in an earlier wave.
      *
-     * @throws InfuseException {@code study-downstream-failed} when that cell is not complete or saved no
-     *     model; {@code task-not-applicable} when it is n/a (then so is this cell)
+     * @throws InfuseException {@code study-downstream-failed} when that cell is not complete;
+     *     {@code task-not-applicable} when it is n/a or saved no model (a probe trains none): then so is this cell
      */
     private static Path sourceModel(Path out, Study.Method m, Cell c) {
         String from = m.downstream().from();
@@ -544,8 +544,9 @@ public final class StudyRunner {
         }
         Path head = source.resolve("head");
         if (!Files.isDirectory(head)) {
-            throw new InfuseException("study-downstream-failed", "method '" + m.name() + "' reuses the downstream model of "
-                    + from + "/" + c.task() + "/seed-" + c.seed() + ", but " + source + " holds none (no head/ folder)");
+            // A complete cell without a model trained nothing (a probe answers through the frozen masked-LM head).
+            throw new InfuseException(NOT_APPLICABLE, "method '" + from + "', whose downstream model this method reuses, "
+                    + "saved none on task '" + c.task() + "' (nothing is trained there)");
         }
         return head;
     }

@@ -158,14 +158,14 @@ class StudyDownstreamTest {
     }
 
     @Test
-    void aPlugAndPlayCellWhoseSourceFailedFailsWithItsOwnError(@TempDir Path tmp) throws Exception {
+    void aPlugAndPlayCellWhoseSourceFailedFailsWithItsOwnErrorAndOneOnAProbeIsNotApplicable(@TempDir Path tmp) throws Exception {
         StudyProbeAndKnowledgeTest.writeData(tmp.resolve("data"));
         Path file = Files.writeString(tmp.resolve("downstream.yaml"), """
                 backbone: {name: bert-random}
                 data: data
                 budgets:
                   default: {epochs: 1, batch_size: 8, lr: 1e-3, max_length: 32}
-                tasks: [fewrel]
+                tasks: [fewrel, lama]
                 methods:
                   - name: broken
                     downstream: {layer_plugins: [{name: bitfit}]}
@@ -175,18 +175,33 @@ class StudyDownstreamTest {
                     downstream: {from: broken}
                   - name: baseline.frozen
                     downstream: {from: baseline}
+                  - name: bitfit
+                    downstream: {layer_plugins: [bitfit]}
+                  - name: bitfit.frozen
+                    downstream: {from: bitfit}
                 """);
         StudyResults r = run(tmp, file, tmp.resolve("out"));
-        Map<String, StudyResults.CellResult> cells = byMethod(r);
-        assertThat(cells.get("broken").status()).isEqualTo(CellOutcome.Status.FAILED);
-        assertThat(cells.get("broken").errorCode()).isEqualTo("config-unknown-key");
-        assertThat(cells.get("broken.frozen").status()).isEqualTo(CellOutcome.Status.FAILED);
-        assertThat(cells.get("broken.frozen").errorCode()).isEqualTo("study-downstream-failed");
-        assertThat(cells.get("broken.frozen").error()).contains("broken/fewrel/seed-42").contains("did not complete");
-        assertThat(cells.get("baseline.frozen").status()).as(cells.get("baseline.frozen").error())
+        Map<String, StudyResults.CellResult> cells = r.cells().stream()
+                .collect(Collectors.toMap(c -> c.method() + "/" + c.task(), Function.identity()));
+        assertThat(cells.get("broken/fewrel").status()).isEqualTo(CellOutcome.Status.FAILED);
+        assertThat(cells.get("broken/fewrel").errorCode()).isEqualTo("config-unknown-key");
+        assertThat(cells.get("broken.frozen/fewrel").status()).isEqualTo(CellOutcome.Status.FAILED);
+        assertThat(cells.get("broken.frozen/fewrel").errorCode()).isEqualTo("study-downstream-failed");
+        assertThat(cells.get("broken.frozen/fewrel").error()).contains("broken/fewrel/seed-42").contains("did not complete");
+        assertThat(cells.get("baseline.frozen/fewrel").status()).as(cells.get("baseline.frozen/fewrel").error())
                 .isEqualTo(CellOutcome.Status.COMPLETED);
-        assertThat(cells.get("baseline.frozen").metrics()).isEqualTo(cells.get("baseline").metrics());
-        assertThat(cells.get("baseline.frozen").trainableParameters()).isZero();
+        assertThat(cells.get("baseline.frozen/fewrel").metrics()).isEqualTo(cells.get("baseline/fewrel").metrics());
+        assertThat(cells.get("baseline.frozen/fewrel").trainableParameters()).isZero();
+        // On a probe nothing is trained: in-layer plug-ins and the models reusing them (or the baseline's) are n/a.
+        assertThat(cells.get("baseline/lama").status()).isEqualTo(CellOutcome.Status.COMPLETED);
+        assertThat(cells.get("bitfit.frozen/fewrel").metrics()).isEqualTo(cells.get("bitfit/fewrel").metrics());
+        for (String m : List.of("bitfit", "bitfit.frozen", "baseline.frozen")) {
+            assertThat(cells.get(m + "/lama").status()).as(m + ": " + cells.get(m + "/lama").error())
+                    .isEqualTo(CellOutcome.Status.NOT_APPLICABLE);
+        }
+        assertThat(cells.get("baseline.frozen/lama").error()).contains("saved none on task 'lama'");
+        assertThat(cells.get("bitfit.frozen/lama").error()).contains("method 'bitfit'").contains("not applicable");
+        assertThat(cells.get("broken.frozen/lama").errorCode()).isEqualTo("study-downstream-failed");
     }
 
     /** Runs a study whose LoRA entry is replaced, expecting an error before any cell. */
