@@ -62,7 +62,10 @@ final class HtmlReport {
                 .append(".</p>\n");
         h.append("<p>Scores in points on the development split: mean ± sample standard deviation over seeds; the best mean ")
                 .append("per task in bold; Δ against the frozen baseline (no adapters). Parameter counts are of the cell's ")
-                .append("composed model: trainable (head, fusion, trained adapters) and total (frozen backbone included).</p>\n");
+                .append("composed model: trainable (head, fusion, trained adapters and in-layer plug-ins) and total (frozen ")
+                .append("backbone included). Training time: the mean over seeds of a cell's training steps; peak RSS: the largest ")
+                .append("over seeds of the process's resident-set high-water mark during a cell (≤: an upper bound). Downstream ")
+                .append("models: ").append(esc(StudyReport.downstreams(study))).append(".</p>\n");
         h.append("<p class=\"statistics\">").append(esc(StudyReport.statisticsIntro(r)).replace("**", "")).append("</p>\n");
 
         for (Study.TaskEntry t : study.tasks()) {
@@ -70,7 +73,7 @@ final class HtmlReport {
                     .append(esc(t.metric())).append(")</span></h2>\n");
             h.append("<table class=\"results\" data-task=\"").append(esc(t.name())).append("\"><thead><tr><th>method</th><th>")
                     .append(esc(t.metric())).append("</th><th>Δ vs baseline [95% CI]</th><th>p (Holm)</th><th>trainable parameters</th>")
-                    .append("<th>total parameters</th><th>seeds</th></tr></thead><tbody>\n");
+                    .append("<th>total parameters</th><th>training time</th><th>peak RSS</th><th>seeds</th></tr></thead><tbody>\n");
             for (StudyResults.Summary s : r.summaries()) {
                 if (!s.task().equals(t.name())) {
                     continue;
@@ -81,7 +84,9 @@ final class HtmlReport {
                         .append('>').append(s.best() ? "<b>" + score + "</b>" : score).append("</td><td>")
                         .append(esc(StudyReport.delta(r, s))).append("</td><td>").append(esc(StudyReport.pHolm(r, s)))
                         .append("</td><td>").append(s.n() == 0 ? "—" : StudyReport.count(s.trainableParameters()))
-                        .append("</td><td>").append(s.n() == 0 ? "—" : StudyReport.count(s.totalParameters())).append("</td><td>").append(s.n())
+                        .append("</td><td>").append(s.n() == 0 ? "—" : StudyReport.count(s.totalParameters()))
+                        .append("</td><td>").append(s.n() == 0 ? "—" : esc(StudyReport.duration(s.trainSeconds())))
+                        .append("</td><td>").append(esc(StudyReport.memory(s))).append("</td><td>").append(s.n())
                         .append(s.failed() > 0 ? " <span class=\"failed\">(" + s.failed() + " failed)</span>" : "")
                         .append("</td></tr>\n");
             }

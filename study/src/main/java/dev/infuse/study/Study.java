@@ -123,17 +123,30 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
     }
 
     /**
-     * A compared method: the adapters added to the frozen backbone and the fusion combining them.
+     * A compared method: the adapters added to the frozen backbone, the fusion combining them, and the
+     * downstream model trained with (or reused by) each of its cells.
      *
      * @param name unique name, used as a folder name
      * @param adapters its adapters (empty for the baseline)
      * @param fusion fusion plugin name
      * @param fusionConfig the fusion's configuration ({@code fusion_config}), empty for its defaults
+     * @param downstream its downstream model: the task head alone ({@link Downstream#HEAD}), with
+     *     in-layer plug-ins trained with it, or another method's saved one
+     * @param budgets training budgets of this method that differ from the tasks' (its {@code budget}
+     *     key applied over each task's budget), by task name; empty when it has none
      */
-    public record Method(String name, List<AdapterEntry> adapters, String fusion, Map<String, Object> fusionConfig) {
+    public record Method(String name, List<AdapterEntry> adapters, String fusion, Map<String, Object> fusionConfig,
+            Downstream downstream, Map<String, Budget> budgets) {
         public Method {
             adapters = List.copyOf(adapters);
             fusionConfig = fusionConfig == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fusionConfig));
+            downstream = downstream == null ? Downstream.HEAD : downstream;
+            budgets = budgets == null ? Map.of() : Map.copyOf(budgets);
+        }
+
+        /** A head-only method with the tasks' budgets. */
+        public Method(String name, List<AdapterEntry> adapters, String fusion, Map<String, Object> fusionConfig) {
+            this(name, adapters, fusion, fusionConfig, Downstream.HEAD, Map.of());
         }
 
         /** A method whose fusion has its default configuration. */
@@ -144,6 +157,70 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
         /** The pretraining steps this method's adapters need. */
         public List<Pretraining> pretrainings() {
             return adapters.stream().map(AdapterEntry::pretraining).filter(Objects::nonNull).distinct().toList();
+        }
+
+        /** This method's budget on a task: its own {@code budget} over the task's. */
+        public Budget budget(TaskEntry task) {
+            return budgets.getOrDefault(task.name(), task.budget());
+        }
+    }
+
+    /**
+     * The downstream model of a method's cells: what is trained (or reused) with the task's head over
+     * the frozen backbone, beside the method's knowledge plug-ins (which stay as their mode says:
+     * pretrained and control adapters frozen).
+     *
+     * @param layerPlugins in-layer plug-ins (LoRA, bottleneck, BitFit, prefix, a third party's) trained
+     *     with the head; empty for a head-only model
+     * @param backboneDropout dropout inside the frozen backbone while training, or null for the default
+     *     (BERT's 0.1 with in-layer plug-ins, none without; see {@link dev.infuse.tasks.RunSpec#backboneDropout()})
+     * @param from the method whose cell of the same task and seed saved the downstream model this one
+     *     reuses ({@code <cell>/head}: head, fusion weights, in-layer plug-ins), or null for a new one
+     * @param frozen with {@code from}: whether the reused model stays fixed (plug-and-play; then only
+     *     trainable adapters train, or nothing and the cell only evaluates)
+     * @param where {@code file:line:column} of its entry, for messages (null for the default)
+     */
+    public record Downstream(List<LayerPluginEntry> layerPlugins, Double backboneDropout, String from, boolean frozen,
+            String where) {
+        /** The task head alone. */
+        public static final Downstream HEAD = new Downstream(List.of(), null, null, false, null);
+
+        public Downstream {
+            layerPlugins = List.copyOf(layerPlugins);
+        }
+
+        /** Whether this is the head alone, with the default backbone dropout. */
+        public boolean headOnly() {
+            return layerPlugins.isEmpty() && backboneDropout == null && from == null;
+        }
+
+        /** For cell recipes and reports: e.g. {@code layer_plugins [lora {alpha=16, r=16}]} or {@code from lora frozen}. */
+        public String describe() {
+            StringBuilder s = new StringBuilder();
+            if (from != null) {
+                s.append("from ").append(from).append(frozen ? " frozen" : " trained further");
+            }
+            if (!layerPlugins.isEmpty()) {
+                s.append(s.length() > 0 ? " " : "").append("layer_plugins ").append(layerPlugins.stream()
+                        .map(l -> l.name() + " " + new java.util.TreeMap<>(l.config())).toList());
+            }
+            if (backboneDropout != null) {
+                s.append(s.length() > 0 ? " " : "").append("backbone_dropout ").append(backboneDropout);
+            }
+            return s.length() == 0 ? "head" : s.toString();
+        }
+    }
+
+    /**
+     * One in-layer plug-in of a downstream model.
+     *
+     * @param name in-layer plug-in name (see {@code infuse plugins})
+     * @param config its configuration
+     * @param where {@code file:line:column} of its entry, for messages
+     */
+    public record LayerPluginEntry(String name, Map<String, Object> config, String where) {
+        public LayerPluginEntry {
+            config = config == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(config));
         }
     }
 

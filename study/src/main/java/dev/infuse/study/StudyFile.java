@@ -25,13 +25,16 @@ import java.util.regex.Pattern;
 public final class StudyFile {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     private static final List<String> TOP = List.of("name", "description", "backbone", "data", "fusion", "fusion_config", "cache", "seeds",
-            "budgets", "knowledge_graphs", "tasks", "methods", "precision");
+            "budgets", "knowledge_graphs", "tasks", "methods", "precision", "downstream");
     private static final List<String> KG = List.of("source", "dimension", "epochs", "lr", "margin", "norm", "negatives",
             "batch_size", "seed");
     private static final List<String> BUDGET = List.of("epochs", "batch_size", "lr", "max_length", "warmup", "clip",
             "patience", "head_dropout", "max_train");
     private static final List<String> TASK = List.of("name", "train", "dev", "test", "metric", "markers");
-    private static final List<String> METHOD = List.of("name", "description", "fusion", "fusion_config", "adapters");
+    private static final List<String> METHOD = List.of("name", "description", "fusion", "fusion_config", "adapters", "downstream",
+            "budget");
+    private static final List<String> DOWNSTREAM = List.of("layer_plugins", "backbone_dropout", "from", "frozen");
+    private static final List<String> LAYER_PLUGIN = List.of("name", "config");
     private static final List<String> ADAPTER = List.of("adapter", "mode", "config", "artifact", "pretrain", "from");
     private static final List<String> PRETRAIN;
 
@@ -178,7 +181,15 @@ public final class StudyFile {
             }
 
             Map<String, Object> fusionConfig = config(top.get("fusion_config"), "fusion_config");
-            List<Study.Method> methods = methods(top.get("methods"), fusion, fusionConfig);
+            Study.Downstream downstream = Study.Downstream.HEAD;
+            if (top.containsKey("downstream")) {
+                downstream = downstream(top.get("downstream"), "the study's downstream");
+                if (downstream.from() != null) {
+                    throw top.get("downstream").error("config-bad-value", "'from' reuses another method's downstream model: "
+                            + "it belongs on a method's 'downstream', not on the study's");
+                }
+            }
+            List<Study.Method> methods = methods(top.get("methods"), fusion, fusionConfig, downstream, tasks);
 
             Path dataDir = dataOverride != null ? dataOverride.toAbsolutePath()
                     : top.containsKey("data") ? base.resolve(top.get("data").string("data")).normalize() : null;
@@ -413,8 +424,11 @@ public final class StudyFile {
         private record RawAdapter(YamlNode node, Study.Mode mode, String adapter, Map<String, Object> config, Path artifact,
                 Study.Pretraining pretraining, YamlNode from) {}
 
-        private List<Study.Method> methods(YamlNode n, String defaultFusion, Map<String, Object> defaultFusionConfig) {
+        private List<Study.Method> methods(YamlNode n, String defaultFusion, Map<String, Object> defaultFusionConfig,
+                Study.Downstream defaultDownstream, List<Study.TaskEntry> tasks) {
             Map<String, List<RawAdapter>> raw = new LinkedHashMap<>();
+            Map<String, Study.Downstream> downstreams = new LinkedHashMap<>();
+            Map<String, Map<String, Study.Budget>> methodBudgets = new LinkedHashMap<>();
             Map<String, String> fusions = new LinkedHashMap<>();
             Map<String, Map<String, Object>> fusionConfigs = new LinkedHashMap<>();
             Map<String, YamlNode> nodes = new LinkedHashMap<>();
@@ -449,11 +463,22 @@ public final class StudyFile {
                     fusions.put(name, fields.containsKey("fusion") ? fields.get("fusion").string("fusion") : defaultFusion);
                     fusionConfigs.put(name, fields.containsKey("fusion_config")
                             ? config(fields.get("fusion_config"), "fusion_config of method '" + name + "'") : defaultFusionConfig);
+                    downstreams.put(name, fields.containsKey("downstream")
+                            ? downstream(fields.get("downstream"), "downstream of method '" + name + "'") : defaultDownstream);
+                    if (fields.containsKey("budget")) {
+                        Map<String, Study.Budget> byTask = new LinkedHashMap<>();
+                        for (Study.TaskEntry t : tasks) {
+                            byTask.put(t.name(), budget(fields.get("budget"), t.budget(), "budget of method '" + name + "'", BUDGET));
+                        }
+                        methodBudgets.put(name, byTask);
+                    }
                 }
             }
+            checkDownstreamSources(downstreams, nodes);
             List<Study.Method> methods = new ArrayList<>();
             methods.add(new Study.Method(Study.BASELINE, List.of(), fusions.getOrDefault(Study.BASELINE, defaultFusion),
-                    fusionConfigs.getOrDefault(Study.BASELINE, defaultFusionConfig)));
+                    fusionConfigs.getOrDefault(Study.BASELINE, defaultFusionConfig),
+                    downstreams.getOrDefault(Study.BASELINE, defaultDownstream), methodBudgets.get(Study.BASELINE)));
             for (Map.Entry<String, List<RawAdapter>> e : raw.entrySet()) {
                 if (e.getKey().equals(Study.BASELINE)) {
                     continue;
@@ -462,9 +487,99 @@ public final class StudyFile {
                 for (RawAdapter a : e.getValue()) {
                     adapters.add(resolve(a, raw));
                 }
-                methods.add(new Study.Method(e.getKey(), adapters, fusions.get(e.getKey()), fusionConfigs.get(e.getKey())));
+                methods.add(new Study.Method(e.getKey(), adapters, fusions.get(e.getKey()), fusionConfigs.get(e.getKey()),
+                        downstreams.get(e.getKey()), methodBudgets.get(e.getKey())));
             }
             return methods;
+        }
+
+        /**
+         * A downstream model: {@code head} (the task head alone), or {@code {layer_plugins: [{name, config}],
+         * backbone_dropout, from, frozen}}.
+         */
+        private Study.Downstream downstream(YamlNode n, String what) {
+            if (n.isScalar()) {
+                String v = n.string(what);
+                if (!v.equals("head")) {
+                    throw n.error("config-bad-value", what + ": '" + v + "'; expected 'head' (the task head alone) or a map "
+                            + "with 'layer_plugins' (in-layer plug-ins trained with the head) or 'from' (another method's model)");
+                }
+                return new Study.Downstream(List.of(), null, null, false, n.where());
+            }
+            n.onlyKeys(what, DOWNSTREAM);
+            Map<String, YamlNode> m = n.map(what);
+            List<Study.LayerPluginEntry> layers = new ArrayList<>();
+            if (m.containsKey("layer_plugins") && !m.get("layer_plugins").isNull()) {
+                for (YamlNode l : m.get("layer_plugins").list("layer_plugins of the " + what)) {
+                    layers.add(layerPlugin(l, what));
+                }
+            }
+            Double dropout = null;
+            if (m.containsKey("backbone_dropout")) {
+                double d = m.get("backbone_dropout").number("backbone_dropout");
+                if (!(d >= 0 && d < 1)) {
+                    throw m.get("backbone_dropout").error("config-bad-value", "backbone_dropout must be a rate in [0, 1), not " + d);
+                }
+                dropout = d;
+            }
+            String from = m.containsKey("from") ? m.get("from").string("from") : null;
+            if (m.containsKey("frozen") && from == null) {
+                throw m.get("frozen").error("config-bad-value", "'frozen' goes with 'from' (a reused downstream model); "
+                        + "a new downstream model is always trained");
+            }
+            boolean frozen = !m.containsKey("frozen") || m.get("frozen").bool("frozen");
+            if (from != null && !layers.isEmpty()) {
+                throw m.get("layer_plugins").error("config-invalid", what + ": 'from: " + from + "' reuses that method's "
+                        + "downstream model with its in-layer plug-ins; it cannot add 'layer_plugins' of its own");
+            }
+            return new Study.Downstream(layers, dropout, from, from != null && frozen, n.where());
+        }
+
+        /** One in-layer plug-in entry: {@code name} or {@code {name, config}}. */
+        private Study.LayerPluginEntry layerPlugin(YamlNode l, String what) {
+            if (l.isScalar()) {
+                return new Study.LayerPluginEntry(l.string("an in-layer plug-in"), Map.of(), l.where());
+            }
+            String entry = "an in-layer plug-in of the " + what;
+            l.onlyKeys(entry, LAYER_PLUGIN);
+            Map<String, YamlNode> m = l.map(entry);
+            if (!m.containsKey("name")) {
+                throw l.error("config-missing-key", entry + " needs a 'name' (e.g. lora, bottleneck, bitfit, prefix)");
+            }
+            Map<String, Object> config = new LinkedHashMap<>();
+            // A list of names or layers ([query, value], [0, 11]) is the comma-separated form the plug-ins read.
+            config(m.get("config"), "config").forEach((k, v) -> config.put(k, v instanceof List<?> list
+                    && list.stream().allMatch(x -> x instanceof String || x instanceof Number)
+                    ? String.join(",", list.stream().map(Object::toString).toList()) : v));
+            return new Study.LayerPluginEntry(m.get("name").string("in-layer plug-in name"), config, l.where());
+        }
+
+        /** Every {@code downstream.from} names another method, and following them never comes back. */
+        private void checkDownstreamSources(Map<String, Study.Downstream> downstreams, Map<String, YamlNode> nodes) {
+            Set<String> names = new LinkedHashSet<>();
+            names.add(Study.BASELINE);
+            names.addAll(downstreams.keySet());
+            for (Map.Entry<String, Study.Downstream> e : downstreams.entrySet()) {
+                String from = e.getValue().from();
+                if (from == null) {
+                    continue;
+                }
+                String at = e.getValue().where() + ": method '" + e.getKey() + "', downstream 'from'";
+                if (!names.contains(from)) {
+                    String hint = PluginConfig.closest(from, names);
+                    throw new InfuseException("config-unknown-method", at + ": unknown method '" + from + "'"
+                            + (hint == null ? "" : " (did you mean '" + hint + "'?)") + "; methods: " + String.join(", ", names));
+                }
+                List<String> chain = new ArrayList<>(List.of(e.getKey()));
+                for (String m = from; m != null; m = downstreams.containsKey(m) ? downstreams.get(m).from() : null) {
+                    if (chain.contains(m)) {
+                        chain.add(m);
+                        throw new InfuseException("config-invalid", at + ": the downstream models reuse each other in a circle: "
+                                + String.join(" -> ", chain));
+                    }
+                    chain.add(m);
+                }
+            }
         }
 
         private RawAdapter adapter(YamlNode a, String method) {

@@ -46,9 +46,14 @@ public final class StudyReport {
                 JsonNode v = e.path("metrics").path(metric);
                 curve.add(v.isNumber() ? v.asDouble() : Double.NaN);
             }
+            double train = 0;
+            for (JsonNode e : m.path("epochs")) {
+                train += e.path("seconds").asDouble(Double.NaN);
+            }
             cells.add(new StudyResults.CellResult(c.method(), c.task(), c.seed(), o.status(), null, null, metrics, curve,
                     m.path("best_epoch").asInt(), m.path("trainable_parameters").asLong(), m.path("total_parameters").asLong(),
-                    m.path("seconds").asDouble()));
+                    m.path("seconds").asDouble(), train, m.path("peak_rss_bytes").asLong(-1),
+                    m.hasNonNull("peak_rss_scope") ? m.path("peak_rss_scope").asText() : null));
         }
         List<StudyResults.Summary> summaries = new ArrayList<>();
         for (Study.TaskEntry t : study.tasks()) {
@@ -65,15 +70,18 @@ public final class StudyReport {
                 if (method.name().equals(Study.BASELINE)) {
                     baseline = mean;
                 }
+                long peak = done.stream().mapToLong(StudyResults.CellResult::peakRssBytes).max().orElse(-1);
+                String scope = peak < 0 ? null : done.stream().allMatch(c -> "cell".equals(c.peakRssScope())) ? "cell" : "process";
                 rows.add(new StudyResults.Summary(t.name(), method.name(), t.metric(), mean, std(v, mean), v.length, failed,
                         Double.NaN, done.isEmpty() ? 0 : done.get(0).trainableParameters(),
-                        done.isEmpty() ? 0 : done.get(0).totalParameters(), false));
+                        done.isEmpty() ? 0 : done.get(0).totalParameters(), false,
+                        mean(done.stream().mapToDouble(StudyResults.CellResult::trainSeconds).toArray()), peak, scope));
             }
             double best = rows.stream().mapToDouble(StudyResults.Summary::mean).filter(Double::isFinite).max().orElse(Double.NaN);
             for (StudyResults.Summary s : rows) {
                 summaries.add(new StudyResults.Summary(s.task(), s.method(), s.metric(), s.mean(), s.std(), s.n(), s.failed(),
                         s.mean() - baseline, s.trainableParameters(), s.totalParameters(),
-                        Double.isFinite(s.mean()) && s.mean() == best));
+                        Double.isFinite(s.mean()) && s.mean() == best, s.trainSeconds(), s.peakRssBytes(), s.peakRssScope()));
             }
         }
         StudyStatistics stats = StudyStatistics.analyse(study, out, cells, settings());
@@ -218,7 +226,7 @@ public final class StudyReport {
                     PairedStatistics.RunInterval one = oneSeedInterval(r, s);
                     return one == null ? s : new StudyResults.Summary(s.task(), s.method(), s.metric(), s.mean(),
                             (one.high() - one.low()) / 2, s.n(), s.failed(), s.delta(), s.trainableParameters(),
-                            s.totalParameters(), s.best());
+                            s.totalParameters(), s.best(), s.trainSeconds(), s.peakRssBytes(), s.peakRssScope());
                 }).toList();
                 charts.add(Charts.scores(t.name(), t.metric(), rows, methods, "one seed: ± half the 95% item-level interval"));
             } else {
@@ -284,6 +292,9 @@ public final class StudyReport {
             row.put("delta_vs_baseline", num(s.delta()));
             row.put("trainable_parameters", s.trainableParameters());
             row.put("total_parameters", s.totalParameters());
+            row.put("train_seconds", num(s.trainSeconds()));
+            row.put("peak_rss_bytes", s.peakRssBytes() < 0 ? null : s.peakRssBytes());
+            row.put("peak_rss_scope", s.peakRssScope());
             row.put("best", s.best());
             PairedStatistics.RunInterval one = oneSeedInterval(r, s);
             row.put("interval", one == null ? null : List.of(one.low(), one.high()));
@@ -317,6 +328,9 @@ public final class StudyReport {
             row.put("trainable_parameters", c.trainableParameters());
             row.put("total_parameters", c.totalParameters());
             row.put("seconds", c.seconds());
+            row.put("train_seconds", num(c.trainSeconds()));
+            row.put("peak_rss_bytes", c.peakRssBytes() < 0 ? null : c.peakRssBytes());
+            row.put("peak_rss_scope", c.peakRssScope());
             row.put("folder", "cells/" + c.method() + "/" + c.task() + "/seed-" + c.seed());
             String key = StudyStatistics.cellKey(c.method(), c.task(), c.seed());
             PairedStatistics.RunInterval ri = r.statistics().cells().get(key);
@@ -465,7 +479,7 @@ public final class StudyReport {
     static String summaryCsv(StudyResults r) {
         StringBuilder s = new StringBuilder(row("task", "method", "metric", "mean", "std", "seeds", "failed", "delta_vs_baseline",
                 "trainable_parameters", "total_parameters", "best", "item_low", "item_high", "delta_low", "delta_high", "p",
-                "p_holm", "significant", "mde"));
+                "p_holm", "significant", "mde", "train_seconds", "peak_rss_mib", "peak_rss_scope"));
         for (StudyResults.Summary x : r.summaries()) {
             PairedStatistics.RunInterval one = oneSeedInterval(r, x);
             Comparison c = r.statistics().find(x.task(), x.method(), Study.BASELINE);
@@ -473,7 +487,8 @@ public final class StudyReport {
             s.append(row(x.task(), x.method(), x.metric(), x.mean(), x.std(), x.n(), x.failed(), x.delta(),
                     x.trainableParameters(), x.totalParameters(), x.best(), one == null ? null : one.low(),
                     one == null ? null : one.high(), ok ? c.low() : null, ok ? c.high() : null, ok ? c.p() : null,
-                    ok ? c.pHolm() : null, ok ? c.significant() : null, ok ? c.mde() : null));
+                    ok ? c.pHolm() : null, ok ? c.significant() : null, ok ? c.mde() : null, x.trainSeconds(),
+                    x.peakRssBytes() < 0 ? null : x.peakRssBytes() / MIB, x.peakRssScope()));
         }
         return s.toString();
     }
@@ -502,12 +517,13 @@ public final class StudyReport {
 
     static String cellsCsv(StudyResults r) {
         StringBuilder s = new StringBuilder(row("method", "task", "seed", "status", "metric", "value", "best_epoch",
-                "trainable_parameters", "total_parameters", "seconds", "error"));
+                "trainable_parameters", "total_parameters", "seconds", "train_seconds", "peak_rss_mib", "peak_rss_scope", "error"));
         for (StudyResults.CellResult c : r.cells()) {
             String metric = task(r.study(), c.task()).metric();
             s.append(row(c.method(), c.task(), c.seed(), c.status().name().toLowerCase(Locale.ROOT), metric,
                     c.metrics().getOrDefault(metric, Double.NaN), c.bestEpoch(), c.trainableParameters(), c.totalParameters(),
-                    c.seconds(), c.error() == null ? null : "error[" + c.errorCode() + "]: " + c.error()));
+                    c.seconds(), c.trainSeconds(), c.peakRssBytes() < 0 ? null : c.peakRssBytes() / MIB, c.peakRssScope(),
+                    c.error() == null ? null : "error[" + c.errorCode() + "]: " + c.error()));
         }
         return s.toString();
     }
@@ -570,6 +586,26 @@ public final class StudyReport {
         return String.format(Locale.ROOT, "%+.2f", 100 * s.delta());
     }
 
+    private static final double MIB = 1024.0 * 1024.0;
+
+    /** Training time for tables: {@code 42.0 s}, {@code 12.5 min} or {@code 3.20 h}; a dash when unknown. */
+    static String duration(double seconds) {
+        if (!Double.isFinite(seconds)) {
+            return "—";
+        }
+        return seconds < 120 ? String.format(Locale.ROOT, "%.1f s", seconds)
+                : seconds < 7200 ? String.format(Locale.ROOT, "%.1f min", seconds / 60)
+                : String.format(Locale.ROOT, "%.2f h", seconds / 3600);
+    }
+
+    /** Peak RSS for tables, e.g. {@code 1,234 MiB}, with {@code ≤} when it is an upper bound; a dash when unknown. */
+    static String memory(StudyResults.Summary s) {
+        if (s.n() == 0 || s.peakRssBytes() < 0) {
+            return "—";
+        }
+        return ("cell".equals(s.peakRssScope()) ? "" : "≤ ") + String.format(Locale.ROOT, "%,.0f MiB", s.peakRssBytes() / MIB);
+    }
+
     static String count(long n) {
         return String.format(Locale.ROOT, "%,d", n);
     }
@@ -577,12 +613,16 @@ public final class StudyReport {
     static String markdown(StudyResults r) {
         StringBuilder s = new StringBuilder("# Study: ").append(r.study().name()).append("\n\n");
         s.append("Scores in points on the development split, mean ± sample standard deviation over seeds ")
-                .append(r.study().seeds()).append("; the best mean per task in bold; Δ against the frozen baseline.\n\n");
+                .append(r.study().seeds()).append("; the best mean per task in bold; Δ against the frozen baseline. ")
+                .append("Training time: the mean over seeds of a cell's training steps (no evaluation); peak RSS: the largest ")
+                .append("over seeds of the process's resident-set high-water mark during a cell (JVM and frozen backbone ")
+                .append("included; ≤ marks an upper bound, when cells ran side by side). Downstream models: ")
+                .append(downstreams(r.study())).append(".\n\n");
         s.append(statisticsIntro(r)).append("\n\n");
         for (Study.TaskEntry t : r.study().tasks()) {
             s.append("## ").append(t.name()).append(" (").append(t.metric()).append(")\n\n");
-            s.append("| method | ").append(t.metric()).append(" | Δ vs baseline [95% CI] | p (Holm) | trainable parameters | total parameters | seeds |\n");
-            s.append("|---|---:|---:|---:|---:|---:|---:|\n");
+            s.append("| method | ").append(t.metric()).append(" | Δ vs baseline [95% CI] | p (Holm) | trainable parameters | total parameters | training time | peak RSS | seeds |\n");
+            s.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (StudyResults.Summary x : r.summaries()) {
                 if (!x.task().equals(t.name())) {
                     continue;
@@ -592,6 +632,7 @@ public final class StudyReport {
                         .append(pHolm(r, x)).append(" | ")
                         .append(x.n() == 0 ? "—" : count(x.trainableParameters())).append(" | ")
                         .append(x.n() == 0 ? "—" : count(x.totalParameters())).append(" | ")
+                        .append(x.n() == 0 ? "—" : duration(x.trainSeconds())).append(" | ").append(memory(x)).append(" | ")
                         .append(x.n()).append(x.failed() > 0 ? " (" + x.failed() + " failed)" : "").append(" |\n");
             }
             s.append('\n');
@@ -620,6 +661,15 @@ public final class StudyReport {
         s.append("Paired comparisons: `comparisons.csv`; charts: `charts/`; per-cell metrics: `cells.csv` and `cells/<method>/<task>/seed-<n>/metrics.json`; ")
                 .append("provenance: `results.json` and `report.html`.\n");
         return s.toString();
+    }
+
+    /** Each method's downstream model in a few words, e.g. {@code baseline: head; lora: layer_plugins [lora {r=16}]}. */
+    static String downstreams(Study study) {
+        List<String> parts = new ArrayList<>();
+        for (Study.Method m : study.methods()) {
+            parts.add(m.name() + ": " + m.downstream().describe());
+        }
+        return String.join("; ", parts);
     }
 
     /** What the statistics columns mean, in one paragraph (Markdown). */

@@ -49,10 +49,24 @@ public record StudyResults(Study study, Path out, List<CellOutcome> pretrainings
      * @param trainableParameters trainable parameters of the cell's model
      * @param totalParameters all parameters, frozen backbone included
      * @param seconds wall time of the cell's run (when it ran)
+     * @param trainSeconds time of its training steps (the sum of its epochs' training time, without evaluation
+     *     or featurisation; 0 when nothing was trained, NaN when unknown)
+     * @param peakRssBytes the process's peak resident set size while the cell ran, -1 when unknown (see
+     *     {@code docs/STUDIES.md}: the JVM and the shared frozen backbone are included)
+     * @param peakRssScope {@code cell} when the figure is this cell's alone, {@code process} when it is an
+     *     upper bound (other cells ran in the same JVM meanwhile, or the high-water mark could not be reset); null when unknown
      */
     public record CellResult(String method, String task, long seed, CellOutcome.Status status, String errorCode, String error,
             Map<String, Double> metrics, List<Double> curve, int bestEpoch, long trainableParameters, long totalParameters,
-            double seconds) {}
+            double seconds, double trainSeconds, long peakRssBytes, String peakRssScope) {
+        /** A cell without training time or memory figures. */
+        public CellResult(String method, String task, long seed, CellOutcome.Status status, String errorCode, String error,
+                Map<String, Double> metrics, List<Double> curve, int bestEpoch, long trainableParameters, long totalParameters,
+                double seconds) {
+            this(method, task, seed, status, errorCode, error, metrics, curve, bestEpoch, trainableParameters, totalParameters,
+                    seconds, Double.NaN, -1, null);
+        }
+    }
 
     /**
      * A (task, method) pair summarised over its seeds.
@@ -68,9 +82,19 @@ public record StudyResults(Study study, Path out, List<CellOutcome> pretrainings
      * @param trainableParameters trainable parameters (of the first completed seed; 0 when none)
      * @param totalParameters all parameters (likewise)
      * @param best whether this method has the highest mean for the task
+     * @param trainSeconds mean training time of its cells ({@link CellResult#trainSeconds()}), NaN when unknown
+     * @param peakRssBytes the largest peak resident set size of its cells, -1 when unknown
+     * @param peakRssScope {@code cell} when every cell's figure is its own, {@code process} when any is an upper bound, null when unknown
      */
     public record Summary(String task, String method, String metric, double mean, double std, int n, int failed, double delta,
-            long trainableParameters, long totalParameters, boolean best) {}
+            long trainableParameters, long totalParameters, boolean best, double trainSeconds, long peakRssBytes,
+            String peakRssScope) {
+        /** A summary without training time or memory figures. */
+        public Summary(String task, String method, String metric, double mean, double std, int n, int failed, double delta,
+                long trainableParameters, long totalParameters, boolean best) {
+            this(task, method, metric, mean, std, n, failed, delta, trainableParameters, totalParameters, best, Double.NaN, -1, null);
+        }
+    }
 
     /** Cells that failed in this run. */
     public List<CellResult> failedCells() {

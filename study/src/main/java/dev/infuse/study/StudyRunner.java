@@ -66,7 +66,7 @@ public final class StudyRunner {
         StudyJob job = StudyJob.of(infuse, study, out);
         try (Backbone backbone = infuse.createBackbone(study.backbone().name(),
                 PluginConfig.of("backbone '" + study.backbone().name() + "'", study.backbone().config()))) {
-            checkMaxLengths(study, backbone);
+            validate(infuse, study, backbone);
             List<Cell> cells = cells(study, out);
             Set<Study.Pretraining> needed = new LinkedHashSet<>();
             for (Cell c : cells) {
@@ -103,12 +103,19 @@ public final class StudyRunner {
                     failed.put(o.cell().method(), "error[" + o.errorCode() + "]: " + o.error());
                 }
             }
-            List<CellOutcome> outcomes = executor.execute(job.withFailedPretrainings(failed), cells,
-                    c -> runAtomically(c, recipe(study, c), tmp -> {
-                        Study.Method m = study.method(c.method());
-                        checkPretrainings(m, failed);
-                        evaluate(infuse, backbone, study, out, m, c, tmp);
-                    }));
+            // Cells that reuse another method's downstream model run in a later wave than that method's cells.
+            Map<Path, CellOutcome> byFolder = new java.util.HashMap<>();
+            for (List<Cell> wave : waves(study, cells)) {
+                for (CellOutcome o : executor.execute(job.withFailedPretrainings(failed), wave,
+                        c -> runAtomically(c, recipe(study, c), tmp -> {
+                            Study.Method m = study.method(c.method());
+                            checkPretrainings(m, failed);
+                            evaluate(infuse, backbone, study, out, m, c, tmp);
+                        }))) {
+                    byFolder.put(o.cell().folder(), o);
+                }
+            }
+            List<CellOutcome> outcomes = cells.stream().map(c -> byFolder.get(c.folder())).toList();
 
             StudyResults results = StudyReport.summarise(study, out, preOutcomes, outcomes,
                     provenance(infuse, study, backbone, executor));
@@ -125,6 +132,37 @@ public final class StudyRunner {
                         + " failed: " + error);
             }
         }
+    }
+
+    /**
+     * The cells in waves: first those of methods with a new downstream model, then those reusing a
+     * model of the first wave ({@code downstream.from}), and so on; grid order within a wave.
+     */
+    static List<List<Cell>> waves(Study study, List<Cell> cells) {
+        java.util.TreeMap<Integer, List<Cell>> byLevel = new java.util.TreeMap<>();
+        for (Cell c : cells) {
+            byLevel.computeIfAbsent(level(study, study.method(c.method())), k -> new ArrayList<>()).add(c);
+        }
+        return List.copyOf(byLevel.values());
+    }
+
+    /** 0 for a method with a new downstream model, else one more than the method it reuses (no circles: checked when read). */
+    private static int level(Study study, Study.Method m) {
+        int level = 0;
+        for (Study.Method x = m; x != null && x.downstream().from() != null; x = study.method(x.downstream().from())) {
+            level++;
+        }
+        return level;
+    }
+
+    /** Whether a method's cells run in-layer plug-ins (its own, or those of the downstream model it reuses). */
+    static boolean inLayer(Study study, Study.Method m) {
+        for (Study.Method x = m; x != null; x = x.downstream().from() == null ? null : study.method(x.downstream().from())) {
+            if (!x.downstream().layerPlugins().isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The grid in order: method, then task, then seed. */
@@ -236,8 +274,12 @@ public final class StudyRunner {
                 study.pretrainings().stream().filter(p -> p.id().equals(c.method())).findFirst().ifPresent(p -> fills.add(
                         new CacheFill(p.task(), str(p.train()), str(p.dev()), p.budget().maxLength(), p.seed())));
             } else {
+                Study.Method m = study.method(c.method());
+                if (m == null || inLayer(study, m)) {
+                    continue; // in-layer plug-ins change the backbone's activations: no cache to fill
+                }
                 study.tasks().stream().filter(t -> t.name().equals(c.task())).findFirst().ifPresent(t -> fills.add(
-                        new CacheFill(t.ref(), str(t.train()), str(t.dev()), t.budget().maxLength(), c.seed())));
+                        new CacheFill(t.ref(), str(t.train()), str(t.dev()), m.budget(t).maxLength(), c.seed())));
             }
         }
         return List.copyOf(fills);
@@ -351,10 +393,38 @@ public final class StudyRunner {
                         .append(a.artifact()).append(' ').append(a.pretraining()).append('\n');
             }
             Study.TaskEntry t = study.tasks().stream().filter(x -> x.name().equals(c.task())).findFirst().orElseThrow();
+            // Downstream model and method budget only when set, so that the recipes of earlier studies stay the same.
+            if (!m.downstream().headOnly()) {
+                r.append("downstream ").append(m.downstream().describe()).append('\n');
+            }
+            if (m.downstream().from() != null) {
+                Path studyOut = c.folder().getParent().getParent().getParent().getParent(); // out/cells/<method>/<task>/seed-<n>
+                Cell source = new Cell(Cell.Stage.EVALUATION, m.downstream().from(), c.task(), c.seed(),
+                        cellFolder(studyOut, m.downstream().from(), c.task(), c.seed()));
+                r.append("downstream source recipe sha256 ").append(Fingerprints.sha256(recipe(study, source)
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8))).append(" weights ").append(headWeights(source.folder()))
+                        .append('\n');
+            }
             r.append("task ").append(t).append('\n').append("seed ").append(c.seed()).append('\n');
+            if (m.budgets().containsKey(t.name())) {
+                r.append("method budget ").append(m.budget(t)).append('\n');
+            }
         }
         r.append("\ncache ").append(study.cache()).append('\n');
         return r.toString();
+    }
+
+    /** The SHA-256 of the weights of a complete cell's saved downstream model, or {@code none}. */
+    private static String headWeights(Path cell) {
+        Path head = cell.resolve("head");
+        if (!complete(cell) || !Files.isDirectory(head)) {
+            return "none";
+        }
+        try {
+            return dev.infuse.api.Artifacts.readManifest(head).weights().sha256();
+        } catch (InfuseException e) {
+            return "unreadable";
+        }
     }
 
     /** The work of a cell, writing into a temporary folder. */
@@ -432,11 +502,70 @@ public final class StudyRunner {
                         KnowledgeGraphs.resolve(a.config(), out));
             });
         }
-        TaskRunner.run(infuse, backbone, RunSpec.builder(t.ref()).train(t.train()).dev(t.dev()).test(t.test())
-                .data(study.dataDir()).adapters(uses).fusionIfSideAdapters(m.fusion()).training(training(t.budget(), c.seed()))
-                .maxLength(t.budget().maxLength()).cache(study.cache()).headDropout((float) t.budget().headDropout()).out(tmp)
-                .maxTrain(t.budget().maxTrain()).markers(t.markers()).fusionConfig(m.fusionConfig()).build());
-        writeEnvironment(study, t.budget(), tmp);
+        Study.Budget budget = m.budget(t);
+        Study.Downstream d = m.downstream();
+        RunSpec.Builder spec = RunSpec.builder(t.ref()).train(t.train()).dev(t.dev()).test(t.test())
+                .data(study.dataDir()).adapters(uses).fusionIfSideAdapters(m.fusion()).training(training(budget, c.seed()))
+                .maxLength(budget.maxLength()).cache(study.cache()).headDropout((float) budget.headDropout()).out(tmp)
+                .maxTrain(budget.maxTrain()).markers(t.markers()).fusionConfig(m.fusionConfig())
+                .layerPlugins(d.layerPlugins().stream().map(l -> new RunSpec.LayerUse(l.name(), l.config())).toList())
+                .backboneDropout(d.backboneDropout() == null ? null : d.backboneDropout().floatValue());
+        if (d.from() != null) {
+            spec.head(new RunSpec.HeadUse(sourceModel(out, m, c), d.frozen()));
+        }
+        PeakMemory.Span memory = PeakMemory.start();
+        try {
+            TaskRunner.run(infuse, backbone, spec.build());
+        } finally {
+            PeakMemory.Reading peak = memory.end();
+            recordPeakMemory(tmp, peak);
+        }
+        writeEnvironment(study, budget, tmp);
+    }
+
+    /**
+     * The downstream model a plug-and-play cell reuses: {@code head/} of the same task and seed's cell of
+     * the method named by {@code downstream.from}, which ran in an earlier wave.
+     *
+     * @throws InfuseException {@code study-downstream-failed} when that cell is not complete;
+     *     {@code task-not-applicable} when it is n/a or saved no model (a probe trains none): then so is this cell
+     */
+    private static Path sourceModel(Path out, Study.Method m, Cell c) {
+        String from = m.downstream().from();
+        Path source = cellFolder(out, from, c.task(), c.seed());
+        if (!complete(source)) {
+            throw new InfuseException("study-downstream-failed", "method '" + m.name() + "' reuses the downstream model of "
+                    + from + "/" + c.task() + "/seed-" + c.seed() + ", which did not complete (see that cell's error)");
+        }
+        JsonNode metrics = readMetrics(source);
+        if (metrics != null && metrics.hasNonNull("not_applicable")) {
+            throw new InfuseException(NOT_APPLICABLE, "method '" + from + "', whose downstream model this method reuses, is "
+                    + "not applicable here: " + metrics.path("not_applicable").asText());
+        }
+        Path head = source.resolve("head");
+        if (!Files.isDirectory(head)) {
+            // A complete cell without a model trained nothing (a probe answers through the frozen masked-LM head).
+            throw new InfuseException(NOT_APPLICABLE, "method '" + from + "', whose downstream model this method reuses, "
+                    + "saved none on task '" + c.task() + "' (nothing is trained there)");
+        }
+        return head;
+    }
+
+    /** Adds the cell's peak resident set size ({@link PeakMemory}) to its {@code metrics.json}, when there is one. */
+    @SuppressWarnings("unchecked")
+    private static void recordPeakMemory(Path tmp, PeakMemory.Reading peak) {
+        Path file = tmp.resolve("metrics.json");
+        if (!Files.isRegularFile(file) || peak.bytes() < 0) {
+            return;
+        }
+        try {
+            Map<String, Object> m = Io.JSON.readValue(file.toFile(), LinkedHashMap.class);
+            m.put("peak_rss_bytes", peak.bytes());
+            m.put("peak_rss_scope", peak.scope());
+            OutputFiles.writeJson(file, m);
+        } catch (IOException e) {
+            throw new InfuseException("artifact-io", "cannot add the peak memory to " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** Name of the file in a cell's folder recording what can move its numbers ({@link RunEnvironment}). */
@@ -454,13 +583,68 @@ public final class StudyRunner {
                 b.patience(), seed);
     }
 
+    /**
+     * What can be checked once the backbone is loaded, before any cell runs: every budget's
+     * {@code max_length} fits its positions, and every in-layer plug-in of every method's downstream
+     * model can be created with its configuration (known plug-in, known keys, valid values) and targets
+     * sites the backbone offers, each (layer, site) once. One {@link InfuseException} naming the
+     * study file's line, the method and the plug-in.
+     */
+    public static void validate(Infuse infuse, Study study, Backbone backbone) {
+        checkMaxLengths(study, backbone);
+        checkLayerPlugins(infuse, study, backbone);
+    }
+
+    static void checkLayerPlugins(Infuse infuse, Study study, Backbone backbone) {
+        List<dev.infuse.spi.LayerSite> offered = backbone.layerSites();
+        Map<String, dev.infuse.spi.LayerSite> byName = new LinkedHashMap<>();
+        offered.forEach(x -> byName.put(x.name(), x));
+        int layers = backbone.spec().layers();
+        for (Study.Method m : study.methods()) {
+            Map<dev.infuse.spi.LayerPlugin.Target, String> owners = new LinkedHashMap<>();
+            Set<String> names = new LinkedHashSet<>();
+            for (Study.LayerPluginEntry l : m.downstream().layerPlugins()) {
+                String where = l.where() + ": method '" + m.name() + "'";
+                String who = "in-layer plug-in '" + l.name() + "'";
+                check(infuse, PluginKind.LAYER, l.name(), l.where() + ": method '" + m.name() + "'");
+                if (!names.add(l.name())) {
+                    throw new InfuseException("config-duplicate-adapter", where + ": " + who + " is listed twice in one downstream model");
+                }
+                try {
+                    dev.infuse.spi.LayerPlugin p = infuse.createLayerPlugin(l.name(),
+                            PluginConfig.of("in-layer plug-in '" + l.name() + "'", l.config()), backbone.spec());
+                    for (dev.infuse.spi.LayerPlugin.Target t : p.targets(offered, backbone.spec())) {
+                        if (!byName.containsKey(t.site())) {
+                            throw new InfuseException("config-bad-site", who + " targets site '" + t.site() + "', which backbone '"
+                                    + backbone.name() + "' does not offer; its sites are " + byName.keySet());
+                        }
+                        if (t.layer() < 0 || t.layer() >= layers) {
+                            throw new InfuseException("config-bad-site", who + " targets " + t + ", but backbone '" + backbone.name()
+                                    + "' has layers 0 to " + (layers - 1));
+                        }
+                        String previous = owners.putIfAbsent(t, l.name());
+                        if (previous != null) {
+                            throw new InfuseException("config-bad-site", who + " targets " + t + ", already taken by in-layer plug-in '"
+                                    + previous + "'; each site of a layer takes one edit");
+                        }
+                    }
+                } catch (InfuseException e) {
+                    throw new InfuseException(e.code(), where + ": " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
     /** Every budget's max_length fits the backbone's position embeddings: checked before any cell (config-bad-value). */
     static void checkMaxLengths(Study study, Backbone backbone) {
         int limit = backbone.spec().maxPositions();
-        List<String> where = new ArrayList<>();
+        Set<String> where = new LinkedHashSet<>();
         for (Study.TaskEntry t : study.tasks()) {
-            if (t.budget().maxLength() > limit) {
-                where.add("task '" + t.name() + "' (" + t.budget().maxLength() + ")");
+            for (Study.Method m : study.methods()) {
+                if (m.budget(t).maxLength() > limit) {
+                    where.add("task '" + t.name() + "'" + (m.budgets().containsKey(t.name()) ? " of method '" + m.name() + "'" : "")
+                            + " (" + m.budget(t).maxLength() + ")");
+                }
             }
         }
         for (Study.Pretraining p : study.pretrainings()) {
@@ -485,6 +669,9 @@ public final class StudyRunner {
                 if (a.adapter() != null) {
                     check(infuse, PluginKind.ADAPTER, a.adapter(), a.where() + ": method '" + m.name() + "'");
                 }
+            }
+            for (Study.LayerPluginEntry l : m.downstream().layerPlugins()) {
+                check(infuse, PluginKind.LAYER, l.name(), l.where() + ": method '" + m.name() + "'");
             }
         }
     }
