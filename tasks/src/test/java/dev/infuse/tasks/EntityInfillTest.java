@@ -206,6 +206,26 @@ class EntityInfillTest {
         assertThat(files.dev()).isNull();
     }
 
+    @Test
+    void twinsDifferExactlyByTheProbeEntitiesDescriptionsAndScoreTheSameEntities() {
+        var with = EntityInfill.prepare("entity-infill", null, null, tok, List.of(), 64, 7, 300, EntityInfill.Twin.WITH);
+        var without = EntityInfill.prepare("entity-infill", null, null, tok, List.of(), 64, 7, 300, EntityInfill.Twin.WITHOUT);
+        java.util.Set<String> probed = new java.util.HashSet<>();
+        dev.infuse.data.WordNetLexicon.load().hypernymProbe().relations().forEach(r -> r.facts().forEach(f -> probed.add(f.subjectUri())));
+        java.util.function.Function<dev.infuse.spi.Task.Split, java.util.List<String>> ids =
+                split -> ((EntityInfill) split).examples().stream().map(EntityInfill.Example::entityId).toList();
+        java.util.Set<String> extra = new java.util.HashSet<>(ids.apply(with.train()));
+        extra.removeAll(ids.apply(without.train()));
+        assertThat(ids.apply(with.train())).containsAll(ids.apply(without.train()));
+        assertThat(extra).isNotEmpty().allSatisfy(e -> assertThat(probed).contains(e));
+        assertThat(ids.apply(without.train())).doesNotContainAnyElementsOf(probed);
+        assertThat(ids.apply(with.dev())).isEqualTo(ids.apply(without.dev())).hasSizeBetween(EntityInfill.DEV_ENTITIES - 20, EntityInfill.DEV_ENTITIES)
+                .doesNotContainAnyElementsOf(ids.apply(with.train()))
+                .allSatisfy(e -> assertThat(dev.infuse.data.WordNetSplit.isHeldOut(e)).isFalse());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EntityInfill.Twin.parse("entity-infill", "maybe"))
+                .hasMessageContaining("probed_descriptions").hasMessageContaining("with or without");
+    }
+
     private static int[] concat(int[]... parts) {
         return java.util.Arrays.stream(parts).flatMapToInt(java.util.Arrays::stream).toArray();
     }
