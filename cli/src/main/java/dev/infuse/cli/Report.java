@@ -21,7 +21,9 @@ final class Report {
             }
         }
         out.printf(" (best epoch %d of %d)%n", r.report().bestEpoch(), r.report().epochs().size());
-        out.printf("parameters: %,d trainable of %,d; %.0f s%n", r.trainableParameters(), r.totalParameters(), r.seconds());
+        long rss = dev.infuse.api.RunEnvironment.peakRssBytes();
+        out.printf("parameters: %,d trainable of %,d; %.0f s%s%n", r.trainableParameters(), r.totalParameters(), r.seconds(),
+                rss > 0 ? String.format(java.util.Locale.ROOT, "; peak RSS %,d MiB", rss >> 20) : "");
         if (!r.skippedTrain().isEmpty() || !r.skippedDev().isEmpty()) {
             out.printf("skipped: train %s, dev %s%n", r.skippedTrain(), r.skippedDev());
         }

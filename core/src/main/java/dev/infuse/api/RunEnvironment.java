@@ -44,6 +44,21 @@ public record RunEnvironment(String cpuModel, List<String> cpuFlags, int availab
         threads = java.util.Collections.unmodifiableMap(new TreeMap<>(threads));
     }
 
+    /**
+     * The process's peak resident set size so far (Linux's {@code VmHWM} in {@code /proc/self/status}), in
+     * bytes, or -1 where the system does not report it. For a single {@code infuse eval} it is the run's
+     * peak (JVM, frozen backbone and training included); a study overrides it with the cell's own.
+     */
+    public static long peakRssBytes() {
+        try {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^VmHWM:\\s*(\\d+)\\s*kB")
+                    .matcher(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/status")));
+            return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** The environment of this process, for a run with the given precision ({@code null}: fp32) and batch size. */
     public static RunEnvironment collect(String precision, int batchSize) {
         String model = System.getProperty("os.arch");

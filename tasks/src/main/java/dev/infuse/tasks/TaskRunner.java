@@ -458,6 +458,7 @@ public final class TaskRunner {
         m.put("skipped_train", r.skippedTrain());
         m.put("skipped_dev", r.skippedDev());
         m.put("seconds", r.seconds());
+        m.put("peak_rss_bytes", dev.infuse.api.RunEnvironment.peakRssBytes());
         List<Map<String, Object>> adapters = new ArrayList<>();
         for (AdapterUse a : spec.adapters()) {
             Map<String, Object> row = new LinkedHashMap<>();
