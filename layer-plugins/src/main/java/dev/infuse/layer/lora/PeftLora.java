@@ -366,7 +366,7 @@ final class PeftLora {
                         names.stream().filter(n -> key.equals(n) || key.endsWith("." + n)).forEach(used::add);
                     }
                     if (hit && layerFilter != null) {
-                        Integer index = layerIndex(key, layerPatterns);
+                        Integer index = layerIndex(file, key, layerPatterns);
                         hit = index != null && layerFilter.contains(index);
                     }
                 }
@@ -412,9 +412,9 @@ final class PeftLora {
         throw bad(file, "exclude_modules", exclude, "null, a regular expression or a list of module names");
     }
 
-    private static Integer layerIndex(String key, List<String> patterns) {
+    private static Integer layerIndex(Path file, String key, List<String> patterns) {
         List<Pattern> ps = patterns.isEmpty() ? List.of(DEFAULT_LAYER_INDEX)
-                : patterns.stream().map(p -> Pattern.compile(".*?\\." + p + "\\.(\\d+)\\.")).toList();
+                : patterns.stream().map(p -> compile(file, "layers_pattern", ".*?\\." + p + "\\.(\\d+)\\.")).toList();
         for (Pattern p : ps) {
             Matcher m = p.matcher(key);
             if (m.lookingAt()) {

@@ -184,6 +184,25 @@ class PeftLoraTest {
     }
 
     @Test
+    void aBareBertModelsNamesAndALayerSubsetByPeftsDefaultLayerRuleAreRead() throws IOException {
+        // PEFT on a BertModel: no "bert." in the names; layers_to_transform without layers_pattern finds the index by
+        // PEFT's default rule (the first numbered segment).
+        Path dir = peftFolder("bare", c -> c.replace("\"layers_to_transform\": null", "\"layers_to_transform\": [1]")
+                .replaceAll("(?s)\"target_modules\": \\[.*?\\]", "\"target_modules\": [\"key\", \"intermediate.dense\"]"), 4, 32);
+        Map<String, TensorData> t = new TreeMap<>();
+        SafeTensors.read(dir.resolve("adapter_model.safetensors")).tensors().forEach((k, v) -> {
+            if (k.contains("layer.1.") && (k.contains(".key.") || k.contains("intermediate"))) {
+                t.put(k.replace("model.bert.", "model."), v);
+            }
+        });
+        SafeTensors.write(dir.resolve("adapter_model.safetensors"), t, Map.of());
+        LayerPluginProvider.Imported read = provider.importFolder(dir, backbone).orElseThrow();
+        assertThat(read.config()).containsEntry("sites", "key,intermediate").containsEntry("layers", List.of(1));
+        assertThat(read.weights().keySet()).containsExactlyInAnyOrder("layer_1/key/lora_a", "layer_1/key/lora_b",
+                "layer_1/intermediate/lora_a", "layer_1/intermediate/lora_b");
+    }
+
+    @Test
     void rankStabilisedLoraIsReadAsTheSameScale() throws IOException {
         Path dir = peftFolder("rslora", c -> c.replace("\"use_rslora\": false", "\"use_rslora\": true"), 4, 32);
         LayerPluginProvider.Imported read = provider.importFolder(dir, backbone).orElseThrow();
