@@ -63,6 +63,20 @@ class PeftLoraCliTest {
     }
 
     @Test
+    void anEarlierDownstreamModelIsConvertedByEvaluatingItFrozen() throws Exception {
+        Path train = Files.writeString(tmp.resolve("fewrel.json"), BadInputTableTest.fewRel(-1));
+        BadInputTableTest.Run first = eval(train, tmp.resolve("first"), "--layer-plugin", "lora", "--layer-set", "r=2");
+        assertThat(first.exit()).as(first.err()).isZero();
+        BadInputTableTest.Run frozen = eval(train, tmp.resolve("converted"), "--head", tmp.resolve("first/head").toString(),
+                "--freeze-head");
+        assertThat(frozen.exit()).as(frozen.err()).isZero();
+        assertThat(frozen.out()).contains("parameters: 0 trainable");
+        var written = SafeTensors.read(tmp.resolve("first/lora-peft/adapter_model.safetensors")).tensors();
+        var converted = SafeTensors.read(tmp.resolve("converted/lora-peft/adapter_model.safetensors")).tensors();
+        assertThat(converted).isEqualTo(written);
+    }
+
+    @Test
     void aPeftFolderForAnotherBaseModelIsOneErrorLineAndNothingIsWritten() throws Exception {
         Path train = Files.writeString(tmp.resolve("fewrel.json"), BadInputTableTest.fewRel(-1));
         Path dir = Files.createDirectories(tmp.resolve("bert-large-lora"));
