@@ -6,6 +6,8 @@
  */
 module dev.infuse.layer {
     requires dev.infuse.core;
+    // PEFT's adapter_config.json (lora).
+    requires com.fasterxml.jackson.databind;
 
     provides dev.infuse.spi.LayerPluginProvider with
             dev.infuse.layer.lora.LoraProvider,

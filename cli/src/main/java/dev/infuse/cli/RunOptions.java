@@ -108,7 +108,7 @@ final class RunOptions {
     Map<String, String> taskSettings;
 
     @Option(names = "--layer-plugin", paramLabel = "NAME",
-            description = "An in-layer plug-in trained with the head as the downstream model (repeatable): lora, bottleneck, bitfit, prefix, or a plugin's; saved with the head in <out>/head.")
+            description = "An in-layer plug-in trained with the head as the downstream model (repeatable): lora, bottleneck, bitfit, prefix, or a plugin's; saved with the head in <out>/head (a LoRA on BERT also as PEFT's folder <out>/lora-peft). A value with a path separator (e.g. ./my-lora) is a folder another library wrote, e.g. a PEFT LoRA folder: read as the plug-in and its starting weights, trained further.")
     java.util.List<String> layerPlugins = new java.util.ArrayList<>();
 
     @Option(names = "--layer-set", paramLabel = "[NAME.]KEY=VALUE",
@@ -177,8 +177,13 @@ final class RunOptions {
             }
         }
         java.util.List<RunSpec.LayerUse> out = new java.util.ArrayList<>();
-        byPlugin.forEach((name, cfg) -> out.add(new RunSpec.LayerUse(name, settings(cfg))));
+        byPlugin.forEach((name, cfg) -> out.add(new RunSpec.LayerUse(name, settings(cfg), isFolder(name) ? Path.of(name) : null)));
         return out;
+    }
+
+    /** Whether a --layer-plugin value names a folder (it has a path separator) rather than a plug-in. */
+    static boolean isFolder(String value) {
+        return value.indexOf('/') >= 0 || value.indexOf(java.io.File.separatorChar) >= 0;
     }
 
     RunSpec.HeadUse headUse() {
@@ -259,7 +264,19 @@ final class RunOptions {
         if (fusion != null) {
             infuse.registry().info(PluginKind.FUSION, fusion);
         }
-        layerPlugins.forEach(l -> infuse.registry().info(PluginKind.LAYER, l));
+        for (String l : layerPlugins) {
+            if (isFolder(l)) {
+                continue;
+            }
+            try {
+                infuse.registry().info(PluginKind.LAYER, l);
+            } catch (InfuseException e) {
+                if (e.code().equals("plugin-not-found") && java.nio.file.Files.isDirectory(Path.of(l))) {
+                    throw new InfuseException(e.code(), e.getMessage() + "; to read the folder '" + l + "', write --layer-plugin ./" + l, e);
+                }
+                throw e;
+            }
+        }
         layerUses();
         Backbone b = openBackboneUnchecked(infuse);
         try {

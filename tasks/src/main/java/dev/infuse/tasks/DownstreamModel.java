@@ -6,19 +6,25 @@ import dev.infuse.api.Artifacts;
 import dev.infuse.api.ComposedModel;
 import dev.infuse.api.Infuse;
 import dev.infuse.api.LoadedArtifact;
+import dev.infuse.api.PluginRegistry;
 import dev.infuse.api.Provenance;
 import dev.infuse.api.TensorData;
 import dev.infuse.spi.Backbone;
 import dev.infuse.spi.InfuseException;
 import dev.infuse.spi.LayerPlugin;
+import dev.infuse.spi.LayerPluginProvider;
 import dev.infuse.spi.PluginConfig;
 import dev.infuse.spi.PluginKind;
 import dev.infuse.spi.TaskHead;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A run's trained downstream model — the task head, the fusion's weights and the in-layer plug-ins —
@@ -29,8 +35,13 @@ import java.util.Map;
  * fusion's under {@code fusion/}, each in-layer plug-in's under {@code layer.<name>/}; the manifest's
  * config is the head's plus {@code downstream_model: {fusion: {name, config}, layer_plugins: [{name,
  * version, config}]}} for what is present.
+ *
+ * <p>An in-layer plug-in may also come from a folder another library wrote ({@code --layer-plugin DIR},
+ * e.g. PEFT's LoRA), and is then also written in that library's format beside the head
+ * ({@code <out>/lora-peft}); see {@link #export}.
  */
 final class DownstreamModel {
+    private static final Logger LOG = LoggerFactory.getLogger(DownstreamModel.class);
     static final String KEY = "downstream_model";
     private static final String FUSION_PREFIX = "fusion/";
     private static final String LAYER_PREFIX = "layer.";
@@ -106,9 +117,88 @@ final class DownstreamModel {
             }
         }
         for (RunSpec.LayerUse use : spec.layerPlugins()) {
-            out.add(new Layer(create(infuse, backbone, use.name(), use.config()), version(infuse, use.name()), true, null));
+            out.add(use.folder() != null ? imported(infuse, backbone, use)
+                    : new Layer(create(infuse, backbone, use.name(), use.config()), version(infuse, use.name()), true, null));
         }
         return new Layers(out);
+    }
+
+    /**
+     * The plug-in a folder written by another library holds (e.g. PEFT's LoRA): the first provider that
+     * reads it gives the configuration (with the run's settings over it) and the starting weights,
+     * checked against the backbone before anything is built; it is trained further with the head.
+     */
+    private static Layer imported(Infuse infuse, Backbone backbone, RunSpec.LayerUse use) {
+        Path dir = use.folder();
+        if (!Files.isDirectory(dir)) {
+            throw new InfuseException("artifact-missing", "--layer-plugin " + dir + ": no such folder; expected a plug-in name or "
+                    + "a folder another library wrote (e.g. PEFT's LoRA: adapter_config.json, adapter_model.safetensors)");
+        }
+        for (String name : infuse.registry().available(PluginKind.LAYER)) {
+            LayerPluginProvider provider;
+            try {
+                provider = (LayerPluginProvider) infuse.registry().forName(PluginKind.LAYER, name);
+            } catch (InfuseException e) {
+                continue; // a duplicated name: neither provider is used
+            }
+            Optional<LayerPluginProvider.Imported> read;
+            try {
+                read = PluginRegistry.callAsPlugin(provider, () -> provider.importFolder(dir, backbone));
+            } catch (InfuseException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new InfuseException("plugin-failed", "in-layer plug-in '" + name + "' failed reading " + dir + ": " + e, e);
+            }
+            if (read != null && read.isPresent()) {
+                Map<String, Object> config = new LinkedHashMap<>(read.get().config());
+                config.putAll(use.config());
+                LayerPlugin p = create(infuse, backbone, name, config);
+                LOG.info("in-layer plug-in '{}' read from {} ({} format): {}; trained further with the head", name, dir,
+                        read.get().format(), new java.util.TreeMap<>(p.config()));
+                return new Layer(p, version(infuse, name), true, read.get().weights());
+            }
+        }
+        boolean infuseArtifact;
+        try {
+            Artifacts.readManifest(dir);
+            infuseArtifact = true;
+        } catch (InfuseException e) {
+            infuseArtifact = false;
+        }
+        throw new InfuseException("artifact-config", "--layer-plugin " + dir + ": no in-layer plug-in reads this folder"
+                + (infuseArtifact ? " (it holds an Infuse artifact: give a saved downstream model with --head)" : "")
+                + "; expected a folder another library wrote, e.g. a PEFT LoRA folder (adapter_config.json with peft_type "
+                + "LORA, and adapter_model.safetensors), which lora reads; installed in-layer plug-ins: "
+                + infuse.registry().available(PluginKind.LAYER));
+    }
+
+    /** Loads the starting weights of plug-ins read from folders ({@link Layer#weights()}). */
+    static void loadImported(ComposedModel model, Layers layers) {
+        for (Layer l : layers.list()) {
+            if (l.weights() != null) {
+                model.loadWeights("layer." + l.plugin().name(), l.weights());
+            }
+        }
+    }
+
+    /**
+     * Writes each in-layer plug-in that has another library's format on this backbone into
+     * {@code <out>/<name>-<format>} (a LoRA on BERT: {@code <out>/lora-peft}, PEFT's folder).
+     */
+    static void export(Infuse infuse, ComposedModel model, Layers layers, Backbone backbone, Path out) {
+        for (Layer l : layers.list()) {
+            String name = l.plugin().name();
+            LayerPluginProvider provider = (LayerPluginProvider) infuse.registry().forName(PluginKind.LAYER, name);
+            Optional<String> format = PluginRegistry.callAsPlugin(provider, () -> provider.exportFormat(l.plugin(), backbone));
+            if (format == null || format.isEmpty()) {
+                continue;
+            }
+            Path dir = out.resolve(name + "-" + format.get());
+            String component = "layer." + name;
+            PluginRegistry.runAsPlugin(provider, () -> provider.exportFolder(dir, l.plugin(), model.weights(component),
+                    model.shapes(component), backbone));
+            LOG.info("in-layer plug-in '{}' also written in {} format: {}", name, format.get(), dir);
+        }
     }
 
     private static LayerPlugin create(Infuse infuse, Backbone backbone, String name, Map<String, Object> config) {

@@ -51,13 +51,20 @@ public final class RunSpec {
      * An in-layer plug-in trained in this run as part of the downstream model (LoRA, bottleneck, BitFit,
      * prefix, or a third party's); saved with the head and reloaded with {@link HeadUse}.
      *
-     * @param name in-layer plug-in name
-     * @param config its configuration
+     * @param name in-layer plug-in name; for a {@code folder}, the folder as the user gave it
+     * @param config its configuration; for a {@code folder}, settings over the folder's own
+     * @param folder null, or a folder another library wrote (e.g. PEFT's LoRA) that a plug-in reads as its
+     *     configuration and starting weights (then trained further with the head)
      */
-    public record LayerUse(String name, Map<String, Object> config) {
+    public record LayerUse(String name, Map<String, Object> config, Path folder) {
         public LayerUse {
             Objects.requireNonNull(name, "name");
             config = config == null ? Map.of() : Map.copyOf(config);
+        }
+
+        /** A new plug-in of provider {@code name}. */
+        public LayerUse(String name, Map<String, Object> config) {
+            this(name, config, null);
         }
     }
 

@@ -134,6 +134,7 @@ public final class TaskRunner {
                     Provenance.builder().seed(spec.training().seed()).metrics(metrics).hyperParameters(hyperParameters(spec))
                             .hyperParameter("task", task.name()).hyperParameter("backbone_precision", backbone.precision().label())
                             .build());
+            DownstreamModel.export(infuse, model, opened.layers(), backbone, spec.out());
             saveTrainedAdapters(infuse, model, spec, task, data, opened, metrics);
             RunResult result = new RunResult(task.name(), metrics, report, model.trainableParameterCount(),
                     model.totalParameterCount(), data.train().skipped(), data.dev().skipped(), (System.nanoTime() - t0) / 1e9,
@@ -207,6 +208,7 @@ public final class TaskRunner {
         for (AdapterArtifacts.Loaded l : opened.loaded()) {
             model.loadWeights("adapter." + l.adapter().name(), floats(l));
         }
+        DownstreamModel.loadImported(model, opened.layers());
         if (spec.head().artifact() == null) {
             return;
         }

@@ -33,6 +33,19 @@ final class LoraPlugin implements LayerPlugin {
         this.config = Map.copyOf(config);
     }
 
+    int rank() {
+        return r;
+    }
+
+    double alpha() {
+        return alpha;
+    }
+
+    /** The configured rate as given (the float the graph uses is rounded). */
+    double dropout() {
+        return config.get("dropout") instanceof Number n ? n.doubleValue() : dropout;
+    }
+
     @Override
     public String name() {
         return LoraProvider.NAME;
