@@ -1,7 +1,6 @@
 package dev.infuse.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.infuse.api.Batch;
 import dev.infuse.api.ComposedModel;
@@ -9,21 +8,11 @@ import dev.infuse.api.TrainingConfig;
 import dev.infuse.api.Trainer;
 import dev.infuse.heads.SequenceClassificationHead;
 import dev.infuse.spi.AdapterProvider;
-import dev.infuse.spi.Backbone;
-import dev.infuse.spi.InfuseException;
 import dev.infuse.spi.KnowledgeAdapter;
-import dev.infuse.spi.ParameterSpec;
 import dev.infuse.spi.PluginConfig;
-import dev.infuse.spi.SpiVersion;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.tensorflow.Result;
 import org.tensorflow.types.TFloat32;
 
@@ -34,10 +23,7 @@ import org.tensorflow.types.TFloat32;
  * tiny BERT, that a few training steps change the adapter's weights and leave every backbone weight
  * bit-identical, and that saved weights reproduce the same outputs.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-public abstract class AdapterProviderConformance {
-
-    private Backbone backbone;
+public abstract class AdapterProviderConformance extends ProviderConformanceBase {
 
     /** The provider under test. */
     protected abstract AdapterProvider provider();
@@ -47,47 +33,27 @@ public abstract class AdapterProviderConformance {
         return Map.of();
     }
 
-    @BeforeAll
-    void createBackbone() {
-        backbone = TinyBackbones.create();
-    }
-
-    @AfterAll
-    void closeBackbone() {
-        if (backbone != null) {
-            backbone.close();
-        }
-    }
-
     protected KnowledgeAdapter createAdapter() {
         PluginConfig c = PluginConfig.of("adapter '" + provider().name() + "'", smallConfig());
-        KnowledgeAdapter a = provider().create(c, backbone.spec(), TestContext.shared());
+        KnowledgeAdapter a = provider().create(c, backbone().spec(), TestContext.shared());
         c.requireAllConsumed();
         return a;
     }
 
     @Test
     void nameAndVersionFollowTheRules() {
-        assertThat(provider().name()).matches("[a-z][a-z0-9-]{0,39}");
-        assertThat(provider().version()).isNotBlank();
-        assertThat(SpiVersion.current().accepts(SpiVersion.parse(provider().requestedSpiVersion())))
-                .as("SPI version %s accepted by host %s", provider().requestedSpiVersion(), SpiVersion.current())
-                .isTrue();
+        assertProviderRules(provider());
     }
 
     @Test
     void everyEffectiveConfigKeyIsDocumented() {
-        Set<String> documented = provider().parameters().stream().map(ParameterSpec::name).collect(Collectors.toSet());
-        assertThat(documented).containsAll(createAdapter().config().keySet());
+        assertDocumented(provider(), createAdapter().config().keySet());
     }
 
     @Test
     void unknownConfigKeyIsRejected() {
-        Map<String, Object> cfg = new HashMap<>(smallConfig());
-        cfg.put("no_such_key_xyz", 1);
-        PluginConfig c = PluginConfig.of("adapter '" + provider().name() + "'", cfg);
-        provider().create(c, backbone.spec(), TestContext.shared());
-        assertThatThrownBy(c::requireAllConsumed).isInstanceOf(InfuseException.class).hasMessageContaining("no_such_key_xyz");
+        assertUnknownKeyRejected("adapter '" + provider().name() + "'", smallConfig(),
+                c -> provider().create(c, backbone().spec(), TestContext.shared()));
     }
 
     @Test
@@ -135,12 +101,12 @@ public abstract class AdapterProviderConformance {
     }
 
     private ComposedModel compose(KnowledgeAdapter adapter, boolean training) {
-        ComposedModel.Builder b = ComposedModel.builder(backbone).adapter(adapter, ComposedModel.Mode.TRAINABLE)
+        ComposedModel.Builder b = ComposedModel.builder(backbone()).adapter(adapter, ComposedModel.Mode.TRAINABLE)
                 .head(new SequenceClassificationHead(2, 0.0f), true).seed(7).forTraining(training);
         if (!adapter.taps().isEmpty()) { // side networks declare their taps
             var fusion = TinyBackbones.fusion("add");
             PluginConfig c = PluginConfig.empty("fusion 'add'");
-            b.fusion(fusion.create(c, backbone.spec(), 1, TestContext.shared()), true);
+            b.fusion(fusion.create(c, backbone().spec(), 1, TestContext.shared()), true);
         }
         return b.build();
     }

@@ -1,7 +1,6 @@
 package dev.infuse.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.infuse.api.Batch;
 import dev.infuse.api.ComposedModel;
@@ -10,27 +9,18 @@ import dev.infuse.api.TrainingConfig;
 import dev.infuse.heads.SequenceClassificationHead;
 import dev.infuse.nn.Dense;
 import dev.infuse.nn.Initializers;
-import dev.infuse.spi.Backbone;
 import dev.infuse.spi.Fusion;
 import dev.infuse.spi.FusionProvider;
 import dev.infuse.spi.HiddenStates;
-import dev.infuse.spi.InfuseException;
 import dev.infuse.spi.KnowledgeAdapter;
 import dev.infuse.spi.ModelScope;
-import dev.infuse.spi.ParameterSpec;
 import dev.infuse.spi.PluginConfig;
-import dev.infuse.spi.SpiVersion;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.types.TFloat32;
@@ -44,10 +34,7 @@ import org.tensorflow.types.TFloat32;
  * that training changes only the fusion and head (the backbone and frozen adapters stay
  * bit-identical), and that saved weights reproduce the same outputs.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-public abstract class FusionProviderConformance {
-
-    private Backbone backbone;
+public abstract class FusionProviderConformance extends ProviderConformanceBase {
 
     /** The provider under test. */
     protected abstract FusionProvider provider();
@@ -57,49 +44,29 @@ public abstract class FusionProviderConformance {
         return Map.of();
     }
 
-    @BeforeAll
-    void createBackbone() {
-        backbone = TinyBackbones.create();
-    }
-
-    @AfterAll
-    void closeBackbone() {
-        if (backbone != null) {
-            backbone.close();
-        }
-    }
-
     /** Creates the fusion for {@code adapters} side outputs and checks that it read every key. */
     protected Fusion createFusion(int adapters) {
         PluginConfig c = PluginConfig.of("fusion '" + provider().name() + "'", smallConfig());
-        Fusion f = provider().create(c, backbone.spec(), adapters, TestContext.shared());
+        Fusion f = provider().create(c, backbone().spec(), adapters, TestContext.shared());
         c.requireAllConsumed();
         return f;
     }
 
     @Test
     void nameAndVersionFollowTheRules() {
-        assertThat(provider().name()).matches("[a-z][a-z0-9-]{0,39}");
-        assertThat(provider().version()).isNotBlank();
-        assertThat(SpiVersion.current().accepts(SpiVersion.parse(provider().requestedSpiVersion())))
-                .as("SPI version %s accepted by host %s", provider().requestedSpiVersion(), SpiVersion.current())
-                .isTrue();
+        assertProviderRules(provider());
         assertThat(createFusion(1).name()).isEqualTo(provider().name());
     }
 
     @Test
     void everyEffectiveConfigKeyIsDocumented() {
-        Set<String> documented = provider().parameters().stream().map(ParameterSpec::name).collect(Collectors.toSet());
-        assertThat(documented).containsAll(createFusion(2).config().keySet());
+        assertDocumented(provider(), createFusion(2).config().keySet());
     }
 
     @Test
     void unknownConfigKeyIsRejected() {
-        Map<String, Object> cfg = new HashMap<>(smallConfig());
-        cfg.put("no_such_key_xyz", 1);
-        PluginConfig c = PluginConfig.of("fusion '" + provider().name() + "'", cfg);
-        provider().create(c, backbone.spec(), 1, TestContext.shared());
-        assertThatThrownBy(c::requireAllConsumed).isInstanceOf(InfuseException.class).hasMessageContaining("no_such_key_xyz");
+        assertUnknownKeyRejected("fusion '" + provider().name() + "'", smallConfig(),
+                c -> provider().create(c, backbone().spec(), 1, TestContext.shared()));
     }
 
     @Test
@@ -111,7 +78,7 @@ public abstract class FusionProviderConformance {
                 try (Batch batch = data.batch(new int[] {0, 1, 2}); Result r = model.run(batch, List.of(model.sequenceOutput()))) {
                     TFloat32 t = (TFloat32) r.get(0);
                     assertThat(t.shape().asArray()).as("fused shape with %d side outputs", n)
-                            .containsExactly(3, t.shape().size(1), backbone.spec().hiddenSize());
+                            .containsExactly(3, t.shape().size(1), backbone().spec().hiddenSize());
                     float[] fused = floats(t);
                     for (float v : fused) {
                         assertThat(Float.isFinite(v)).as("finite fused values").isTrue();
@@ -183,7 +150,7 @@ public abstract class FusionProviderConformance {
     }
 
     private ComposedModel compose(List<KnowledgeAdapter> sides, Fusion fusion, boolean training) {
-        ComposedModel.Builder b = ComposedModel.builder(backbone).head(new SequenceClassificationHead(2, 0.0f), true)
+        ComposedModel.Builder b = ComposedModel.builder(backbone()).head(new SequenceClassificationHead(2, 0.0f), true)
                 .seed(7).forTraining(training).fusion(fusion, true);
         sides.forEach(a -> b.adapter(a, ComposedModel.Mode.FROZEN));
         return b.build();
@@ -192,7 +159,7 @@ public abstract class FusionProviderConformance {
     /** {@code n} frozen stand-in side networks: a dense layer over a different tap each, at initial std {@code std}. */
     private List<KnowledgeAdapter> sides(int n, double std) {
         List<KnowledgeAdapter> out = new ArrayList<>();
-        int layers = backbone.spec().layers();
+        int layers = backbone().spec().layers();
         for (int i = 0; i < n; i++) {
             int tap = Math.max(0, layers - i);
             String name = "side-" + i;

@@ -1,31 +1,22 @@
 package dev.infuse.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.infuse.api.Batch;
 import dev.infuse.api.ComposedModel;
 import dev.infuse.api.Trainer;
 import dev.infuse.api.TrainingConfig;
 import dev.infuse.heads.SequenceClassificationHead;
-import dev.infuse.spi.Backbone;
-import dev.infuse.spi.InfuseException;
 import dev.infuse.spi.LayerPlugin;
 import dev.infuse.spi.LayerPluginProvider;
 import dev.infuse.spi.LayerSite;
-import dev.infuse.spi.ParameterSpec;
 import dev.infuse.spi.PluginConfig;
-import dev.infuse.spi.SpiVersion;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.tensorflow.Result;
 import org.tensorflow.types.TFloat32;
 
@@ -37,10 +28,7 @@ import org.tensorflow.types.TFloat32;
  * that a few training steps change its weights and leave every backbone weight bit-identical, and that
  * saved weights reproduce the same outputs.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-public abstract class LayerPluginProviderConformance {
-
-    private Backbone backbone;
+public abstract class LayerPluginProviderConformance extends ProviderConformanceBase {
 
     /** The provider under test. */
     protected abstract LayerPluginProvider provider();
@@ -58,57 +46,38 @@ public abstract class LayerPluginProviderConformance {
         return 0f;
     }
 
-    @BeforeAll
-    void createBackbone() {
-        backbone = TinyBackbones.create();
-    }
-
-    @AfterAll
-    void closeBackbone() {
-        if (backbone != null) {
-            backbone.close();
-        }
-    }
-
     protected LayerPlugin createPlugin() {
         PluginConfig c = PluginConfig.of("in-layer plug-in '" + provider().name() + "'", smallConfig());
-        LayerPlugin p = provider().create(c, backbone.spec(), TestContext.shared());
+        LayerPlugin p = provider().create(c, backbone().spec(), TestContext.shared());
         c.requireAllConsumed();
         return p;
     }
 
     @Test
     void nameAndVersionFollowTheRules() {
-        assertThat(provider().name()).matches("[a-z][a-z0-9-]{0,39}");
-        assertThat(provider().version()).isNotBlank();
-        assertThat(SpiVersion.current().accepts(SpiVersion.parse(provider().requestedSpiVersion())))
-                .as("SPI version %s accepted by host %s", provider().requestedSpiVersion(), SpiVersion.current()).isTrue();
+        assertProviderRules(provider());
         assertThat(createPlugin().name()).isEqualTo(provider().name());
     }
 
     @Test
     void everyEffectiveConfigKeyIsDocumented() {
-        Set<String> documented = provider().parameters().stream().map(ParameterSpec::name).collect(Collectors.toSet());
-        assertThat(documented).containsAll(createPlugin().config().keySet());
+        assertDocumented(provider(), createPlugin().config().keySet());
     }
 
     @Test
     void unknownConfigKeyIsRejected() {
-        Map<String, Object> cfg = new HashMap<>(smallConfig());
-        cfg.put("no_such_key_xyz", 1);
-        PluginConfig c = PluginConfig.of("in-layer plug-in '" + provider().name() + "'", cfg);
-        provider().create(c, backbone.spec(), TestContext.shared());
-        assertThatThrownBy(c::requireAllConsumed).isInstanceOf(InfuseException.class).hasMessageContaining("no_such_key_xyz");
+        assertUnknownKeyRejected("in-layer plug-in '" + provider().name() + "'", smallConfig(),
+                c -> provider().create(c, backbone().spec(), TestContext.shared()));
     }
 
     @Test
     void targetsAreOfferedSitesOfExistingLayers() {
-        Set<String> offered = backbone.layerSites().stream().map(LayerSite::name).collect(Collectors.toSet());
-        List<LayerPlugin.Target> targets = createPlugin().targets(backbone.layerSites(), backbone.spec());
+        Set<String> offered = backbone().layerSites().stream().map(LayerSite::name).collect(Collectors.toSet());
+        List<LayerPlugin.Target> targets = createPlugin().targets(backbone().layerSites(), backbone().spec());
         assertThat(targets).isNotEmpty().doesNotHaveDuplicates();
         for (LayerPlugin.Target t : targets) {
             assertThat(offered).contains(t.site());
-            assertThat(t.layer()).isBetween(0, backbone.spec().layers() - 1);
+            assertThat(t.layer()).isBetween(0, backbone().spec().layers() - 1);
         }
     }
 
@@ -116,7 +85,7 @@ public abstract class LayerPluginProviderConformance {
     void startsAsTheFrozenModel() {
         ToyClassification data;
         float[] frozen;
-        try (ComposedModel plain = ComposedModel.builder(backbone).seed(7).build()) {
+        try (ComposedModel plain = ComposedModel.builder(backbone()).seed(7).build()) {
             data = new ToyClassification(plain.tokenizer(), 8, 5);
             frozen = lastHidden(plain, data);
         }
@@ -170,7 +139,7 @@ public abstract class LayerPluginProviderConformance {
     }
 
     private ComposedModel compose(LayerPlugin plugin, boolean training) {
-        return ComposedModel.builder(backbone).layerPlugin(plugin, ComposedModel.Mode.TRAINABLE)
+        return ComposedModel.builder(backbone()).layerPlugin(plugin, ComposedModel.Mode.TRAINABLE)
                 .head(new SequenceClassificationHead(2, 0.0f), true).seed(7).forTraining(training).build();
     }
 

@@ -6,13 +6,11 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.infuse.api.ComposedModel;
 import dev.infuse.api.Outcomes;
-import dev.infuse.spi.Backbone;
 import dev.infuse.spi.InfuseException;
 import dev.infuse.spi.ItemOutcome;
 import dev.infuse.spi.ParameterSpec;
 import dev.infuse.spi.PluginConfig;
 import dev.infuse.spi.PluginContext;
-import dev.infuse.spi.SpiVersion;
 import dev.infuse.spi.Task;
 import dev.infuse.spi.TaskProvider;
 import dev.infuse.spi.TokenizedText;
@@ -21,10 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,11 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * that a model's evaluation gives one outcome per example, unique ids, and per-item counts that
  * recompute the primary metric exactly.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-public abstract class TaskProviderConformance {
+public abstract class TaskProviderConformance extends ProviderConformanceBase {
     private static final int MAX_LENGTH = 48;
-
-    private Backbone backbone;
 
     /** The provider under test. */
     protected abstract TaskProvider provider();
@@ -62,18 +54,6 @@ public abstract class TaskProviderConformance {
     /** A malformed data file written into {@code dir}; null when the task reads no files. */
     protected abstract Path writeBadData(Path dir) throws Exception;
 
-    @BeforeAll
-    void createBackbone() {
-        backbone = TinyBackbones.create();
-    }
-
-    @AfterAll
-    void closeBackbone() {
-        if (backbone != null) {
-            backbone.close();
-        }
-    }
-
     private Task task() {
         PluginConfig config = PluginConfig.of("task '" + provider().name() + "'", options());
         Task t = provider().create(config, CONTEXT);
@@ -84,15 +64,13 @@ public abstract class TaskProviderConformance {
     private Task.Prepared prepare(Path dir, long seed) throws Exception {
         Path train = writeData(dir);
         Path dev = writeDevData(dir);
-        return task().prepare(new Task.Input(train, dev, backbone.tokenizer(), List.of(), MAX_LENGTH, seed, 0));
+        return task().prepare(new Task.Input(train, dev, backbone().tokenizer(), List.of(), MAX_LENGTH, seed, 0));
     }
 
     @Test
     void followsTheProviderRules() {
         TaskProvider p = provider();
-        assertThat(p.name()).matches("[a-z][a-z0-9-]{0,39}");
-        assertThat(p.version()).isNotBlank();
-        assertThat(SpiVersion.current().accepts(SpiVersion.parse(p.requestedSpiVersion()))).as("SPI handshake").isTrue();
+        assertProviderRules(p);
         for (ParameterSpec s : p.parameters()) {
             assertThat(s.description()).as("option " + s.name()).isNotBlank();
         }
@@ -135,7 +113,7 @@ public abstract class TaskProviderConformance {
         if (bad == null) {
             return;
         }
-        assertThatThrownBy(() -> task().prepare(new Task.Input(bad, null, backbone.tokenizer(), List.of(), MAX_LENGTH, 1, 0)))
+        assertThatThrownBy(() -> task().prepare(new Task.Input(bad, null, backbone().tokenizer(), List.of(), MAX_LENGTH, 1, 0)))
                 .isInstanceOf(InfuseException.class)
                 .satisfies(e -> assertThat(((InfuseException) e).code()).startsWith("data-"))
                 .hasMessageContaining(bad.getFileName().toString());
@@ -153,7 +131,7 @@ public abstract class TaskProviderConformance {
     void evaluationGivesOneOutcomePerExampleThatRecomputesTheMetric(@TempDir Path dir) throws Exception {
         Task.Prepared data = prepare(dir, 1);
         Task task = task();
-        try (ComposedModel model = ComposedModel.builder(backbone).head(data.head(0f, backbone.spec().hiddenSize()), false)
+        try (ComposedModel model = ComposedModel.builder(backbone()).head(data.head(0f, backbone().spec().hiddenSize()), false)
                 .seed(1).forTraining(false).build()) {
             Task.Evaluation e = data.dev().evaluate(model, data.dev());
             assertThat(e.metrics()).containsKey(task.metric().name());
