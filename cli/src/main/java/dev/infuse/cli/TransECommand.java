@@ -173,7 +173,7 @@ final class TransECommand implements Callable<Integer> {
             }
         }
         if (heldSeen.size() != heldOut.size()) {
-            throw new InfuseException("internal", "found " + heldSeen.size() + " of the " + heldOut.size()
+            throw new IllegalStateException("found " + heldSeen.size() + " of the " + heldOut.size()
                     + " probe facts among the LAMA facts (relation ids differ from predicate ids?)");
         }
         if (entities != null) {
