@@ -15,7 +15,8 @@ import java.util.TreeMap;
 
 /**
  * The paired statistics of a study (see {@code docs/STATISTICS.md}): every method against the
- * baseline and against each of its controls, on every task, from the cells' per-item outcomes
+ * baseline, against its knowledge-ablated twin (the knowledge effect) and against each of its controls, on
+ * every task, from the cells' per-item outcomes
  * ({@code outcomes.json}); Holm–Bonferroni over all of them together.
  *
  * @param settings resamples, seed, α and power used
