@@ -4,6 +4,7 @@
  */
 module dev.infuse.kg {
     requires transitive dev.infuse.core;
+    requires dev.infuse.data;
     requires me.tongfei.progressbar;
     requires com.fasterxml.jackson.databind;
 

@@ -184,6 +184,14 @@ final class StudyCommand implements Callable<Integer> {
                             : String.format(Locale.ROOT, "%.2f ± %.2f (%d seeds)", 100 * s.mean(), 100 * s.std(), s.n()),
                     s.best() ? "  (best)" : "");
         }
+        // The headline of a study with knowledge-ablated twins: method − twin, with its interval and Holm p.
+        for (StudyResults.Summary s : r.summaries()) {
+            var e = r.statistics().knowledgeEffect(s.task(), s.method());
+            if (e != null && e.ok()) {
+                stdout.printf(Locale.ROOT, "  knowledge effect %-14s %-24s %+.2f [%+.2f, %+.2f] p(Holm) %.4f%s%n", s.task(), s.method(),
+                        100 * e.delta(), 100 * e.low(), 100 * e.high(), e.pHolm(), e.significant() ? " ✓" : "");
+            }
+        }
         for (StudyResults.CellResult c : r.failedCells()) {
             stdout.printf("failed %s/%s/seed-%d: error[%s]: %s%n", c.method(), c.task(), c.seed(), c.errorCode(), c.error());
         }

@@ -1,18 +1,10 @@
 package dev.infuse.cli;
 
-import dev.infuse.data.Lama;
-import dev.infuse.data.LamaFact;
-import dev.infuse.data.LamaProbe;
-import dev.infuse.data.LamaRelation;
-import dev.infuse.kg.KnowledgeGraph;
 import dev.infuse.spi.InfuseException;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -108,13 +100,9 @@ final class TransECommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The probe facts' "subject relation object" keys under the T-REx tasks' split. */
+    /** The probe facts' "subject relation object" keys under the T-REx tasks' split ({@link dev.infuse.kg.LamaGraphs#probeTriples}). */
     static java.util.Set<String> probePairs(Path lama, double fraction, long seed) {
-        java.util.Set<String> out = new java.util.HashSet<>();
-        for (LamaFact f : dev.infuse.data.TrexEvidence.read(lama, fraction, seed).probeFacts()) {
-            out.add(f.subjectUri() + "\t" + f.predicateId() + "\t" + f.objectUri());
-        }
-        return out;
+        return dev.infuse.kg.LamaGraphs.probeTriples(lama, fraction, seed);
     }
 
     /** Writes the training triples followed by every LAMA fact; returns how many facts were added. */
@@ -123,68 +111,13 @@ final class TransECommand implements Callable<Integer> {
     }
 
     /**
-     * Writes the training triples followed by every LAMA fact not in {@code heldOut}, and (if
-     * {@code entities} is not null) every LAMA subject and object id, sorted, one per line.
+     * {@link dev.infuse.kg.LamaGraphs#merge}: the training triples followed by every LAMA fact not in
+     * {@code heldOut}, and (if {@code entities} is not null) every LAMA subject and object id.
      *
      * @return facts added, facts held out
      */
     static int[] mergeLama(Path train, Path lama, Path target, Path entities, java.util.Set<String> heldOut) throws IOException {
-        LamaProbe probe = Lama.read(lama, s -> true);
-        java.util.SortedSet<String> ids = new java.util.TreeSet<>();
-        Path tmp = target.toAbsolutePath().resolveSibling(".train." + Long.toHexString(System.nanoTime()) + ".tmp");
-        int added = 0;
-        int held = 0;
-        java.util.Set<String> heldSeen = new java.util.HashSet<>();
-        boolean done = false;
-        try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE_NEW,
-                java.nio.file.StandardOpenOption.WRITE)) {
-            // Line by line through the knowledge-graph reader: bounded lines, file:line in every error.
-            KnowledgeGraph.readLabelledLines(train, line -> {
-                try {
-                    w.write(line);
-                    w.newLine();
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-            for (LamaRelation r : probe.relations()) {
-                for (LamaFact f : r.facts()) {
-                    if (f.subjectUri() != null && f.objectUri() != null) {
-                        ids.add(f.subjectUri());
-                        ids.add(f.objectUri());
-                        String triple = f.subjectUri() + "\t" + r.relation() + "\t" + f.objectUri();
-                        if (heldOut.contains(triple)) {
-                            held++;
-                            heldSeen.add(triple);
-                            continue;
-                        }
-                        w.write(triple);
-                        w.newLine();
-                        added++;
-                    }
-                }
-            }
-            w.flush();
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            done = true;
-        } finally {
-            if (!done) {
-                Files.deleteIfExists(tmp);
-            }
-        }
-        if (heldSeen.size() != heldOut.size()) {
-            throw new IllegalStateException("found " + heldSeen.size() + " of the " + heldOut.size()
-                    + " probe facts among the LAMA facts (relation ids differ from predicate ids?)");
-        }
-        if (entities != null) {
-            Path etmp = entities.toAbsolutePath().resolveSibling(".entities." + Long.toHexString(System.nanoTime()) + ".tmp");
-            try {
-                Files.write(etmp, ids, StandardCharsets.UTF_8);
-                Files.move(etmp, entities, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(etmp);
-            }
-        }
-        return new int[] {added, held};
+        dev.infuse.kg.LamaGraphs.Merged m = dev.infuse.kg.LamaGraphs.merge(train, lama, target, entities, heldOut);
+        return new int[] {m.added(), m.heldOut()};
     }
 }

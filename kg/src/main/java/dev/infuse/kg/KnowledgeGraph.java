@@ -92,7 +92,7 @@ public final class KnowledgeGraph {
                 find(folder, "test.tsv", "test.txt"));
     }
 
-    private static Path find(Path folder, String... names) {
+    static Path find(Path folder, String... names) {
         for (String n : names) {
             Path p = folder.resolve(n);
             if (Files.isRegularFile(p)) {

@@ -67,12 +67,17 @@ final class HtmlReport {
                 .append("over seeds of the process's resident-set high-water mark during a cell (≤: an upper bound). Downstream ")
                 .append("models: ").append(esc(StudyReport.downstreams(study))).append(".</p>\n");
         h.append("<p class=\"statistics\">").append(esc(StudyReport.statisticsIntro(r)).replace("**", "")).append("</p>\n");
+        boolean twins = StudyReport.hasTwins(study);
+        if (twins) {
+            knowledgeEffects(h, r);
+        }
 
         for (Study.TaskEntry t : study.tasks()) {
             h.append("<h2 id=\"task-").append(esc(t.name())).append("\">").append(esc(t.name())).append(" <span class=\"muted\">(")
                     .append(esc(t.metric())).append(")</span></h2>\n");
             h.append("<table class=\"results\" data-task=\"").append(esc(t.name())).append("\"><thead><tr><th>method</th><th>")
-                    .append(esc(t.metric())).append("</th><th>Δ vs baseline [95% CI]</th><th>p (Holm)</th><th>trainable parameters</th>")
+                    .append(esc(t.metric())).append("</th>").append(twins ? "<th>knowledge effect vs twin [95% CI]</th><th>p (Holm)</th>" : "")
+                    .append("<th>Δ vs baseline [95% CI]</th><th>p (Holm)</th><th>trainable parameters</th>")
                     .append("<th>total parameters</th><th>training time</th><th>peak RSS</th><th>seeds</th></tr></thead><tbody>\n");
             for (StudyResults.Summary s : r.summaries()) {
                 if (!s.task().equals(t.name())) {
@@ -82,6 +87,8 @@ final class HtmlReport {
                 h.append("<tr data-method=\"").append(esc(s.method())).append('"').append(s.best() ? " class=\"best\"" : "")
                         .append("><td>").append(esc(s.method())).append("</td><td").append(s.n() == 0 ? " class=\"failed\"" : "")
                         .append('>').append(s.best() ? "<b>" + score + "</b>" : score).append("</td><td>")
+                        .append(twins ? "<span class=\"effect\">" + esc(StudyReport.knowledgeEffect(r, s)) + "</span></td><td>"
+                                + esc(StudyReport.knowledgeEffectPHolm(r, s)) + "</td><td>" : "")
                         .append(esc(StudyReport.delta(r, s))).append("</td><td>").append(esc(StudyReport.pHolm(r, s)))
                         .append("</td><td>").append(s.n() == 0 ? "—" : StudyReport.count(s.trainableParameters()))
                         .append("</td><td>").append(s.n() == 0 ? "—" : StudyReport.count(s.totalParameters()))
@@ -180,6 +187,35 @@ final class HtmlReport {
         h.append("</tbody></table>\n<h3>Study file</h3>\n<pre class=\"config\">").append(esc(p.get("config"))).append("</pre>\n");
         h.append("</body></html>\n");
         return h.toString();
+    }
+
+    /** The headline of a study with twins: every method's knowledge effect (method − its twin) on every task. */
+    private static void knowledgeEffects(StringBuilder h, StudyResults r) {
+        Study study = r.study();
+        h.append("<h2 id=\"knowledge-effects\">Knowledge effects</h2>\n<p>")
+                .append(esc(StudyReport.KNOWLEDGE_EFFECT_TEXT).replace("`", "")).append("</p>\n");
+        h.append("<table class=\"results knowledge-effects\"><thead><tr><th>task</th><th>method</th><th>twin</th>")
+                .append("<th>method score</th><th>twin score</th><th>knowledge effect [95% CI]</th><th>p</th><th>p (Holm)</th>")
+                .append("<th>survives Holm</th></tr></thead><tbody>\n");
+        for (Study.TaskEntry t : study.tasks()) {
+            for (Study.Method m : study.methods()) {
+                Study.Method twin = study.twin(m.name());
+                if (twin == null) {
+                    continue;
+                }
+                dev.infuse.stats.Comparison c = r.statistics().knowledgeEffect(t.name(), m.name());
+                boolean ok = c != null && c.ok();
+                h.append("<tr data-task=\"").append(esc(t.name())).append("\" data-method=\"").append(esc(m.name())).append('"')
+                        .append(ok && c.significant() ? " class=\"best\"" : "").append("><td>").append(esc(t.name()))
+                        .append("</td><td>").append(esc(m.name())).append("</td><td>").append(esc(twin.name())).append("</td><td>")
+                        .append(esc(StudyReport.scoreOf(r, t.name(), m.name()))).append("</td><td>")
+                        .append(esc(StudyReport.scoreOf(r, t.name(), twin.name()))).append("</td><td>")
+                        .append(ok ? esc(StudyReport.deltaText(c)) : "—").append("</td><td>").append(ok ? esc(StudyReport.pText(c.p())) : "—")
+                        .append("</td><td>").append(ok ? esc(StudyReport.pText(c.pHolm())) : "—").append("</td><td>")
+                        .append(ok ? (c.significant() ? StudyReport.SURVIVES : "no") : "—").append("</td></tr>\n");
+            }
+        }
+        h.append("</tbody></table>\n");
     }
 
     private static void comparisons(StringBuilder h, StudyResults r, String task) {

@@ -2,6 +2,7 @@ package dev.infuse.study;
 
 import dev.infuse.tasks.OutputFiles;
 import dev.infuse.kg.KnowledgeGraph;
+import dev.infuse.kg.LamaGraphs;
 import dev.infuse.kg.TransEConfig;
 import dev.infuse.kg.TransEModel;
 import dev.infuse.kg.TransETrainer;
@@ -14,7 +15,9 @@ import java.util.Map;
 
 /**
  * The study's knowledge-graph steps: TransE entity embeddings trained once into
- * {@code out/knowledge/<name>/} and referenced from adapter configurations as {@code kg:<name>}.
+ * {@code out/knowledge/<name>/} and referenced from adapter configurations as {@code kg:<name>}. A step
+ * with {@code add_lama} trains on its triples plus a LAMA folder's facts (optionally without the T-REx
+ * probe facts: the knowledge-ablated twin), the merged triples and declared entities kept in its folder.
  */
 final class KnowledgeGraphs {
     static final String EMBEDDINGS = "entity_embeddings.safetensors";
@@ -28,12 +31,39 @@ final class KnowledgeGraphs {
     /** Trains one step's TransE embeddings into {@code tmp} (embeddings and {@code metrics.json}). */
     static void train(Study.KnowledgeGraphStep step, Path tmp) {
         long t0 = System.nanoTime();
-        KnowledgeGraph graph = step.folder() != null ? KnowledgeGraph.read(step.folder()) : wordNet();
+        KnowledgeGraph graph;
+        Map<String, Object> lama = null;
+        if (step.lama() != null) {
+            Study.LamaAddition l = step.lama();
+            java.util.Set<String> heldOut = l.holdOutProbeFacts()
+                    ? LamaGraphs.probeTriples(l.folder(), l.probeFraction(), l.splitSeed()) : java.util.Set.of();
+            LamaGraphs.WithLama read;
+            try {
+                read = LamaGraphs.read(step.folder(), l.folder(), heldOut, tmp);
+            } catch (java.io.IOException e) {
+                throw new dev.infuse.spi.InfuseException("data-io", "cannot merge " + l.folder() + " into " + step.folder() + ": "
+                        + e.getMessage(), e);
+            }
+            graph = read.graph();
+            lama = new LinkedHashMap<>();
+            lama.put("folder", l.source());
+            lama.put("facts_added", read.merged().added());
+            lama.put("probe_facts_held_out", read.merged().heldOut());
+            if (l.holdOutProbeFacts()) {
+                lama.put("probe_fraction", l.probeFraction());
+                lama.put("split_seed", l.splitSeed());
+            }
+        } else {
+            graph = step.folder() != null ? KnowledgeGraph.read(step.folder()) : wordNet();
+        }
         TransEConfig c = config(step);
         TransEModel model = new TransETrainer(c).progress(true).train(graph);
         model.entityEmbeddings().writeSafeTensors(tmp.resolve(EMBEDDINGS));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("source", step.source());
+        if (lama != null) {
+            m.put("lama", lama);
+        }
         m.put("graph", graph.summary());
         m.put("config", c.toMap());
         m.put("seconds", (System.nanoTime() - t0) / 1e9);

@@ -27,6 +27,9 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
     /** Name of the frozen baseline method (no adapters), always part of a study. */
     public static final String BASELINE = "baseline";
 
+    /** Suffix of a method's knowledge-ablated twin: {@code <method>-twin}. */
+    public static final String TWIN_SUFFIX = "-twin";
+
     public Study {
         tasks = List.copyOf(tasks);
         methods = List.copyOf(methods);
@@ -60,7 +63,32 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
      * @param transe TransE settings ({@code infuse transe}'s option names without dashes: dimension,
      *     epochs, lr, margin, norm, negatives, batch_size, seed)
      */
-    public record KnowledgeGraphStep(String name, String source, Path folder, Map<String, Object> transe) {}
+    public record KnowledgeGraphStep(String name, String source, Path folder, Map<String, Object> transe, LamaAddition lama) {
+        /** A graph without LAMA facts. */
+        public KnowledgeGraphStep(String name, String source, Path folder, Map<String, Object> transe) {
+            this(name, source, folder, transe, null);
+        }
+
+        /** As a record's, naming {@code lama} only when there is one, so that earlier studies' recipes stay the same. */
+        @Override
+        public String toString() {
+            return "KnowledgeGraphStep[name=" + name + ", source=" + source + ", folder=" + folder + ", transe=" + transe
+                    + (lama == null ? "" : ", lama=" + lama) + "]";
+        }
+    }
+
+    /**
+     * A LAMA folder's facts added to a knowledge graph's training triples ({@code add_lama}), every LAMA
+     * entity declared (see {@link dev.infuse.kg.LamaGraphs}).
+     *
+     * @param source the folder as written in the study file (relative to the data folder)
+     * @param folder the resolved folder
+     * @param holdOutProbeFacts whether the facts the T-REx tasks hold out as probe facts are left out
+     *     (the knowledge-ablated twin of the full graph)
+     * @param probeFraction with {@code holdOutProbeFacts}: the trex-* tasks' {@code probe_fraction}
+     * @param splitSeed with {@code holdOutProbeFacts}: the trex-* tasks' {@code split_seed}
+     */
+    public record LamaAddition(String source, Path folder, boolean holdOutProbeFacts, double probeFraction, long splitSeed) {}
 
     /**
      * @param name backbone plugin name, e.g. {@code bert}
@@ -101,9 +129,19 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
      *     {@code authors} (the map-tuning paper's {@code # … #} / {@code $ … $})
      * @param test a test file scored once per cell with the model selected on the development split, or null
      * @param file the task file of a declarative task (then {@code name} is the name it declares), or null
+     * @param options the task's options ({@code options:}, as {@code infuse eval --task-set KEY=VALUE}), empty for none
      */
     public record TaskEntry(String name, Path train, Path dev, String metric, Budget budget, String markers, Path test,
-            Path file) {
+            Path file, Map<String, Object> options) {
+        public TaskEntry {
+            options = options == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(options));
+        }
+
+        /** A task without options. */
+        public TaskEntry(String name, Path train, Path dev, String metric, Budget budget, String markers, Path test, Path file) {
+            this(name, train, dev, metric, budget, markers, test, file, Map.of());
+        }
+
         /** A task plugin without a test file. */
         public TaskEntry(String name, Path train, Path dev, String metric, Budget budget, String markers) {
             this(name, train, dev, metric, budget, markers, null, null);
@@ -118,7 +156,8 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
         @Override
         public String toString() {
             return "TaskEntry[name=" + name + ", train=" + train + ", dev=" + dev + ", metric=" + metric + ", budget=" + budget
-                    + ", markers=" + markers + (test == null ? "" : ", test=" + test) + (file == null ? "" : ", file=" + file) + "]";
+                    + ", markers=" + markers + (test == null ? "" : ", test=" + test) + (file == null ? "" : ", file=" + file)
+                + (options.isEmpty() ? "" : ", options=" + new java.util.TreeMap<>(options)) + "]";
         }
     }
 
@@ -134,14 +173,40 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
      *     in-layer plug-ins trained with it, or another method's saved one
      * @param budgets training budgets of this method that differ from the tasks' (its {@code budget}
      *     key applied over each task's budget), by task name; empty when it has none
+     * @param taskOptions task options of its cells over the task entries' own, by task name (a twin's
+     *     {@code task_options}); empty for none
+     * @param twinOf for a knowledge-ablated twin ({@code <method>-twin}, made from the method's {@code twin:}),
+     *     the method it is the twin of; null otherwise
      */
     public record Method(String name, List<AdapterEntry> adapters, String fusion, Map<String, Object> fusionConfig,
-            Downstream downstream, Map<String, Budget> budgets) {
+            Downstream downstream, Map<String, Budget> budgets, Map<String, Map<String, Object>> taskOptions, String twinOf) {
         public Method {
             adapters = List.copyOf(adapters);
             fusionConfig = fusionConfig == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fusionConfig));
             downstream = downstream == null ? Downstream.HEAD : downstream;
             budgets = budgets == null ? Map.of() : Map.copyOf(budgets);
+            taskOptions = taskOptions == null ? Map.of() : Map.copyOf(taskOptions);
+        }
+
+        /** A method that is no twin, with the tasks' options. */
+        public Method(String name, List<AdapterEntry> adapters, String fusion, Map<String, Object> fusionConfig,
+                Downstream downstream, Map<String, Budget> budgets) {
+            this(name, adapters, fusion, fusionConfig, downstream, budgets, Map.of(), null);
+        }
+
+        /** Name of the knowledge-ablated twin of the method {@code method}. */
+        public static String twinName(String method) {
+            return method + TWIN_SUFFIX;
+        }
+
+        /** Whether this method is the knowledge-ablated twin of another ({@link #twinOf()}). */
+        public boolean isTwin() {
+            return twinOf != null;
+        }
+
+        /** Task options of this method's cells on a task, over the task entry's (empty unless it is a twin that sets some). */
+        public Map<String, Object> taskOptions(TaskEntry task) {
+            return taskOptions.getOrDefault(task.name(), Map.of());
         }
 
         /** A head-only method with the tasks' budgets. */
@@ -258,9 +323,33 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
      * @param dev development file, or null
      * @param budget its training budget
      * @param seed its seed
+     * @param options the pretraining task's options ({@code pretrain: {options: ...}}), empty for its defaults
      */
     public record Pretraining(String id, String adapter, Map<String, Object> config, String task, Path train, Path dev,
-            Budget budget, long seed) {}
+            Budget budget, long seed, Map<String, Object> options) {
+        public Pretraining {
+            options = options == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(options));
+        }
+
+        /** A pretraining with the task's default options. */
+        public Pretraining(String id, String adapter, Map<String, Object> config, String task, Path train, Path dev,
+                Budget budget, long seed) {
+            this(id, adapter, config, task, train, dev, budget, seed, Map.of());
+        }
+
+        /** As a record's, naming {@code options} only when there are some, so that earlier studies' recipes stay the same. */
+        @Override
+        public String toString() {
+            return "Pretraining[id=" + id + ", adapter=" + adapter + ", config=" + config + ", task=" + task + ", train=" + train
+                    + ", dev=" + dev + ", budget=" + budget + ", seed=" + seed
+                    + (options.isEmpty() ? "" : ", options=" + new java.util.TreeMap<>(options)) + "]";
+        }
+    }
+
+    /** The knowledge-ablated twin of a method ({@code twin:} in the study file), or null when it has none. */
+    public Method twin(String method) {
+        return methods.stream().filter(m -> method.equals(m.twinOf())).findFirst().orElse(null);
+    }
 
     /** The method by name, or null. */
     public Method method(String name) {

@@ -27,19 +27,21 @@ public final class StudyFile {
     private static final List<String> TOP = List.of("name", "description", "backbone", "data", "fusion", "fusion_config", "cache", "seeds",
             "budgets", "knowledge_graphs", "tasks", "methods", "precision", "downstream");
     private static final List<String> KG = List.of("source", "dimension", "epochs", "lr", "margin", "norm", "negatives",
-            "batch_size", "seed");
+            "batch_size", "seed", "add_lama", "hold_out_probe_facts", "probe_fraction", "split_seed");
+    private static final List<String> KG_LAMA = List.of("add_lama", "hold_out_probe_facts", "probe_fraction", "split_seed");
     private static final List<String> BUDGET = List.of("epochs", "batch_size", "lr", "max_length", "warmup", "clip",
             "patience", "head_dropout", "max_train");
-    private static final List<String> TASK = List.of("name", "train", "dev", "test", "metric", "markers");
+    private static final List<String> TASK = List.of("name", "train", "dev", "test", "metric", "markers", "options");
     private static final List<String> METHOD = List.of("name", "description", "fusion", "fusion_config", "adapters", "downstream",
-            "budget");
+            "budget", "twin");
+    private static final List<String> TWIN = List.of("pretrain_options", "knowledge_graphs", "task_options");
     private static final List<String> DOWNSTREAM = List.of("layer_plugins", "backbone_dropout", "from", "frozen");
     private static final List<String> LAYER_PLUGIN = List.of("name", "config");
     private static final List<String> ADAPTER = List.of("adapter", "mode", "config", "artifact", "pretrain", "from");
     private static final List<String> PRETRAIN;
 
     static {
-        List<String> p = new ArrayList<>(List.of("task", "train", "dev", "seed"));
+        List<String> p = new ArrayList<>(List.of("task", "train", "dev", "seed", "options"));
         p.addAll(BUDGET);
         PRETRAIN = List.copyOf(p);
     }
@@ -109,6 +111,8 @@ public final class StudyFile {
         private final Path base;
         private final String text;
         private final Map<String, Study.Budget> budgets = new LinkedHashMap<>();
+        /** Each method's {@code twin:} entry, by method name. */
+        private final Map<String, YamlNode> twins = new LinkedHashMap<>();
         private Study.Budget defaults = Study.Budget.defaults();
 
         Parser(Path file, String text) {
@@ -195,6 +199,7 @@ public final class StudyFile {
                     : top.containsKey("data") ? base.resolve(top.get("data").string("data")).normalize() : null;
             checkData(dataDir, dataOverride == null ? top.get("data") : null, tasks, methods);
             List<Study.KnowledgeGraphStep> graphs = knowledgeGraphs(top.get("knowledge_graphs"), dataDir);
+            methods = withTwins(methods, graphs, tasks);
             checkGraphReferences(methods, graphs);
             return new Study(file, text, name, backbone, dataDir, tasks, methods, seeds, cache, graphs);
         }
@@ -227,8 +232,9 @@ public final class StudyFile {
                     }
                 }
                 Map<String, Object> transe = new LinkedHashMap<>();
+                Study.LamaAddition lama = lama(m, what, source, dataDir);
                 for (Map.Entry<String, YamlNode> k : m.entrySet()) {
-                    if (!k.getKey().equals("source")) {
+                    if (!k.getKey().equals("source") && !KG_LAMA.contains(k.getKey())) {
                         double v = k.getValue().number(k.getKey());
                         if (!(v > 0)) {
                             throw k.getValue().error("config-bad-value", what + ": " + k.getKey() + " must be greater than 0");
@@ -236,9 +242,205 @@ public final class StudyFile {
                         transe.put(k.getKey(), v);
                     }
                 }
-                out.add(new Study.KnowledgeGraphStep(name, source, folder, transe));
+                out.add(new Study.KnowledgeGraphStep(name, source, folder, transe, lama));
             }
             return out;
+        }
+
+        /** A knowledge graph's {@code add_lama} (with {@code hold_out_probe_facts}, {@code probe_fraction}, {@code split_seed}), or null. */
+        private Study.LamaAddition lama(Map<String, YamlNode> m, String what, String source, Path dataDir) {
+            if (!m.containsKey("add_lama")) {
+                for (String k : KG_LAMA) {
+                    if (m.containsKey(k)) {
+                        throw m.get(k).error("config-invalid", what + ": '" + k + "' goes with 'add_lama' (a LAMA folder whose "
+                                + "facts join the graph)");
+                    }
+                }
+                return null;
+            }
+            YamlNode at = m.get("add_lama");
+            if (source.equals("wordnet")) {
+                throw at.error("config-invalid", what + ": 'add_lama' joins LAMA's Wikidata facts to a graph with Wikidata ids "
+                        + "(e.g. source: kg/codex/triples/codex-m), not to the embedded WordNet graph");
+            }
+            String lamaSource = at.string("add_lama");
+            Path folder = (dataDir != null ? dataDir : base).resolve(lamaSource).normalize();
+            if (!Files.isDirectory(folder)) {
+                throw at.error("data-missing", what + ": LAMA folder " + folder + " does not exist (expected a folder laid out "
+                        + "like the shared data's lama/, relative to the data folder)");
+            }
+            boolean holdOut = m.containsKey("hold_out_probe_facts") && m.get("hold_out_probe_facts").bool("hold_out_probe_facts");
+            for (String k : List.of("probe_fraction", "split_seed")) {
+                if (m.containsKey(k) && !holdOut) {
+                    throw m.get(k).error("config-invalid", what + ": '" + k + "' goes with 'hold_out_probe_facts: true'");
+                }
+            }
+            double fraction = dev.infuse.tasks.TrexTasks.DEFAULT_PROBE_FRACTION;
+            if (m.containsKey("probe_fraction")) {
+                fraction = m.get("probe_fraction").number("probe_fraction");
+                if (!(fraction > 0 && fraction < 1)) {
+                    throw m.get("probe_fraction").error("config-bad-value", what + ": probe_fraction must be in (0, 1), not " + fraction);
+                }
+            }
+            long seed = m.containsKey("split_seed") ? m.get("split_seed").integer("split_seed")
+                    : dev.infuse.tasks.TrexTasks.DEFAULT_SPLIT_SEED;
+            return new Study.LamaAddition(lamaSource, folder, holdOut, fraction, seed);
+        }
+
+        /**
+         * Adds each method's knowledge-ablated twin ({@code twin:}) right after it: {@code <method>-twin}, the
+         * same method with the twin's overrides — its pretrainings' task options ({@code pretrain_options}),
+         * knowledge graphs swapped in its adapters' and pretrainings' configurations ({@code knowledge_graphs:
+         * {full: ablated}}), its cells' task options ({@code task_options: {TASK: {...}}}). A changed pretraining
+         * becomes the twin's own step ({@code <method>-twin/<adapter>}). A twin that changes nothing, or names an
+         * unknown graph or task, is one error at its line.
+         */
+        private List<Study.Method> withTwins(List<Study.Method> methods, List<Study.KnowledgeGraphStep> graphs,
+                List<Study.TaskEntry> tasks) {
+            if (twins.isEmpty()) {
+                return methods;
+            }
+            List<String> graphNames = graphs.stream().map(Study.KnowledgeGraphStep::name).toList();
+            List<Study.Method> out = new ArrayList<>();
+            for (Study.Method m : methods) {
+                out.add(m);
+                YamlNode t = twins.get(m.name());
+                if (t != null) {
+                    out.add(twin(m, t, methods, graphNames, tasks));
+                }
+            }
+            return out;
+        }
+
+        private Study.Method twin(Study.Method m, YamlNode t, List<Study.Method> methods, List<String> graphNames,
+                List<Study.TaskEntry> tasks) {
+            String what = "twin of method '" + m.name() + "'";
+            String name = Study.Method.twinName(m.name());
+            if (methods.stream().anyMatch(x -> x.name().equals(name))) {
+                throw t.error("config-bad-value", what + ": the twin is the method '" + name + "', which the study already "
+                        + "defines; rename that method");
+            }
+            if (!NAME.matcher(name).matches()) {
+                throw t.error("config-bad-value", what + ": its name '" + name + "' is too long for a folder name (at most 64 "
+                        + "characters); shorten the method's name");
+            }
+            t.onlyKeys(what, TWIN);
+            Map<String, YamlNode> f = t.map(what);
+            // pretrain_options
+            Map<String, Object> preOptions = config(f.get("pretrain_options"), "pretrain_options of the " + what);
+            if (!preOptions.isEmpty() && m.pretrainings().isEmpty()) {
+                throw f.get("pretrain_options").error("config-invalid", what + ": 'pretrain_options' changes the task options of "
+                        + "the method's pretraining steps, but it has none (no adapter with 'pretrain')");
+            }
+            // knowledge_graphs
+            Map<String, String> swaps = new LinkedHashMap<>();
+            if (f.containsKey("knowledge_graphs") && !f.get("knowledge_graphs").isNull()) {
+                YamlNode g = f.get("knowledge_graphs");
+                for (Map.Entry<String, YamlNode> e : g.map("knowledge_graphs of the " + what).entrySet()) {
+                    String from = e.getKey();
+                    String to = e.getValue().string("a knowledge graph name");
+                    checkGraphName(g.key(from), from, graphNames, what);
+                    checkGraphName(e.getValue(), to, graphNames, what);
+                    if (from.equals(to)) {
+                        throw e.getValue().error("config-invalid", what + ": knowledge graph '" + from + "' is swapped for itself");
+                    }
+                    if (!uses(m, Study.KG_REFERENCE + from)) {
+                        throw g.key(from).error("config-invalid", what + ": method '" + m.name() + "' does not use 'kg:" + from
+                                + "' in any adapter configuration, so swapping it changes nothing");
+                    }
+                    swaps.put(Study.KG_REFERENCE + from, Study.KG_REFERENCE + to);
+                }
+            }
+            // task_options
+            Map<String, Map<String, Object>> taskOptions = new LinkedHashMap<>();
+            if (f.containsKey("task_options") && !f.get("task_options").isNull()) {
+                YamlNode to = f.get("task_options");
+                for (Map.Entry<String, YamlNode> e : to.map("task_options of the " + what).entrySet()) {
+                    Study.TaskEntry task = tasks.stream().filter(x -> x.name().equals(e.getKey())).findFirst().orElse(null);
+                    if (task == null) {
+                        List<String> names = tasks.stream().map(Study.TaskEntry::name).toList();
+                        String hint = PluginConfig.closest(e.getKey(), names);
+                        throw to.key(e.getKey()).error("config-unknown-task", what + ": task_options names task '" + e.getKey()
+                                + "', which the study does not run" + (hint == null ? "" : " (did you mean '" + hint + "'?)")
+                                + "; its tasks: " + String.join(", ", names));
+                    }
+                    Map<String, Object> options = config(e.getValue(), "task_options of the " + what);
+                    if (options.containsKey("markers")) {
+                        throw e.getValue().key("markers").error("config-invalid", what + ": a twin keeps its method's entity markers");
+                    }
+                    Map<String, Object> all = new LinkedHashMap<>(task.options());
+                    all.putAll(options);
+                    checkOptions(e.getValue(), task.ref(), all, "task_options of the " + what + ", task '" + task.name() + "'");
+                    if (!all.equals(task.options())) {
+                        taskOptions.put(task.name(), options);
+                    }
+                }
+            }
+            Map<Study.Pretraining, Study.Pretraining> changed = new LinkedHashMap<>();
+            List<Study.AdapterEntry> adapters = new ArrayList<>();
+            for (Study.AdapterEntry a : m.adapters()) {
+                Study.Pretraining p = a.pretraining();
+                if (p != null && !changed.containsKey(p)) {
+                    Map<String, Object> options = new LinkedHashMap<>(p.options());
+                    options.putAll(preOptions);
+                    Map<String, Object> config = swap(p.config(), swaps);
+                    if (!options.equals(p.options())) {
+                        checkOptions(f.get("pretrain_options"), p.task(), options, "pretrain_options of the " + what
+                                + ", pretraining '" + p.id() + "'");
+                    }
+                    Study.Pretraining q = options.equals(p.options()) && config.equals(p.config()) ? p
+                            : new Study.Pretraining(name + "/" + p.adapter(), p.adapter(), config, p.task(), p.train(), p.dev(),
+                                    p.budget(), p.seed(), options);
+                    if (q != p && changed.values().stream().anyMatch(x -> x.id().equals(q.id()))) {
+                        throw t.error("config-invalid", what + ": two of its pretraining steps would both become '" + q.id()
+                                + "'; a twin changes at most one pretraining per adapter plugin");
+                    }
+                    changed.put(p, q);
+                }
+                adapters.add(new Study.AdapterEntry(a.mode(), a.adapter(), swap(a.config(), swaps), a.artifact(),
+                        p == null ? null : changed.get(p), a.where()));
+            }
+            Map<String, Map<String, Object>> options = new LinkedHashMap<>(m.taskOptions());
+            taskOptions.forEach((k, v) -> options.merge(k, v, (x, y) -> {
+                Map<String, Object> z = new LinkedHashMap<>(x);
+                z.putAll(y);
+                return z;
+            }));
+            if (adapters.equals(m.adapters()) && options.equals(m.taskOptions())) {
+                throw t.error("config-invalid", what + ": the twin changes nothing (its pretrain_options, knowledge_graphs and "
+                        + "task_options leave the method as it is); a knowledge-ablated twin must differ from its method in "
+                        + "its knowledge source: e.g. pretrain_options: {labels: shuffled} for trex-rc pretraining, "
+                        + "knowledge_graphs: {full: ablated}, or task_options");
+            }
+            return new Study.Method(name, adapters, m.fusion(), m.fusionConfig(), m.downstream(), m.budgets(), options, m.name());
+        }
+
+        private static void checkGraphName(YamlNode at, String graph, List<String> names, String what) {
+            if (!names.contains(graph)) {
+                String hint = PluginConfig.closest(graph, names);
+                throw at.error("config-unknown-key", what + ": '" + graph + "' names no knowledge graph of the study"
+                        + (hint == null ? "" : " (did you mean '" + hint + "'?)")
+                        + (names.isEmpty() ? "; declare it under 'knowledge_graphs'" : "; knowledge graphs: " + names));
+            }
+        }
+
+        /** Whether an adapter (or pretraining) configuration of the method has the value {@code ref}. */
+        private static boolean uses(Study.Method m, String ref) {
+            for (Study.AdapterEntry a : m.adapters()) {
+                if (a.config().containsValue(ref) || (a.pretraining() != null && a.pretraining().config().containsValue(ref))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static Map<String, Object> swap(Map<String, Object> config, Map<String, String> swaps) {
+            if (swaps.isEmpty() || config.values().stream().noneMatch(swaps::containsKey)) {
+                return config;
+            }
+            Map<String, Object> c = new LinkedHashMap<>(config);
+            c.replaceAll((k, v) -> v instanceof String s && swaps.containsKey(s) ? swaps.get(s) : v);
+            return c;
         }
 
         /** Every {@code kg:<name>} value of an adapter configuration must name a knowledge graph of the study. */
@@ -357,6 +559,8 @@ public final class StudyFile {
             Path test = null;
             String metric = null;
             String markers = null;
+            Map<String, Object> options = Map.of();
+            YamlNode optionsNode = null;
             YamlNode nameNode = t;
             if (t.isScalar()) {
                 name = taskRef(t.string("a task"));
@@ -380,10 +584,21 @@ public final class StudyFile {
                         throw m.get("markers").error(e.code(), e.getMessage());
                     }
                 }
+                if (m.containsKey("options")) {
+                    optionsNode = m.get("options");
+                    options = config(optionsNode, "options of task '" + name + "'");
+                    if (options.containsKey("markers")) {
+                        throw optionsNode.key("markers").error("config-invalid", "task '" + name + "': give the markers as the "
+                                + "task entry's 'markers' key, not as an option");
+                    }
+                }
             }
             checkTask(nameNode, name, "tasks");
+            if (optionsNode != null) {
+                checkOptions(optionsNode, name, options, "options of task '" + name + "'");
+            }
             if (metric == null) {
-                metric = Tasks.builtIn().create(name, Map.of()).metric().name();
+                metric = Tasks.builtIn().create(name, options).metric().name();
             }
             Path file = null;
             if (Tasks.isFile(name)) {
@@ -391,7 +606,19 @@ public final class StudyFile {
                 file = Path.of(name);
                 name = Tasks.builtIn().create(name, Map.of()).name();
             }
-            return new Study.TaskEntry(name, train, dev, metric, budgets.getOrDefault(name, defaults), markers, test, file);
+            return new Study.TaskEntry(name, train, dev, metric, budgets.getOrDefault(name, defaults), markers, test, file, options);
+        }
+
+        /**
+         * Task options are the task's: created once with them here, so that an unknown option (or a bad value the
+         * task checks when created) is the task's own error, at the line of the options, before any cell runs.
+         */
+        private static void checkOptions(YamlNode at, String task, Map<String, Object> options, String what) {
+            try {
+                Tasks.builtIn().create(task, options);
+            } catch (InfuseException e) {
+                throw at.error(e.code(), what + ": " + e.getMessage());
+            }
         }
 
         /** A task name, or a task file's path resolved against the study file's folder. */
@@ -460,6 +687,13 @@ public final class StudyFile {
                     }
                     raw.put(name, adapters);
                     nodes.put(name, m);
+                    if (fields.containsKey("twin")) {
+                        if (name.equals(Study.BASELINE)) {
+                            throw fields.get("twin").error("config-invalid", "the baseline has no knowledge to ablate: "
+                                    + "'twin' belongs on a method with knowledge plug-ins");
+                        }
+                        twins.put(name, fields.get("twin"));
+                    }
                     fusions.put(name, fields.containsKey("fusion") ? fields.get("fusion").string("fusion") : defaultFusion);
                     fusionConfigs.put(name, fields.containsKey("fusion_config")
                             ? config(fields.get("fusion_config"), "fusion_config of method '" + name + "'") : defaultFusionConfig);
@@ -654,7 +888,12 @@ public final class StudyFile {
             Path train = budgetKeys.containsKey("train") ? base.resolve(m.get("train").string("train")).normalize() : null;
             Path dev = budgetKeys.containsKey("dev") ? base.resolve(m.get("dev").string("dev")).normalize() : null;
             long seed = m.containsKey("seed") ? m.get("seed").integer("seed") : 42;
-            return new Study.Pretraining(id, adapter, config, task, train, dev, b, seed);
+            Map<String, Object> options = Map.of();
+            if (m.containsKey("options")) {
+                options = config(m.get("options"), "options of " + what);
+                checkOptions(m.get("options"), task, options, "options of " + what);
+            }
+            return new Study.Pretraining(id, adapter, config, task, train, dev, b, seed, options);
         }
 
         private Study.AdapterEntry resolve(RawAdapter a, Map<String, List<RawAdapter>> raw) {

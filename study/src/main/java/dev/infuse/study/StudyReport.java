@@ -306,9 +306,29 @@ public final class StudyReport {
                 row.put("significant", c.significant());
                 row.put("mde", c.mde());
             }
+            Map<String, Object> effect = effectJson(r, s.task(), s.method());
+            if (effect != null) {
+                row.put("knowledge_effect", effect);
+            }
             summaries.add(row);
         }
         m.put("summary", summaries);
+        if (hasTwins(r.study())) {
+            List<Map<String, Object>> effects = new ArrayList<>();
+            for (Study.TaskEntry t : r.study().tasks()) {
+                for (Study.Method x : r.study().methods()) {
+                    Map<String, Object> e = effectJson(r, t.name(), x.name());
+                    if (e != null) {
+                        Map<String, Object> row = new LinkedHashMap<>();
+                        row.put("task", t.name());
+                        row.put("method", x.name());
+                        row.putAll(e);
+                        effects.add(row);
+                    }
+                }
+            }
+            m.put("knowledge_effects", effects);
+        }
         List<Map<String, Object>> cells = new ArrayList<>();
         for (StudyResults.CellResult c : r.cells()) {
             Map<String, Object> row = new LinkedHashMap<>();
@@ -480,6 +500,13 @@ public final class StudyReport {
         StringBuilder s = new StringBuilder(row("task", "method", "metric", "mean", "std", "seeds", "failed", "delta_vs_baseline",
                 "trainable_parameters", "total_parameters", "best", "item_low", "item_high", "delta_low", "delta_high", "p",
                 "p_holm", "significant", "mde", "train_seconds", "peak_rss_mib", "peak_rss_scope"));
+        boolean twins = hasTwins(r.study());
+        if (twins) {
+            // Only in studies with twins, so that the files of other studies keep their columns.
+            s.setLength(s.length() - 1);
+            s.append(",twin,knowledge_effect,knowledge_effect_low,knowledge_effect_high,knowledge_effect_p,"
+                    + "knowledge_effect_p_holm,knowledge_effect_significant\n");
+        }
         for (StudyResults.Summary x : r.summaries()) {
             PairedStatistics.RunInterval one = oneSeedInterval(r, x);
             Comparison c = r.statistics().find(x.task(), x.method(), Study.BASELINE);
@@ -489,6 +516,14 @@ public final class StudyReport {
                     one == null ? null : one.high(), ok ? c.low() : null, ok ? c.high() : null, ok ? c.p() : null,
                     ok ? c.pHolm() : null, ok ? c.significant() : null, ok ? c.mde() : null, x.trainSeconds(),
                     x.peakRssBytes() < 0 ? null : x.peakRssBytes() / MIB, x.peakRssScope()));
+            if (twins) {
+                Study.Method twin = r.study().twin(x.method());
+                Comparison e = r.statistics().knowledgeEffect(x.task(), x.method());
+                boolean eok = e != null && e.ok();
+                s.setLength(s.length() - 1);
+                s.append(',').append(row(twin == null ? null : twin.name(), eok ? e.delta() : null, eok ? e.low() : null,
+                        eok ? e.high() : null, eok ? e.p() : null, eok ? e.pHolm() : null, eok ? e.significant() : null));
+            }
         }
         return s.toString();
     }
@@ -565,6 +600,94 @@ public final class StudyReport {
                 c.significant() ? " " + SURVIVES : "");
     }
 
+    /** Whether any method of the study has a knowledge-ablated twin ({@code twin:}). */
+    static boolean hasTwins(Study study) {
+        return study.methods().stream().anyMatch(Study.Method::isTwin);
+    }
+
+    /**
+     * The knowledge effect of a method on a task for tables: method − its twin in points with its 95% interval
+     * and the Holm marker; {@code twin of X} for a twin; a dash when it has no twin or the comparison could not be made.
+     */
+    static String knowledgeEffect(StudyResults r, StudyResults.Summary s) {
+        Study.Method m = r.study().method(s.method());
+        if (m != null && m.isTwin()) {
+            return "twin of " + m.twinOf();
+        }
+        Comparison c = r.statistics().knowledgeEffect(s.task(), s.method());
+        return c == null || !c.ok() ? "—" : deltaText(c);
+    }
+
+    /** The Holm-adjusted p of a method's knowledge effect, or a dash. */
+    static String knowledgeEffectPHolm(StudyResults r, StudyResults.Summary s) {
+        Comparison c = r.statistics().knowledgeEffect(s.task(), s.method());
+        return c == null || !c.ok() ? "—" : pText(c.pHolm());
+    }
+
+    /** A method's knowledge effect on a task for results.json, or null when it has no twin. */
+    private static Map<String, Object> effectJson(StudyResults r, String task, String method) {
+        Study.Method twin = r.study().twin(method);
+        if (twin == null) {
+            return null;
+        }
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("twin", twin.name());
+        Comparison c = r.statistics().knowledgeEffect(task, method);
+        if (c != null && c.ok()) {
+            e.put("delta", c.delta());
+            e.put("delta_interval", List.of(c.low(), c.high()));
+            e.put("p", c.p());
+            e.put("p_holm", c.pHolm());
+            e.put("significant", c.significant());
+            e.put("mde", c.mde());
+            e.put("seed_pairs", c.seedPairs());
+        } else {
+            e.put("delta", null);
+            e.put("error", c == null ? "not compared (a cell failed, is n/a or has no outcomes)" : "error[" + c.errorCode() + "]: " + c.error());
+        }
+        return e;
+    }
+
+    /** The headline of a study with twins (Markdown): every method's knowledge effect on every task. */
+    static void knowledgeEffectsMarkdown(StudyResults r, StringBuilder s) {
+        if (!hasTwins(r.study())) {
+            return;
+        }
+        s.append("## Knowledge effects\n\n").append(KNOWLEDGE_EFFECT_TEXT).append("\n\n");
+        s.append("| task | method | twin | method score | twin score | knowledge effect [95% CI] | p | p (Holm) | survives Holm |\n");
+        s.append("|---|---|---|---:|---:|---:|---:|---:|:---:|\n");
+        for (Study.TaskEntry t : r.study().tasks()) {
+            for (Study.Method m : r.study().methods()) {
+                Study.Method twin = r.study().twin(m.name());
+                if (twin == null) {
+                    continue;
+                }
+                Comparison c = r.statistics().knowledgeEffect(t.name(), m.name());
+                boolean ok = c != null && c.ok();
+                s.append("| ").append(t.name()).append(" | ").append(m.name()).append(" | ").append(twin.name()).append(" | ")
+                        .append(scoreOf(r, t.name(), m.name())).append(" | ").append(scoreOf(r, t.name(), twin.name())).append(" | ")
+                        .append(ok ? deltaText(c) : "—").append(" | ").append(ok ? pText(c.p()) : "—").append(" | ")
+                        .append(ok ? pText(c.pHolm()) : "—").append(" | ").append(ok ? (c.significant() ? SURVIVES : "no") : "—")
+                        .append(" |\n");
+            }
+        }
+        s.append('\n');
+    }
+
+    /** What the knowledge effect is, in one paragraph. */
+    static final String KNOWLEDGE_EFFECT_TEXT = "The knowledge effect of a method is its score minus that of its "
+            + "knowledge-ablated twin (`<method>-twin`: trained identically — same seeds, budgets, data and shapes — but "
+            + "without the evaluated knowledge in its knowledge source), paired item by item; [95% CI] from the paired "
+            + "bootstrap, p from the paired randomisation test, Holm-adjusted with all other comparisons. A method can beat "
+            + "the baseline by learning the task's format; only a positive knowledge effect says that knowledge got in. "
+            + "See docs/STATISTICS.md.";
+
+    /** A method's score on a task for tables, or a dash. */
+    static String scoreOf(StudyResults r, String task, String method) {
+        return r.summaries().stream().filter(x -> x.task().equals(task) && x.method().equals(method)).findFirst()
+                .map(x -> score(r, x)).orElse("—");
+    }
+
     /** A p-value for tables: 3 significant digits, {@code <0.0001} below the resolution of 10,000 rounds. */
     static String pText(double p) {
         if (!Double.isFinite(p)) {
@@ -619,16 +742,23 @@ public final class StudyReport {
                 .append("included; ≤ marks an upper bound, when cells ran side by side). Downstream models: ")
                 .append(downstreams(r.study())).append(".\n\n");
         s.append(statisticsIntro(r)).append("\n\n");
+        knowledgeEffectsMarkdown(r, s);
+        boolean twins = hasTwins(r.study());
         for (Study.TaskEntry t : r.study().tasks()) {
             s.append("## ").append(t.name()).append(" (").append(t.metric()).append(")\n\n");
-            s.append("| method | ").append(t.metric()).append(" | Δ vs baseline [95% CI] | p (Holm) | trainable parameters | total parameters | training time | peak RSS | seeds |\n");
-            s.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            s.append("| method | ").append(t.metric()).append(twins ? " | knowledge effect vs twin [95% CI] | p (Holm)" : "")
+                    .append(" | Δ vs baseline [95% CI] | p (Holm) | trainable parameters | total parameters | training time | peak RSS | seeds |\n");
+            s.append(twins ? "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n" : "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (StudyResults.Summary x : r.summaries()) {
                 if (!x.task().equals(t.name())) {
                     continue;
                 }
                 String score = x.best() ? "**" + score(r, x) + "**" : score(r, x);
-                s.append("| ").append(x.method()).append(" | ").append(score).append(" | ").append(delta(r, x)).append(" | ")
+                s.append("| ").append(x.method()).append(" | ").append(score).append(" | ");
+                if (twins) {
+                    s.append(knowledgeEffect(r, x)).append(" | ").append(knowledgeEffectPHolm(r, x)).append(" | ");
+                }
+                s.append(delta(r, x)).append(" | ")
                         .append(pHolm(r, x)).append(" | ")
                         .append(x.n() == 0 ? "—" : count(x.trainableParameters())).append(" | ")
                         .append(x.n() == 0 ? "—" : count(x.totalParameters())).append(" | ")

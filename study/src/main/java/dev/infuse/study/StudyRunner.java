@@ -409,6 +409,9 @@ public final class StudyRunner {
             if (m.budgets().containsKey(t.name())) {
                 r.append("method budget ").append(m.budget(t)).append('\n');
             }
+            if (!m.taskOptions(t).isEmpty()) {
+                r.append("method task_options ").append(new java.util.TreeMap<>(m.taskOptions(t))).append('\n');
+            }
         }
         r.append("\ncache ").append(study.cache()).append('\n');
         return r.toString();
@@ -464,10 +467,12 @@ public final class StudyRunner {
         String fusion = owner == null ? "concat" : owner.fusion();
         RunSpec.AdapterUse trained = new RunSpec.AdapterUse(p.adapter(), null, RunSpec.AdapterMode.TRAIN,
                 KnowledgeGraphs.resolve(p.config(), out));
-        TaskRunner.run(infuse, backbone, RunSpec.builder(p.task()).train(p.train()).dev(p.dev()).data(study.dataDir())
+        RunSpec.Builder spec = RunSpec.builder(p.task()).train(p.train()).dev(p.dev()).data(study.dataDir())
                 .adapter(trained).fusionIfSideAdapters(fusion).training(training(p.budget(), p.seed())).maxLength(p.budget().maxLength())
                 .cache(study.cache())
-                .fusionConfig(owner == null ? Map.of() : owner.fusionConfig()).headDropout((float) p.budget().headDropout()).out(tmp).maxTrain(p.budget().maxTrain()).build());
+                .fusionConfig(owner == null ? Map.of() : owner.fusionConfig()).headDropout((float) p.budget().headDropout()).out(tmp).maxTrain(p.budget().maxTrain());
+        p.options().forEach(spec::taskOption);
+        TaskRunner.run(infuse, backbone, spec.build());
     }
 
     /** Runs an evaluation cell into {@code tmp}; a method that cannot take part writes an n/a {@code metrics.json}. */
@@ -510,6 +515,9 @@ public final class StudyRunner {
                 .maxTrain(budget.maxTrain()).markers(t.markers()).fusionConfig(m.fusionConfig())
                 .layerPlugins(d.layerPlugins().stream().map(l -> new RunSpec.LayerUse(l.name(), l.config())).toList())
                 .backboneDropout(d.backboneDropout() == null ? null : d.backboneDropout().floatValue());
+        // The task entry's options, then a twin's over them (markers stay the entry's 'markers' key).
+        t.options().forEach(spec::taskOption);
+        m.taskOptions(t).forEach(spec::taskOption);
         if (d.from() != null) {
             spec.head(new RunSpec.HeadUse(sourceModel(out, m, c), d.frozen()));
         }

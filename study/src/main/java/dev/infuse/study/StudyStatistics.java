@@ -15,7 +15,8 @@ import java.util.TreeMap;
 
 /**
  * The paired statistics of a study (see {@code docs/STATISTICS.md}): every method against the
- * baseline and against each of its controls, on every task, from the cells' per-item outcomes
+ * baseline, against its knowledge-ablated twin (the knowledge effect) and against each of its controls, on
+ * every task, from the cells' per-item outcomes
  * ({@code outcomes.json}); Holm–Bonferroni over all of them together.
  *
  * @param settings resamples, seed, α and power used
@@ -36,10 +37,15 @@ public record StudyStatistics(PairedStatistics.Settings settings, List<Planned> 
         reruns = List.copyOf(reruns);
     }
 
-    /** Why two methods are compared. New relations (knowledge-ablated twins) add a constant and a rule in {@link #plan}. */
+    /** Why two methods are compared. A new relation adds a constant and a rule in {@link #plan}. */
     public enum Relation {
         /** Against the frozen baseline. */
         BASELINE,
+        /**
+         * Against its knowledge-ablated twin ({@code <method>-twin}, trained identically without the evaluated
+         * knowledge): the difference is the method's <em>knowledge effect</em>.
+         */
+        TWIN,
         /** Against a control: a method whose adapters have the same shapes, all at random weights ({@code mode: control}). */
         CONTROL;
 
@@ -88,6 +94,17 @@ public record StudyStatistics(PairedStatistics.Settings settings, List<Planned> 
         return method + "/" + task + "/seed-" + seed;
     }
 
+    /** The knowledge effect of a method on a task (the comparison against its twin), or null when it has none. */
+    public Comparison knowledgeEffect(String task, String method) {
+        for (int i = 0; i < plan.size(); i++) {
+            Planned p = plan.get(i);
+            if (p.relation() == Relation.TWIN && p.task().equals(task) && p.method().equals(method)) {
+                return comparisons.get(i);
+            }
+        }
+        return null;
+    }
+
     /** The comparison of a method against a reference on a task, or null. */
     public Comparison find(String task, String method, String reference) {
         for (int i = 0; i < plan.size(); i++) {
@@ -100,8 +117,9 @@ public record StudyStatistics(PairedStatistics.Settings settings, List<Planned> 
     }
 
     /**
-     * The comparisons a study makes: on each task, each method against the baseline, then against
-     * each of its controls.
+     * The comparisons a study makes: on each task, each method against the baseline, then against its
+     * knowledge-ablated twin (the knowledge effect), then against each of its controls. A twin is compared
+     * with the baseline only (against the controls it would answer no question of the study).
      */
     public static List<Planned> plan(Study study) {
         List<Planned> out = new ArrayList<>();
@@ -111,6 +129,13 @@ public record StudyStatistics(PairedStatistics.Settings settings, List<Planned> 
                     continue;
                 }
                 out.add(new Planned(t.name(), m.name(), Study.BASELINE, Relation.BASELINE));
+                if (m.isTwin()) {
+                    continue;
+                }
+                Study.Method twin = study.twin(m.name());
+                if (twin != null) {
+                    out.add(new Planned(t.name(), m.name(), twin.name(), Relation.TWIN));
+                }
                 for (String c : controls(study, m)) {
                     out.add(new Planned(t.name(), m.name(), c, Relation.CONTROL));
                 }

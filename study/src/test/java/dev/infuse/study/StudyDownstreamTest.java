@@ -299,8 +299,11 @@ class StudyDownstreamTest {
             files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
         }
         assertThat(files).extracting(p -> p.getFileName().toString()).contains("benchmark.yaml", "in-layer-semeval.yaml",
-                "kadapter-published.yaml", "maptuning-plug-and-play.yaml");
+                "kadapter-published.yaml", "maptuning-plug-and-play.yaml", "knowledge-effect.yaml");
         Files.createDirectories(tmp.resolve("data"));
+        // The folders knowledge-effect.yaml's graphs name (checked when the file is read; their files only when a graph trains).
+        Files.createDirectories(tmp.resolve("data/kg/codex/triples/codex-m"));
+        Files.createDirectories(tmp.resolve("data/lama"));
         try (Infuse infuse = infuse(tmp);
                 Backbone tiny = infuse.createBackbone("bert-random", PluginConfig.empty("backbone 'bert-random'"))) {
             for (Path f : files) {
@@ -320,6 +323,17 @@ class StudyDownstreamTest {
         assertThat(kadapter.methods()).allSatisfy(m -> assertThat(m.downstream().layerPlugins())
                 .extracting(Study.LayerPluginEntry::name).containsExactly("lora"));
         assertThat(kadapter.tasks()).extracting(Study.TaskEntry::name).containsExactly("semeval", "open-entity");
+        Study effect = StudyFile.read(root.resolve("examples/studies/knowledge-effect.yaml"), tmp.resolve("data"));
+        assertThat(effect.methods()).extracting(Study.Method::name).containsExactly("baseline", "factual", "factual-twin",
+                "factual-control", "map-tuning", "map-tuning-twin", "map-tuning-cloze", "map-tuning-cloze-twin", "kilm", "kilm-twin");
+        assertThat(effect.method("factual-twin").pretrainings()).singleElement()
+                .satisfies(p -> assertThat(p.options()).containsEntry("labels", "shuffled"));
+        assertThat(effect.method("kilm-twin").pretrainings()).singleElement()
+                .satisfies(p -> assertThat(p.options()).containsEntry("probed_descriptions", "without"));
+        assertThat(effect.method("map-tuning-twin").pretrainings()).singleElement()
+                .satisfies(p -> assertThat(p.config()).containsEntry("embeddings", "kg:ablated"));
+        assertThat(effect.knowledgeGraphs()).extracting(g -> g.lama().holdOutProbeFacts()).containsExactly(false, true);
+        assertThat(StudyStatistics.plan(effect)).filteredOn(p -> p.relation() == StudyStatistics.Relation.TWIN).hasSize(4 * 4);
         Study pnp = StudyFile.read(root.resolve("examples/studies/maptuning-plug-and-play.yaml"), tmp.resolve("data"));
         List<List<Cell>> waves = StudyRunner.waves(pnp, StudyRunner.cells(pnp, tmp.resolve("out")));
         assertThat(waves).hasSize(2);
