@@ -85,6 +85,10 @@ final class RunOptions {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of initialisation, shuffling and splits (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--data-seed", paramLabel = "N",
+            description = "Seed of the data splits and subsets (a dev split cut from --train, the --max-train subset); default: --seed. Give every seed's run the same --data-seed to score the same dev items (then `infuse compare` pools seeds).")
+    Long dataSeed;
+
     @Option(names = "--max-train", defaultValue = "0", description = "Use at most this many training records, a seeded subset (0 = all).")
     int maxTrain;
 
@@ -140,7 +144,7 @@ final class RunOptions {
         RunSpec.Builder b = RunSpec.builder(task).taskIncludes(includeTasks).train(train).dev(dev).test(test).data(data).adapters(adapters)
                 .fusion(fusion).fusionConfig(settings(fusionSettings)).training(training()).maxLength(maxLength(backbone)).cache(!noCache).headDropout(headDropout).out(out)
                 .maxTrain(maxTrain).head(headUse()).checkpoint(checkpointDir()).markers(markers).backboneDropout(backboneDropout)
-                .layerPlugins(layerUses());
+                .layerPlugins(layerUses()).dataSeed(dataSeed);
         if (taskSettings != null) {
             settings(taskSettings).forEach((k, v) -> {
                 if (k.equals("markers") && markers != null) {

@@ -20,9 +20,12 @@ import java.util.Objects;
  * @param cache whether cells may use the activation cache
  * @param knowledgeGraphs knowledge-graph embeddings the study trains first (TransE), referenced from
  *     adapter configurations as {@code kg:<name>}
+ * @param dataSeed the seed of every cell's data splits and subsets (a development split cut from the
+ *     training file, a {@code max_train} subset), the same for all seeds so that their runs score the
+ *     same items and pool in paired statistics; null: each cell's own seed (each seed its own split)
  */
 public record Study(Path file, String source, String name, BackboneChoice backbone, Path dataDir, List<TaskEntry> tasks,
-        List<Method> methods, List<Long> seeds, boolean cache, List<KnowledgeGraphStep> knowledgeGraphs) {
+        List<Method> methods, List<Long> seeds, boolean cache, List<KnowledgeGraphStep> knowledgeGraphs, Long dataSeed) {
 
     /** Name of the frozen baseline method (no adapters), always part of a study. */
     public static final String BASELINE = "baseline";
@@ -45,7 +48,7 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
         Map<String, Object> config = new java.util.LinkedHashMap<>(backbone.config());
         config.put("precision", precision);
         return new Study(file, source, name, new BackboneChoice(backbone.name(), config), dataDir, tasks, methods, seeds,
-                cache, knowledgeGraphs);
+                cache, knowledgeGraphs, dataSeed);
     }
 
     /** Prefix of an adapter configuration value naming a study knowledge graph's entity embeddings. */

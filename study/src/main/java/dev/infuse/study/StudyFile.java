@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  */
 public final class StudyFile {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
-    private static final List<String> TOP = List.of("name", "description", "backbone", "data", "fusion", "fusion_config", "cache", "seeds",
+    private static final List<String> TOP = List.of("name", "description", "backbone", "data", "fusion", "fusion_config", "cache", "seeds", "data_seed",
             "budgets", "knowledge_graphs", "tasks", "methods", "precision", "downstream");
     private static final List<String> KG = List.of("source", "dimension", "epochs", "lr", "margin", "norm", "negatives",
             "batch_size", "seed", "add_lama", "hold_out_probe_facts", "probe_fraction", "split_seed");
@@ -201,7 +201,8 @@ public final class StudyFile {
             List<Study.KnowledgeGraphStep> graphs = knowledgeGraphs(top.get("knowledge_graphs"), dataDir);
             methods = withTwins(methods, graphs, tasks);
             checkGraphReferences(methods, graphs);
-            return new Study(file, text, name, backbone, dataDir, tasks, methods, seeds, cache, graphs);
+            Long dataSeed = top.containsKey("data_seed") ? top.get("data_seed").integer("data_seed") : null;
+            return new Study(file, text, name, backbone, dataDir, tasks, methods, seeds, cache, graphs, dataSeed);
         }
 
         private List<Study.KnowledgeGraphStep> knowledgeGraphs(YamlNode n, Path dataDir) {

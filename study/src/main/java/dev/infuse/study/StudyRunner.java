@@ -406,6 +406,9 @@ public final class StudyRunner {
                         .append('\n');
             }
             r.append("task ").append(t).append('\n').append("seed ").append(c.seed()).append('\n');
+            if (study.dataSeed() != null) { // only when set, so that the recipes of earlier studies stay the same
+                r.append("data_seed ").append(study.dataSeed()).append('\n');
+            }
             if (m.budgets().containsKey(t.name())) {
                 r.append("method budget ").append(m.budget(t)).append('\n');
             }
@@ -515,6 +518,7 @@ public final class StudyRunner {
                 .maxTrain(budget.maxTrain()).markers(t.markers()).fusionConfig(m.fusionConfig())
                 .layerPlugins(d.layerPlugins().stream().map(l -> new RunSpec.LayerUse(l.name(), l.config())).toList())
                 .backboneDropout(d.backboneDropout() == null ? null : d.backboneDropout().floatValue());
+        spec.dataSeed(study.dataSeed());
         // The task entry's options, then a twin's over them (markers stay the entry's 'markers' key).
         t.options().forEach(spec::taskOption);
         m.taskOptions(t).forEach(spec::taskOption);

@@ -200,6 +200,16 @@ public final class RunSpec {
         return b.layerPlugins.isEmpty() ? 0f : DEFAULT_IN_LAYER_DROPOUT;
     }
 
+    /** The seed of data splits and subsets: the one set ({@link Builder#dataSeed}), else the training seed. */
+    public long dataSeed() {
+        return b.dataSeed != null ? b.dataSeed : b.training.seed();
+    }
+
+    /** Whether a data seed other than the training seed was set. */
+    public boolean dataSeedSet() {
+        return b.dataSeed != null;
+    }
+
     /** Backbone dropout while in-layer plug-ins train, unless set: BERT's own rate. */
     public static final float DEFAULT_IN_LAYER_DROPOUT = 0.1f;
 
@@ -226,6 +236,7 @@ public final class RunSpec {
         private HeadUse head = HeadUse.NEW;
         private Path checkpoint;
         private Float backboneDropout;
+        private Long dataSeed;
 
         private Builder(String task) {
             this.task = Objects.requireNonNull(task, "task");
@@ -253,6 +264,7 @@ public final class RunSpec {
             c.head = head;
             c.checkpoint = checkpoint;
             c.backboneDropout = backboneDropout;
+            c.dataSeed = dataSeed;
             return c;
         }
 
@@ -384,6 +396,16 @@ public final class RunSpec {
 
         public Builder checkpoint(Path folder) {
             this.checkpoint = folder;
+            return this;
+        }
+
+        /**
+         * The seed of the data splits and subsets (a development split cut from the training file, the
+         * {@code maxTrain} subset); null (the default) for the training seed. Runs of several seeds that
+         * share it score the same development items, so paired statistics can pool them.
+         */
+        public Builder dataSeed(Long seed) {
+            this.dataSeed = seed;
             return this;
         }
 

@@ -82,7 +82,7 @@ public final class TaskRunner {
         var tokenizer = added.isEmpty() ? backbone.tokenizer() : backbone.tokenizer().withAddedTokens(added);
         logSource(task, files);
         Task.Prepared data = task.prepare(new Task.Input(files.train(), files.dev(), tokenizer, adapters, spec.maxLength(),
-                spec.training().seed(), spec.maxTrain()));
+                spec.dataSeed(), spec.maxTrain()));
         if (data.train().size() == 0 || data.dev().size() == 0) {
             throw new InfuseException("data-empty", "task '" + task.name() + "': " + data.train().size() + " training and "
                     + data.dev().size() + " development examples after featurisation (skipped: " + data.train().skipped() + ")");
@@ -333,7 +333,7 @@ public final class TaskRunner {
         try (ComposedModel model = b.build()) {
             opened.loaded().forEach(l -> model.loadWeights("adapter." + l.adapter().name(), floats(l)));
             Task.Prepared data = task.prepare(new Task.Input(files.train(), files.dev(), model.tokenizer(), adapters,
-                    spec.maxLength(), spec.training().seed(), spec.maxTrain()));
+                    spec.maxLength(), spec.dataSeed(), spec.maxTrain()));
             Task.Split queries = data.dev();
             LOG.info("probe {}: {} queries (skipped: {}); {} parameters, none trained", task.name(), queries.size(),
                     queries.skipped(), model.totalParameterCount());
@@ -414,6 +414,9 @@ public final class TaskRunner {
             m.put("fusion_config", new java.util.TreeMap<>(spec.fusionConfig()));
         }
         m.put("max_train", spec.maxTrain());
+        if (spec.dataSeedSet()) {
+            m.put("data_seed", spec.dataSeed());
+        }
         if (spec.markers() != null && RelationClassification.Markers.parse(spec.markers()) != RelationClassification.Markers.INFUSE) {
             // Only when not the default, so descriptions of earlier runs (and their checkpoints) stay the same.
             m.put("markers", RelationClassification.Markers.parse(spec.markers()).optionName());

@@ -174,6 +174,24 @@ class TaskRunnerTest {
     }
 
     @Test
+    void aDataSeedGivesEverySeedTheSameDevelopmentItems() throws Exception {
+        Path semeval = Files.writeString(tmp.resolve("TRAIN_FILE.TXT"), semEval());
+        try (Infuse infuse = Infuse.builder().pluginsDirectory(tmp.resolve("plugins")).cacheDirectory(tmp.resolve("cache")).build();
+                Backbone backbone = TinyBackbones.create()) {
+            java.util.function.BiFunction<Long, Long, java.util.List<String>> devItems = (seed, dataSeed) -> {
+                Path out = tmp.resolve("run-" + seed + "-" + dataSeed);
+                TaskRunner.run(infuse, backbone, RunSpec.builder("semeval").train(semeval).maxLength(32).dataSeed(dataSeed)
+                        .training(new TrainingConfig(1, 8, 0, 1e-3, 0.1, 1.0, 0, seed)).out(out).build());
+                return dev.infuse.api.Outcomes.read(out.resolve("outcomes.json")).items().stream()
+                        .map(dev.infuse.spi.ItemOutcome::id).sorted().toList();
+            };
+            assertThat(devItems.apply(1L, 42L)).isEqualTo(devItems.apply(2L, 42L));
+            assertThat(devItems.apply(1L, null)).isNotEqualTo(devItems.apply(2L, null));
+            assertThat(Files.readString(tmp.resolve("run-2-42/metrics.json"))).contains("\"data_seed\" : 42");
+        }
+    }
+
+    @Test
     void aProbeTrainsNothingAndRefusesWhatCannotAnswerThroughTheMaskedLmHead() throws Exception {
         Path lama = Files.createDirectories(tmp.resolve("lama/TREx"));
         Files.writeString(tmp.resolve("lama/relations.jsonl"),
