@@ -26,6 +26,8 @@ import java.util.stream.Stream;
 public final class BenchMain {
     /** Sentences of each side of the XLA trial. */
     static final int XLA_SENTENCES = 256;
+    /** Training runs of §8.4 in each precision. */
+    static final int TRAINING_RUNS = 2;
 
     private BenchMain() {}
 
@@ -191,9 +193,14 @@ public final class BenchMain {
         System.out.println("[8] precision: MatMul limits again, right after the forward runs");
         l32 = PrecisionBench.better(l32, PrecisionBench.limit(false, 2048, 10, 3));
         l16 = PrecisionBench.better(l16, PrecisionBench.limit(true, 2048, 10, 3));
-        System.out.println("[8] precision: training through the frozen backbone");
-        double t32 = PrecisionBench.training("fp32", trainKilm, tmp.resolve("kilm-fp32"));
-        double t16 = PrecisionBench.training("bf16", trainKilm, tmp.resolve("kilm-bf16"));
+        // Interleaved fp32, bf16, fp32, bf16; the better run of each counts (the machine is shared, as for the limits).
+        System.out.println("[8] precision: training through the frozen backbone, " + TRAINING_RUNS + " runs each, interleaved");
+        double[][] t32 = new double[TRAINING_RUNS][];
+        double[][] t16 = new double[TRAINING_RUNS][];
+        for (int r = 0; r < TRAINING_RUNS; r++) {
+            t32[r] = PrecisionBench.training("fp32", trainKilm, tmp.resolve("kilm-fp32-" + r));
+            t16[r] = PrecisionBench.training("bf16", trainKilm, tmp.resolve("kilm-bf16-" + r));
+        }
         System.out.println("[8] precision: LAMA T-REx");
         PrecisionBench.Lama lama = lamaFacts > 0 ? PrecisionBench.lama(dataDir.resolve("lama"), lamaFacts, tmp) : null;
         dev.infuse.spi.Precision.Machine m = dev.infuse.spi.Precision.Machine.current();

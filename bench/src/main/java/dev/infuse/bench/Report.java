@@ -316,7 +316,7 @@ final class Report {
 
     /** §8's inputs: limits, forward figures, training, LAMA, and which precision {@code auto} picks here. */
     record Precision(PrecisionBench.Limit fp32Limit, PrecisionBench.Limit bf16Limit, PrecisionBench.Figures fw,
-            int trainExamples, double trainFp32, double trainBf16, PrecisionBench.Lama lama, int lamaFacts, String auto,
+            int trainExamples, double[][] trainFp32Runs, double[][] trainBf16Runs, PrecisionBench.Lama lama, int lamaFacts, String auto,
             String cpuModel,
             String cpuFlags, String bf16Flags, String load) {
         double oursAuto() {
@@ -335,8 +335,19 @@ final class Report {
             return fw.oursFp32Gflops() / fp32Limit.best();
         }
 
+        /** Best examples/s over the runs of one epoch (0: the first, cold; 1: the second, warm). */
+        static double best(double[][] runs, int epoch) {
+            return java.util.Arrays.stream(runs).mapToDouble(r -> r[epoch]).max().orElse(Double.NaN);
+        }
+
+        /** bf16 / fp32 of the best warm (second) epochs: the speed of a long run. */
         double trainingSpeedup() {
-            return trainBf16 / trainFp32;
+            return best(trainBf16Runs, 1) / best(trainFp32Runs, 1);
+        }
+
+        /** bf16 / fp32 of the best first epochs (one-time costs included). */
+        double coldTrainingSpeedup() {
+            return best(trainBf16Runs, 0) / best(trainFp32Runs, 0);
         }
     }
 
@@ -371,8 +382,10 @@ final class Report {
         s.append("The backbone's `precision` (`--precision`, study key `precision:`) is `fp32`, `bf16` or `auto` (bf16 where "
                 + "`/proc/cpuinfo` shows `avx512_bf16` or `amx_bf16`, or on a GPU). In bf16 the encoder's kernels and biases are "
                 + "held once as bfloat16 variables; the Q/K/V, attention-output and feed-forward products and both attention "
-                + "products run in bfloat16 (oneDNN accumulates in fp32 inside each product); embeddings, layer norms, softmax, "
-                + "GELU, the residual stream, every tap, the pooler and the masked-LM head stay fp32. In both precisions Q, K "
+                + "products run in bfloat16 (oneDNN accumulates in fp32 inside each product), and so does the masked-LM head's "
+                + "vocabulary product (hidden × 30522, against a bfloat16 copy of the tied word embeddings held once, the bias "
+                + "fused into the product); embeddings, layer norms, softmax, GELU, the residual stream, every tap, the pooler, "
+                + "the head's transform and its logits stay fp32. In both precisions Q, K "
                 + "and V are one 768 × 2304 product per layer (weights concatenated at load time) and 1/√64 is folded into "
                 + "the query weights (exact: a power of two).\n\n");
         s.append("### 8.1 MatMul limits\n\nChained 2048 × 2048 products (`p = p·w`, ten per run, so grappler cannot fold "
@@ -416,13 +429,20 @@ final class Report {
         }
 
         s.append(f("%n### 8.4 Training through the frozen backbone%n%n`infuse train --adapter kilm --task entity-infill "
-                + "--max-train %d --epochs 1 --batch-size 16 --max-length 64 --no-cache --no-checkpoint --precision P`: KILM "
+                + "--max-train %d --epochs 2 --batch-size 16 --max-length 64 --no-cache --no-checkpoint --precision P`: KILM "
                 + "trains new entity-token input embeddings, so every step runs forward and backward through all 12 "
                 + "frozen layers and the frozen masked-LM head (the path map-tuning's `mention-mlm` takes as well; that "
-                + "task needs a TransE embeddings file, which this suite does not build). Examples/s of the epoch from "
-                + "`metrics.json`.%n%n| Precision | Examples/s |%n|---|---|%n| fp32 | %.2f |%n| bf16 | %.2f |%n%n"
-                + "bf16 / fp32: %.2f× (target ≥ 1.8×).%n", p.trainExamples(), p.trainFp32(), p.trainBf16(),
-                p.trainingSpeedup()));
+                + "task needs a TransE embeddings file, which this suite does not build). Examples/s of each epoch from "
+                + "`metrics.json`. Epoch 1 also pays one-time costs (grappler optimises the training graph at the first "
+                + "step; oneDNN creates its kernels for each new batch shape), which weigh heavily in an epoch of %d "
+                + "steps; epoch 2 runs warm, as every later epoch of a real run does, so the target is read on it. The "
+                + "runs alternate fp32, bf16, fp32, bf16, and the better run of each precision counts (the machine is "
+                + "shared, as for §8.1).%n%n| Precision | Epoch 1 (cold), each run | Epoch 2 (warm), each run | Best epoch 2 |%n"
+                + "|---|---|---|---|%n| fp32 | %s | %s | %.2f |%n| bf16 | %s | %s | %.2f |%n%n"
+                + "bf16 / fp32, best epoch 2: **%.2f×** (target ≥ 1.8×); best epoch 1: %.2f×.%n", p.trainExamples(),
+                (p.trainExamples() + 15) / 16, runs(p.trainFp32Runs(), 0), runs(p.trainFp32Runs(), 1),
+                Precision.best(p.trainFp32Runs(), 1), runs(p.trainBf16Runs(), 0), runs(p.trainBf16Runs(), 1),
+                Precision.best(p.trainBf16Runs(), 1), p.trainingSpeedup(), p.coldTrainingSpeedup()));
 
         if (p.lama() != null) {
             PrecisionBench.Lama l = p.lama();
@@ -441,6 +461,10 @@ final class Report {
                 + "  infuse eval --task semeval --data DATA --precision $p --seed $s --out results/semeval-$p-$s\n"
                 + "done; done\n```\n");
         return s.toString();
+    }
+
+    private static String runs(double[][] values, int epoch) {
+        return String.join(", ", java.util.Arrays.stream(values).map(v -> f("%.2f", v[epoch])).toList());
     }
 
     /** Analytic FLOPs (§1 formula) of the sentences used in §4, for a cross-check of the graph count. */

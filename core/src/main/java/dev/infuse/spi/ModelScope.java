@@ -60,7 +60,9 @@ public interface ModelScope {
      * frozen scope the runtime keeps only the bfloat16 variable (half the memory; the {@code init}
      * values are rounded once when assigned); in a trainable scope it is the fp32 parameter cast on
      * each use, since everything trained stays fp32. A request for the same name in the other format
-     * gets the same variable, cast.
+     * gets the same parameter: a frozen fp32 parameter asked for in bf16 gets a bfloat16 copy, held
+     * once and assigned with it (e.g. BERT's word embeddings, looked up in fp32 and multiplied in
+     * bf16 by the tied masked-LM output); a bf16 parameter asked for in fp32 is cast.
      */
     default Operand<TBfloat16> parameterBf16(String name, long[] shape, Initializer init) {
         return tf().dtypes.cast(parameter(name, shape, init), TBfloat16.class);

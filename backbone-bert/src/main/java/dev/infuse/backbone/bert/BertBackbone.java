@@ -24,6 +24,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.StridedSlice;
 import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.types.TBfloat16;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -101,8 +102,9 @@ public final class BertBackbone implements Backbone {
     /**
      * The format of the encoder's matrix products: in {@code bf16} the encoder layers' kernels and
      * biases are bfloat16 variables and their products and attention run in bfloat16 (see
-     * {@link BertLayer}); embeddings, layer norms, softmax, GELU, the residual stream, every tap, the
-     * pooler and the masked-LM head stay fp32.
+     * {@link BertLayer}), and so does the masked-LM head's vocabulary product (against a bfloat16 copy
+     * of the tied word embeddings, held once); embeddings, layer norms, softmax, GELU, the residual
+     * stream, every tap, the pooler, the head's transform and its logits stay fp32.
      */
     @Override
     public Precision precision() {
@@ -222,16 +224,29 @@ public final class BertBackbone implements Backbone {
         Operand<TFloat32> x = Dense.apply(transform, "dense", hidden, h, h, Initializers.zeros());
         x = Activation.GELU_TANH.apply(tf, x);
         x = LayerNorm.apply(transform, "LayerNorm", x, h, LAYER_NORM_EPSILON);
-        // The output projection is tied to the word embeddings.
-        Operand<TFloat32> table = s.child("embeddings").parameter("word_embeddings", new long[] {dims.vocab(), h},
-                Initializers.zeros());
-        Operand<TFloat32> outputBias = predictions.parameter("output_bias", new long[] {dims.vocab()},
-                Initializers.zeros());
         Operand<TInt32> shape = tf.shape(x);
         Operand<TInt32> leading = tf.slice(shape, tf.constant(new int[] {0}),
                 tf.reshape(tf.math.sub(tf.rank(x), tf.constant(1)), tf.constant(new int[] {1})));
         Operand<TFloat32> flat = tf.reshape(x, tf.constant(new int[] {-1, h}));
-        Operand<TFloat32> logits = tf.math.add(tf.linalg.matMul(flat, table, MatMul.transposeB(true)), outputBias);
+        // The output projection is tied to the word embeddings. BiasAdd (not Add) so that oneDNN fuses
+        // the bias into the product.
+        long[] tableShape = {dims.vocab(), h};
+        long[] biasShape = {dims.vocab()};
+        Operand<TFloat32> logits;
+        if (precision == Precision.BF16) {
+            // The vocabulary product, the largest of masked-LM training, in bfloat16 like the encoder's:
+            // a bf16 copy of the frozen table held once (the input lookup keeps the fp32 table), fp32
+            // accumulation inside oneDNN, the logits rounded to bf16 once and returned as fp32.
+            Operand<TBfloat16> table = s.child("embeddings").parameterBf16("word_embeddings", tableShape,
+                    Initializers.zeros());
+            Operand<TBfloat16> outputBias = predictions.parameterBf16("output_bias", biasShape, Initializers.zeros());
+            logits = tf.dtypes.cast(tf.nn.biasAdd(tf.linalg.matMul(tf.dtypes.cast(flat, TBfloat16.class), table,
+                    MatMul.transposeB(true)), outputBias), TFloat32.class);
+        } else {
+            Operand<TFloat32> table = s.child("embeddings").parameter("word_embeddings", tableShape, Initializers.zeros());
+            Operand<TFloat32> outputBias = predictions.parameter("output_bias", biasShape, Initializers.zeros());
+            logits = tf.nn.biasAdd(tf.linalg.matMul(flat, table, MatMul.transposeB(true)), outputBias);
+        }
         return tf.reshape(logits, tf.concat(List.of(leading, tf.constant(new int[] {dims.vocab()})), tf.constant(0)));
     }
 

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
+import org.tensorflow.types.TBfloat16;
 import org.tensorflow.types.TFloat32;
 
 /** The encoder in bfloat16: weights held as bf16 variables, fp32 taps close to fp32's, gradients through it. */
@@ -101,6 +102,100 @@ class Bf16BackboneTest {
         }
         assertThat(norm).isGreaterThan(0);
         assertThat(maxAbsDiff(grads[0], grads[1]) / norm).as("relative gradient difference").isLessThan(0.1);
+    }
+
+    @Test
+    void theMaskedLmHeadMultipliesByABf16CopyOfTheTiedTableAndAgreesWithFp32() {
+        float[][] logits = new float[2][];
+        String[] precisions = {"fp32", "bf16"};
+        int vocab = 0;
+        for (int p = 0; p < 2; p++) {
+            BertBackbone backbone = random(precisions[p]);
+            vocab = backbone.spec().vocabularySize();
+            try (BertGraph g = new BertGraph(backbone)) {
+                var tf = g.scope.tf();
+                Operand<TFloat32> flat = tf.reshape(g.states.last(), tf.constant(new int[] {-1, 64}));
+                Operand<TFloat32> picked = tf.gather(flat, tf.constant(new int[] {1, 2, 4, 7, 8}), tf.constant(0));
+                Operand<TFloat32> out = backbone.maskedLmLogits(g.scope, picked);
+                assertThat(out.asOutput().type()).as("logits are handed out in fp32").isEqualTo(TFloat32.class);
+                var words = g.build.parameter("backbone/embeddings/word_embeddings");
+                assertThat(g.build.isBf16(words)).as("the input lookup keeps the fp32 table").isFalse();
+                assertThat(g.build.hasBf16Copy(words)).as("%s: a bf16 copy of the table", precisions[p]).isEqualTo(p == 1);
+                assertThat(g.scope.parameterNames()).as("the copy is no second parameter")
+                        .filteredOn(n -> n.endsWith("word_embeddings")).hasSize(1);
+                assertThat(vocabularyProducts(g, vocab)).as("%s: dtype of the [rows, vocabulary] product", precisions[p])
+                        .containsExactly(p == 1 ? TBfloat16.class : TFloat32.class);
+                logits[p] = g.run(IDS, MASK, List.of(out)).get(0);
+            }
+        }
+        assertThat(logits[1]).hasSize(5 * vocab);
+        double scale = 0;
+        for (float v : logits[0]) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        float diff = maxAbsDiff(logits[0], logits[1]);
+        // The encoder's bf16 differences plus the product's own rounding (8 significant bits of each
+        // logit): within 1 % of the largest logit (measured: 0.0018 against 0.555, about 0.3 %).
+        assertThat(diff).as("max |bf16 - fp32| of the logits (largest |logit| %.3f)", scale).isLessThan((float) (0.01 * scale));
+        assertThat(diff).as("bf16 must really change the logits").isGreaterThan(0f);
+        // Top-1 agrees wherever fp32's margin between its best two tokens exceeds twice the difference.
+        int checked = 0;
+        for (int r = 0; r < 5; r++) {
+            int[] top = top2(logits[0], r * vocab, vocab);
+            float margin = logits[0][r * vocab + top[0]] - logits[0][r * vocab + top[1]];
+            if (margin > 2 * diff) {
+                assertThat(top2(logits[1], r * vocab, vocab)[0]).as("row %d top-1", r).isEqualTo(top[0]);
+                checked++;
+            }
+        }
+        assertThat(checked).as("rows with a clear fp32 winner").isPositive();
+    }
+
+    @Test
+    void aTrainableBackboneKeepsOneFp32TableForBothUses() {
+        BertBackbone backbone = random("bf16");
+        int vocab = backbone.spec().vocabularySize();
+        var build = new dev.infuse.internal.graph.GraphBuild(7, false);
+        try (build) {
+            var scope = build.component("backbone", true);
+            var ids = scope.input("input_ids", org.tensorflow.types.TInt32.class, -1, -1);
+            var tf = scope.tf();
+            Operand<TFloat32> emb = backbone.embedWords(scope, ids);
+            Operand<TFloat32> out = backbone.maskedLmLogits(scope, tf.reshape(emb, tf.constant(new int[] {-1, 64})));
+            var words = build.parameter("backbone/embeddings/word_embeddings");
+            assertThat(words.trainable()).isTrue();
+            assertThat(build.hasBf16Copy(words)).as("a trained table is cast on use, so the tie holds").isFalse();
+            Output<?>[] dx = build.graph().addGradients(tf.reduceSum(out, tf.constant(new int[] {0, 1})).asOutput(),
+                    new Output<?>[] {words.value().asOutput()});
+            assertThat(dx[0]).as("the head's gradient reaches the one table").isNotNull();
+            assertThat(out.asOutput().shape().get(1)).isEqualTo(vocab);
+        }
+    }
+
+    /** Output types of the graph's MatMul ops whose result has the vocabulary as its last dimension. */
+    private static List<Class<?>> vocabularyProducts(BertGraph g, int vocab) {
+        List<Class<?>> types = new java.util.ArrayList<>();
+        g.build.graph().operations().forEachRemaining(op -> {
+            if (op.type().equals("MatMul") && op.output(0).shape().numDimensions() == 2
+                    && op.output(0).shape().get(1) == vocab) {
+                types.add(op.output(0).type());
+            }
+        });
+        return types;
+    }
+
+    private static int[] top2(float[] v, int from, int n) {
+        int best = -1;
+        int second = -1;
+        for (int i = 0; i < n; i++) {
+            if (best < 0 || v[from + i] > v[from + best]) {
+                second = best;
+                best = i;
+            } else if (second < 0 || v[from + i] > v[from + second]) {
+                second = i;
+            }
+        }
+        return new int[] {best, second};
     }
 
     private static float maxAbsDiff(float[] a, float[] b) {

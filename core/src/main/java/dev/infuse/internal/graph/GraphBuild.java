@@ -50,6 +50,7 @@ public final class GraphBuild implements AutoCloseable {
     private final boolean dropoutEnabled;
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
     private final Map<String, Operand<TBfloat16>> bf16Reads = new LinkedHashMap<>();
+    private final Map<String, Operand<TBfloat16>> bf16Copies = new LinkedHashMap<>();
     private final Map<String, Placeholder<?>> inputs = new LinkedHashMap<>();
     private final Operand<TBool> training;
     private long dropoutCounter;
@@ -140,22 +141,45 @@ public final class GraphBuild implements AutoCloseable {
     /**
      * A frozen parameter stored as a bfloat16 variable: assigned from fp32 values (rounded to nearest
      * even once, by the assign op), read in bfloat16. Its {@link Parameter#value()} is the fp32 cast of
-     * that read, built but run only when someone fetches it (e.g. {@link #read}).
+     * that read, built but run only when someone fetches it (e.g. {@link #read}). If the parameter
+     * already exists in fp32 and is frozen, it gets a bfloat16 copy instead, assigned with it (the fp32
+     * variable stays for its fp32 users); if it is trainable, its fp32 value cast.
      */
     Operand<TBfloat16> parameterBf16(String component, String path, long[] shape, Initializer init) {
         String full = component + "/" + path;
         Operand<TBfloat16> low = bf16Reads.get(full);
+        if (low == null) {
+            low = bf16Copies.get(full);
+        }
         if (low != null) {
             return low;
         }
-        if (parameters.containsKey(full)) {
-            return tf.dtypes.cast(parameter(component, path, shape, init, false), TBfloat16.class);
-        }
-        Initializers.size(shape);
         Ops vs = tf.withSubScope(safe(component));
         for (String part : path.split("/")) {
             vs = vs.withSubScope(safe(part));
         }
+        Parameter existing = parameters.get(full);
+        if (existing != null) {
+            Operand<TFloat32> fp32 = parameter(component, path, shape, init, existing.trainable());
+            if (existing.trainable()) {
+                // Trained parameters stay fp32: cast on each use.
+                return tf.dtypes.cast(fp32, TBfloat16.class);
+            }
+            // A frozen fp32 parameter also asked for in bf16 (BERT's word embeddings: fp32 for the input
+            // lookup, bf16 for the tied masked-LM output product): a bf16 copy held once, assigned
+            // together with the fp32 variable, so nothing is cast per step.
+            VarHandleOp copy = vs.withName("var_bf16").varHandleOp(TBfloat16.class, Shape.of(shape),
+                    VarHandleOp.sharedName(full + "/bf16"));
+            Operand<TBfloat16> read = vs.withName("read_bf16").readVariableOp(copy, TBfloat16.class);
+            var assignCopy = vs.withName("assign_bf16").assignVariableOp(copy,
+                    vs.dtypes.cast(existing.assignValue(), TBfloat16.class));
+            var both = vs.withName("assign_both").withControlDependencies(List.<org.tensorflow.op.Op>of(existing.assign(), assignCopy)).noOp();
+            parameters.put(full, new Parameter(full, component, existing.shape(), false, existing.handle(), existing.value(),
+                    existing.assignValue(), both, existing.init()));
+            bf16Copies.put(full, read);
+            return read;
+        }
+        Initializers.size(shape);
         VarHandleOp handle = vs.withName("var").varHandleOp(TBfloat16.class, Shape.of(shape),
                 VarHandleOp.sharedName(full));
         Operand<TBfloat16> read = vs.withName("read").readVariableOp(handle, TBfloat16.class);
@@ -171,6 +195,14 @@ public final class GraphBuild implements AutoCloseable {
     /** Whether a parameter is held in bfloat16 (see {@link #parameterBf16}). */
     public boolean isBf16(Parameter p) {
         return bf16Reads.containsKey(p.name());
+    }
+
+    /**
+     * Whether a frozen fp32 parameter also has a bfloat16 copy (see {@link #parameterBf16}); it is
+     * still listed, counted, read and assigned as the one fp32 parameter.
+     */
+    public boolean hasBf16Copy(Parameter p) {
+        return bf16Copies.containsKey(p.name());
     }
 
     @SuppressWarnings("unchecked")
