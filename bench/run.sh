@@ -2,14 +2,14 @@
 # Runs the benchmark suite and rewrites docs/BENCHMARKS.md. Builds nothing: run
 #   mvn -B package -DskipTests
 # first. Usage:
-#   bench/run.sh DATA_DIR [--sentences N] [--train N] [--calls N] [--composed N] [--point-seconds S] [--lama-facts N] [--train-kilm N] [--out FILE]
+#   bench/run.sh DATA_DIR [--sentences N] [--train N] [--calls N] [--composed N] [--point-seconds S] [--lama-facts N] [--train-kilm N] [--lora-only N] [--out FILE]
 # First an XLA trial (our forward pass alone, in two short processes: without and with
 # TF_XLA_FLAGS=--tf_xla_cpu_global_jit, which only acts per process); XLA is kept for the main
 # run only if it was at least 10 % faster (the machine is shared: smaller gains are within its noise). Then the whole suite in one process.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 if [ $# -lt 1 ]; then
-  echo "usage: bench/run.sh DATA_DIR [--sentences N] [--train N] [--calls N] [--composed N] [--point-seconds S] [--lama-facts N] [--train-kilm N] [--out FILE]" >&2
+  echo "usage: bench/run.sh DATA_DIR [--sentences N] [--train N] [--calls N] [--composed N] [--point-seconds S] [--lama-facts N] [--train-kilm N] [--lora-only N] [--out FILE]" >&2
   exit 2
 fi
 cp_file="$root/bench/target/classpath.txt"

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 /**
  * Runs the benchmark suite in one process and rewrites {@code docs/BENCHMARKS.md}.
  *
- * <p>Usage: {@code BenchMain DATA_DIR [--sentences N] [--train N] [--calls N] [--lama-facts N] [--train-kilm N] [--precision-only] [--out FILE]}.
+ * <p>Usage: {@code BenchMain DATA_DIR [--sentences N] [--train N] [--calls N] [--lama-facts N] [--train-kilm N] [--precision-only] [--lora-only N] [--out FILE]}.
  */
 public final class BenchMain {
     /** Sentences of each side of the XLA trial. */
@@ -45,6 +45,7 @@ public final class BenchMain {
         double pointSeconds = 4;
         Path forwardOnly = null;
         boolean precisionOnly = false;
+        int loraOnly = 0;
         int lamaFacts = 100;
         int trainKilm = 256;
         String xlaTrial = null;
@@ -62,13 +63,14 @@ public final class BenchMain {
                 case "--xla-trial" -> xlaTrial = required(args[i], v);
                 case "--lama-facts" -> lamaFacts = Integer.parseInt(required(args[i], v));
                 case "--train-kilm" -> trainKilm = Integer.parseInt(required(args[i], v));
+                case "--lora-only" -> loraOnly = Integer.parseInt(required(args[i], v));
                 case "--precision-only" -> {
                     precisionOnly = true;
                     i--;
                 }
                 default -> throw new InfuseException("usage", "unknown argument '" + args[i]
                         + "'; expected --sentences, --train, --calls, --composed, --point-seconds, --out, --forward-only "
-                        + "--xla-trial, --lama-facts, --train-kilm or --precision-only");
+                        + "--xla-trial, --lama-facts, --train-kilm, --precision-only or --lora-only N");
             }
             i++;
         }
@@ -85,6 +87,17 @@ public final class BenchMain {
                 System.out.printf("forward only (TF_XLA_FLAGS='%s'): %d sentences, %.2f sentences/s%n", flags, n, perSecond);
                 Files.writeString(forwardOnly, String.format(java.util.Locale.ROOT, "%d %.4f%n", n, perSecond));
             }
+            return;
+        }
+        if (loraOnly > 0) {
+            // §10 alone, printed: LoRA training through the frozen backbone in both precisions.
+            Path tmp10 = Files.createTempDirectory("infuse-bench");
+            try (BertBackbone bert = BertProvider.load(null, bertCache0)) {
+                TrainingBench.Figures f = TrainingBench.run(dataDir, loraOnly, bert.tokenizer(), tmp10);
+                System.out.println(TrainingBench.markdown(f, Machine.describe(), System.getProperty("bench.command",
+                        "BenchMain " + String.join(" ", args))));
+            }
+            deleteTree(tmp10);
             return;
         }
         if (precisionOnly) {

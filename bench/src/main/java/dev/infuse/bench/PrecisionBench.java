@@ -329,7 +329,7 @@ final class PrecisionBench {
 
     private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
 
-    private static com.fasterxml.jackson.databind.JsonNode json(Path file) {
+    static com.fasterxml.jackson.databind.JsonNode json(Path file) {
         try {
             return MAPPER.readTree(file.toFile());
         } catch (java.io.IOException e) {
@@ -337,7 +337,7 @@ final class PrecisionBench {
         }
     }
 
-    private static void cli(String[] args) {
+    static void cli(String[] args) {
         java.io.StringWriter err = new java.io.StringWriter();
         int exit = dev.infuse.cli.InfuseCli.run(args, new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(err, true));
         if (exit != 0) {
