@@ -42,7 +42,9 @@ for t in "${targets[@]}"; do
   module="${t%%:*}"
   test="${t#*:}"
   echo "== fuzzing $test ($module) for $duration"
-  JAZZER_FUZZ=1 mvn -B -q -o -pl "$module" surefire:test -DfailIfNoTests=false \
+  # The test phase with -am, so the module's Infuse dependencies come from this checkout's builds (a bare
+  # surefire:test on one module would take them from the local repository, stale or absent there).
+  JAZZER_FUZZ=1 mvn -B -q -o -pl "$module" -am test -DfailIfNoTests=false \
     -Dsurefire.failIfNoSpecifiedTests=false -Dtest="$test" -Djazzer.max_duration="$duration"
 done
 echo "== fuzzing finished: ${#targets[@]} target(s), no findings"
