@@ -44,6 +44,8 @@ public record RunEnvironment(String cpuModel, List<String> cpuFlags, int availab
         threads = java.util.Collections.unmodifiableMap(new TreeMap<>(threads));
     }
 
+    private static final java.util.regex.Pattern VM_HWM = java.util.regex.Pattern.compile("(?m)^VmHWM:\\s*(\\d+)\\s*kB");
+
     /**
      * The process's peak resident set size so far (Linux's {@code VmHWM} in {@code /proc/self/status}), in
      * bytes, or -1 where the system does not report it. For a single {@code infuse eval} it is the run's
@@ -51,8 +53,7 @@ public record RunEnvironment(String cpuModel, List<String> cpuFlags, int availab
      */
     public static long peakRssBytes() {
         try {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^VmHWM:\\s*(\\d+)\\s*kB")
-                    .matcher(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/status")));
+            java.util.regex.Matcher m = VM_HWM.matcher(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/status")));
             return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
         } catch (java.io.IOException | RuntimeException e) {
             return -1;

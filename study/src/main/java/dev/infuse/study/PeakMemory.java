@@ -5,8 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The peak resident set size of a study cell: Linux's high-water mark ({@code VmHWM} in
@@ -20,9 +18,7 @@ import java.util.regex.Pattern;
  * a reset only happens when a cell starts with no other running.
  */
 final class PeakMemory {
-    private static final Path STATUS = Path.of("/proc/self/status");
     private static final Path CLEAR_REFS = Path.of("/proc/self/clear_refs");
-    private static final Pattern HWM = Pattern.compile("(?m)^VmHWM:\\s*(\\d+)\\s*kB");
     private static final AtomicInteger RUNNING = new AtomicInteger();
     private static final AtomicLong STARTS = new AtomicLong();
 
@@ -76,11 +72,6 @@ final class PeakMemory {
 
     /** {@code VmHWM} in bytes, or -1 when unknown. */
     static long highWaterMark() {
-        try {
-            Matcher m = HWM.matcher(Files.readString(STATUS));
-            return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        return dev.infuse.api.RunEnvironment.peakRssBytes();
     }
 }
