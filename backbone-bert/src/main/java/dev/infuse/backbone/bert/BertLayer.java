@@ -117,19 +117,17 @@ final class BertLayer {
     private Operand<? extends TType> selfAttention(ModelScope s, Operand<TFloat32> x, Operand<TInt32> shape,
             Operand<TFloat32> bias, Edits e) {
         Ops tf = s.tf();
-        int d = hidden / heads;
-        // One product for query, key and value: [rows, 3H] -> [batch, time, 3, heads, d] -> [3, batch, heads, time, d].
+        // One product for query, key and value, split into [batch, heads, time, d] each.
         Operand<? extends TType> qkv = e.queryKeyValue(x, linear(s, "query_key_value", x, hidden, 3 * hidden));
         Optional<SiteEdit.Prefix> prefix = e.prefix();
-        if (prefix.isPresent() || qkv.type() != (precision == Precision.BF16 ? TBfloat16.class : TFloat32.class)) {
-            // An edited layer attends in fp32 (a prefix is trained; an edited Q/K/V is already fp32).
-            return prefixAttention(s, fp32(tf, qkv), shape, bias, prefix.orElse(null));
-        }
-        Operand<TInt32> split = tf.concat(List.of(shape, tf.constant(new int[] {3, heads, d})), tf.constant(0));
-        List<? extends Operand<? extends TType>> parts = unstack(tf,
-                tf.linalg.transpose(tf.reshape(qkv, split), tf.constant(new int[] {2, 0, 3, 1, 4})));
+        boolean edited = prefix.isPresent() || qkv.type() != (precision == Precision.BF16 ? TBfloat16.class : TFloat32.class);
+        List<? extends Operand<? extends TType>> parts = splitHeads(tf, edited ? fp32(tf, qkv) : qkv, shape);
         Operand<? extends TType> ctx;
-        if (precision == Precision.BF16) {
+        if (edited) {
+            // An edited layer attends in fp32 (a prefix is trained; an edited Q/K/V is already fp32).
+            ctx = prefixAttention(s, fp32(tf, parts.get(0)), fp32(tf, parts.get(1)), fp32(tf, parts.get(2)), shape, bias,
+                    prefix.orElse(null));
+        } else if (precision == Precision.BF16) {
             @SuppressWarnings("unchecked")
             Operand<TBfloat16> q = (Operand<TBfloat16>) parts.get(0);
             @SuppressWarnings("unchecked")
@@ -140,63 +138,52 @@ final class BertLayer {
             Operand<TFloat32> probs = probabilities(s, tf.dtypes.cast(scores, TFloat32.class), bias);
             ctx = tf.train.batchMatMul(tf.dtypes.cast(probs, TBfloat16.class), v, TBfloat16.class);
         } else {
-            @SuppressWarnings("unchecked")
-            Operand<TFloat32> q = (Operand<TFloat32>) parts.get(0);
-            @SuppressWarnings("unchecked")
-            Operand<TFloat32> k = (Operand<TFloat32>) parts.get(1);
-            @SuppressWarnings("unchecked")
-            Operand<TFloat32> v = (Operand<TFloat32>) parts.get(2);
-            Operand<TFloat32> scores = tf.train.batchMatMul(q, k, TFloat32.class, BatchMatMul.adjY(true));
-            ctx = tf.train.batchMatMul(probabilities(s, scores, bias), v, TFloat32.class);
+            ctx = attend(s, fp32(tf, parts.get(0)), fp32(tf, parts.get(1)), fp32(tf, parts.get(2)), bias);
         }
         // [batch, heads, time, d] -> [batch, time, heads, d] -> [rows, H]
         ctx = tf.linalg.transpose(ctx, tf.constant(new int[] {0, 2, 1, 3}));
         return tf.reshape(ctx, tf.constant(new int[] {-1, hidden}));
     }
 
-    /**
-     * fp32 attention over an edited layer's query, key and value, with an optional prefix: prepended to
-     * the keys and values under one softmax (published form), or attended by its own softmax and added
-     * through {@code tanh(gate)} (gated form).
-     */
-    private Operand<TFloat32> prefixAttention(ModelScope s, Operand<TFloat32> qkv, Operand<TInt32> shape,
-            Operand<TFloat32> bias, SiteEdit.Prefix prefix) {
+    /** {@code [rows, 3H]} to query, key and value, each {@code [batch, heads, time, d]}. */
+    private List<? extends Operand<? extends TType>> splitHeads(Ops tf, Operand<? extends TType> qkv, Operand<TInt32> shape) {
+        Operand<TInt32> split = tf.concat(List.of(shape, tf.constant(new int[] {3, heads, hidden / heads})), tf.constant(0));
+        // [batch, time, 3, heads, d] -> [3, batch, heads, time, d]
+        return unstack(tf, tf.linalg.transpose(tf.reshape(qkv, split), tf.constant(new int[] {2, 0, 3, 1, 4})));
+    }
+
+    /** fp32 scaled dot-product attention: {@code softmax(q kᵀ + bias) v}. */
+    private Operand<TFloat32> attend(ModelScope s, Operand<TFloat32> q, Operand<TFloat32> k, Operand<TFloat32> v,
+            Operand<TFloat32> bias) {
         Ops tf = s.tf();
-        int d = hidden / heads;
-        Operand<TInt32> split = tf.concat(List.of(shape, tf.constant(new int[] {3, heads, d})), tf.constant(0));
-        List<org.tensorflow.Output<TFloat32>> parts = tf.unstack(
-                tf.linalg.transpose(tf.reshape(qkv, split), tf.constant(new int[] {2, 0, 3, 1, 4})), 3L).output();
-        Operand<TFloat32> q = parts.get(0);
-        Operand<TFloat32> k = parts.get(1);
-        Operand<TFloat32> v = parts.get(2);
-        Operand<TFloat32> ctx;
+        return tf.train.batchMatMul(probabilities(s, tf.train.batchMatMul(q, k, TFloat32.class, BatchMatMul.adjY(true)), bias),
+                v, TFloat32.class);
+    }
+
+    /**
+     * fp32 attention of an edited layer, with an optional prefix: prepended to the keys and values under
+     * one softmax (published form), or attended by its own softmax and added through {@code tanh(gate)}
+     * (gated form).
+     */
+    private Operand<TFloat32> prefixAttention(ModelScope s, Operand<TFloat32> q, Operand<TFloat32> k, Operand<TFloat32> v,
+            Operand<TInt32> shape, Operand<TFloat32> bias, SiteEdit.Prefix prefix) {
         if (prefix == null) {
-            ctx = tf.train.batchMatMul(probabilities(s, tf.train.batchMatMul(q, k, TFloat32.class, BatchMatMul.adjY(true)),
-                    bias), v, TFloat32.class);
-        } else {
-            Operand<TInt32> batch = tf.slice(shape, tf.constant(new int[] {0}), tf.constant(new int[] {1}));
-            Operand<TFloat32> pk = prefixHeads(tf, prefix.keys(), batch);
-            Operand<TFloat32> pv = prefixHeads(tf, prefix.values(), batch);
-            if (prefix.gate() == null) {
-                // One softmax over [prefix; sequence]; the prefix is never masked.
-                Operand<TInt32> p = tf.slice(tf.shape(prefix.keys()), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
-                Operand<TFloat32> open = tf.fill(tf.concat(List.of(batch, tf.constant(new int[] {1, 1}), p), tf.constant(0)),
-                        tf.constant(0f));
-                Operand<TFloat32> keys = tf.concat(List.of(pk, k), tf.constant(2));
-                Operand<TFloat32> values = tf.concat(List.of(pv, v), tf.constant(2));
-                Operand<TFloat32> scores = tf.train.batchMatMul(q, keys, TFloat32.class, BatchMatMul.adjY(true));
-                ctx = tf.train.batchMatMul(probabilities(s, scores, tf.concat(List.of(open, bias), tf.constant(3))), values,
-                        TFloat32.class);
-            } else {
-                Operand<TFloat32> own = tf.train.batchMatMul(probabilities(s,
-                        tf.train.batchMatMul(q, k, TFloat32.class, BatchMatMul.adjY(true)), bias), v, TFloat32.class);
-                Operand<TFloat32> toPrefix = tf.train.batchMatMul(probabilities(s,
-                        tf.train.batchMatMul(q, pk, TFloat32.class, BatchMatMul.adjY(true)), tf.constant(0f)), pv, TFloat32.class);
-                ctx = tf.math.add(own, tf.math.mul(tf.math.tanh(prefix.gate()), toPrefix));
-            }
+            return attend(s, q, k, v, bias);
         }
-        ctx = tf.linalg.transpose(ctx, tf.constant(new int[] {0, 2, 1, 3}));
-        return tf.reshape(ctx, tf.constant(new int[] {-1, hidden}));
+        Ops tf = s.tf();
+        Operand<TInt32> batch = tf.slice(shape, tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+        Operand<TFloat32> pk = prefixHeads(tf, prefix.keys(), batch);
+        Operand<TFloat32> pv = prefixHeads(tf, prefix.values(), batch);
+        if (prefix.gate() != null) {
+            Operand<TFloat32> toPrefix = attend(s, q, pk, pv, tf.constant(0f));
+            return tf.math.add(attend(s, q, k, v, bias), tf.math.mul(tf.math.tanh(prefix.gate()), toPrefix));
+        }
+        // One softmax over [prefix; sequence]; the prefix is never masked.
+        Operand<TInt32> p = tf.slice(tf.shape(prefix.keys()), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+        Operand<TFloat32> open = tf.fill(tf.concat(List.of(batch, tf.constant(new int[] {1, 1}), p), tf.constant(0)),
+                tf.constant(0f));
+        return attend(s, q, tf.concat(List.of(pk, k), tf.constant(2)), tf.concat(List.of(pv, v), tf.constant(2)),
+                tf.concat(List.of(open, bias), tf.constant(3)));
     }
 
     /** {@code [P, H]} to {@code [batch, heads, P, d]}. */
