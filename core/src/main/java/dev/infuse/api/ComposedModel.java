@@ -158,21 +158,50 @@ public final class ComposedModel implements AutoCloseable {
         if (layerPlugins.isEmpty()) {
             return dev.infuse.spi.LayerEdits.none();
         }
-        List<dev.infuse.spi.LayerSite> offered = backbone.layerSites();
         Map<String, dev.infuse.spi.LayerSite> byName = new LinkedHashMap<>();
-        offered.forEach(s -> byName.put(s.name(), s));
-        int layers = backbone.spec().layers();
+        backbone.layerSites().forEach(s -> byName.put(s.name(), s));
         Map<dev.infuse.spi.LayerPlugin.Target, dev.infuse.spi.SiteEdit> edits = new LinkedHashMap<>();
-        Map<dev.infuse.spi.LayerPlugin.Target, String> owners = new LinkedHashMap<>();
+        Map<dev.infuse.spi.LayerPlugin.Target, String> owners = checkTargets(backbone, layerPlugins);
+        Map<String, ModelScope> scopes = new LinkedHashMap<>();
         for (dev.infuse.spi.LayerPlugin p : layerPlugins) {
             boolean train = b.layerModes.get(p) == Mode.TRAINABLE;
-            ModelScope scope = build.component("layer." + p.name(), train, train);
+            scopes.put(p.name(), build.component("layer." + p.name(), train, train));
+        }
+        for (Map.Entry<dev.infuse.spi.LayerPlugin.Target, String> o : owners.entrySet()) {
+            dev.infuse.spi.LayerPlugin.Target t = o.getKey();
+            dev.infuse.spi.LayerPlugin p = layerPlugins.stream().filter(x -> x.name().equals(o.getValue())).findFirst().orElseThrow();
+            dev.infuse.spi.LayerSite site = byName.get(t.site());
+            dev.infuse.spi.SiteEdit e = p.edit(scopes.get(p.name()), t, site);
+            if (e == null || !site.kind().admits(e)) {
+                throw new InfuseException("config-bad-site", "in-layer plug-in '" + p.name() + "' returned " + (e == null
+                        ? "no edit" : "a " + e.getClass().getSimpleName()) + " for " + t + ", a " + site.kind()
+                        + " site, which admits " + admitted(site.kind()));
+            }
+            edits.put(t, e);
+        }
+        return dev.infuse.spi.LayerEdits.of(edits);
+    }
+
+    /**
+     * The targets of in-layer plug-ins composed together, each checked to name a site the backbone
+     * offers, in a layer it has, claimed by one plug-in only — what a model build checks first, for
+     * callers that want the error before building (a study, a saved downstream model).
+     *
+     * @return each target with the name of the plug-in claiming it, in the plug-ins' order
+     * @throws InfuseException {@code config-bad-site} naming the plug-in, the target and what exists
+     */
+    public static Map<dev.infuse.spi.LayerPlugin.Target, String> checkTargets(Backbone backbone,
+            List<dev.infuse.spi.LayerPlugin> plugins) {
+        List<dev.infuse.spi.LayerSite> offered = backbone.layerSites();
+        List<String> names = offered.stream().map(dev.infuse.spi.LayerSite::name).toList();
+        int layers = backbone.spec().layers();
+        Map<dev.infuse.spi.LayerPlugin.Target, String> owners = new LinkedHashMap<>();
+        for (dev.infuse.spi.LayerPlugin p : plugins) {
+            String who = "in-layer plug-in '" + p.name() + "'";
             for (dev.infuse.spi.LayerPlugin.Target t : p.targets(offered, backbone.spec())) {
-                dev.infuse.spi.LayerSite site = byName.get(t.site());
-                String who = "in-layer plug-in '" + p.name() + "'";
-                if (site == null) {
+                if (!names.contains(t.site())) {
                     throw new InfuseException("config-bad-site", who + " targets site '" + t.site() + "', which backbone '"
-                            + backbone.name() + "' does not offer; its sites are " + byName.keySet());
+                            + backbone.name() + "' does not offer; its sites are " + names);
                 }
                 if (t.layer() < 0 || t.layer() >= layers) {
                     throw new InfuseException("config-bad-site", who + " targets " + t + ", but backbone '" + backbone.name()
@@ -183,16 +212,9 @@ public final class ComposedModel implements AutoCloseable {
                     throw new InfuseException("config-bad-site", who + " targets " + t + ", already taken by in-layer "
                             + "plug-in '" + previous + "'; each site of a layer takes one edit");
                 }
-                dev.infuse.spi.SiteEdit e = p.edit(scope, t, site);
-                if (e == null || !site.kind().admits(e)) {
-                    throw new InfuseException("config-bad-site", who + " returned " + (e == null ? "no edit"
-                            : "a " + e.getClass().getSimpleName()) + " for " + t + ", a " + site.kind() + " site, which admits "
-                            + admitted(site.kind()));
-                }
-                edits.put(t, e);
             }
         }
-        return dev.infuse.spi.LayerEdits.of(edits);
+        return owners;
     }
 
     private static String admitted(dev.infuse.spi.LayerSite.Kind kind) {

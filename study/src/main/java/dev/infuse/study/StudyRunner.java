@@ -608,38 +608,19 @@ public final class StudyRunner {
     }
 
     static void checkLayerPlugins(Infuse infuse, Study study, Backbone backbone) {
-        List<dev.infuse.spi.LayerSite> offered = backbone.layerSites();
-        Map<String, dev.infuse.spi.LayerSite> byName = new LinkedHashMap<>();
-        offered.forEach(x -> byName.put(x.name(), x));
-        int layers = backbone.spec().layers();
         for (Study.Method m : study.methods()) {
-            Map<dev.infuse.spi.LayerPlugin.Target, String> owners = new LinkedHashMap<>();
+            List<dev.infuse.spi.LayerPlugin> plugins = new java.util.ArrayList<>();
             Set<String> names = new LinkedHashSet<>();
             for (Study.LayerPluginEntry l : m.downstream().layerPlugins()) {
                 String where = l.where() + ": method '" + m.name() + "'";
                 String who = "in-layer plug-in '" + l.name() + "'";
-                check(infuse, PluginKind.LAYER, l.name(), l.where() + ": method '" + m.name() + "'");
+                check(infuse, PluginKind.LAYER, l.name(), where);
                 if (!names.add(l.name())) {
                     throw new InfuseException("config-duplicate-adapter", where + ": " + who + " is listed twice in one downstream model");
                 }
                 try {
-                    dev.infuse.spi.LayerPlugin p = infuse.createLayerPlugin(l.name(),
-                            PluginConfig.of("in-layer plug-in '" + l.name() + "'", l.config()), backbone.spec());
-                    for (dev.infuse.spi.LayerPlugin.Target t : p.targets(offered, backbone.spec())) {
-                        if (!byName.containsKey(t.site())) {
-                            throw new InfuseException("config-bad-site", who + " targets site '" + t.site() + "', which backbone '"
-                                    + backbone.name() + "' does not offer; its sites are " + byName.keySet());
-                        }
-                        if (t.layer() < 0 || t.layer() >= layers) {
-                            throw new InfuseException("config-bad-site", who + " targets " + t + ", but backbone '" + backbone.name()
-                                    + "' has layers 0 to " + (layers - 1));
-                        }
-                        String previous = owners.putIfAbsent(t, l.name());
-                        if (previous != null) {
-                            throw new InfuseException("config-bad-site", who + " targets " + t + ", already taken by in-layer plug-in '"
-                                    + previous + "'; each site of a layer takes one edit");
-                        }
-                    }
+                    plugins.add(infuse.createLayerPlugin(l.name(), PluginConfig.of(who, l.config()), backbone.spec()));
+                    dev.infuse.api.ComposedModel.checkTargets(backbone, plugins);
                 } catch (InfuseException e) {
                     throw new InfuseException(e.code(), where + ": " + e.getMessage(), e);
                 }

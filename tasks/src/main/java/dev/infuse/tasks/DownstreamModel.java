@@ -107,7 +107,7 @@ final class DownstreamModel {
                 LayerPlugin p;
                 try {
                     p = create(infuse, backbone, name, config);
-                    checkTargets(p, backbone);
+                    ComposedModel.checkTargets(backbone, List.of(p));
                 } catch (InfuseException e) {
                     throw new InfuseException(e.code(), spec.head().artifact() + ": its in-layer plug-in '" + name
                             + "' (config." + KEY + ".layer_plugins) does not fit backbone '" + backbone.name() + "' ("
@@ -207,16 +207,6 @@ final class DownstreamModel {
         return p;
     }
 
-    /** Every target names a site the backbone offers, in a layer it has (the composed model checks the rest). */
-    private static void checkTargets(LayerPlugin p, Backbone backbone) {
-        var names = backbone.layerSites().stream().map(dev.infuse.spi.LayerSite::name).toList();
-        for (LayerPlugin.Target t : p.targets(backbone.layerSites(), backbone.spec())) {
-            if (!names.contains(t.site()) || t.layer() < 0 || t.layer() >= backbone.spec().layers()) {
-                throw new InfuseException("config-bad-site", "target " + t + " does not exist; sites " + names + " in layers 0 to "
-                        + (backbone.spec().layers() - 1));
-            }
-        }
-    }
 
     private static String version(Infuse infuse, String name) {
         return infuse.registry().info(PluginKind.LAYER, name).version();
