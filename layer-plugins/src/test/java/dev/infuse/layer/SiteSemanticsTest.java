@@ -30,7 +30,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
 import org.tensorflow.Result;
+import org.tensorflow.types.TBfloat16;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -73,6 +76,46 @@ class SiteSemanticsTest {
                 assertClose(hidden(with, new int[] {0, 1, 2, 3}), hidden(merged, new int[] {0, 1, 2, 3}), 2e-5f, "lora " + site);
             }
         }
+    }
+
+    @Test
+    void inBf16AnEditedLayerStillAttendsInBf16AndStartsAsTheFrozenBits() {
+        try (Backbone bf16 = TinyBackbones.create(Map.of("precision", "bf16"))) {
+            LayerPlugin lora = new LoraProvider().create(PluginConfig.of("in-layer plug-in 'lora'", Map.of("sites", "all")),
+                    bf16.spec(), TestContext.shared());
+            try (ComposedModel with = ComposedModel.builder(bf16).seed(7).layerPlugin(lora, ComposedModel.Mode.FROZEN).build();
+                    ComposedModel plain = ComposedModel.builder(bf16).seed(7).build()) {
+                int layers = bf16.spec().layers();
+                assertThat(bf16AttentionProducts(with)).as("q kᵀ and p v of every edited layer in bf16").isEqualTo(2 * layers);
+                assertThat(bf16AttentionProducts(plain)).isEqualTo(2 * layers);
+                // B = 0: the delta is 0, and rounding frozen + 0 back to bf16 gives the frozen bits.
+                assertThat(hidden(with, new int[] {0, 1, 2, 3})).containsExactly(hidden(plain, new int[] {0, 1, 2, 3}));
+                with.loadWeights("layer.lora", randomized(with.weights("layer.lora"), 0.3, 5));
+                float[] trained = hidden(with, new int[] {0, 1, 2, 3});
+                float[] frozen = hidden(plain, new int[] {0, 1, 2, 3});
+                assertThat(maxAbsDiff(trained, frozen)).as("the delta reaches the attention").isGreaterThan(1e-3f);
+            }
+        }
+    }
+
+    private static long bf16AttentionProducts(ComposedModel m) {
+        Graph g = (Graph) m.sequenceOutput().env();
+        long n = 0;
+        for (java.util.Iterator<GraphOperation> it = g.operations(); it.hasNext(); ) {
+            GraphOperation op = it.next();
+            if (op.type().startsWith("BatchMatMul") && (Object) op.output(0).type() == TBfloat16.class) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static float maxAbsDiff(float[] a, float[] b) {
+        float d = 0;
+        for (int i = 0; i < a.length; i++) {
+            d = Math.max(d, Math.abs(a[i] - b[i]));
+        }
+        return d;
     }
 
     @Test

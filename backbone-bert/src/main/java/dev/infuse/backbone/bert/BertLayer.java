@@ -120,14 +120,18 @@ final class BertLayer {
         // One product for query, key and value, split into [batch, heads, time, d] each.
         Operand<? extends TType> qkv = e.queryKeyValue(x, linear(s, "query_key_value", x, hidden, 3 * hidden));
         Optional<SiteEdit.Prefix> prefix = e.prefix();
-        boolean edited = prefix.isPresent() || qkv.type() != (precision == Precision.BF16 ? TBfloat16.class : TFloat32.class);
-        List<? extends Operand<? extends TType>> parts = splitHeads(tf, edited ? fp32(tf, qkv) : qkv, shape);
+        boolean bf16 = precision == Precision.BF16;
+        // An edited Q/K/V (fp32: frozen part + trainable delta) is rounded back to bf16 and attends like an
+        // unedited layer: at initialisation the delta is 0 and the rounding gives the frozen bits back, so the
+        // layer stays an exact identity; training keeps the attention products in bf16 (BENCHMARKS.md §10).
+        // Only a prefix, whose keys and values are trained, attends in fp32.
+        List<? extends Operand<? extends TType>> parts = splitHeads(tf,
+                prefix.isPresent() ? fp32(tf, qkv) : bf16 ? bf16(tf, qkv) : qkv, shape);
         Operand<? extends TType> ctx;
-        if (edited) {
-            // An edited layer attends in fp32 (a prefix is trained; an edited Q/K/V is already fp32).
+        if (prefix.isPresent()) {
             ctx = prefixAttention(s, fp32(tf, parts.get(0)), fp32(tf, parts.get(1)), fp32(tf, parts.get(2)), shape, bias,
-                    prefix.orElse(null));
-        } else if (precision == Precision.BF16) {
+                    prefix.get());
+        } else if (bf16) {
             @SuppressWarnings("unchecked")
             Operand<TBfloat16> q = (Operand<TBfloat16>) parts.get(0);
             @SuppressWarnings("unchecked")
@@ -161,15 +165,12 @@ final class BertLayer {
     }
 
     /**
-     * fp32 attention of an edited layer, with an optional prefix: prepended to the keys and values under
+     * fp32 attention of a layer with a prefix: prepended to the keys and values under
      * one softmax (published form), or attended by its own softmax and added through {@code tanh(gate)}
      * (gated form).
      */
     private Operand<TFloat32> prefixAttention(ModelScope s, Operand<TFloat32> q, Operand<TFloat32> k, Operand<TFloat32> v,
             Operand<TInt32> shape, Operand<TFloat32> bias, SiteEdit.Prefix prefix) {
-        if (prefix == null) {
-            return attend(s, q, k, v, bias);
-        }
         Ops tf = s.tf();
         Operand<TInt32> batch = tf.slice(shape, tf.constant(new int[] {0}), tf.constant(new int[] {1}));
         Operand<TFloat32> pk = prefixHeads(tf, prefix.keys(), batch);
