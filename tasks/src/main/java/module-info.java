@@ -24,6 +24,7 @@ module dev.infuse.tasks {
             dev.infuse.tasks.builtin.BuiltinTasks.LamaTask,
             dev.infuse.tasks.builtin.BuiltinTasks.EntityInfillTask,
             dev.infuse.tasks.builtin.BuiltinTasks.WnHypernymTask,
+            dev.infuse.tasks.builtin.BuiltinTasks.WnClozeTask,
             dev.infuse.tasks.builtin.BuiltinTasks.WnRelationTask,
             dev.infuse.tasks.builtin.BuiltinTasks.WnFactsTask,
             dev.infuse.tasks.builtin.BuiltinTasks.WnMentionMlmTask,

@@ -86,7 +86,7 @@ class CliTest {
         assertThat(r.out()).containsPattern("(infuse-core|core/target/classes)").containsPattern("(infuse-backbone-bert|backbone-bert/target/classes)");
         // Every built-in task is a plugin, from the tasks module's jar or class folder, with its SPI version.
         for (String t : List.of("fewrel", "trex", "semeval", "tacred", "open-entity", "ud", "mention-mlm", "entity-infill", "lama",
-                "wn-hypernym", "wn-relation", "wn-facts", "wn-mention-mlm")) {
+                "wn-hypernym", "wn-relation", "wn-facts", "wn-mention-mlm", "wn-cloze")) {
             assertThat(r.out()).containsPattern("(?m)^task\\s+" + java.util.regex.Pattern.quote(t) + "\\s+\\S+\\s+"
                     + java.util.regex.Pattern.quote(dev.infuse.spi.Spi.VERSION) + "\\s+.*(infuse-tasks|tasks/target/classes)");
         }

@@ -183,6 +183,8 @@ public final class WordNetLexicon {
     private Split<RelationInstance> pairs;
     private LamaProbe probe;
     private Graph graph;
+    private Graph graphWithProbeFacts;
+    private Split<LamaFact> cloze;
     private Split<RelationInstance> facts;
     private Split<LinkedSentence> mentions;
 
@@ -392,23 +394,57 @@ public final class WordNetLexicon {
      */
     public synchronized LamaProbe hypernymProbe() {
         if (probe == null) {
-            List<LamaFact> facts = new ArrayList<>();
-            for (Synset s : vocabulary) {
-                if (!s.heldOut()) {
-                    continue;
-                }
-                Synset h = firstHypernym(s);
-                if (h == null || !SINGLE_WORD.matcher(h.name()).matches() || h.name().equals(s.name())) {
-                    continue;
-                }
-                facts.add(new LamaFact(s.name(), h.name(), s.id(), h.id(), PROBE_RELATION, List.of()));
-            }
+            List<LamaFact> facts = hypernymFacts(true);
             Collections.shuffle(facts, new Random(config.seed() + 101));
             facts = facts.subList(0, Math.min(config.probeFacts(), facts.size()));
-            LamaRelation r = new LamaRelation(PROBE_RELATION, PROBE_TEMPLATE, "is a kind of", "N-1", facts);
-            probe = new LamaProbe(List.of(r), List.of(), null, ReadReport.empty());
+            probe = asProbe(facts);
         }
         return probe;
+    }
+
+    /** {@code facts} as the probe's one relation, {@link #PROBE_RELATION} with {@link #PROBE_TEMPLATE}. */
+    public static LamaProbe asProbe(List<LamaFact> facts) {
+        LamaRelation r = new LamaRelation(PROBE_RELATION, PROBE_TEMPLATE, "is a kind of", "N-1", facts);
+        return new LamaProbe(List.of(r), List.of(), null, ReadReport.empty());
+    }
+
+    /**
+     * The hypernym facts of held-out ({@code heldOut}) or training vocabulary synsets, by the probe's rule:
+     * the first hypernym's first lemma is one lower-case word different from the subject's.
+     */
+    private List<LamaFact> hypernymFacts(boolean heldOut) {
+        List<LamaFact> facts = new ArrayList<>();
+        for (Synset s : vocabulary) {
+            if (s.heldOut() != heldOut) {
+                continue;
+            }
+            Synset h = firstHypernym(s);
+            if (h == null || !SINGLE_WORD.matcher(h.name()).matches() || h.name().equals(s.name())) {
+                continue;
+            }
+            facts.add(new LamaFact(s.name(), h.name(), s.id(), h.id(), PROBE_RELATION, List.of()));
+        }
+        return facts;
+    }
+
+    /**
+     * The hypernym cloze ({@code wn-cloze}, task-specific map-tuning): the probe's rule applied to the
+     * <em>training</em> vocabulary synsets, so no subject is ever a probe subject, minus every
+     * {@link #evaluatedFacts() evaluated fact}; a seeded order, the first
+     * tenth (at most {@link Config#probeFacts()}) development, the rest training.
+     */
+    public synchronized Split<LamaFact> hypernymCloze() {
+        if (cloze == null) {
+            Set<Triple> evaluated = evaluatedFacts();
+            List<LamaFact> facts = new ArrayList<>(hypernymFacts(false));
+            // A training subject's hypernym can be an evaluated fact seen from its other end (wn-relation's
+            // development pair "held-out head, hyponym, training tail"): never a training example.
+            facts.removeIf(f -> evaluated.contains(new Triple(f.subjectUri(), PROBE_RELATION, f.objectUri())));
+            Collections.shuffle(facts, new Random(config.seed() + 103));
+            int dev = Math.min(config.probeFacts(), facts.size() / 10);
+            cloze = new Split<>(List.copyOf(facts.subList(dev, facts.size())), List.copyOf(facts.subList(0, dev)));
+        }
+        return cloze;
     }
 
     private Synset firstHypernym(Synset s) {
@@ -452,26 +488,54 @@ public final class WordNetLexicon {
      */
     public synchronized Graph knowledgeGraph() {
         if (graph == null) {
-            Set<Triple> excluded = evaluatedFacts();
-            Set<Triple> triples = new HashSet<>();
-            for (Synset s : vocabulary) {
-                for (Link l : s.links()) {
-                    Synset t = inVocabulary.get(l.target());
-                    if (t != null && t.offset() != s.offset()) {
-                        Triple x = new Triple(s.id(), l.relation(), t.id());
-                        if (!excluded.contains(x)) {
-                            triples.add(x);
-                        }
+            graph = buildGraph();
+        }
+        return graph;
+    }
+
+    /**
+     * {@link #knowledgeGraph()} with the hypernym probe's facts put back (both directions) where the
+     * object is a vocabulary synset: the knowledge source of a knowledge-injection run, which may hold the
+     * evaluated facts (its training examples may not). Same names, so both graphs declare the same entities.
+     */
+    public synchronized Graph knowledgeGraphWithProbeFacts() {
+        if (graphWithProbeFacts == null) {
+            Set<Triple> triples = new HashSet<>(knowledgeGraph().triples());
+            for (LamaFact f : hypernymProbe().relations().get(0).facts()) {
+                if (inVocabulary.containsKey(offsetOf(f.objectUri()))) {
+                    Triple t = new Triple(f.subjectUri(), PROBE_RELATION, f.objectUri());
+                    triples.add(t);
+                    triples.add(t.inverse());
+                }
+            }
+            graphWithProbeFacts = new Graph(sorted(triples), knowledgeGraph().names());
+        }
+        return graphWithProbeFacts;
+    }
+
+    private static List<Triple> sorted(Set<Triple> triples) {
+        List<Triple> sorted = new ArrayList<>(triples);
+        sorted.sort(Comparator.comparing(Triple::head).thenComparing(Triple::relation).thenComparing(Triple::tail));
+        return sorted;
+    }
+
+    private Graph buildGraph() {
+        Set<Triple> excluded = evaluatedFacts();
+        Set<Triple> triples = new HashSet<>();
+        for (Synset s : vocabulary) {
+            for (Link l : s.links()) {
+                Synset t = inVocabulary.get(l.target());
+                if (t != null && t.offset() != s.offset()) {
+                    Triple x = new Triple(s.id(), l.relation(), t.id());
+                    if (!excluded.contains(x)) {
+                        triples.add(x);
                     }
                 }
             }
-            List<Triple> sorted = new ArrayList<>(triples);
-            sorted.sort(Comparator.comparing(Triple::head).thenComparing(Triple::relation).thenComparing(Triple::tail));
-            Map<String, String> names = new LinkedHashMap<>();
-            vocabulary.forEach(s -> names.put(s.id(), s.name()));
-            graph = new Graph(sorted, names);
         }
-        return graph;
+        Map<String, String> names = new LinkedHashMap<>();
+        vocabulary.forEach(s -> names.put(s.id(), s.name()));
+        return new Graph(sorted(triples), names);
     }
 
     // ---------------------------------------------------------------------------------------------

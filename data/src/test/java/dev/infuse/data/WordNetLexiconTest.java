@@ -177,6 +177,57 @@ class WordNetLexiconTest {
     }
 
     @Test
+    void theFullGraphPutsTheProbeFactsBackAndChangesNothingElse() {
+        var ablated = W.knowledgeGraph();
+        var full = W.knowledgeGraphWithProbeFacts();
+        assertThat(full.names()).isEqualTo(ablated.names());
+        Set<WordNetLexicon.Triple> added = new HashSet<>(full.triples());
+        assertThat(added).containsAll(ablated.triples());
+        ablated.triples().forEach(added::remove);
+        int kept = 0;
+        for (LamaFact f : W.hypernymProbe().relations().get(0).facts()) {
+            var t = new WordNetLexicon.Triple(f.subjectUri(), "hypernym", f.objectUri());
+            if (W.inVocabulary(WordNetLexicon.offsetOf(f.objectUri()))) {
+                assertThat(added).contains(t, t.inverse());
+                kept++;
+            } else {
+                assertThat(added).doesNotContain(t);
+            }
+        }
+        // Only probe facts (and their inverses) are added; most probe objects are vocabulary synsets.
+        assertThat(added).hasSize(2 * kept);
+        assertThat(kept).isGreaterThan(600);
+        assertThat(W.knowledgeGraphWithProbeFacts()).isSameAs(full);
+    }
+
+    @Test
+    void hypernymClozeAsksOnlyTrainingSynsetsAndNoEvaluatedFact() {
+        var cloze = W.hypernymCloze();
+        assertThat(cloze.train().size()).isGreaterThan(3_000);
+        assertThat(cloze.dev()).hasSize(Math.min(800, (cloze.train().size() + cloze.dev().size()) / 10));
+        Set<String> probeSubjects = new HashSet<>();
+        W.hypernymProbe().relations().get(0).facts().forEach(f -> probeSubjects.add(f.subjectUri()));
+        Set<WordNetLexicon.Triple> evaluated = W.evaluatedFacts();
+        Set<String> trainSubjects = new HashSet<>();
+        cloze.train().forEach(f -> trainSubjects.add(f.subjectUri()));
+        for (LamaFact f : concat(cloze.train(), cloze.dev())) {
+            assertThat(W.synset(f.subjectUri()).heldOut()).isFalse();
+            assertThat(probeSubjects).doesNotContain(f.subjectUri());
+            assertThat(evaluated).doesNotContain(new WordNetLexicon.Triple(f.subjectUri(), "hypernym", f.objectUri()));
+            assertThat(f.objectLabel()).matches("[a-z]+").isNotEqualTo(f.subjectLabel());
+            assertThat(f.predicateId()).isEqualTo("hypernym");
+        }
+        assertThat(cloze.dev()).noneMatch(f -> trainSubjects.contains(f.subjectUri()));
+        // The filter matters: some training synsets' first hypernym is a development pair seen from its tail.
+        long filtered = W.wordPairs().dev().stream().filter(r -> r.relation().equals("hyponym")
+                && !W.synset(r.tailId()).heldOut()
+                && W.synset(r.tailId()).links().stream().filter(l -> l.relation().equals("hypernym")).findFirst()
+                        .map(l -> l.target() == WordNetLexicon.offsetOf(r.headId())).orElse(false)
+                && W.synset(r.headId()).name().matches("[a-z]+")).count();
+        assertThat(filtered).isGreaterThan(0);
+    }
+
+    @Test
     void everythingIsDeterministicAcrossLoads() {
         // A fresh lexicon over the same WordNet (another configuration object with equal values is cached, so
         // compare with a configuration that differs only in a field the compared outputs ignore).

@@ -143,7 +143,18 @@ public final class KnowledgeGraph {
      * appearance; validation and test triples with anything unseen in training are skipped and counted.
      */
     public static KnowledgeGraph of(List<LabelledTriple> train, List<LabelledTriple> valid, List<LabelledTriple> test) {
+        return of(train, valid, test, List.of());
+    }
+
+    /**
+     * As {@link #of(List, List, List)}, with {@code declaredEntities} first in the entity vocabulary, in
+     * their order, as {@link #readLabelled(Path, Path, Path, List)} declares them (a knowledge-ablated twin's
+     * two graphs then index the same entities alike).
+     */
+    public static KnowledgeGraph of(List<LabelledTriple> train, List<LabelledTriple> valid, List<LabelledTriple> test,
+            List<String> declaredEntities) {
         Vocabulary ents = new Vocabulary();
+        declaredEntities.forEach(ents::add);
         Vocabulary rels = new Vocabulary();
         IntList h = new IntList();
         IntList r = new IntList();

@@ -54,7 +54,7 @@ final class KnowledgeGraphs {
                 lama.put("split_seed", l.splitSeed());
             }
         } else {
-            graph = step.folder() != null ? KnowledgeGraph.read(step.folder()) : wordNet();
+            graph = step.folder() != null ? KnowledgeGraph.read(step.folder()) : wordNet(step.keepProbeFacts());
         }
         TransEConfig c = config(step);
         TransEModel model = new TransETrainer(c).progress(true).train(graph);
@@ -89,11 +89,16 @@ final class KnowledgeGraphs {
         return c;
     }
 
-    /** The embedded WordNet 3.1 graph with the facts the WordNet tasks evaluate removed (all triples train). */
-    static KnowledgeGraph wordNet() {
-        List<LabelledTriple> triples = WordNetLexicon.load().knowledgeGraph().triples().stream()
-                .map(t -> new LabelledTriple(t.head(), t.relation(), t.tail())).toList();
-        return KnowledgeGraph.of(triples, List.of(), List.of());
+    /**
+     * The embedded WordNet 3.1 graph with the facts the WordNet tasks evaluate removed, or with the hypernym
+     * probe's facts kept (all triples train). Every vocabulary synset is declared, in one order, so that the
+     * two graphs of a knowledge-ablated twin index the same entities alike and one seed starts them alike.
+     */
+    static KnowledgeGraph wordNet(boolean keepProbeFacts) {
+        WordNetLexicon lexicon = WordNetLexicon.load();
+        WordNetLexicon.Graph g = keepProbeFacts ? lexicon.knowledgeGraphWithProbeFacts() : lexicon.knowledgeGraph();
+        List<LabelledTriple> triples = g.triples().stream().map(t -> new LabelledTriple(t.head(), t.relation(), t.tail())).toList();
+        return KnowledgeGraph.of(triples, List.of(), List.of(), List.copyOf(g.names().keySet()));
     }
 
     /** A copy of an adapter configuration with every {@code kg:<name>} value replaced by that step's embeddings file. */

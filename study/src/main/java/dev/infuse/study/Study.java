@@ -65,18 +65,22 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
      * @param folder the resolved triples folder, or null for {@code wordnet}
      * @param transe TransE settings ({@code infuse transe}'s option names without dashes: dimension,
      *     epochs, lr, margin, norm, negatives, batch_size, seed)
+     * @param lama LAMA facts joined to a triples folder, or null
+     * @param keepProbeFacts {@code wordnet} only: the {@code wn-hypernym} probe's facts stay in the graph
+     *     (the knowledge source of a knowledge-effect run; without them it is the knowledge-ablated twin's)
      */
-    public record KnowledgeGraphStep(String name, String source, Path folder, Map<String, Object> transe, LamaAddition lama) {
+    public record KnowledgeGraphStep(String name, String source, Path folder, Map<String, Object> transe, LamaAddition lama,
+            boolean keepProbeFacts) {
         /** A graph without LAMA facts. */
         public KnowledgeGraphStep(String name, String source, Path folder, Map<String, Object> transe) {
-            this(name, source, folder, transe, null);
+            this(name, source, folder, transe, null, false);
         }
 
-        /** As a record's, naming {@code lama} only when there is one, so that earlier studies' recipes stay the same. */
+        /** As a record's, naming {@code lama} and kept probe facts only when there are, so that earlier studies' recipes stay the same. */
         @Override
         public String toString() {
             return "KnowledgeGraphStep[name=" + name + ", source=" + source + ", folder=" + folder + ", transe=" + transe
-                    + (lama == null ? "" : ", lama=" + lama) + "]";
+                    + (lama == null ? "" : ", lama=" + lama) + (keepProbeFacts ? ", probe_facts=kept" : "") + "]";
         }
     }
 

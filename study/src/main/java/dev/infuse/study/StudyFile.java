@@ -27,7 +27,7 @@ public final class StudyFile {
     private static final List<String> TOP = List.of("name", "description", "backbone", "data", "fusion", "fusion_config", "cache", "seeds", "data_seed",
             "budgets", "knowledge_graphs", "tasks", "methods", "precision", "downstream");
     private static final List<String> KG = List.of("source", "dimension", "epochs", "lr", "margin", "norm", "negatives",
-            "batch_size", "seed", "add_lama", "hold_out_probe_facts", "probe_fraction", "split_seed");
+            "batch_size", "seed", "add_lama", "hold_out_probe_facts", "probe_fraction", "split_seed", "keep_probe_facts");
     private static final List<String> KG_LAMA = List.of("add_lama", "hold_out_probe_facts", "probe_fraction", "split_seed");
     private static final List<String> BUDGET = List.of("epochs", "batch_size", "lr", "max_length", "warmup", "clip",
             "patience", "head_dropout", "max_train");
@@ -234,8 +234,17 @@ public final class StudyFile {
                 }
                 Map<String, Object> transe = new LinkedHashMap<>();
                 Study.LamaAddition lama = lama(m, what, source, dataDir);
+                boolean keepProbeFacts = false;
+                if (m.containsKey("keep_probe_facts")) {
+                    keepProbeFacts = m.get("keep_probe_facts").bool("keep_probe_facts");
+                    if (!source.equals("wordnet")) {
+                        throw m.get("keep_probe_facts").error("config-invalid", what + ": 'keep_probe_facts' keeps the wn-hypernym "
+                                + "probe's facts in the embedded WordNet graph (source: wordnet); a triples folder with LAMA facts "
+                                + "keeps them unless 'hold_out_probe_facts: true'");
+                    }
+                }
                 for (Map.Entry<String, YamlNode> k : m.entrySet()) {
-                    if (!k.getKey().equals("source") && !KG_LAMA.contains(k.getKey())) {
+                    if (!k.getKey().equals("source") && !k.getKey().equals("keep_probe_facts") && !KG_LAMA.contains(k.getKey())) {
                         double v = k.getValue().number(k.getKey());
                         if (!(v > 0)) {
                             throw k.getValue().error("config-bad-value", what + ": " + k.getKey() + " must be greater than 0");
@@ -243,7 +252,7 @@ public final class StudyFile {
                         transe.put(k.getKey(), v);
                     }
                 }
-                out.add(new Study.KnowledgeGraphStep(name, source, folder, transe, lama));
+                out.add(new Study.KnowledgeGraphStep(name, source, folder, transe, lama, keepProbeFacts));
             }
             return out;
         }

@@ -165,4 +165,43 @@ class StudyTwinFileTest {
         InfuseException wordnet = error(HEAD.replace("full: {source: kg,", "full: {source: wordnet,") + tasks + FACTUAL);
         assertThat(wordnet.getMessage()).contains("add_lama").contains("WordNet");
     }
+
+    @Test
+    void wordNetGraphsKeepTheProbeFactsOnRequestWithTheSameEntities() throws Exception {
+        String head = """
+                backbone: {name: bert-random}
+                seeds: [1]
+                knowledge_graphs:
+                  wordnet-full: {source: wordnet, keep_probe_facts: true, dimension: 8, epochs: 1}
+                  wordnet: {source: wordnet, dimension: 8, epochs: 1}
+                tasks: [wn-hypernym]
+                methods:
+                  - name: map-tuning
+                    adapters:
+                      - adapter: map-tuning
+                        config: {embeddings: "kg:wordnet-full"}
+                        pretrain: {task: wn-cloze}
+                    twin: {knowledge_graphs: {wordnet-full: wordnet}}
+                """;
+        Study study = parse(head);
+        Study.KnowledgeGraphStep full = study.knowledgeGraphs().get(0);
+        Study.KnowledgeGraphStep ablated = study.knowledgeGraphs().get(1);
+        assertThat(full.keepProbeFacts()).isTrue();
+        assertThat(ablated.keepProbeFacts()).isFalse();
+        // Recipes of graphs without the key are as before.
+        assertThat(full.toString()).contains("probe_facts=kept");
+        assertThat(ablated.toString()).doesNotContain("probe_facts");
+        assertThat(study.methods()).extracting(Study.Method::name).contains("map-tuning", "map-tuning-twin");
+        // The two graphs index the same entities in the same order; only the probe facts differ.
+        dev.infuse.kg.KnowledgeGraph withFacts = KnowledgeGraphs.wordNet(true);
+        dev.infuse.kg.KnowledgeGraph without = KnowledgeGraphs.wordNet(false);
+        assertThat(withFacts.entities().ids()).isEqualTo(without.entities().ids());
+        assertThat(withFacts.train().size()).isGreaterThan(without.train().size());
+        // The key belongs to the WordNet source only.
+        StudyTwinTest.writeData(tmp.resolve("data"));
+        InfuseException other = error(HEAD.replace("full: {source: kg, add_lama: lama,", "full: {source: kg, add_lama: lama, "
+                + "keep_probe_facts: true,") + "tasks: [trex-rc]\nmethods:\n" + FACTUAL);
+        assertThat(other.code()).isEqualTo("config-invalid");
+        assertThat(other.getMessage()).contains("keep_probe_facts").contains("source: wordnet");
+    }
 }

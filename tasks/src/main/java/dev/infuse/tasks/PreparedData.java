@@ -32,8 +32,19 @@ public record PreparedData(String task, TaskDataset train, TaskDataset dev, List
      */
     public static <T> PreparedData fromRecords(String task, Task.Input in, Function<Path, List<T>> read,
             Function<T, String> splitKey, java.util.function.BiFunction<Splits.Split<T>, List<T>, TaskDataset> featurise) {
-        Splits.Split<T> split = split(read.apply(in.train()), in.dev() == null ? null : read.apply(in.dev()), in.seed(), splitKey,
-                in.maxTrain());
+        return fromRecords(task, in, read, splitKey, java.util.function.UnaryOperator.identity(), featurise);
+    }
+
+    /**
+     * As {@link #fromRecords(String, Task.Input, Function, Function, java.util.function.BiFunction)}, with
+     * {@code sample} choosing training records after the development split and before the {@code maxTrain}
+     * cut (e.g. {@link #perLabel} for few-shot training sets).
+     */
+    public static <T> PreparedData fromRecords(String task, Task.Input in, Function<Path, List<T>> read,
+            Function<T, String> splitKey, java.util.function.UnaryOperator<List<T>> sample,
+            java.util.function.BiFunction<Splits.Split<T>, List<T>, TaskDataset> featurise) {
+        Splits.Split<T> whole = split(read.apply(in.train()), in.dev() == null ? null : read.apply(in.dev()), in.seed(), splitKey, 0);
+        Splits.Split<T> split = split(sample.apply(whole.train()), whole.dev(), in.seed(), null, in.maxTrain());
         List<Path> files = new java.util.ArrayList<>();
         files.add(in.train());
         if (in.dev() != null) {
@@ -55,6 +66,24 @@ public record PreparedData(String task, TaskDataset train, TaskDataset dev, List
         List<T> shuffled = new java.util.ArrayList<>(s.train());
         java.util.Collections.shuffle(shuffled, new java.util.Random(seed));
         return new Splits.Split<>(shuffled.subList(0, maxTrain), s.dev());
+    }
+
+    /**
+     * At most {@code n} records of each label, a seeded sample (labels in sorted order, each label's records
+     * shuffled by one {@code Random(seed)}); labels with fewer keep all. The result is shuffled by the same
+     * generator, so that no label's records come in one block.
+     */
+    public static <T> List<T> perLabel(List<T> records, Function<T, String> label, int n, long seed) {
+        java.util.Map<String, List<T>> byLabel = new java.util.TreeMap<>();
+        records.forEach(r -> byLabel.computeIfAbsent(label.apply(r), k -> new java.util.ArrayList<>()).add(r));
+        java.util.Random random = new java.util.Random(seed);
+        List<T> out = new java.util.ArrayList<>();
+        for (List<T> group : byLabel.values()) {
+            java.util.Collections.shuffle(group, random);
+            out.addAll(group.subList(0, Math.min(n, group.size())));
+        }
+        java.util.Collections.shuffle(out, random);
+        return out;
     }
 
     @Override

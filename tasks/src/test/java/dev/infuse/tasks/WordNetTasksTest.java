@@ -42,7 +42,7 @@ class WordNetTasksTest {
 
     @Test
     void embeddedTasksNeedNoFilesAndRefuseThem() {
-        for (String name : List.of("wn-relation", "wn-facts", "wn-mention-mlm")) {
+        for (String name : List.of("wn-relation", "wn-facts", "wn-mention-mlm", "wn-cloze")) {
             dev.infuse.spi.Task t = Tasks.builtIn().create(name, java.util.Map.of());
             assertThat(t.data().builtIn()).isTrue();
             assertThat(Tasks.resolve(t, null, null, null)).isEqualTo(new Tasks.DataFiles(null, null));
@@ -89,6 +89,19 @@ class WordNetTasksTest {
                 .isEqualTo(w.usageMentions().train().size());
         assertThat(mlm.train().size()).isGreaterThan(2_900);
         assertThat(mlm.dev().size()).isGreaterThan(290);
+
+        // The hypernym cloze: the lexicon's training and development facts, each a query or a counted skip
+        // (the tiny vocabulary splits most objects into several pieces); P@1 as the probe's.
+        dev.infuse.spi.Task clozeTask = Tasks.builtIn().create("wn-cloze", java.util.Map.of());
+        assertThat(clozeTask.metric().name()).isEqualTo("p_at_1");
+        var cloze = clozeTask.prepare(new dev.infuse.spi.Task.Input(null, null, backbone.tokenizer(), List.of(), 32, 1, 0));
+        assertThat(cloze.train()).isInstanceOf(LamaProbeTask.class);
+        assertThat(cloze.train().size()).isPositive();
+        assertThat(cloze.train().size() + skippedCount(cloze.train())).isEqualTo(w.hypernymCloze().train().size());
+        assertThat(cloze.dev().size() + skippedCount(cloze.dev())).isEqualTo(w.hypernymCloze().dev().size());
+        var clozeCut = clozeTask.prepare(new dev.infuse.spi.Task.Input(null, null, backbone.tokenizer(), List.of(), 32, 1, 200));
+        assertThat(clozeCut.train().size() + skippedCount(clozeCut.train())).isEqualTo(200);
+        assertThat(clozeCut.dev().size()).isEqualTo(cloze.dev().size());
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.infuse.tasks.builtin;
 import dev.infuse.data.ConllU;
 import dev.infuse.data.EntityTypingExample;
 import dev.infuse.data.FewRel;
+import dev.infuse.data.LamaFact;
 import dev.infuse.data.LinkedSentence;
 import dev.infuse.data.OpenEntity;
 import dev.infuse.data.RelationInstance;
@@ -48,7 +49,16 @@ public final class BuiltinTasks {
         public FewRelTask() {
             super("fewrel", "relation classification on FewRel (16 Wikidata relations; factual adapter pretraining)",
                     Task.DataSource.files("fewrel/val_wiki.json", null), MACRO_F1, false, true,
-                    (in, m) -> relations("fewrel", in, m, p -> FewRel.read(p).records(), Scoring.ACCURACY, false));
+                    List.of(new dev.infuse.spi.ParameterSpec("per_relation", "int", "0", "few-shot training: at most this many "
+                            + "training sentences per relation, a sample seeded by the data seed, taken after the development "
+                            + "split and before --max-train (0: all)")),
+                    (in, o) -> {
+                        int n = perRelation("fewrel", o.get("per_relation"));
+                        return PreparedData.fromRecords("fewrel", in, p -> FewRel.read(p).records(), RelationInstance::id,
+                                xs -> n > 0 ? PreparedData.perLabel(xs, RelationInstance::relation, n, in.seed()) : xs,
+                                (split, xs) -> RelationClassification.fromInstances(xs, in.tokenizer(), in.adapters(),
+                                        labels(split, false), in.maxLength(), o.markers()).scoredBy(Scoring.ACCURACY));
+                    });
         }
     }
 
@@ -257,6 +267,23 @@ public final class BuiltinTasks {
         }
     }
 
+    /** WordNet hypernym cloze on training synsets (task-specific map-tuning for the hypernym probe). */
+    public static final class WnClozeTask extends BuiltinTask {
+        public WnClozeTask() {
+            super("wn-cloze", "WordNet 3.1 hypernym cloze on training synsets, '[X] is a kind of [Y] .', trained through the "
+                    + "masked-LM head (task-specific map-tuning for wn-hypernym, whose subjects it never asks)",
+                    Task.DataSource.embedded(), P_AT_1, false, false, (in, m) -> {
+                        WordNetLexicon.Split<LamaFact> data = WordNetLexicon.load().hypernymCloze();
+                        var pair = PreparedData.split(data.train(), data.dev(), in.seed(), LamaFact::subjectUri, in.maxTrain());
+                        return new PreparedData("wn-cloze",
+                                LamaProbeTask.of(WordNetLexicon.asProbe(pair.train()), "WordNet hypernym cloze (training synsets)",
+                                        in.tokenizer(), in.adapters(), 0, null),
+                                LamaProbeTask.of(WordNetLexicon.asProbe(pair.dev()), "WordNet hypernym cloze (development synsets)",
+                                        in.tokenizer(), in.adapters(), 0, null), List.of(), null);
+                    });
+        }
+    }
+
     /** WordNet lexical relations of noun pairs. */
     public static final class WnRelationTask extends BuiltinTask {
         public WnRelationTask() {
@@ -291,6 +318,22 @@ public final class BuiltinTasks {
                                 MaskedMentions.ofLinked(pair.dev(), in.tokenizer(), in.adapters(), in.maxLength()), List.of(), null);
                     });
         }
+    }
+
+    private static int perRelation(String task, String value) {
+        if (value == null) {
+            return 0;
+        }
+        try {
+            int n = Integer.parseInt(value.strip());
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new dev.infuse.spi.InfuseException("config-bad-value", "task '" + task + "': option per_relation '" + value
+                + "': expected a whole number of training sentences per relation, 0 for all (e.g. 10)");
     }
 
     private static Task.Prepared relations(String task, Task.Input in, Markers markers,
