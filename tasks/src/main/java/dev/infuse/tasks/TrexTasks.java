@@ -222,8 +222,11 @@ public final class TrexTasks {
         return prepared(task, s, train, dev, noTestFile(task));
     }
 
-    /** The instances with their relation labels permuted among them (Fisher–Yates, seeded). */
-    static List<RelationInstance> shuffleLabels(List<RelationInstance> xs, long seed) {
+    /**
+     * The instances with their relation labels permuted among them (Fisher–Yates, seeded): the training set
+     * of a factual adapter's shuffled-label twin (same sentences, same label counts, no fact left in the pairing).
+     */
+    public static List<RelationInstance> shuffleLabels(List<RelationInstance> xs, long seed) {
         List<String> labels = new ArrayList<>(xs.stream().map(RelationInstance::relation).toList());
         java.util.Collections.shuffle(labels, new java.util.Random(seed));
         List<RelationInstance> out = new ArrayList<>(xs.size());

@@ -105,6 +105,47 @@ class WordNetTasksTest {
     }
 
     @Test
+    void wnFactsShuffledLabelsIsTheTwinsTrainingSet() {
+        dev.infuse.spi.Task.Input in = new dev.infuse.spi.Task.Input(null, null, backbone.tokenizer(), List.of(), 32, 1, 0);
+        var gold = Tasks.builtIn().create("wn-facts", java.util.Map.of()).prepare(in);
+        var shuffled = Tasks.builtIn().create("wn-facts", java.util.Map.of("labels", "shuffled")).prepare(in);
+        var g = (RelationClassification) gold.train();
+        var s = (RelationClassification) shuffled.train();
+        assertThat(s.ids()).isEqualTo(g.ids());
+        assertThat(s.labels()).isEqualTo(g.labels());
+        java.util.Map<String, Integer> goldCounts = new java.util.TreeMap<>();
+        java.util.Map<String, Integer> shuffledCounts = new java.util.TreeMap<>();
+        int moved = 0;
+        for (int i = 0; i < g.size(); i++) {
+            goldCounts.merge(g.gold(i), 1, Integer::sum);
+            shuffledCounts.merge(s.gold(i), 1, Integer::sum);
+            moved += g.gold(i).equals(s.gold(i)) ? 0 : 1;
+        }
+        // Same label counts over all facts; the few the tiny vocabulary cuts at 32 pieces carry other labels in each.
+        int cut = WordNetLexicon.load().facts().train().size() - g.size();
+        int differ = 0;
+        for (String label : g.labels()) {
+            differ += Math.abs(goldCounts.getOrDefault(label, 0) - shuffledCounts.getOrDefault(label, 0));
+        }
+        assertThat(cut).isLessThan(20);
+        assertThat(differ).as("label counts").isLessThanOrEqualTo(2 * cut);
+        assertThat(moved).as("most facts lose their relation").isGreaterThan(g.size() / 2);
+        var gd = (RelationClassification) gold.dev();
+        var sd = (RelationClassification) shuffled.dev();
+        for (int i = 0; i < gd.size(); i++) {
+            assertThat(sd.gold(i)).as("development labels stay gold").isEqualTo(gd.gold(i));
+        }
+        // The permutation does not follow the run's seed: every seed of a study trains the same twin.
+        var otherSeed = (RelationClassification) Tasks.builtIn().create("wn-facts", java.util.Map.of("labels", "shuffled"))
+                .prepare(new dev.infuse.spi.Task.Input(null, null, backbone.tokenizer(), List.of(), 32, 2, 0)).train();
+        for (int i = 0; i < s.size(); i++) {
+            assertThat(otherSeed.gold(i)).isEqualTo(s.gold(i));
+        }
+        assertThatThrownBy(() -> Tasks.builtIn().create("wn-facts", java.util.Map.of("labels", "random")).prepare(in))
+                .isInstanceOf(InfuseException.class).hasMessageContaining("wn-facts").hasMessageContaining("gold or shuffled");
+    }
+
+    @Test
     void linkedSentencesMaskTheirOneMention() {
         var s = new LinkedSentence("1", List.of("the", "cat", "saw", "a", "dog"), new Span(4, 5), "Q1");
         var d = MaskedMentions.ofLinked(List.of(s), backbone.tokenizer(), List.of(new KnowledgeTasksTest.Marker()), 64);

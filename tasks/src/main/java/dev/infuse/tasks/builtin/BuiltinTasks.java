@@ -174,10 +174,10 @@ public final class BuiltinTasks {
         return List.copyOf(all);
     }
 
-    private static boolean shuffledLabels(BuiltinTask.Options o) {
+    private static boolean shuffledLabels(String task, BuiltinTask.Options o) {
         String v = o.get("labels");
         if (!v.equals("gold") && !v.equals("shuffled")) {
-            throw new dev.infuse.spi.InfuseException("config-bad-value", "task 'trex-rc': option labels '" + v
+            throw new dev.infuse.spi.InfuseException("config-bad-value", "task '" + task + "': option labels '" + v
                     + "': expected gold or shuffled");
         }
         return v.equals("shuffled");
@@ -193,7 +193,7 @@ public final class BuiltinTasks {
             super("trex-rc", "relation classification on the T-REx evidence sentences of a LAMA folder's training facts "
                     + "(factual adapter pretraining; probe facts held out)", Task.DataSource.files("lama", null), MACRO_F1, false,
                     true, trexRcOptions(), (in, o) -> TrexTasks.relationClassification("trex-rc", in, o.markers(),
-                            trexConfig("trex-rc", o), shuffledLabels(o)));
+                            trexConfig("trex-rc", o), shuffledLabels("trex-rc", o)));
         }
     }
 
@@ -297,11 +297,21 @@ public final class BuiltinTasks {
     public static final class WnFactsTask extends BuiltinTask {
         public WnFactsTask() {
             super("wn-facts", "relation classification over WordNet 3.1 knowledge-graph facts of training synsets (factual "
-                    + "adapter pretraining)", Task.DataSource.embedded(), MACRO_F1, false, true, (in, m) -> {
-                        WordNetLexicon.Split<RelationInstance> data = WordNetLexicon.load().facts();
+                    + "adapter pretraining)", Task.DataSource.embedded(), MACRO_F1, false, true,
+                    List.of(new dev.infuse.spi.ParameterSpec("labels", "string", "gold", "gold, or shuffled: the training "
+                            + "facts' relation labels permuted among them by a fixed permutation (the knowledge-ablated twin of "
+                            + "factual pretraining; development labels stay gold)")), (in, o) -> {
+                        WordNetLexicon lexicon = WordNetLexicon.load();
+                        WordNetLexicon.Split<RelationInstance> data = lexicon.facts();
                         List<RelationInstance> all = new ArrayList<>(data.train());
                         all.addAll(data.dev());
-                        return wordNetRelations("wn-facts", in, m, data, RelationClassification.labelsOf(all));
+                        List<String> labels = RelationClassification.labelsOf(all);
+                        if (shuffledLabels("wn-facts", o)) {
+                            // Fixed by the lexicon's seed, not the run's: every seed of a study shares one twin.
+                            data = new WordNetLexicon.Split<>(TrexTasks.shuffleLabels(data.train(), lexicon.config().seed() + 2),
+                                    data.dev());
+                        }
+                        return wordNetRelations("wn-facts", in, o.markers(), data, labels);
                     });
         }
     }
