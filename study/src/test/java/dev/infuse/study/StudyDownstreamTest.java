@@ -334,6 +334,8 @@ class StudyDownstreamTest {
                 .satisfies(p -> assertThat(p.config()).containsEntry("embeddings", "kg:ablated"));
         assertThat(effect.knowledgeGraphs()).extracting(g -> g.lama().holdOutProbeFacts()).containsExactly(false, true);
         assertThat(StudyStatistics.plan(effect)).filteredOn(p -> p.relation() == StudyStatistics.Relation.TWIN).hasSize(4 * 4);
+        assertThat(effect.tasks().get(0).options()).containsEntry("per_relation", 10);
+        assertThat(effect.dataSeed()).isEqualTo(42L);
         Study pnp = StudyFile.read(root.resolve("examples/studies/maptuning-plug-and-play.yaml"), tmp.resolve("data"));
         List<List<Cell>> waves = StudyRunner.waves(pnp, StudyRunner.cells(pnp, tmp.resolve("out")));
         assertThat(waves).hasSize(2);
