@@ -421,9 +421,6 @@ public final class TaskRunner {
             // Only when not the default, so descriptions of earlier runs (and their checkpoints) stay the same.
             m.put("markers", RelationClassification.Markers.parse(spec.markers()).optionName());
         }
-        if (!spec.fusionConfig().isEmpty()) {
-            m.put("fusion_config", new java.util.TreeMap<>(spec.fusionConfig()));
-        }
         if (spec.backboneDropout() > 0) {
             m.put("backbone_dropout", (double) spec.backboneDropout());
         }
