@@ -162,14 +162,16 @@ public final class ComposedModel implements AutoCloseable {
         backbone.layerSites().forEach(s -> byName.put(s.name(), s));
         Map<dev.infuse.spi.LayerPlugin.Target, dev.infuse.spi.SiteEdit> edits = new LinkedHashMap<>();
         Map<dev.infuse.spi.LayerPlugin.Target, String> owners = checkTargets(backbone, layerPlugins);
+        Map<String, dev.infuse.spi.LayerPlugin> plugins = new LinkedHashMap<>();
         Map<String, ModelScope> scopes = new LinkedHashMap<>();
         for (dev.infuse.spi.LayerPlugin p : layerPlugins) {
             boolean train = b.layerModes.get(p) == Mode.TRAINABLE;
+            plugins.put(p.name(), p);
             scopes.put(p.name(), build.component("layer." + p.name(), train, train));
         }
         for (Map.Entry<dev.infuse.spi.LayerPlugin.Target, String> o : owners.entrySet()) {
             dev.infuse.spi.LayerPlugin.Target t = o.getKey();
-            dev.infuse.spi.LayerPlugin p = layerPlugins.stream().filter(x -> x.name().equals(o.getValue())).findFirst().orElseThrow();
+            dev.infuse.spi.LayerPlugin p = plugins.get(o.getValue());
             dev.infuse.spi.LayerSite site = byName.get(t.site());
             dev.infuse.spi.SiteEdit e = p.edit(scopes.get(p.name()), t, site);
             if (e == null || !site.kind().admits(e)) {

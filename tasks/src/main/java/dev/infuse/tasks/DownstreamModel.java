@@ -207,7 +207,6 @@ final class DownstreamModel {
         return p;
     }
 
-
     private static String version(Infuse infuse, String name) {
         return infuse.registry().info(PluginKind.LAYER, name).version();
     }

@@ -54,10 +54,9 @@ public final class BuiltinTasks {
                             + "split and before --max-train (0: all)")),
                     (in, o) -> {
                         int n = perRelation("fewrel", o.get("per_relation"));
-                        return PreparedData.fromRecords("fewrel", in, p -> FewRel.read(p).records(), RelationInstance::id,
+                        return relations("fewrel", in, o.markers(), p -> FewRel.read(p).records(),
                                 xs -> n > 0 ? PreparedData.perLabel(xs, RelationInstance::relation, n, in.seed()) : xs,
-                                (split, xs) -> RelationClassification.fromInstances(xs, in.tokenizer(), in.adapters(),
-                                        labels(split, false), in.maxLength(), o.markers()).scoredBy(Scoring.ACCURACY));
+                                Scoring.ACCURACY, false);
                     });
         }
     }
@@ -348,8 +347,16 @@ public final class BuiltinTasks {
 
     private static Task.Prepared relations(String task, Task.Input in, Markers markers,
             Function<Path, List<RelationInstance>> read, Scoring scoring, boolean devLabelsToo) {
-        return PreparedData.fromRecords(task, in, read, RelationInstance::id, (split, xs) -> RelationClassification.fromInstances(xs,
-                in.tokenizer(), in.adapters(), labels(split, devLabelsToo), in.maxLength(), markers).scoredBy(scoring));
+        return relations(task, in, markers, read, java.util.function.UnaryOperator.identity(), scoring, devLabelsToo);
+    }
+
+    /** As above, with {@code sample} choosing the training records after the development split (few-shot). */
+    private static Task.Prepared relations(String task, Task.Input in, Markers markers,
+            Function<Path, List<RelationInstance>> read, java.util.function.UnaryOperator<List<RelationInstance>> sample,
+            Scoring scoring, boolean devLabelsToo) {
+        return PreparedData.fromRecords(task, in, read, RelationInstance::id, sample, (split, xs) -> RelationClassification
+                .fromInstances(xs, in.tokenizer(), in.adapters(), labels(split, devLabelsToo), in.maxLength(), markers)
+                .scoredBy(scoring));
     }
 
     /** The training split's labels; with {@code devLabelsToo} (TACRED) also unseen dev labels and no_relation. */
