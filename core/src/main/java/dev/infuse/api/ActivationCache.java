@@ -8,7 +8,6 @@ import dev.infuse.spi.TokenizedText;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -46,10 +45,13 @@ import org.tensorflow.types.TFloat32;
  * a temporary sibling folder and renamed when complete, so an interrupted fill leaves nothing that
  * could be mistaken for a cache; two processes filling the same key race harmlessly.
  *
- * <p>Layout: {@code cache.json} (backbone, taps, hidden size, example count), {@code offsets.bin}
- * (little-endian longs: token offset of each example, plus the total), and one {@code tap_<i>.f32}
- * per tap (little-endian floats, {@code [tokens, H]} row-major, examples back to back). Taps are
- * computed with the backbone in inference mode (no dropout).
+ * <p>Layout: {@code cache.json} (backbone, taps, hidden size, example count, storage), {@code offsets.bin}
+ * (little-endian longs: token offset of each example, plus the total), and one file per tap,
+ * {@code [tokens, H]} row-major, examples back to back: {@code tap_<i>.f32} (little-endian floats) for
+ * an fp32 backbone, {@code tap_<i>.bf16} (little-endian bfloat16, the upper half of each float rounded
+ * to nearest even) for a bf16 one — half the disk and page cache, for values whose products the bf16
+ * backbone already rounds to bfloat16. Readers always get fp32 tensors. Taps are computed with the
+ * backbone in inference mode (no dropout).
  */
 public final class ActivationCache {
     private static final Logger LOG = LoggerFactory.getLogger(ActivationCache.class);
@@ -60,19 +62,38 @@ public final class ActivationCache {
     private final int hidden;
     private final SortedSet<Integer> taps;
     private final List<String> features;
+    private final Storage storage;
     private final long[] offsets;
     private final List<List<MappedByteBuffer>> chunks = new ArrayList<>();
     private final List<long[]> chunkStarts = new ArrayList<>();
 
-    private ActivationCache(Path folder, int hidden, SortedSet<Integer> taps, List<String> features, long[] offsets)
-            throws IOException {
+    /** How cached values are stored on disk: as they are, or rounded to bfloat16. */
+    enum Storage {
+        F32(4, ".f32"), BF16(2, ".bf16");
+
+        final int bytes;
+        final String suffix;
+
+        Storage(int bytes, String suffix) {
+            this.bytes = bytes;
+            this.suffix = suffix;
+        }
+
+        static Storage of(Backbone backbone) {
+            return backbone.precision() == dev.infuse.spi.Precision.BF16 ? BF16 : F32;
+        }
+    }
+
+    private ActivationCache(Path folder, int hidden, SortedSet<Integer> taps, List<String> features, Storage storage,
+            long[] offsets) throws IOException {
         this.folder = folder;
         this.hidden = hidden;
         this.taps = taps;
         this.features = List.copyOf(features);
+        this.storage = storage;
         this.offsets = offsets;
         for (String f : features) {
-            mapTap(folder.resolve(f + ".f32"));
+            mapTap(folder.resolve(f + storage.suffix));
         }
     }
 
@@ -107,7 +128,7 @@ public final class ActivationCache {
             } else {
                 LOG.info("activation cache hit: {}", folder);
             }
-            return load(folder, backbone.spec().hiddenSize(), taps, List.of(), texts.size());
+            return load(folder, backbone.spec().hiddenSize(), taps, List.of(), Storage.of(backbone), texts.size());
         } catch (IOException e) {
             throw new InfuseException("artifact-io", "activation cache " + folder + ": " + e.getMessage(), e);
         }
@@ -153,7 +174,7 @@ public final class ActivationCache {
             } else {
                 LOG.info("activation cache hit: {}", folder);
             }
-            return load(folder, backbone.spec().hiddenSize(), taps, sides, texts.size());
+            return load(folder, backbone.spec().hiddenSize(), taps, sides, Storage.of(backbone), texts.size());
         } catch (IOException e) {
             throw new InfuseException("artifact-io", "activation cache under " + root + ": " + e.getMessage(), e);
         }
@@ -236,38 +257,58 @@ public final class ActivationCache {
     }
 
     private void readRows(int tapIndex, long firstToken, int rows, float[] out, int at) {
-        long byteStart = firstToken * hidden * 4L;
+        long byteStart = firstToken * hidden * storage.bytes;
         long[] starts = chunkStarts.get(tapIndex);
         List<MappedByteBuffer> maps = chunks.get(tapIndex);
         int c = 0;
         while (c + 1 < starts.length && starts[c + 1] <= byteStart) {
             c++;
         }
-        FloatBuffer fb = maps.get(c).duplicate().order(ByteOrder.LITTLE_ENDIAN)
-                .position((int) (byteStart - starts[c])).slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-        fb.get(out, at, rows * hidden);
+        ByteBuffer region = maps.get(c).duplicate().order(ByteOrder.LITTLE_ENDIAN)
+                .position((int) (byteStart - starts[c])).slice().order(ByteOrder.LITTLE_ENDIAN);
+        if (storage == Storage.F32) {
+            region.asFloatBuffer().get(out, at, rows * hidden);
+        } else {
+            java.nio.ShortBuffer sb = region.asShortBuffer();
+            short[] raw = new short[rows * hidden];
+            sb.get(raw);
+            for (int k = 0; k < raw.length; k++) {
+                out[at + k] = Float.intBitsToFloat((raw[k] & 0xffff) << 16);
+            }
+        }
+    }
+
+    /** The bfloat16 nearest to {@code x} (ties to even; NaN stays NaN), as its 16 bits. */
+    static short toBfloat16(float x) {
+        int bits = Float.floatToRawIntBits(x);
+        if (Float.isNaN(x)) {
+            return (short) ((bits >>> 16) | 0x40);
+        }
+        int rounded = bits + 0x7fff + ((bits >>> 16) & 1);
+        return (short) (rounded >>> 16);
     }
 
     private void mapTap(Path file) throws IOException {
         // Chunks end on example boundaries so every example's rows lie inside one mapping.
         List<MappedByteBuffer> maps = new ArrayList<>();
         List<Long> starts = new ArrayList<>();
+        long width = (long) hidden * storage.bytes;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long expected = offsets[offsets.length - 1] * hidden * 4L;
+            long expected = offsets[offsets.length - 1] * width;
             if (ch.size() != expected) {
                 throw new InfuseException("artifact-corrupt", file + ": " + ch.size() + " bytes, expected " + expected);
             }
             int i = 0;
             while (i < offsets.length - 1) {
-                long start = offsets[i] * hidden * 4L;
+                long start = offsets[i] * width;
                 int j = i;
-                while (j < offsets.length - 1 && offsets[j + 1] * hidden * 4L - start <= CHUNK_BYTES) {
+                while (j < offsets.length - 1 && offsets[j + 1] * width - start <= CHUNK_BYTES) {
                     j++;
                 }
                 if (j == i) {
                     j = i + 1;
                 }
-                long end = offsets[j] * hidden * 4L;
+                long end = offsets[j] * width;
                 maps.add(ch.map(FileChannel.MapMode.READ_ONLY, start, end - start));
                 starts.add(start);
                 i = j;
@@ -277,8 +318,8 @@ public final class ActivationCache {
         chunkStarts.add(starts.stream().mapToLong(Long::longValue).toArray());
     }
 
-    private static ActivationCache load(Path folder, int hidden, SortedSet<Integer> taps, List<String> sides, int examples)
-            throws IOException {
+    private static ActivationCache load(Path folder, int hidden, SortedSet<Integer> taps, List<String> sides,
+            Storage storage, int examples) throws IOException {
         byte[] raw = Files.readAllBytes(folder.resolve("offsets.bin"));
         if (raw.length != (examples + 1) * 8) {
             throw new InfuseException("artifact-corrupt", folder.resolve("offsets.bin") + ": " + raw.length
@@ -286,7 +327,7 @@ public final class ActivationCache {
         }
         long[] offsets = new long[examples + 1];
         ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(offsets);
-        return new ActivationCache(folder, hidden, new TreeSet<>(taps), features(taps, sides), offsets);
+        return new ActivationCache(folder, hidden, new TreeSet<>(taps), features(taps, sides), storage, offsets);
     }
 
     private static void fill(Path folder, ComposedModel model, List<TokenizedText> texts, SortedSet<Integer> taps,
@@ -295,6 +336,7 @@ public final class ActivationCache {
         Files.createDirectories(folder.getParent());
         Path tmp = Files.createTempDirectory(folder.getParent(), "." + folder.getFileName() + ".tmp-");
         int hidden = backbone.spec().hiddenSize();
+        Storage storage = Storage.of(backbone);
         long[] offsets = new long[texts.size() + 1];
         for (int i = 0; i < texts.size(); i++) {
             offsets[i + 1] = offsets[i] + texts.get(i).length();
@@ -302,7 +344,8 @@ public final class ActivationCache {
         List<FileChannel> channels = new ArrayList<>();
         try {
             for (String f : features(taps, sides)) {
-                channels.add(FileChannel.open(tmp.resolve(f + ".f32"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+                channels.add(FileChannel.open(tmp.resolve(f + storage.suffix), StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE));
             }
             List<Operand<?>> fetches = new ArrayList<>();
             if (source == null) {
@@ -315,6 +358,7 @@ public final class ActivationCache {
             }
             int[] lengths = texts.stream().mapToInt(TokenizedText::length).toArray();
             long t0 = System.nanoTime();
+            long done = 0;
             try (ProgressBar bar = progress ? Progress.bar(sides.isEmpty() ? "caching activations" : "caching adapter outputs", texts.size(), " sent") : null) {
                 for (int[] idx : Batches.bucketed(lengths, batchSize, batchSize * 128, null)) {
                     List<TokenizedText> group = new ArrayList<>();
@@ -338,17 +382,29 @@ public final class ActivationCache {
                             x.asRawTensor().data().asFloats().read(all);
                             for (int k = 0; k < idx.length; k++) {
                                 int len = lengths[idx[k]];
-                                ByteBuffer bb = ByteBuffer.allocate(len * hidden * 4).order(ByteOrder.LITTLE_ENDIAN);
-                                bb.asFloatBuffer().put(all, k * time * hidden, len * hidden);
-                                long pos = offsets[idx[k]] * hidden * 4L;
+                                ByteBuffer bb = ByteBuffer.allocate(len * hidden * storage.bytes).order(ByteOrder.LITTLE_ENDIAN);
+                                if (storage == Storage.F32) {
+                                    bb.asFloatBuffer().put(all, k * time * hidden, len * hidden);
+                                } else {
+                                    java.nio.ShortBuffer sb = bb.asShortBuffer();
+                                    for (int q = k * time * hidden, end = q + len * hidden; q < end; q++) {
+                                        sb.put(toBfloat16(all[q]));
+                                    }
+                                }
+                                long pos = offsets[idx[k]] * hidden * storage.bytes;
                                 while (bb.hasRemaining()) {
                                     pos += channels.get(t).write(bb, pos);
                                 }
                             }
                         }
                     }
+                    done += idx.length;
                     if (bar != null) {
                         bar.stepBy(idx.length);
+                    } else if (done * 10 / texts.size() > (done - idx.length) * 10 / texts.size()) {
+                        // Without a bar (studies, logs), a line per tenth so that a long fill shows it is alive.
+                        LOG.info("caching {}: {} of {} texts ({} s)", sides.isEmpty() ? "activations" : "adapter outputs",
+                                done, texts.size(), String.format("%.0f", (System.nanoTime() - t0) / 1e9));
                     }
                 }
             }
@@ -368,6 +424,7 @@ public final class ActivationCache {
         manifest.put("format", FORMAT);
         manifest.put("backbone", backbone.fingerprint());
         manifest.put("precision", backbone.precision().label());
+        manifest.put("storage", storage.name().toLowerCase(java.util.Locale.ROOT));
         manifest.put("hidden_size", hidden);
         manifest.putPOJO("taps", new ArrayList<>(taps));
         manifest.putPOJO("sides", sides);
@@ -396,7 +453,9 @@ public final class ActivationCache {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             // The precision is part of the key: a cache filled in one precision is never served to the
             // other (fp32 keeps the key it had before precisions existed, so old caches stay valid).
-            String precision = backbone.precision() == dev.infuse.spi.Precision.FP32 ? "" : "/" + backbone.precision().label();
+            // A bf16 cache stores bfloat16 values ("/store-bf16"), so caches filled before that get another key.
+            String precision = backbone.precision() == dev.infuse.spi.Precision.FP32 ? ""
+                    : "/" + backbone.precision().label() + (Storage.of(backbone) == Storage.BF16 ? "/store-bf16" : "");
             md.update(("infuse-activations/" + FORMAT + "/" + backbone.fingerprint() + precision + "/" + taps + extra)
                     .getBytes(StandardCharsets.UTF_8));
             ByteBuffer bb = ByteBuffer.allocate(8);

@@ -127,7 +127,9 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
     /**
      * One task of the grid.
      *
-     * @param name a task: a task plugin's name or a task file's path
+     * @param name the task's name in this study (cell folders, reports, budgets): the task plugin's name, the
+     *     name a task file declares, or the entry's {@code as:} when it renames the task (to list one task
+     *     twice, e.g. with different options)
      * @param train training file overriding the data folder's default, or null
      * @param dev development file overriding the default, or null
      * @param metric the metric compared across methods (default: the task's primary metric, {@link dev.infuse.spi.Task#metric()})
@@ -137,11 +139,18 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
      * @param test a test file scored once per cell with the model selected on the development split, or null
      * @param file the task file of a declarative task (then {@code name} is the name it declares), or null
      * @param options the task's options ({@code options:}, as {@code infuse eval --task-set KEY=VALUE}), empty for none
+     * @param task the task plugin's name when {@code as:} renamed a built-in task, else null
      */
     public record TaskEntry(String name, Path train, Path dev, String metric, Budget budget, String markers, Path test,
-            Path file, Map<String, Object> options) {
+            Path file, Map<String, Object> options, String task) {
         public TaskEntry {
             options = options == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(options));
+        }
+
+        /** A task under its own name. */
+        public TaskEntry(String name, Path train, Path dev, String metric, Budget budget, String markers, Path test, Path file,
+                Map<String, Object> options) {
+            this(name, train, dev, metric, budget, markers, test, file, options, null);
         }
 
         /** A task without options. */
@@ -154,9 +163,9 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
             this(name, train, dev, metric, budget, markers, null, null);
         }
 
-        /** How the task is found: its file's path for a declarative task, else its name. */
+        /** How the task is found: its file's path for a declarative task, else the task plugin's name. */
         public String ref() {
-            return file == null ? name : file.toString();
+            return file != null ? file.toString() : task != null ? task : name;
         }
 
         /** As a record's, naming {@code test} only when there is one, so that earlier studies' cell recipes stay the same. */
@@ -164,7 +173,8 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
         public String toString() {
             return "TaskEntry[name=" + name + ", train=" + train + ", dev=" + dev + ", metric=" + metric + ", budget=" + budget
                     + ", markers=" + markers + (test == null ? "" : ", test=" + test) + (file == null ? "" : ", file=" + file)
-                + (options.isEmpty() ? "" : ", options=" + new java.util.TreeMap<>(options)) + "]";
+                + (options.isEmpty() ? "" : ", options=" + new java.util.TreeMap<>(options)) + (task == null ? "" : ", task=" + task)
+                + "]";
         }
     }
 
@@ -349,7 +359,8 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
         public String toString() {
             return "Pretraining[id=" + id + ", adapter=" + adapter + ", config=" + config + ", task=" + task + ", train=" + train
                     + ", dev=" + dev + ", budget=" + budget + ", seed=" + seed
-                    + (options.isEmpty() ? "" : ", options=" + new java.util.TreeMap<>(options)) + "]";
+                    + (options.isEmpty() ? "" : ", options=" + new java.util.TreeMap<>(options)) + (task == null ? "" : ", task=" + task)
+                + "]";
         }
     }
 

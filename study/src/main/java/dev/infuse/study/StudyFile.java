@@ -31,7 +31,7 @@ public final class StudyFile {
     private static final List<String> KG_LAMA = List.of("add_lama", "hold_out_probe_facts", "probe_fraction", "split_seed");
     private static final List<String> BUDGET = List.of("epochs", "batch_size", "lr", "max_length", "warmup", "clip",
             "patience", "head_dropout", "max_train");
-    private static final List<String> TASK = List.of("name", "train", "dev", "test", "metric", "markers", "options");
+    private static final List<String> TASK = List.of("name", "as", "train", "dev", "test", "metric", "markers", "options");
     private static final List<String> METHOD = List.of("name", "description", "fusion", "fusion_config", "adapters", "downstream",
             "budget", "twin");
     private static final List<String> TWIN = List.of("pretrain_options", "knowledge_graphs", "task_options");
@@ -155,17 +155,10 @@ public final class StudyFile {
                 if (m.containsKey("default")) {
                     defaults = budget(m.get("default"), Study.Budget.defaults(), "budgets.default", BUDGET);
                 }
-                Set<String> allowed = new LinkedHashSet<>();
-                allowed.add("default");
-                allowed.addAll(Tasks.builtIn().names());
                 for (Map.Entry<String, YamlNode> e : m.entrySet()) {
-                    if (e.getKey().equals("default")) {
-                        continue;
+                    if (!e.getKey().equals("default")) {
+                        budgets.put(e.getKey(), budget(e.getValue(), defaults, "budgets." + e.getKey(), BUDGET));
                     }
-                    if (!allowed.contains(e.getKey())) {
-                        throw unknownTask(b.key(e.getKey()), e.getKey(), "budgets");
-                    }
-                    budgets.put(e.getKey(), budget(e.getValue(), defaults, "budgets." + e.getKey(), BUDGET));
                 }
             }
 
@@ -182,6 +175,17 @@ public final class StudyFile {
             }
             if (tasks.isEmpty()) {
                 throw top.get("tasks").error("config-bad-value", "tasks must list at least one task; tasks: " + taskNames());
+            }
+            if (top.containsKey("budgets")) {
+                // Budgets are keyed by task plugin names (pretraining tasks included) or by the study's own task names.
+                Set<String> allowed = new LinkedHashSet<>(Tasks.builtIn().names());
+                tasks.forEach(x -> allowed.add(x.name()));
+                YamlNode b = top.get("budgets");
+                for (String key : b.map("budgets").keySet()) {
+                    if (!key.equals("default") && !allowed.contains(key)) {
+                        throw unknownTask(b.key(key), key, "budgets");
+                    }
+                }
             }
 
             Map<String, Object> fusionConfig = config(top.get("fusion_config"), "fusion_config");
@@ -604,6 +608,18 @@ public final class StudyFile {
                 }
             }
             checkTask(nameNode, name, "tasks");
+            String as = null;
+            if (!t.isScalar() && t.map("a task").containsKey("as")) {
+                YamlNode asNode = t.map("a task").get("as");
+                as = asNode.string("as");
+                if (!as.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+                    throw asNode.error("config-bad-value", "as: '" + as + "' must be a task name for folders and reports: "
+                            + "letters, digits, '.', '_' or '-', at most 64 characters");
+                }
+                if (Tasks.builtIn().exists(as) && !as.equals(name)) {
+                    throw asNode.error("config-bad-value", "as: '" + as + "' is another built-in task's name; choose a new one");
+                }
+            }
             if (optionsNode != null) {
                 checkOptions(optionsNode, name, options, "options of task '" + name + "'");
             }
@@ -615,6 +631,12 @@ public final class StudyFile {
                 // A declarative task: the entry carries its declared name (cell folders, reports) and its file.
                 file = Path.of(name);
                 name = Tasks.builtIn().create(name, Map.of()).name();
+            }
+            String task = null;
+            if (as != null && !as.equals(name)) {
+                task = file == null ? name : null;
+                Study.Budget budget = budgets.getOrDefault(as, budgets.getOrDefault(name, defaults));
+                return new Study.TaskEntry(as, train, dev, metric, budget, markers, test, file, options, task);
             }
             return new Study.TaskEntry(name, train, dev, metric, budgets.getOrDefault(name, defaults), markers, test, file, options);
         }

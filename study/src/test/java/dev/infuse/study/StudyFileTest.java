@@ -171,6 +171,51 @@ class StudyFileTest {
     }
 
     @Test
+    void aTaskListedTwiceUnderNewNamesKeepsItsOptionsAndBudgetsByEitherName() throws Exception {
+        Files.writeString(tmp.resolve("pairs.yaml"), "name: my-pairs\nshape: classification\ntrain: pairs.jsonl\n"
+                + "fields: {text: s, label: y}\n");
+        Study s = parse("""
+                data: data
+                budgets:
+                  fewrel: {epochs: 7}
+                  fewrel-50: {epochs: 3}
+                  pairs-b: {epochs: 2}
+                tasks:
+                  - {name: fewrel, as: fewrel-10, options: {per_relation: 10}}
+                  - {name: fewrel, as: fewrel-50, options: {per_relation: 50}}
+                  - fewrel
+                  - {name: pairs.yaml, as: pairs-b}
+                """);
+        assertThat(s.tasks()).extracting(Study.TaskEntry::name).containsExactly("fewrel-10", "fewrel-50", "fewrel", "pairs-b");
+        assertThat(s.tasks()).extracting(Study.TaskEntry::ref).startsWith("fewrel", "fewrel", "fewrel");
+        assertThat(s.tasks().get(3).ref()).isEqualTo(tmp.resolve("pairs.yaml").normalize().toString());
+        assertThat(s.tasks().get(0).options()).containsEntry("per_relation", 10);
+        assertThat(s.tasks().get(1).options()).containsEntry("per_relation", 50);
+        assertThat(s.tasks()).extracting(t -> t.budget().epochs()).containsExactly(7, 3, 7, 2);
+        // Renamed entries are distinct cells: their recipes name the task they run.
+        assertThat(s.tasks().get(0).toString()).contains("name=fewrel-10").contains("task=fewrel");
+        assertThat(s.tasks().get(2).toString()).doesNotContain("task=");
+
+        assertThat(error("""
+                data: data
+                tasks: [{name: fewrel, as: semeval}]
+                """).getMessage()).contains(":2:").contains("another built-in task's name");
+        assertThat(error("""
+                data: data
+                tasks: [{name: fewrel, as: "a/b"}]
+                """).getMessage()).contains("letters, digits");
+        assertThat(error("""
+                data: data
+                tasks: [{name: fewrel, as: x}, {name: semeval, as: x}]
+                """).getMessage()).contains("task 'x' is listed twice");
+        assertThat(error("""
+                data: data
+                budgets: {fewrel-5: {epochs: 2}}
+                tasks: [{name: fewrel, as: fewrel-10}]
+                """).getMessage()).contains("fewrel-5");
+    }
+
+    @Test
     void unknownMethodReferenceSuggestsClosest() {
         InfuseException e = error("""
                 data: data
