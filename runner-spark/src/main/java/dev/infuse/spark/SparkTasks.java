@@ -50,9 +50,10 @@ final class SparkTasks {
             implements Serializable {}
 
     /** An activation cache to fill. */
-    record FillSpec(String task, String train, String dev, int maxLength, long seed) implements Serializable {
+    record FillSpec(String task, String train, String dev, int maxLength, long seed, int maxTrain,
+            java.util.TreeMap<String, Object> options) implements Serializable {
         static FillSpec of(CacheFill f) {
-            return new FillSpec(f.task(), f.train(), f.dev(), f.maxLength(), f.seed());
+            return new FillSpec(f.task(), f.train(), f.dev(), f.maxLength(), f.seed(), f.maxTrain(), new java.util.TreeMap<>(f.options()));
         }
     }
 
@@ -115,7 +116,7 @@ final class SparkTasks {
             FillSpec f = fills.next();
             try {
                 for (String folder : StudyRunner.fillActivationCache(j, new CacheFill(f.task(), f.train(), f.dev(),
-                        f.maxLength(), f.seed()))) {
+                        f.maxLength(), f.seed(), f.maxTrain(), f.options()))) {
                     out.add(folder);
                 }
             } catch (RuntimeException e) {

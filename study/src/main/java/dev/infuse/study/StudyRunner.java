@@ -272,14 +272,23 @@ public final class StudyRunner {
             }
             if (c.stage() == Cell.Stage.PRETRAINING) {
                 study.pretrainings().stream().filter(p -> p.id().equals(c.method())).findFirst().ifPresent(p -> fills.add(
-                        new CacheFill(p.task(), str(p.train()), str(p.dev()), p.budget().maxLength(), p.seed())));
+                        new CacheFill(p.task(), str(p.train()), str(p.dev()), p.budget().maxLength(), p.seed(),
+                                p.budget().maxTrain(), p.options())));
             } else {
                 Study.Method m = study.method(c.method());
                 if (m == null || inLayer(study, m)) {
                     continue; // in-layer plug-ins change the backbone's activations: no cache to fill
                 }
-                study.tasks().stream().filter(t -> t.name().equals(c.task())).findFirst().ifPresent(t -> fills.add(
-                        new CacheFill(t.ref(), str(t.train()), str(t.dev()), m.budget(t).maxLength(), c.seed())));
+                study.tasks().stream().filter(t -> t.name().equals(c.task())).findFirst().ifPresent(t -> {
+                    // The options a cell featurises with (runCell): the entry's, its markers, then a twin's.
+                    Map<String, Object> options = new LinkedHashMap<>(t.options());
+                    if (t.markers() != null) {
+                        options.put("markers", t.markers());
+                    }
+                    options.putAll(m.taskOptions(t));
+                    fills.add(new CacheFill(t.ref(), str(t.train()), str(t.dev()), m.budget(t).maxLength(),
+                            study.dataSeed() != null ? study.dataSeed() : c.seed(), m.budget(t).maxTrain(), options));
+                });
             }
         }
         return List.copyOf(fills);
@@ -300,11 +309,11 @@ public final class StudyRunner {
     public static List<String> fillActivationCache(StudyJob job, CacheFill fill) {
         Study study = job.study();
         Worker w = worker(job, study);
-        Task task = Tasks.of(w.infuse().registry(), List.of()).create(fill.task(), Map.of());
+        Task task = Tasks.of(w.infuse().registry(), List.of()).create(fill.task(), fill.options());
         Tasks.DataFiles files = Tasks.resolve(task, study.dataDir(),
                 fill.train() == null ? null : Path.of(fill.train()), fill.dev() == null ? null : Path.of(fill.dev()));
         Task.Prepared data = task.prepare(new Task.Input(files.train(), files.dev(), w.backbone().tokenizer(), List.of(),
-                fill.maxLength(), fill.seed(), 0));
+                fill.maxLength(), fill.seed(), fill.maxTrain()));
         int last = w.backbone().spec().layers();
         java.util.SortedSet<Integer> taps = new java.util.TreeSet<>(dev.infuse.nn.SideAdapterConfig.defaultTaps(last));
         taps.add(last);
