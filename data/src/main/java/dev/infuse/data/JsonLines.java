@@ -20,7 +20,7 @@ public final class JsonLines {
         private final DataFiles.Where where;
         private final JsonNode node;
 
-        private Record(DataFiles.Where where, JsonNode node) {
+        Record(DataFiles.Where where, JsonNode node) {
             this.where = where;
             this.node = node;
         }

@@ -227,6 +227,72 @@ class TaskConformanceTest {
         }
     }
 
+    /** A TSV table: tokens as whitespace-separated words, spans as index columns, a literal quote in a cell. */
+    @Nested
+    class DeclarativeRelationTsv extends Declarative {
+        @Override
+        String yaml() {
+            return """
+                    name: my-relations-tsv
+                    shape: relation
+                    format: tsv
+                    train: rel.tsv
+                    fields: {tokens: sentence, subject: [s0, s1], object: [o0, o1], label: relation}
+                    """;
+        }
+
+        @Override
+        protected Path writeData(Path dir) throws Exception {
+            StringBuilder s = new StringBuilder("relation\ts0\ts1\to0\to1\tsentence\n");
+            String[][] rel = {{"born-in", "ada", "london"}, {"works-for", "bob", "acme"}};
+            for (int i = 0; i < 40; i++) {
+                String[] r = rel[i % 2];
+                s.append(r[0]).append("\t0\t1\t3\t4\t").append(r[1]).append(" was near \"").append(r[2]).append(" .\n");
+            }
+            Path data = Files.writeString(dir.resolve("rel.tsv"), s);
+            file = Files.writeString(dir.resolve("my-relations-tsv.yaml"), yaml());
+            return data;
+        }
+
+        @Override
+        protected Path writeBadData(Path dir) throws Exception {
+            file = Files.writeString(dir.resolve("my-relations-tsv.yaml"), yaml());
+            return Files.writeString(dir.resolve("bad.tsv"), "relation\ts0\ts1\to0\to1\tsentence\nx\t0\tone\t1\t2\ta b\n");
+        }
+    }
+
+    /** A CSV table: quoted cells holding commas, one answer per column. */
+    @Nested
+    class DeclarativeMultipleChoiceCsv extends Declarative {
+        @Override
+        String yaml() {
+            return """
+                    name: my-choices-csv
+                    shape: multiple-choice
+                    format: csv
+                    train: mc.csv
+                    fields: {context: passage, question: q, choices: [a0, a1, a2], label: answer}
+                    """;
+        }
+
+        @Override
+        protected Path writeData(Path dir) throws Exception {
+            StringBuilder s = new StringBuilder("passage,q,a0,a1,a2,answer\n");
+            for (int i = 0; i < 30; i++) {
+                s.append("\"the city of london, is old\",what is it ?,a city,\"a house, or two\",paris,").append(i % 3).append('\n');
+            }
+            Path data = Files.writeString(dir.resolve("mc.csv"), s);
+            file = Files.writeString(dir.resolve("my-choices-csv.yaml"), yaml());
+            return data;
+        }
+
+        @Override
+        protected Path writeBadData(Path dir) throws Exception {
+            file = Files.writeString(dir.resolve("my-choices-csv.yaml"), yaml());
+            return Files.writeString(dir.resolve("bad.csv"), "passage,q,a0,a1,answer\nc,q,a,b,1\n");
+        }
+    }
+
     @Nested
     class DeclarativePairClassification extends Declarative {
         @Override

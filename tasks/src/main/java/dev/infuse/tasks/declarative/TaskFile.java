@@ -9,6 +9,7 @@ import dev.infuse.data.FewRel;
 import dev.infuse.data.JsonLines;
 import dev.infuse.data.RelationInstance;
 import dev.infuse.data.Span;
+import dev.infuse.data.Tables;
 import dev.infuse.spi.InfuseException;
 import dev.infuse.spi.ItemMetric;
 import dev.infuse.spi.PluginConfig;
@@ -109,8 +110,9 @@ public final class TaskFile {
                     + "relation, entity-typing, multiple-choice, cloze");
         }
         String format = text(file, root, "format", "jsonl");
-        if (!format.equals("jsonl") && !(format.equals("fewrel") && shape.equals("relation"))) {
-            throw new InfuseException("config-bad-value", file + ": format '" + format + "': expected jsonl (JSON lines)"
+        if (!Set.of("jsonl", "tsv", "csv").contains(format) && !(format.equals("fewrel") && shape.equals("relation"))) {
+            throw new InfuseException("config-bad-value", file + ": format '" + format + "': expected jsonl (JSON lines), tsv "
+                    + "or csv (a header row naming the columns)"
                     + (shape.equals("relation") ? " or fewrel (FewRel's relation -> instances JSON)" : ""));
         }
         Map<String, Object> fields = new LinkedHashMap<>();
@@ -134,6 +136,15 @@ public final class TaskFile {
                                 + ": expected [start_field, end_field], two field names of token indices");
                     }
                     fields.put(e.getKey(), List.of(v.get(0).asText(), v.get(1).asText()));
+                } else if (e.getKey().equals("choices") && v.isArray()) {
+                    // One column per answer, as tables hold them (answer0, answer1, ...).
+                    List<String> names = new ArrayList<>();
+                    v.forEach(x -> names.add(x.asText()));
+                    if (names.size() < 2 || !allTextual(v)) {
+                        throw new InfuseException("config-bad-value", file + ": fields.choices: expected a field name holding "
+                                + "a list, or a list of at least two field names (one per answer)");
+                    }
+                    fields.put("choices", List.copyOf(names));
                 } else if (!v.isTextual()) {
                     throw new InfuseException("config-bad-value", file + ": fields." + e.getKey() + ": expected a field name");
                 } else {
@@ -198,6 +209,15 @@ public final class TaskFile {
         }
         Path sibling = file.toAbsolutePath().getParent().resolve(p).normalize();
         return Files.exists(sibling) ? sibling.toString() : path;
+    }
+
+    private static boolean allTextual(JsonNode array) {
+        for (JsonNode x : array) {
+            if (!x.isTextual()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String text(Path file, JsonNode root, String key, String fallback) {
@@ -287,6 +307,27 @@ public final class TaskFile {
             return v == null ? null : v.toString();
         }
 
+        /** Every record of a data file in the task file's format: JSON lines, or a TSV/CSV table's rows. */
+        private <T> List<T> rows(Path file, Function<JsonLines.Record, T> map) {
+            if (spec.format().equals("jsonl")) {
+                return JsonLines.read(file, "a JSON object with fields " + spec.fields().values(), map);
+            }
+            Map<String, Tables.Kind> columns = new LinkedHashMap<>();
+            spec.fields().forEach((key, v) -> {
+                if (v instanceof List<?> names) {
+                    // Spans name two index columns; choices may name one column per answer.
+                    names.forEach(n -> columns.put(n.toString(), key.equals("choices") ? Tables.Kind.TEXT : Tables.Kind.INTEGER));
+                } else if (Set.of("tokens", "labels", "choices").contains(key)) {
+                    columns.put(v.toString(), Tables.Kind.LIST);
+                } else if (key.equals("label") && spec.shape().equals("multiple-choice")) {
+                    columns.put(v.toString(), Tables.Kind.INTEGER);
+                } else {
+                    columns.put(v.toString(), Tables.Kind.TEXT);
+                }
+            });
+            return Tables.read(file, spec.format().equals("tsv") ? Tables.Format.TSV : Tables.Format.CSV, columns, map);
+        }
+
         @SuppressWarnings("unchecked")
         private Span span(JsonLines.Record r, String key, int size) {
             List<String> names = (List<String>) spec.fields().get(key);
@@ -308,7 +349,7 @@ public final class TaskFile {
         }
 
         private List<SentenceClassification.Example> sentences(Path file) {
-            return JsonLines.read(file, "a JSON object with fields " + spec.fields().values(), r -> new SentenceClassification.Example(
+            return rows(file, r -> new SentenceClassification.Example(
                     id(r), r.text(field("text")), field("text_pair") == null ? null : r.text(field("text_pair")),
                     r.scalar(field("label"))));
         }
@@ -317,7 +358,7 @@ public final class TaskFile {
             if (spec.format().equals("fewrel")) {
                 return FewRel.read(file).records();
             }
-            return JsonLines.read(file, "a JSON object with fields " + spec.fields().values(), r -> {
+            return rows(file, r -> {
                 List<String> tokens = r.strings(field("tokens"));
                 return new RelationInstance(id(r), tokens, span(r, "subject", tokens.size()), span(r, "object", tokens.size()),
                         r.scalar(field("label")), field("subject_id") == null ? null : r.optionalText(field("subject_id")),
@@ -326,8 +367,16 @@ public final class TaskFile {
         }
 
         private List<dev.infuse.data.MultipleChoiceExample> choices(Path file) {
-            return JsonLines.read(file, "a JSON object with fields " + spec.fields().values(), r -> {
-                List<String> choices = r.strings(field("choices"));
+            return rows(file, r -> {
+                List<String> choices;
+                if (spec.fields().get("choices") instanceof List<?> names) {
+                    choices = new ArrayList<>();
+                    for (Object n : names) {
+                        choices.add(r.text(n.toString()));
+                    }
+                } else {
+                    choices = r.strings(field("choices"));
+                }
                 int label = r.integer(field("label"));
                 if (choices.size() < 2 || label < 0 || label >= choices.size()) {
                     throw r.error(field("label"), choices.size() < 2 ? "only " + choices.size() + " choice(s)" : "index " + label,
@@ -341,7 +390,7 @@ public final class TaskFile {
         /** Cloze queries as an in-memory probe: one group per value of the 'group' field (default: one group). */
         private dev.infuse.data.LamaProbe cloze(Path file) {
             Map<String, List<dev.infuse.data.LamaFact>> groups = new LinkedHashMap<>();
-            JsonLines.read(file, "a JSON object with fields " + spec.fields().values(), r -> {
+            rows(file, r -> {
                 String text = r.text(field("text"));
                 if (!text.contains("[MASK]")) {
                     throw r.error(field("text"), "has no [MASK]", "a text with [MASK] where the answer goes");
@@ -358,7 +407,7 @@ public final class TaskFile {
 
         private List<EntityTypingExample> typings(Path file) {
             Set<String> known = new LinkedHashSet<>(spec.types());
-            return JsonLines.read(file, "a JSON object with fields " + spec.fields().values(), r -> {
+            return rows(file, r -> {
                 List<String> tokens = r.strings(field("tokens"));
                 List<String> labels = r.strings(field("labels"));
                 for (String l : labels) {
