@@ -312,8 +312,8 @@ class BadInputTableTest {
 
     @BeforeAll
     void trainOneArtifact() throws Exception {
-        Path f = Files.writeString(Files.createTempFile("fewrel", ".json"), fewRel(-1));
-        Path out = Files.createTempDirectory("infuse-table");
+        Path f = Files.writeString(Files.createTempFile(tmp, "fewrel", ".json"), fewRel(-1));
+        Path out = Files.createTempDirectory(tmp, "table");
         Run r = cli("train", "--task", "fewrel", "--train", f.toString(), "--out", out.toString(), "--adapter", "factual",
                 "--backbone", "bert-random", "--epochs", "1", "--batch-size", "8", "--max-length", "32",
                 "--set", "adapter_size=8", "--set", "heads=2", "--set", "intermediate_size=16", "--set", "adapter_layers=1",

@@ -50,6 +50,16 @@ class ArtifactFuzzTest {
         }
     }
 
+    /** The scratch folder goes with the test class: fuzzing runs must not fill the temporary folder. */
+    @org.junit.jupiter.api.AfterAll
+    static void removeScratchFolder() throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(DIR)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     private static Path file(String name, byte[] content) {
         try {
             Path p = DIR.resolve(name);

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -22,6 +24,16 @@ class ReadersFuzzTest {
             DIR = Files.createTempDirectory("infuse-fuzz-data");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The scratch folder goes with the test class: fuzzing runs must not fill the temporary folder. */
+    @org.junit.jupiter.api.AfterAll
+    static void removeScratchFolder() throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(DIR)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 
@@ -63,6 +75,26 @@ class ReadersFuzzTest {
     @FuzzTest(maxDuration = "30s")
     void openEntity(byte[] input) {
         read(input, "open-entity.json", OpenEntity::read);
+    }
+
+    /** A task file's table: every column kind, every field access a task file makes. */
+    private static void table(byte[] input, String name, Tables.Format format) {
+        Map<String, Tables.Kind> columns = new java.util.LinkedHashMap<>();
+        columns.put("tokens", Tables.Kind.LIST);
+        columns.put("start", Tables.Kind.INTEGER);
+        columns.put("label", Tables.Kind.TEXT);
+        read(input, name, f -> Tables.read(f, format, columns, r -> List.of(r.strings("tokens"), r.integer("start"),
+                r.scalar("label"))));
+    }
+
+    @FuzzTest(maxDuration = "30s")
+    void tsvTable(byte[] input) {
+        table(input, "table.tsv", Tables.Format.TSV);
+    }
+
+    @FuzzTest(maxDuration = "30s")
+    void csvTable(byte[] input) {
+        table(input, "table.csv", Tables.Format.CSV);
     }
 
     @FuzzTest(maxDuration = "30s")

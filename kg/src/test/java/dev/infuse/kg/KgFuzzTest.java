@@ -24,6 +24,16 @@ class KgFuzzTest {
         }
     }
 
+    /** The scratch folder goes with the test class: fuzzing runs must not fill the temporary folder. */
+    @org.junit.jupiter.api.AfterAll
+    static void removeScratchFolder() throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(DIR)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     private static void read(byte[] input, String name, Consumer<Path> reader) {
         Path file = DIR.resolve(name);
         try {
