@@ -336,6 +336,17 @@ class StudyDownstreamTest {
         assertThat(StudyStatistics.plan(effect)).filteredOn(p -> p.relation() == StudyStatistics.Relation.TWIN).hasSize(4 * 4);
         assertThat(effect.tasks().get(0).options()).containsEntry("per_relation", 10);
         assertThat(effect.dataSeed()).isEqualTo(42L);
+        Study factual = StudyFile.read(root.resolve("examples/studies/factual-knowledge-effect.yaml"), tmp.resolve("data"));
+        assertThat(factual.tasks()).extracting(Study.TaskEntry::name).containsExactly("fewrel-10", "fewrel-50", "semeval",
+                "open-entity");
+        assertThat(factual.tasks()).extracting(t -> t.options().get("per_relation")).containsExactly(10, 50, null, null);
+        assertThat(factual.tasks()).extracting(t -> t.budget().epochs()).containsExactly(30, 20, 20, 20);
+        assertThat(factual.method("factual-twin").pretrainings()).singleElement()
+                .satisfies(p -> assertThat(p.options()).containsEntry("labels", "shuffled"));
+        Study curve = StudyFile.read(root.resolve("examples/studies/factual-learning-curve.yaml"), tmp.resolve("data"));
+        assertThat(curve.pretrainings()).extracting(p -> p.budget().maxTrain() * p.budget().epochs())
+                .containsOnly(150_000);
+        assertThat(curve.pretrainings()).extracting(p -> p.budget().maxLength()).containsOnly(64);
         Study pnp = StudyFile.read(root.resolve("examples/studies/maptuning-plug-and-play.yaml"), tmp.resolve("data"));
         List<List<Cell>> waves = StudyRunner.waves(pnp, StudyRunner.cells(pnp, tmp.resolve("out")));
         assertThat(waves).hasSize(2);
