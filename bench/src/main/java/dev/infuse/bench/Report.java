@@ -384,8 +384,10 @@ final class Report {
                 + "held once as bfloat16 variables; the Q/K/V, attention-output and feed-forward products and both attention "
                 + "products run in bfloat16 (oneDNN accumulates in fp32 inside each product), and so does the masked-LM head's "
                 + "vocabulary product (hidden × 30522, against a bfloat16 copy of the tied word embeddings held once, the bias "
-                + "fused into the product); embeddings, layer norms, softmax, GELU, the residual stream, every tap, the pooler, "
-                + "the head's transform and its logits stay fp32. In both precisions Q, K "
+                + "fused into the product); embeddings, layer norms, softmax, the residual stream, every tap, the pooler, "
+                + "the head's transform and its logits stay fp32; GELU is fp32 too, computed inside the feed-forward product "
+                + "on its fp32 accumulator where no gradient passes through the backbone (the fused kernels), otherwise after "
+                + "it. In both precisions Q, K "
                 + "and V are one 768 × 2304 product per layer (weights concatenated at load time) and 1/√64 is folded into "
                 + "the query weights (exact: a power of two).\n\n");
         s.append("### 8.1 MatMul limits\n\nChained 2048 × 2048 products (`p = p·w`, ten per run, so grappler cannot fold "

@@ -311,9 +311,9 @@ class BadInputTableTest {
     // ------------------------------------------------------------------ artifact folders
 
     @BeforeAll
-    void trainOneArtifact() throws Exception {
-        Path f = Files.writeString(Files.createTempFile(tmp, "fewrel", ".json"), fewRel(-1));
-        Path out = Files.createTempDirectory(tmp, "table");
+    void trainOneArtifact(@TempDir Path scratch) throws Exception {
+        Path f = Files.writeString(scratch.resolve("fewrel.json"), fewRel(-1));
+        Path out = Files.createDirectories(scratch.resolve("table"));
         Run r = cli("train", "--task", "fewrel", "--train", f.toString(), "--out", out.toString(), "--adapter", "factual",
                 "--backbone", "bert-random", "--epochs", "1", "--batch-size", "8", "--max-length", "32",
                 "--set", "adapter_size=8", "--set", "heads=2", "--set", "intermediate_size=16", "--set", "adapter_layers=1",

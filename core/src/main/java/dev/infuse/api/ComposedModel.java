@@ -69,6 +69,16 @@ public final class ComposedModel implements AutoCloseable {
         boolean ok = false;
         try {
             ModelScope bs = build.component("backbone", false, b.backboneDropout, b.backboneDropoutRate);
+            // The masked-LM head reads whatever the trained parts produce (a fused sequence): in a training graph
+            // gradients always pass through it.
+            ModelScope mlmScope = bs;
+            // Gradients pass through the backbone only to reach a trained part before or inside it: a trainable
+            // input-side adapter or an in-layer plug-in. Otherwise it may build inference-only fused kernels.
+            boolean throughBackbone = b.forTraining && (!b.layerPlugins.isEmpty() || b.adapters.stream()
+                    .anyMatch(a -> b.modes.get(a) == Mode.TRAINABLE && overridesInjectInputs(a)));
+            if (!throughBackbone) {
+                bs = ((dev.infuse.internal.graph.GraphScope) bs).inferenceOnly();
+            }
             Ops tf = bs.tf();
             Map<KnowledgeAdapter, ModelScope> scopes = new LinkedHashMap<>();
             for (KnowledgeAdapter a : adapters) {
@@ -134,7 +144,7 @@ public final class ComposedModel implements AutoCloseable {
             } else {
                 this.sequence = states.last();
             }
-            ModelOutputs outputs = new Outputs(bs);
+            ModelOutputs outputs = new Outputs(bs, mlmScope);
             this.headOutputs = head == null ? null : head.build(build.component("head", b.headTrainable), outputs);
             this.optimizer = b.forTraining && headOutputs != null ? new OptimizerGraph(build, headOutputs.loss()) : null;
             this.session = new Session(build.graph());
@@ -555,10 +565,12 @@ public final class ComposedModel implements AutoCloseable {
 
     private final class Outputs implements ModelOutputs {
         private final ModelScope backboneScope;
+        private final ModelScope mlmScope;
         private Operand<TFloat32> pooled;
 
-        Outputs(ModelScope backboneScope) {
+        Outputs(ModelScope backboneScope, ModelScope mlmScope) {
             this.backboneScope = backboneScope;
+            this.mlmScope = mlmScope;
         }
 
         @Override
@@ -578,7 +590,7 @@ public final class ComposedModel implements AutoCloseable {
 
         @Override
         public Operand<TFloat32> maskedLmLogits(Operand<TFloat32> hidden) {
-            return backbone.maskedLmLogits(backboneScope, hidden);
+            return backbone.maskedLmLogits(mlmScope, hidden);
         }
 
         @Override

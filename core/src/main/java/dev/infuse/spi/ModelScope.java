@@ -44,6 +44,18 @@ public interface ModelScope {
     boolean trainable();
 
     /**
+     * Whether gradients may be taken through the ops built here (SPI 1.3). The runtime answers
+     * {@code false} for a frozen backbone that no trained part precedes — an inference graph, or a
+     * training graph whose trained parts (heads, fusions, side adapters) only read its outputs: no
+     * trainable input-side adapter, no in-layer plug-in. A backbone may then use inference-only
+     * kernels (fused ops without registered gradients) that compute the same function; where this is
+     * {@code true} (the default, always safe) every op must have a gradient.
+     */
+    default boolean differentiable() {
+        return true;
+    }
+
+    /**
      * Creates a float parameter, or returns the same one if this scope already created one with
      * this name (so a backbone may look up its word embeddings for input and for its tied MLM
      * output).

@@ -12,7 +12,7 @@ package dev.infuse.spi;
  */
 public final class Spi {
     /** Major.minor version of this SPI. Minor versions only add default methods and new types. */
-    public static final String VERSION = "1.2";
+    public static final String VERSION = "1.3";
 
     private Spi() {}
 }

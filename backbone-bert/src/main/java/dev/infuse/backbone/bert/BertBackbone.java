@@ -189,7 +189,8 @@ public final class BertBackbone implements Backbone {
         Operand<TFloat32> pos = tf.gather(positions, tf.range(tf.constant(0), time, tf.constant(1)), tf.constant(0));
         Operand<TFloat32> x = tf.math.add(tf.math.add(wordEmbeddings, tf.gather(types, tokenTypeIds, tf.constant(0))),
                 tf.expandDims(pos, tf.constant(0)));
-        x = LayerNorm.apply(emb, "LayerNorm", x, h, LAYER_NORM_EPSILON);
+        x = InferenceKernels.available(Precision.FP32) ? InferenceKernels.layerNorm(emb, "LayerNorm", x, h, LAYER_NORM_EPSILON)
+                : LayerNorm.apply(emb, "LayerNorm", x, h, LAYER_NORM_EPSILON);
         x = emb.dropout(x, dropout);
 
         Operand<TFloat32> mask = tf.dtypes.cast(attentionMask, TFloat32.class);
@@ -209,6 +210,11 @@ public final class BertBackbone implements Backbone {
         return new BertHiddenStates(List.copyOf(taps), mask, h);
     }
 
+    /** Whether this graph takes no gradient through {@code scope} and the build runs the fused (fp32) inference kernels. */
+    private boolean fused(ModelScope scope) {
+        return !scope.differentiable() && InferenceKernels.available(Precision.FP32);
+    }
+
     @Override
     public Operand<TFloat32> maskedLmLogits(ModelScope scope, Operand<TFloat32> hidden) {
         BertWeights w = weights();
@@ -221,9 +227,19 @@ public final class BertBackbone implements Backbone {
         int h = dims.hidden();
         ModelScope predictions = s.child("cls").child("predictions");
         ModelScope transform = predictions.child("transform");
-        Operand<TFloat32> x = Dense.apply(transform, "dense", hidden, h, h, Initializers.zeros());
-        x = Activation.GELU_TANH.apply(tf, x);
-        x = LayerNorm.apply(transform, "LayerNorm", x, h, LAYER_NORM_EPSILON);
+        Operand<TFloat32> x;
+        if (fused(s)) {
+            // The transform as two kernels: GELU fused into its product, then one layer norm (fp32).
+            ModelScope dense = transform.child("dense");
+            Operand<TFloat32> flatHidden = tf.reshape(hidden, tf.constant(new int[] {-1, h}));
+            x = tf.reshape(InferenceKernels.denseGelu(tf, flatHidden, dense.parameter("kernel", new long[] {h, h},
+                    Initializers.zeros()), dense.parameter("bias", new long[] {h}, Initializers.zeros())), tf.shape(hidden));
+            x = InferenceKernels.layerNorm(transform, "LayerNorm", x, h, LAYER_NORM_EPSILON);
+        } else {
+            x = Dense.apply(transform, "dense", hidden, h, h, Initializers.zeros());
+            x = Activation.GELU_TANH.apply(tf, x);
+            x = LayerNorm.apply(transform, "LayerNorm", x, h, LAYER_NORM_EPSILON);
+        }
         Operand<TInt32> shape = tf.shape(x);
         Operand<TInt32> leading = tf.slice(shape, tf.constant(new int[] {0}),
                 tf.reshape(tf.math.sub(tf.rank(x), tf.constant(1)), tf.constant(new int[] {1})));

@@ -94,6 +94,10 @@ final class BertLayer {
             int index, LayerEdits edits) {
         Ops tf = layer.tf();
         Edits e = new Edits(tf, index, edits);
+        // Layer norms as one kernel each (they have a gradient); without a gradient through the backbone, GELU
+        // fused into its product too.
+        boolean fusedNorm = InferenceKernels.available(Precision.FP32);
+        boolean fused = !layer.differentiable() && fusedNorm && InferenceKernels.available(precision);
         ModelScope att = layer.child("attention");
         Operand<? extends TType> context = selfAttention(att.child("self"), x, shape, bias, e);
 
@@ -101,17 +105,39 @@ final class BertLayer {
         Operand<TFloat32> a = fp32(tf, e.linear(ATTENTION_OUTPUT, context, linear(attOut, "dense", context, hidden, hidden)));
         a = attOut.dropout(a, dropout);
         a = e.residual(ATTENTION_RESIDUAL, a);
-        a = e.normShift(ATTENTION_NORM, LayerNorm.apply(attOut, "LayerNorm", tf.math.add(a, x), hidden, epsilon));
+        a = e.normShift(ATTENTION_NORM, layerNorm(fusedNorm, attOut, tf.math.add(a, x)));
 
-        Operand<TFloat32> mid = fp32(tf, e.linear(INTERMEDIATE, a, linear(layer.child("intermediate"), "dense", a, hidden,
-                intermediate)));
-        mid = Activation.GELU_TANH.apply(tf, mid);
+        Operand<? extends TType> mid;
+        if (fused && !e.edited(INTERMEDIATE)) {
+            // Stays in the product's type (bfloat16 in BF16): the next product reads it without a cast.
+            mid = denseGelu(layer.child("intermediate").child("dense"), a);
+        } else {
+            mid = Activation.GELU_TANH.apply(tf, fp32(tf, e.linear(INTERMEDIATE, a, linear(layer.child("intermediate"), "dense",
+                    a, hidden, intermediate))));
+        }
 
         ModelScope out = layer.child("output");
         Operand<TFloat32> y = fp32(tf, e.linear(OUTPUT, mid, linear(out, "dense", mid, intermediate, hidden)));
         y = out.dropout(y, dropout);
         y = e.residual(FFN_RESIDUAL, y);
-        return e.normShift(OUTPUT_NORM, LayerNorm.apply(out, "LayerNorm", tf.math.add(y, a), hidden, epsilon));
+        return e.normShift(OUTPUT_NORM, layerNorm(fusedNorm, out, tf.math.add(y, a)));
+    }
+
+    private Operand<TFloat32> layerNorm(boolean fused, ModelScope scope, Operand<TFloat32> x) {
+        return fused ? InferenceKernels.layerNorm(scope, "LayerNorm", x, hidden, epsilon)
+                : LayerNorm.apply(scope, "LayerNorm", x, hidden, epsilon);
+    }
+
+    /** {@code GELU(x W + b)} of the feed-forward as one fused product, in this layer's precision. */
+    private Operand<? extends TType> denseGelu(ModelScope s, Operand<TFloat32> x) {
+        Ops tf = s.tf();
+        if (precision == Precision.BF16) {
+            return InferenceKernels.denseGelu(tf, bf16(tf, x),
+                    s.parameterBf16("kernel", new long[] {hidden, intermediate}, Initializers.zeros()),
+                    s.parameterBf16("bias", new long[] {intermediate}, Initializers.zeros()));
+        }
+        return InferenceKernels.denseGelu(tf, x, s.parameter("kernel", new long[] {hidden, intermediate}, Initializers.zeros()),
+                s.parameter("bias", new long[] {intermediate}, Initializers.zeros()));
     }
 
     private Operand<? extends TType> selfAttention(ModelScope s, Operand<TFloat32> x, Operand<TInt32> shape,
@@ -232,6 +258,11 @@ final class BertLayer {
             this.tf = tf;
             this.index = index;
             this.edits = edits;
+        }
+
+        /** Whether an in-layer plug-in edits {@code site} of this layer. */
+        boolean edited(String site) {
+            return edits.at(index, site).isPresent();
         }
 
         /** A linear's output {@code y} of input {@code x} with a delta or bias offset added (fp32 then). */

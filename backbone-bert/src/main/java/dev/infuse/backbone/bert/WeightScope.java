@@ -60,6 +60,11 @@ final class WeightScope implements ModelScope {
     }
 
     @Override
+    public boolean differentiable() {
+        return delegate.differentiable();
+    }
+
+    @Override
     public Operand<TFloat32> parameter(String name, long[] shape, Initializer init) {
         return delegate.parameter(name, shape, initializer(name, shape));
     }

@@ -24,10 +24,21 @@ final class BertGraph implements AutoCloseable {
     final Operand<TFloat32> wordEmbeddings;
     final HiddenStates states;
     final Operand<TFloat32> pooled;
+    private final Backbone backbone;
+    private Operand<TFloat32> mlm;
     private Session session;
 
     BertGraph(Backbone backbone) {
-        build = new GraphBuild(7, false);
+        this(backbone, false);
+    }
+
+    /**
+     * @param differentiable build a graph that gradients may be taken through (no inference-only kernels; dropout
+     *     stays off unless the {@code training} input is fed true)
+     */
+    BertGraph(Backbone backbone, boolean differentiable) {
+        this.backbone = backbone;
+        build = new GraphBuild(7, differentiable);
         scope = build.component("backbone", false);
         ids = scope.input("input_ids", TInt32.class, -1, -1);
         types = scope.input("token_type_ids", TInt32.class, -1, -1);
@@ -35,6 +46,14 @@ final class BertGraph implements AutoCloseable {
         wordEmbeddings = backbone.embedWords(scope, ids);
         states = backbone.encode(scope, wordEmbeddings, types, mask);
         pooled = backbone.pool(scope, states);
+    }
+
+    /** The masked-LM logits over the last layer (built on first use, before the session opens). */
+    Operand<TFloat32> mlm() {
+        if (mlm == null) {
+            mlm = backbone.maskedLmLogits(scope, states.last());
+        }
+        return mlm;
     }
 
     /** Opens the session and assigns the weights; call after adding any further ops. */

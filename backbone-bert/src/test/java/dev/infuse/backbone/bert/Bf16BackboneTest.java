@@ -81,7 +81,7 @@ class Bf16BackboneTest {
         float[][] grads = new float[2][];
         String[] precisions = {"fp32", "bf16"};
         for (int p = 0; p < 2; p++) {
-            try (BertGraph g = new BertGraph(random(precisions[p]))) {
+            try (BertGraph g = new BertGraph(random(precisions[p]), true)) {
                 // A fixed projection of the last layer (the plain sum of a layer norm's output barely depends on its input).
                 float[] w = new float[64];
                 for (int i = 0; i < w.length; i++) {
@@ -155,7 +155,7 @@ class Bf16BackboneTest {
     void aTrainableBackboneKeepsOneFp32TableForBothUses() {
         BertBackbone backbone = random("bf16");
         int vocab = backbone.spec().vocabularySize();
-        var build = new dev.infuse.internal.graph.GraphBuild(7, false);
+        var build = new dev.infuse.internal.graph.GraphBuild(7, true);  // a graph that takes gradients
         try (build) {
             var scope = build.component("backbone", true);
             var ids = scope.input("input_ids", org.tensorflow.types.TInt32.class, -1, -1);

@@ -151,7 +151,7 @@ class RandomBertTest {
     }
 
     private static BertGraph newGraphWithReplacement(BertBackbone backbone) {
-        return new BertGraph(backbone);
+        return new BertGraph(backbone, true);
     }
 
     private static float[][] runLoss(Session s, BertGraph g, Operand<TFloat32> replacement, float[] r, int[][] in,

@@ -57,7 +57,8 @@ public final class GraphBuild implements AutoCloseable {
 
     /**
      * @param seed run seed: parameter initialisation and dropout derive from it
-     * @param dropoutEnabled false builds an inference-only graph where dropout is the identity
+     * @param dropoutEnabled false builds an inference-only graph where dropout is the identity and no
+     *     gradient is taken ({@link dev.infuse.spi.ModelScope#differentiable()} is false everywhere)
      */
     public GraphBuild(long seed, boolean dropoutEnabled) {
         this.graph = new Graph();
@@ -109,7 +110,8 @@ public final class GraphBuild implements AutoCloseable {
      * rate its code declares (0 keeps the declared rates).
      */
     public GraphScope component(String component, boolean trainable, boolean dropout, float rateOverride) {
-        return new GraphScope(this, component, "", trainable, dropout, rateOverride);
+        // An inference-only graph takes no gradient anywhere: every scope may build inference-only kernels.
+        return new GraphScope(this, component, "", trainable, dropout, rateOverride, dropoutEnabled);
     }
 
     Operand<TFloat32> parameter(String component, String path, long[] shape, Initializer init, boolean trainable) {

@@ -21,9 +21,16 @@ public final class GraphScope implements ModelScope {
     // > 0: replaces the rate of every dropout point the component declares (a composition's choice,
     // e.g. the backbone's dropout during map-tuning); 0: the component's own rates.
     private final float rateOverride;
+    private final boolean differentiable;
     private final Ops tf;
 
     GraphScope(GraphBuild build, String component, String path, boolean trainable, boolean dropout, float rateOverride) {
+        this(build, component, path, trainable, dropout, rateOverride, true);
+    }
+
+    GraphScope(GraphBuild build, String component, String path, boolean trainable, boolean dropout, float rateOverride,
+            boolean differentiable) {
+        this.differentiable = differentiable;
         this.dropout = dropout;
         this.rateOverride = rateOverride;
         this.build = build;
@@ -47,13 +54,14 @@ public final class GraphScope implements ModelScope {
         if (name.isEmpty() || name.contains("/")) {
             throw new IllegalArgumentException("scope names are non-empty and have no '/': '" + name + "'");
         }
-        return new GraphScope(build, component, path.isEmpty() ? name : path + "/" + name, trainable, dropout, rateOverride);
+        return new GraphScope(build, component, path.isEmpty() ? name : path + "/" + name, trainable, dropout, rateOverride,
+                differentiable);
     }
 
     @Override
     public ModelScope frozenChild(String name) {
         GraphScope c = (GraphScope) child(name);
-        return new GraphScope(build, component, c.path, false, dropout, rateOverride);
+        return new GraphScope(build, component, c.path, false, dropout, rateOverride, differentiable);
     }
 
     @Override
@@ -64,6 +72,16 @@ public final class GraphScope implements ModelScope {
     @Override
     public boolean trainable() {
         return trainable;
+    }
+
+    @Override
+    public boolean differentiable() {
+        return differentiable;
+    }
+
+    /** This scope, telling what it builds that no gradient will be taken through it ({@link #differentiable()} false). */
+    public GraphScope inferenceOnly() {
+        return new GraphScope(build, component, path, trainable, dropout, rateOverride, false);
     }
 
     /** The component this scope belongs to. */
