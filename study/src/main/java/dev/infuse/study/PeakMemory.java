@@ -12,7 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code /proc/self/clear_refs}, Linux 4.0 and later) and read when it ends.
  *
  * <p>The figure is of the whole process — the JVM, the frozen backbone loaded once and shared, what
- * earlier cells left resident — and is exact for the cell ({@code scope "cell"}) when no other cell
+ * earlier cells left resident, and the pages of the activation cache's memory-mapped files this cell read
+ * (file-backed: the kernel reclaims them under memory pressure, so a machine needs less than the figure
+ * when a cell reads a large cache) — and is exact for the cell ({@code scope "cell"}) when no other cell
  * ran in this JVM meanwhile ({@code --parallel 1}) and the reset worked. Otherwise ({@code scope
  * "process"}) it is the process's peak since an earlier point: an upper bound of the cell's own, since
  * a reset only happens when a cell starts with no other running.
@@ -60,6 +62,9 @@ final class PeakMemory {
         long start = STARTS.incrementAndGet();
         boolean reset = false;
         if (alone) {
+            // Earlier cells' activation caches are memory-mapped files that stay resident until their buffers are
+            // collected: collect them first, so that this cell's figure does not carry its predecessors' pages.
+            System.gc();
             try {
                 Files.writeString(CLEAR_REFS, "5");
                 reset = true;
