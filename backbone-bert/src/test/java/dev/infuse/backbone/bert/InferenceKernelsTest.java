@@ -83,12 +83,13 @@ class InferenceKernelsTest {
                 long norms = ran.stream().filter(n -> n.getOp().contains("LayerNorm")).count();
                 long batchNorms = ran.stream().filter(n -> n.getOp().contains("FusedBatchNorm")).count();
                 assertThat(gelu).as("one fused GELU product per layer and the masked-LM transform").isEqualTo(LAYERS + 1);
-                // The layers' norms (over [rows, H]) become oneDNN layer norms; the embeddings' and the masked-LM
-                // transform's stay one fused batch-norm kernel each; no moments-style op is left.
+                // The layers' norms (over [rows, H]) become oneDNN layer norms; the embeddings' stays one fused
+                // batch-norm kernel; the masked-LM transform keeps the moments form (the batch-norm kernel's variance
+                // moved its logits by 1.4e-4, three times the bound of BertSavedModelIT).
                 assertThat(norms).as("oneDNN layer norms: two per layer").isEqualTo(2L * LAYERS);
-                assertThat(batchNorms).as("the embeddings' and the masked-LM transform's").isEqualTo(2);
-                assertThat(ran).noneMatch(n -> n.getOp().equals("Tanh") || n.getOp().equals("Rsqrt")
-                        || n.getOp().equals("SquaredDifference"));
+                assertThat(batchNorms).as("the embeddings'").isEqualTo(1);
+                assertThat(ran.stream().filter(n -> n.getOp().equals("Rsqrt"))).as("the masked-LM transform's").hasSize(1);
+                assertThat(ran).noneMatch(n -> n.getOp().equals("Tanh"));
             }
         }
     }
