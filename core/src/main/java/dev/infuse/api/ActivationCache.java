@@ -45,8 +45,14 @@ import org.tensorflow.types.TFloat32;
  * a temporary sibling folder and renamed when complete, so an interrupted fill leaves nothing that
  * could be mistaken for a cache; two processes filling the same key race harmlessly.
  *
+ * <p>Texts that are all in an existing cache of the same backbone, precision and storage, with at least
+ * the taps asked for, are served from it as a view — in their own order, duplicates allowed — without
+ * running the backbone or writing a copy: a {@code max_train} sample, a few-shot selection or a learning
+ * curve's points read the cache of the whole data set.
+ *
  * <p>Layout: {@code cache.json} (backbone, taps, hidden size, example count, storage), {@code offsets.bin}
- * (little-endian longs: token offset of each example, plus the total), and one file per tap,
+ * (little-endian longs: token offset of each example, plus the total), {@code texts.sha} (16 bytes per
+ * example: the start of the SHA-256 of its length, token ids and segment ids), and one file per tap,
  * {@code [tokens, H]} row-major, examples back to back: {@code tap_<i>.f32} (little-endian floats) for
  * an fp32 backbone, {@code tap_<i>.bf16} (little-endian bfloat16, the upper half of each float rounded
  * to nearest even) for a bf16 one — half the disk and page cache, for values whose products the bf16
@@ -57,6 +63,9 @@ public final class ActivationCache {
     private static final Logger LOG = LoggerFactory.getLogger(ActivationCache.class);
     private static final int FORMAT = 1;
     private static final long CHUNK_BYTES = 1L << 30;
+    /** One digest per cached text, in order, so that a subset of the texts can be served from the cache. */
+    private static final String TEXTS_FILE = "texts.sha";
+    private static final int DIGEST_BYTES = 16;
 
     private final Path folder;
     private final int hidden;
@@ -64,8 +73,10 @@ public final class ActivationCache {
     private final List<String> features;
     private final Storage storage;
     private final long[] offsets;
-    private final List<List<MappedByteBuffer>> chunks = new ArrayList<>();
-    private final List<long[]> chunkStarts = new ArrayList<>();
+    // Rows of this cache's files that its examples are, when it serves a subset of another cache's texts; else null.
+    private final int[] rows;
+    private final List<List<MappedByteBuffer>> chunks;
+    private final List<long[]> chunkStarts;
 
     /** How cached values are stored on disk: as they are, or rounded to bfloat16. */
     enum Storage {
@@ -92,9 +103,34 @@ public final class ActivationCache {
         this.features = List.copyOf(features);
         this.storage = storage;
         this.offsets = offsets;
+        this.rows = null;
+        this.chunks = new ArrayList<>();
+        this.chunkStarts = new ArrayList<>();
         for (String f : features) {
             mapTap(folder.resolve(f + storage.suffix));
         }
+    }
+
+    /** A view of {@code whole}'s examples {@code rows} and of its taps {@code taps}: the same mapped files. */
+    private ActivationCache(ActivationCache whole, int[] rows, SortedSet<Integer> taps) {
+        this.folder = whole.folder;
+        this.hidden = whole.hidden;
+        this.taps = new TreeSet<>(taps);
+        this.features = features(taps, List.of());
+        this.storage = whole.storage;
+        this.offsets = whole.offsets;
+        this.rows = rows;
+        this.chunks = new ArrayList<>();
+        this.chunkStarts = new ArrayList<>();
+        for (String f : features) {
+            int k = whole.features.indexOf(f);
+            chunks.add(whole.chunks.get(k));
+            chunkStarts.add(whole.chunkStarts.get(k));
+        }
+    }
+
+    private int row(int i) {
+        return rows == null ? i : rows[i];
     }
 
     private static List<String> features(SortedSet<Integer> taps, List<String> sides) {
@@ -122,6 +158,10 @@ public final class ActivationCache {
         Path folder = root.resolve(key);
         try {
             if (!Files.exists(folder.resolve("cache.json"))) {
+                ActivationCache subset = fromSuperset(root, backbone, texts, taps);
+                if (subset != null) {
+                    return subset;
+                }
                 try (ComposedModel model = ComposedModel.builder(backbone).build()) {
                     fill(folder, model, texts, taps, List.of(), batchSize, progress, null);
                 }
@@ -180,6 +220,84 @@ public final class ActivationCache {
         }
     }
 
+    /**
+     * A view of an existing tap cache that holds every one of {@code texts} (same backbone, precision and storage,
+     * at least these taps), or null: a subset of a cached data set (a {@code max_train} sample, a few-shot
+     * selection, a learning curve's points) is served without running the backbone or writing a copy.
+     */
+    private static ActivationCache fromSuperset(Path root, Backbone backbone, List<TokenizedText> texts, SortedSet<Integer> taps)
+            throws IOException {
+        if (!Files.isDirectory(root)) {
+            return null;
+        }
+        List<ByteBuffer> wanted = new ArrayList<>(texts.size());
+        for (TokenizedText t : texts) {
+            wanted.add(ByteBuffer.wrap(textDigest(t)));
+        }
+        List<Path> folders;
+        try (var list = Files.list(root)) {
+            folders = list.filter(f -> !f.getFileName().toString().startsWith(".") && Files.isRegularFile(f.resolve(TEXTS_FILE)))
+                    .sorted().toList();
+        }
+        ObjectMapper json = new ObjectMapper();
+        for (Path f : folders) {
+            com.fasterxml.jackson.databind.JsonNode m;
+            try {
+                m = json.readTree(f.resolve("cache.json").toFile());
+            } catch (IOException | RuntimeException e) {
+                continue; // not a complete cache of this format
+            }
+            List<Integer> has = new ArrayList<>();
+            m.path("taps").forEach(t -> has.add(t.asInt()));
+            if (m.path("format").asInt() != FORMAT || !backbone.fingerprint().equals(m.path("backbone").asText())
+                    || !backbone.precision().label().equals(m.path("precision").asText())
+                    || !Storage.of(backbone).name().toLowerCase(java.util.Locale.ROOT).equals(m.path("storage").asText())
+                    || m.path("sides").size() > 0 || m.path("hidden_size").asInt() != backbone.spec().hiddenSize()
+                    || !has.containsAll(taps)) {
+                continue;
+            }
+            int examples = m.path("examples").asInt();
+            byte[] digests = Files.readAllBytes(f.resolve(TEXTS_FILE));
+            if (digests.length != examples * DIGEST_BYTES) {
+                continue;
+            }
+            java.util.Map<ByteBuffer, Integer> rowOf = new java.util.HashMap<>(examples * 2);
+            for (int r = examples - 1; r >= 0; r--) {
+                rowOf.put(ByteBuffer.wrap(digests, r * DIGEST_BYTES, DIGEST_BYTES).slice(), r);
+            }
+            int[] rows = new int[texts.size()];
+            boolean all = true;
+            for (int i = 0; i < rows.length && all; i++) {
+                Integer r = rowOf.get(wanted.get(i));
+                all = r != null;
+                rows[i] = all ? r : -1;
+            }
+            if (all) {
+                ActivationCache whole = load(f, backbone.spec().hiddenSize(), new TreeSet<>(has), List.of(), Storage.of(backbone),
+                        examples);
+                LOG.info("activation cache: {} texts served from {} ({} texts)", texts.size(), f, examples);
+                return new ActivationCache(whole, rows, taps);
+            }
+        }
+        return null;
+    }
+
+    /** The first {@link #DIGEST_BYTES} bytes of the SHA-256 of one text's length, token ids and segment ids. */
+    private static byte[] textDigest(TokenizedText t) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            ByteBuffer bb = ByteBuffer.allocate(4 + 8 * t.length());
+            bb.putInt(t.length());
+            for (int k = 0; k < t.length(); k++) {
+                bb.putInt(t.ids()[k]).putInt(t.typeIds()[k]);
+            }
+            md.update(bb.flip());
+            return java.util.Arrays.copyOf(md.digest(), DIGEST_BYTES);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static String weightHash(java.util.Map<String, float[]> weights) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
@@ -218,12 +336,13 @@ public final class ActivationCache {
     }
 
     public int size() {
-        return offsets.length - 1;
+        return rows == null ? offsets.length - 1 : rows.length;
     }
 
     /** Token count of example {@code i}. */
     public int length(int i) {
-        return (int) (offsets[i + 1] - offsets[i]);
+        int r = row(i);
+        return (int) (offsets[r + 1] - offsets[r]);
     }
 
     /**
@@ -251,7 +370,7 @@ public final class ActivationCache {
             if (len > time) {
                 throw new IllegalArgumentException("example " + i + " has " + len + " tokens, more than time " + time);
             }
-            readRows(tapIndex, offsets[i], len, out, k * time * hidden);
+            readRows(tapIndex, offsets[row(i)], len, out, k * time * hidden);
         }
         return TFloat32.tensorOf(Shape.of(indices.length, time, hidden), DataBuffers.of(out, true, false));
     }
@@ -420,6 +539,9 @@ public final class ActivationCache {
         ByteBuffer ob = ByteBuffer.allocate(offsets.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         ob.asLongBuffer().put(offsets);
         Files.write(tmp.resolve("offsets.bin"), ob.array());
+        ByteBuffer digests = ByteBuffer.allocate(texts.size() * DIGEST_BYTES);
+        texts.forEach(t -> digests.put(textDigest(t)));
+        Files.write(tmp.resolve(TEXTS_FILE), digests.array());
         ObjectNode manifest = new ObjectMapper().createObjectNode();
         manifest.put("format", FORMAT);
         manifest.put("backbone", backbone.fingerprint());

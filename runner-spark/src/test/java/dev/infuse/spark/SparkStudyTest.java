@@ -68,8 +68,9 @@ class SparkStudyTest {
         String[] labels = {"Other", "Cause-Effect(e1,e2)", "Component-Whole(e2,e1)"};
         StringBuilder s = new StringBuilder();
         for (int i = 1; i <= 45; i++) {
-            s.append(String.format(Locale.ROOT, "%d\t\"a <e1>%s</e1> sat by the <e2>tree</e2> .\"\r\n%s\r\nComment:\r\n\r\n",
-                    i, words[i % 3], labels[i % 3]));
+            // Every sentence distinct (its number), so that no split's texts are a subset of another's cache.
+            s.append(String.format(Locale.ROOT, "%d\t\"a <e1>%s</e1> sat by the <e2>tree</e2> %d .\"\r\n%s\r\nComment:\r\n\r\n",
+                    i, words[i % 3], i, labels[i % 3]));
         }
         Path dir = Files.createDirectories(data.resolve("semeval2010_task8/SemEval2010_task8_training"));
         Files.writeString(dir.resolve("TRAIN_FILE.TXT"), s.toString());

@@ -53,7 +53,9 @@ class CacheFillTest {
         } finally {
             StudyRunner.closeWorkers();
         }
-        assertThat(filled).hasSize(4);
+        // The toy files repeat their sentences, so each task's development texts are among its training texts
+        // and are served from the training cache: one folder per task.
+        assertThat(filled).hasSize(2);
 
         StudyResults r;
         try (Infuse infuse = Infuse.builder().pluginsDirectory(null).cacheDirectory(cache).build();

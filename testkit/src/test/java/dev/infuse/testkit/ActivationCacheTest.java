@@ -135,10 +135,41 @@ class ActivationCacheTest {
         ToyClassification other = new ToyClassification(backbone.tokenizer(), 20, 2);
         assertThat(ActivationCache.open(tmp, backbone, texts(other), TAPS, 8, false).folder()).isNotEqualTo(first.folder());
         assertThat(ActivationCache.open(tmp, backbone, texts(data), new TreeSet<>(List.of(0, 2)), 8, false).folder())
-                .isNotEqualTo(first.folder());
+                .as("fewer taps: served from the same cache").isEqualTo(first.folder());
         try (var s = Files.list(tmp)) {
             assertThat(s.filter(p -> p.getFileName().toString().contains(".tmp-"))).isEmpty();
         }
+    }
+
+    @Test
+    void aSubsetOfCachedTextsAndTapsIsServedFromTheCacheWithoutFillingAnother(@TempDir Path root) throws Exception {
+        List<TokenizedText> all = texts(new ToyClassification(backbone.tokenizer(), 12, 4));
+        ActivationCache whole = ActivationCache.open(root, backbone, all, TAPS, 4, false);
+        List<TokenizedText> some = List.of(all.get(7), all.get(2), all.get(2), all.get(9));
+        TreeSet<Integer> two = new TreeSet<>(List.of(1, 2));
+        ActivationCache part = ActivationCache.open(root, backbone, some, two, 4, false);
+        assertThat(part.folder()).as("served from the whole cache").isEqualTo(whole.folder());
+        assertThat(part.size()).isEqualTo(4);
+        assertThat(part.taps()).containsExactly(1, 2);
+        int[] rows = {7, 2, 2, 9};
+        int time = 0;
+        for (int k = 0; k < rows.length; k++) {
+            assertThat(part.length(k)).isEqualTo(whole.length(rows[k])).isEqualTo(some.get(k).length());
+            time = Math.max(time, part.length(k));
+        }
+        try (TFloat32 a = part.batch(2, new int[] {0, 1, 2, 3}, time); TFloat32 b = whole.batch(2, rows, time)) {
+            assertThat(floats(a)).containsExactly(floats(b));
+        }
+        int longest = time;
+        assertThatThrownBy(() -> part.batch(0, new int[] {0}, longest)).as("only the taps asked for")
+                .isInstanceOf(IllegalArgumentException.class);
+        try (var s = Files.list(root)) {
+            assertThat(s.count()).as("no second cache written").isEqualTo(1);
+        }
+        // One text the cache lacks: a cache of its own.
+        List<TokenizedText> other = new ArrayList<>(some);
+        other.add(texts(new ToyClassification(backbone.tokenizer(), 3, 99)).get(0));
+        assertThat(ActivationCache.open(root, backbone, other, two, 4, false).folder()).isNotEqualTo(whole.folder());
     }
 
     @Test
