@@ -43,7 +43,8 @@ import org.tensorflow.types.TFloat32;
  * the taps and every token id and segment id of every text (so a change of backbone weights, of
  * tokenization or of data gives another folder and a stale cache is never read). It is written into
  * a temporary sibling folder and renamed when complete, so an interrupted fill leaves nothing that
- * could be mistaken for a cache; two processes filling the same key race harmlessly.
+ * could be mistaken for a cache; two processes filling the same key race harmlessly. The next fill under
+ * the same root deletes an interrupted fill's folder once none of its files has changed for 30 minutes.
  *
  * <p>Texts that are all in an existing cache of the same backbone, precision and storage, with at least
  * the taps asked for, are served from it as a view — in their own order, duplicates allowed — without
@@ -453,6 +454,7 @@ public final class ActivationCache {
             List<String> sides, int batchSize, boolean progress, ActivationCache source) throws IOException {
         Backbone backbone = model.backbone();
         Files.createDirectories(folder.getParent());
+        removeAbandonedFills(folder.getParent(), STALE_FILL);
         Path tmp = Files.createTempDirectory(folder.getParent(), "." + folder.getFileName() + ".tmp-");
         int hidden = backbone.spec().hiddenSize();
         Storage storage = Storage.of(backbone);
@@ -559,6 +561,38 @@ public final class ActivationCache {
         } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException | AtomicMoveNotSupportedException e) {
             // Another process finished the same cache first: theirs is identical; drop ours.
             deleteTree(tmp);
+        }
+    }
+
+    /** A fill writes every few seconds: one whose files have not changed for this long was interrupted. */
+    static final java.time.Duration STALE_FILL = java.time.Duration.ofMinutes(30);
+
+    /**
+     * Deletes the temporary folders of fills that were interrupted (a killed process leaves its partial files
+     * behind, gigabytes for a large data set): those under {@code root} none of whose files changed for
+     * {@code stale}. A fill in progress, in this or another process, keeps writing and is left alone.
+     */
+    static void removeAbandonedFills(Path root, java.time.Duration stale) {
+        long cutoff = System.currentTimeMillis() - stale.toMillis();
+        try (var list = Files.list(root)) {
+            for (Path d : list.filter(f -> f.getFileName().toString().startsWith(".") && f.getFileName().toString().contains(".tmp-")
+                    && Files.isDirectory(f)).toList()) {
+                long newest = Files.getLastModifiedTime(d).toMillis();
+                long bytes = 0;
+                try (var files = Files.list(d)) {
+                    for (Path f : files.toList()) {
+                        newest = Math.max(newest, Files.getLastModifiedTime(f).toMillis());
+                        bytes += Files.size(f);
+                    }
+                }
+                if (newest < cutoff) {
+                    deleteTree(d);
+                    LOG.info("removed an interrupted activation-cache fill: {} ({} MiB)", d.getFileName(), bytes >> 20);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // a folder that vanished meanwhile (another process cleaned it) or cannot be read: leave it
+            LOG.debug("activation cache: could not check {} for interrupted fills: {}", root, e.toString());
         }
     }
 
