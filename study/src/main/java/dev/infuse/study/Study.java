@@ -359,8 +359,7 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
         public String toString() {
             return "Pretraining[id=" + id + ", adapter=" + adapter + ", config=" + config + ", task=" + task + ", train=" + train
                     + ", dev=" + dev + ", budget=" + budget + ", seed=" + seed
-                    + (options.isEmpty() ? "" : ", options=" + new java.util.TreeMap<>(options)) + (task == null ? "" : ", task=" + task)
-                + "]";
+                    + (options.isEmpty() ? "" : ", options=" + new java.util.TreeMap<>(options)) + "]";
         }
     }
 

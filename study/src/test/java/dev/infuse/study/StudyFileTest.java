@@ -72,6 +72,9 @@ class StudyFileTest {
 
         Study.Pretraining pre = s.method("factual").adapters().get(0).pretraining();
         assertThat(pre.id()).isEqualTo("factual/factual");
+        // Printed as before, so that earlier studies' pretraining and cell recipes stay the same.
+        assertThat(pre.toString()).startsWith("Pretraining[id=factual/factual, adapter=factual, config={adapter_size=16}, "
+                + "task=fewrel, train=null, dev=null, budget=Budget[").endsWith(", seed=42]");
         assertThat(pre.task()).isEqualTo("fewrel");
         assertThat(pre.budget().epochs()).isEqualTo(1);
         assertThat(pre.budget().batchSize()).isEqualTo(8);
