@@ -94,6 +94,11 @@ public final class ActivationCache {
         static Storage of(Backbone backbone) {
             return backbone.precision() == dev.infuse.spi.Precision.BF16 ? BF16 : F32;
         }
+
+        /** The name {@code cache.json} records. */
+        String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     private ActivationCache(Path folder, int hidden, SortedSet<Integer> taps, List<String> features, Storage storage,
@@ -252,7 +257,7 @@ public final class ActivationCache {
             m.path("taps").forEach(t -> has.add(t.asInt()));
             if (m.path("format").asInt() != FORMAT || !backbone.fingerprint().equals(m.path("backbone").asText())
                     || !backbone.precision().label().equals(m.path("precision").asText())
-                    || !Storage.of(backbone).name().toLowerCase(java.util.Locale.ROOT).equals(m.path("storage").asText())
+                    || !Storage.of(backbone).label().equals(m.path("storage").asText())
                     || m.path("sides").size() > 0 || m.path("hidden_size").asInt() != backbone.spec().hiddenSize()
                     || !has.containsAll(taps)) {
                 continue;
@@ -389,11 +394,10 @@ public final class ActivationCache {
         if (storage == Storage.F32) {
             region.asFloatBuffer().get(out, at, rows * hidden);
         } else {
+            // Widened in place: no intermediate array per example on this hot path.
             java.nio.ShortBuffer sb = region.asShortBuffer();
-            short[] raw = new short[rows * hidden];
-            sb.get(raw);
-            for (int k = 0; k < raw.length; k++) {
-                out[at + k] = Float.intBitsToFloat((raw[k] & 0xffff) << 16);
+            for (int k = 0, n = rows * hidden; k < n; k++) {
+                out[at + k] = Float.intBitsToFloat((sb.get(k) & 0xffff) << 16);
             }
         }
     }
@@ -548,7 +552,7 @@ public final class ActivationCache {
         manifest.put("format", FORMAT);
         manifest.put("backbone", backbone.fingerprint());
         manifest.put("precision", backbone.precision().label());
-        manifest.put("storage", storage.name().toLowerCase(java.util.Locale.ROOT));
+        manifest.put("storage", storage.label());
         manifest.put("hidden_size", hidden);
         manifest.putPOJO("taps", new ArrayList<>(taps));
         manifest.putPOJO("sides", sides);
