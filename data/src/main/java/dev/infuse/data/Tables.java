@@ -52,6 +52,9 @@ public final class Tables {
     /** The largest field accepted (characters): longer ones are an error, not an out-of-memory crash. */
     static final int MAX_FIELD_CHARS = 1 << 20;
 
+    /** Parses list cells written as JSON arrays (thread-safe once configured). */
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     private Tables() {}
 
     /**
@@ -133,7 +136,7 @@ public final class Tables {
                     String s = v.strip();
                     if (s.startsWith("[")) {
                         try {
-                            node.set(c.getKey(), new com.fasterxml.jackson.databind.ObjectMapper().readTree(s));
+                            node.set(c.getKey(), JSON.readTree(s));
                         } catch (IOException e) {
                             throw where.error(c.getKey(), "is not a JSON array (" + e.getMessage().lines().findFirst().orElse("")
                                     + ")", "a JSON array of strings or whitespace-separated words");
