@@ -99,6 +99,8 @@ class SparkClusterIT {
             assertThat(p).as("the packaged CLI and runner (mvn verify from the project root builds them first)").exists();
         }
 
+        assertRoomForExecutors(dir);
+
         shared = Files.createDirectories(dir.resolve("shared"));
         SparkStudyTest.writeSemEval(shared.resolve("data"));
         study = Files.writeString(Files.createDirectories(shared.resolve("studies")).resolve("tiny.yaml"), STUDY);
@@ -158,6 +160,12 @@ class SparkClusterIT {
             assertThat(e.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("jackson-databind-") || n.startsWith("slf4j-"));
         }
         assertLoopbackOnly(r, 4); // master, worker, executor, driver
+        // The application has ended: its executor's copies of the shipped jars are not needed again.
+        try {
+            deleteTree(executor.getParent());
+        } catch (IOException e) { // the worker may still be writing its last lines: the folder then stays
+            System.out.println("kept " + executor.getParent() + ": " + e);
+        }
     }
 
     @Test
@@ -213,6 +221,31 @@ class SparkClusterIT {
         assertNothingHalfWritten(shared.resolve("cache"));
         assertLoopbackOnly(r, 4);
         worker = replacement[0];
+    }
+
+    /**
+     * Each executor gets its own copy of every shipped jar (BERT-base's alone is 400 MB), and Spark
+     * keeps one more in its fetch cache; this class starts three executors, one at a time. A full
+     * disk otherwise shows only as executors that fail to start, again and again, until the run's
+     * timeout.
+     */
+    void assertRoomForExecutors(Path dir) throws IOException {
+        long shipped;
+        try (Stream<Path> l = Files.list(lib)) {
+            shipped = l.mapToLong(j -> j.toFile().length()).sum() + runnerJar.toFile().length();
+        }
+        long needed = 3 * shipped;
+        long usable = Files.getFileStore(dir).getUsableSpace();
+        assertThat(usable).as("free space in %s: the executors' copies of the shipped jars need %d MiB, %d MiB are free",
+                dir, needed >> 20, usable >> 20).isGreaterThanOrEqualTo(needed);
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     /** Submits the study with spark-submit as docs/SPARK.md shows, sized for a small machine. */
