@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "infuse", mixinStandardHelpOptions = true, versionProvider = InfuseCli.Version.class,
         description = "Plug-in knowledge injection into frozen pre-trained language models.",
-        subcommands = {PluginsCommand.class, EncodeCommand.class, TrainCommand.class, EvalCommand.class, ProbeCommand.class, TransECommand.class, InspectCommand.class, StudyCommand.class, CompareCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {PluginsCommand.class, EncodeCommand.class, TrainCommand.class, EvalCommand.class, ProbeCommand.class, TransECommand.class, InspectCommand.class, StudyCommand.class, CompareCommand.class, CacheCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:internal error", "2:bad arguments, configuration or data",
             "3:plugin problem (not found, wrong SPI version, duplicate name)",

@@ -51,7 +51,8 @@ import org.tensorflow.types.TFloat32;
  * running the backbone or writing a copy: a {@code max_train} sample, a few-shot selection or a learning
  * curve's points read the cache of the whole data set.
  *
- * <p>Layout: {@code cache.json} (backbone, taps, hidden size, example count, storage), {@code offsets.bin}
+ * <p>Layout: {@code cache.json} (backbone, taps, hidden size, example count, storage; its modification time is
+ * the cache's last use, refreshed on every open, by which {@link ActivationCaches} prunes), {@code offsets.bin}
  * (little-endian longs: token offset of each example, plus the total), {@code texts.sha} (16 bytes per
  * example: the start of the SHA-256 of its length, token ids and segment ids), and one file per tap,
  * {@code [tokens, H]} row-major, examples back to back: {@code tap_<i>.f32} (little-endian floats) for
@@ -451,6 +452,7 @@ public final class ActivationCache {
         }
         long[] offsets = new long[examples + 1];
         ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(offsets);
+        markUsed(folder);
         return new ActivationCache(folder, hidden, new TreeSet<>(taps), features(taps, sides), storage, offsets);
     }
 
@@ -600,7 +602,16 @@ public final class ActivationCache {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    /** Records the cache's last use ({@link ActivationCaches} prunes least recently used first); a read-only cache keeps its time. */
+    private static void markUsed(Path folder) {
+        try {
+            Files.setLastModifiedTime(folder.resolve("cache.json"), java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("activation cache {}: last use not recorded: {}", folder, e.toString());
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
         try (var s = Files.walk(dir)) {
             for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

@@ -128,7 +128,11 @@ class ActivationCacheTest {
         ToyClassification data = new ToyClassification(backbone.tokenizer(), 20, 1);
         ActivationCache first = ActivationCache.open(tmp, backbone, texts(data), TAPS, 8, false);
         FileIdentity stamp = FileIdentity.of(first.folder().resolve("tap_0.f32"));
+        java.nio.file.attribute.FileTime longAgo = java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(java.time.Duration.ofDays(30)));
+        Files.setLastModifiedTime(first.folder().resolve("cache.json"), longAgo);
         ActivationCache again = ActivationCache.open(tmp, backbone, texts(data), TAPS, 8, false);
+        assertThat(Files.getLastModifiedTime(again.folder().resolve("cache.json"))).as("the last use, by which caches are pruned")
+                .isGreaterThan(longAgo);
         assertThat(again.folder()).isEqualTo(first.folder());
         assertThat(FileIdentity.of(again.folder().resolve("tap_0.f32"))).isEqualTo(stamp);
 
