@@ -236,9 +236,14 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
             this(name, adapters, fusion, Map.of());
         }
 
-        /** The pretraining steps this method's adapters need. */
+        /** The pretraining steps this method's adapters name (a per-seed step once, as declared). */
         public List<Pretraining> pretrainings() {
             return adapters.stream().map(AdapterEntry::pretraining).filter(Objects::nonNull).distinct().toList();
+        }
+
+        /** The pretraining steps this method's cells of study seed {@code seed} need. */
+        public List<Pretraining> pretrainings(long seed) {
+            return pretrainings().stream().map(p -> p.forSeed(seed)).distinct().toList();
         }
 
         /** This method's budget on a task: its own {@code budget} over the task's. */
@@ -330,9 +335,13 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
             String where) {}
 
     /**
-     * A pretraining step: an adapter trained on a task once, shared by every cell and method that uses it.
+     * A pretraining step: an adapter trained on a task once, shared by every cell and method that uses it — or,
+     * with {@code perSeed}, once per study seed: the cells of seed S use the adapter pretrained with seed S
+     * ({@code pretrain: {seed: each}}), so that seed-to-seed spread and the paired statistics over seeds include
+     * the pretraining's own variance.
      *
      * @param id {@code method/adapter} of the method that defines it; also its folder under {@code pretraining/}
+     *     (a per-seed step's concrete steps add {@code /seed-S})
      * @param adapter adapter plugin name
      * @param config adapter configuration
      * @param task pretraining task
@@ -341,11 +350,29 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
      * @param budget its training budget
      * @param seed its seed
      * @param options the pretraining task's options ({@code pretrain: {options: ...}}), empty for its defaults
+     * @param perSeed whether this stands for one step per study seed ({@link #forSeed(long)}); {@code seed} is then unused
      */
     public record Pretraining(String id, String adapter, Map<String, Object> config, String task, Path train, Path dev,
-            Budget budget, long seed, Map<String, Object> options) {
+            Budget budget, long seed, Map<String, Object> options, boolean perSeed) {
         public Pretraining {
             options = options == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(options));
+        }
+
+        /** A step run once, with its seed. */
+        public Pretraining(String id, String adapter, Map<String, Object> config, String task, Path train, Path dev,
+                Budget budget, long seed, Map<String, Object> options) {
+            this(id, adapter, config, task, train, dev, budget, seed, options, false);
+        }
+
+        /** The step the cells of study seed {@code cellSeed} use: this one, or for a per-seed step its run with that seed. */
+        public Pretraining forSeed(long cellSeed) {
+            return perSeed ? new Pretraining(id + "/seed-" + cellSeed, adapter, config, task, train, dev, budget, cellSeed, options)
+                    : this;
+        }
+
+        /** This step with another id, configuration and options (a knowledge-ablated twin's), per seed as this one. */
+        public Pretraining withChanges(String newId, Map<String, Object> newConfig, Map<String, Object> newOptions) {
+            return new Pretraining(newId, adapter, newConfig, task, train, dev, budget, seed, newOptions, perSeed);
         }
 
         /** A pretraining with the task's default options. */
@@ -358,7 +385,7 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
         @Override
         public String toString() {
             return "Pretraining[id=" + id + ", adapter=" + adapter + ", config=" + config + ", task=" + task + ", train=" + train
-                    + ", dev=" + dev + ", budget=" + budget + ", seed=" + seed
+                    + ", dev=" + dev + ", budget=" + budget + ", seed=" + (perSeed ? "each" : seed)
                     + (options.isEmpty() ? "" : ", options=" + new java.util.TreeMap<>(options)) + "]";
         }
     }
@@ -373,8 +400,8 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
         return methods.stream().filter(m -> m.name().equals(name)).findFirst().orElse(null);
     }
 
-    /** Every distinct pretraining step of the study. */
+    /** Every distinct pretraining step of the study, a per-seed step once for each seed. */
     public List<Pretraining> pretrainings() {
-        return methods.stream().flatMap(m -> m.pretrainings().stream()).distinct().toList();
+        return methods.stream().flatMap(m -> seeds.stream().flatMap(s -> m.pretrainings(s).stream())).distinct().toList();
     }
 }

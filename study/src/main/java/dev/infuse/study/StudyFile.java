@@ -403,8 +403,7 @@ public final class StudyFile {
                                 + ", pretraining '" + p.id() + "'");
                     }
                     Study.Pretraining q = options.equals(p.options()) && config.equals(p.config()) ? p
-                            : new Study.Pretraining(name + "/" + p.adapter(), p.adapter(), config, p.task(), p.train(), p.dev(),
-                                    p.budget(), p.seed(), options);
+                            : p.withChanges(name + "/" + p.adapter(), config, options);
                     if (q != p && changed.values().stream().anyMatch(x -> x.id().equals(q.id()))) {
                         throw t.error("config-invalid", what + ": two of its pretraining steps would both become '" + q.id()
                                 + "'; a twin changes at most one pretraining per adapter plugin");
@@ -919,13 +918,20 @@ public final class StudyFile {
             Study.Budget b = budget(n, budgets.getOrDefault(task, defaults), what, PRETRAIN);
             Path train = budgetKeys.containsKey("train") ? base.resolve(m.get("train").string("train")).normalize() : null;
             Path dev = budgetKeys.containsKey("dev") ? base.resolve(m.get("dev").string("dev")).normalize() : null;
-            long seed = m.containsKey("seed") ? m.get("seed").integer("seed") : 42;
+            // seed: each — one pretraining per study seed, used by that seed's cells (Study.Pretraining#perSeed).
+            YamlNode seedNode = m.get("seed");
+            boolean perSeed = seedNode != null && seedNode.isScalar() && !(seedNode.isNumber()) && "each".equals(seedNode.string("seed"));
+            if (seedNode != null && !perSeed && !seedNode.isNumber()) {
+                throw seedNode.error("config-bad-value", "seed of " + what + " must be an integer, or 'each' for one pretraining "
+                        + "per study seed (used by that seed's cells), not " + seedNode.describe());
+            }
+            long seed = seedNode == null || perSeed ? 42 : seedNode.integer("seed");
             Map<String, Object> options = Map.of();
             if (m.containsKey("options")) {
                 options = config(m.get("options"), "options of " + what);
                 checkOptions(m.get("options"), task, options, "options of " + what);
             }
-            return new Study.Pretraining(id, adapter, config, task, train, dev, b, seed, options);
+            return new Study.Pretraining(id, adapter, config, task, train, dev, b, seed, options, perSeed);
         }
 
         private Study.AdapterEntry resolve(RawAdapter a, Map<String, List<RawAdapter>> raw) {

@@ -71,7 +71,7 @@ public final class StudyRunner {
             Set<Study.Pretraining> needed = new LinkedHashSet<>();
             for (Cell c : cells) {
                 if (!reusable(c.folder(), recipe(study, c))) {
-                    needed.addAll(study.method(c.method()).pretrainings());
+                    needed.addAll(study.method(c.method()).pretrainings(c.seed()));
                 }
             }
             for (Study.KnowledgeGraphStep g : study.knowledgeGraphs()) {
@@ -109,7 +109,7 @@ public final class StudyRunner {
                 for (CellOutcome o : executor.execute(job.withFailedPretrainings(failed), wave,
                         c -> runAtomically(c, recipe(study, c), tmp -> {
                             Study.Method m = study.method(c.method());
-                            checkPretrainings(m, failed);
+                            checkPretrainings(m, c.seed(), failed);
                             evaluate(infuse, backbone, study, out, m, c, tmp);
                         }))) {
                     byFolder.put(o.cell().folder(), o);
@@ -124,8 +124,8 @@ public final class StudyRunner {
         }
     }
 
-    private static void checkPretrainings(Study.Method m, Map<String, String> failed) {
-        for (Study.Pretraining p : m.pretrainings()) {
+    private static void checkPretrainings(Study.Method m, long seed, Map<String, String> failed) {
+        for (Study.Pretraining p : m.pretrainings(seed)) {
             String error = failed.get(p.id());
             if (error != null) {
                 throw new InfuseException("study-pretraining-failed", "pretraining '" + p.id() + "' on " + p.task()
@@ -251,7 +251,7 @@ public final class StudyRunner {
         }
         Worker w = worker(job, study);
         return runAtomically(c, recipe(study, c), tmp -> {
-            checkPretrainings(m, job.failedPretrainings());
+            checkPretrainings(m, c.seed(), job.failedPretrainings());
             evaluate(w.infuse(), w.backbone(), study, out, m, c, tmp);
         });
     }
@@ -399,7 +399,8 @@ public final class StudyRunner {
             r.append('\n');
             for (Study.AdapterEntry a : m.adapters()) {
                 r.append("adapter ").append(a.mode()).append(' ').append(a.adapter()).append(' ').append(a.config()).append(' ')
-                        .append(a.artifact()).append(' ').append(a.pretraining()).append('\n');
+                        .append(a.artifact()).append(' ').append(a.pretraining() == null ? null : a.pretraining().forSeed(c.seed()))
+                        .append('\n');
             }
             Study.TaskEntry t = study.tasks().stream().filter(x -> x.name().equals(c.task())).findFirst().orElseThrow();
             // Downstream model and method budget only when set, so that the recipes of earlier studies stay the same.
@@ -513,7 +514,7 @@ public final class StudyRunner {
                 case TRAIN -> new RunSpec.AdapterUse(a.adapter(), null, RunSpec.AdapterMode.TRAIN,
                         KnowledgeGraphs.resolve(a.config(), out));
                 case PRETRAINED -> new RunSpec.AdapterUse(null, a.pretraining() != null
-                        ? pretrainingFolder(out, a.pretraining()).resolve("adapters").resolve(a.pretraining().adapter())
+                        ? pretrainingFolder(out, a.pretraining().forSeed(c.seed())).resolve("adapters").resolve(a.pretraining().adapter())
                         : a.artifact(), RunSpec.AdapterMode.PRETRAINED, Map.of());
                 case CONTROL -> new RunSpec.AdapterUse(a.adapter(), a.artifact(), RunSpec.AdapterMode.CONTROL,
                         KnowledgeGraphs.resolve(a.config(), out));

@@ -125,6 +125,10 @@ final class YamlNode {
         return value == null;
     }
 
+    boolean isNumber() {
+        return value instanceof Number;
+    }
+
     boolean isScalar() {
         return !isMap() && !isList() && value != null;
     }
