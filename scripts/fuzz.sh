@@ -22,7 +22,7 @@ all=(
   data:ReadersFuzzTest#fewRel data:ReadersFuzzTest#fewRelNames data:ReadersFuzzTest#trexRc
   data:ReadersFuzzTest#tacred data:ReadersFuzzTest#openEntity data:ReadersFuzzTest#conllU
   data:ReadersFuzzTest#semEval data:ReadersFuzzTest#semEvalAnswers data:ReadersFuzzTest#lamaRelations
-  data:ReadersFuzzTest#lamaFacts data:ReadersFuzzTest#tsvTable data:ReadersFuzzTest#csvTable
+  data:ReadersFuzzTest#lamaFacts data:ReadersFuzzTest#tsvTable data:ReadersFuzzTest#csvTable data:ReadersFuzzTest#cosmosQa
   kg:KgFuzzTest#labelledTriples kg:KgFuzzTest#embeddingsText kg:KgFuzzTest#embeddingsSafeTensors kg:KgFuzzTest#entityNames
 )
 targets=()

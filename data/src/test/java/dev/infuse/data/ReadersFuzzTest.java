@@ -98,6 +98,11 @@ class ReadersFuzzTest {
     }
 
     @FuzzTest(maxDuration = "30s")
+    void cosmosQa(byte[] input) {
+        read(input, "valid.csv", CosmosQa::read);
+    }
+
+    @FuzzTest(maxDuration = "30s")
     void conllU(byte[] input) {
         read(input, "ud.conllu", ConllU::read);
     }

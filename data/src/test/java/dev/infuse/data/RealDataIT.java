@@ -28,6 +28,19 @@ class RealDataIT {
     }
 
     @Test
+    void cosmosQaValidation() {
+        ReadResult<MultipleChoiceExample> r = CosmosQa.read(SharedData.require("cosmosqa/valid.csv"));
+        assertThat(r.records()).hasSize(2_985);
+        MultipleChoiceExample first = r.records().get(0);
+        assertThat(first.id()).startsWith("3BFF0DJK8XA7YNK4QYIGCOG1A95STE##").endsWith("##q1_a1##378G7J1SJNCDAAIN46FM2P7T6KZEW2");
+        assertThat(first.question()).isEqualTo("Why is this person asking about divorce ?");
+        assertThat(first.context()).startsWith("Do i need to go for a legal divorce ? I wanted to ");
+        assertThat(first.choices().get(0)).startsWith("If he gets married in the church he wo n");
+        assertThat(first.label()).isEqualTo(1);
+        assertThat(r.records().stream().filter(e -> e.label() == 2)).hasSize(761);
+    }
+
+    @Test
     void fewRelValWikiAndNames() {
         ReadResult<RelationInstance> r = FewRel.read(SharedData.require("fewrel/val_wiki.json"));
         assertThat(r.records()).hasSize(11_200);
