@@ -27,27 +27,54 @@ class LauncherTest {
 
     record Ran(int exit, String out, String err) {}
 
-    Ran launch(String... args) throws Exception {
+    /** Starts the real launcher of a checkout laid out in {@code tmp}, with a stand-in java running {@code javaScript}. */
+    Process start(String javaScript, String... args) throws Exception {
         Path home = Files.createDirectories(tmp.resolve("checkout"));
         Files.copy(Path.of("..", "infuse"), home.resolve("infuse"));
         Files.createDirectories(home.resolve("cli/target"));
         Files.createFile(home.resolve("cli/target/infuse-cli-0.jar"));
         Path bin = Files.createDirectories(tmp.resolve("bin"));
         Path fakeJava = bin.resolve("java");
-        Files.writeString(fakeJava, "#!/bin/sh\necho 'P@1 42.00'\necho '" + ABSL_NOTICE + "' >&2\necho '" + MLIR + "' >&2\n"
-                + "echo '" + COST.replace("'", "") + "' >&2\necho 'error[data-format]: f.json:3: bad record' >&2\nexit 2\n");
+        Files.writeString(fakeJava, "#!/bin/sh\n" + javaScript);
         Files.setPosixFilePermissions(fakeJava, PosixFilePermissions.fromString("rwxr-xr-x"));
         ProcessBuilder pb = new ProcessBuilder(new java.util.ArrayList<>(List.of("bash", home.resolve("infuse").toString())));
         pb.command().addAll(List.of(args));
         pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
         pb.redirectOutput(tmp.resolve("out.txt").toFile()).redirectError(tmp.resolve("err.txt").toFile());
-        Process p = pb.start();
+        return pb.start();
+    }
+
+    Ran launch(String... args) throws Exception {
+        Process p = start("echo 'P@1 42.00'\necho '" + ABSL_NOTICE + "' >&2\necho '" + MLIR + "' >&2\n"
+                + "echo '" + COST.replace("'", "") + "' >&2\necho 'error[data-format]: f.json:3: bad record' >&2\nexit 2\n", args);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         Ran r = new Ran(p.exitValue(), Files.readString(tmp.resolve("out.txt"), StandardCharsets.UTF_8),
                 Files.readString(tmp.resolve("err.txt"), StandardCharsets.UTF_8));
         Files.walk(tmp).sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         Files.createDirectories(tmp);
         return r;
+    }
+
+    @Test
+    void aProgressBarsUpdatesPassAtOnceThoughTheyEndInACarriageReturn() throws Exception {
+        // A bar's update ends in \r: a line-based filter would hold it until the next newline, here 8 s later.
+        Process p = start("printf 'epoch 1/2  10%% [=   ] 1/10 ex\\r' >&2\nsleep 8\n"
+                + "printf '" + MLIR + "\\nepoch 1/2 100%% [====] 10/10 ex\\r\\nINFO Trainer - epoch 1: loss 0.5\\n' >&2\n", "train");
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
+            String err = "";
+            while (System.nanoTime() < deadline && !err.contains("10%")) {
+                Thread.sleep(100);
+                err = Files.readString(tmp.resolve("err.txt"), StandardCharsets.UTF_8);
+            }
+            assertThat(err).as("the update, while the command still runs").isEqualTo("epoch 1/2  10% [=   ] 1/10 ex\r");
+            assertThat(p.isAlive()).isTrue();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(Files.readString(tmp.resolve("err.txt"), StandardCharsets.UTF_8)).as("the native line dropped, the rest kept")
+                    .isEqualTo("epoch 1/2  10% [=   ] 1/10 ex\repoch 1/2 100% [====] 10/10 ex\r\nINFO Trainer - epoch 1: loss 0.5\n");
+        } finally {
+            p.destroyForcibly();
+        }
     }
 
     @Test
