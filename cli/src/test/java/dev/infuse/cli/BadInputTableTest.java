@@ -7,11 +7,10 @@ import dev.infuse.api.Artifacts;
 import dev.infuse.api.Fingerprints;
 import dev.infuse.api.LoadedArtifact;
 import dev.infuse.api.TensorData;
+import dev.infuse.cli.InProcessCli.Run;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -47,13 +46,8 @@ class BadInputTableTest {
     /** One good artifact, trained once for the artifact rows. */
     Path goodArtifact;
 
-    record Run(int exit, String out, String err) {}
-
     static Run cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = InfuseCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(exit, out.toString(), err.toString());
+        return InProcessCli.run(args);
     }
 
     /** {@code infuse eval --task T --train FILE} on the tiny backbone, one quick epoch. */

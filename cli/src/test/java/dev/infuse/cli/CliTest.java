@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.infuse.api.AdapterArtifacts;
 import dev.infuse.api.ComposedModel;
 import dev.infuse.api.Provenance;
+import dev.infuse.cli.InProcessCli.Run;
 import dev.infuse.nn.SideAdapter;
 import dev.infuse.nn.SideAdapterConfig;
 import dev.infuse.spi.Backbone;
 import dev.infuse.testkit.TinyBackbones;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -24,14 +23,8 @@ class CliTest {
     @TempDir
     Path tmp;
 
-    record Run(int exit, String out, String err) {}
-
     Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        List<String> all = new java.util.ArrayList<>(List.of(args));
-        int exit = InfuseCli.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(exit, out.toString(), err.toString());
+        return InProcessCli.run(args);
     }
 
     private static void assertOneCleanErrorLine(Run r, String code) {

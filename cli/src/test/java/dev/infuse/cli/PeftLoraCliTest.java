@@ -25,7 +25,7 @@ class PeftLoraCliTest {
     @TempDir
     Path tmp;
 
-    private BadInputTableTest.Run eval(Path train, Path out, String... more) {
+    private InProcessCli.Run eval(Path train, Path out, String... more) {
         List<String> a = new ArrayList<>(List.of("eval", "--task", "fewrel", "--train", train.toString(), "--out", out.toString(),
                 "--backbone", "bert-random", "--epochs", "1", "--batch-size", "8", "--max-length", "32", "--no-checkpoint",
                 "--plugins", tmp.resolve("no-plugins").toString(), "--cache", tmp.resolve("cache").toString()));
@@ -36,7 +36,7 @@ class PeftLoraCliTest {
     @Test
     void aTrainedLoraIsWrittenForPeftAndReadBack() throws Exception {
         Path train = Files.writeString(tmp.resolve("fewrel.json"), BadInputTableTest.fewRel(-1));
-        BadInputTableTest.Run first = eval(train, tmp.resolve("first"), "--layer-plugin", "lora", "--layer-set", "r=4",
+        InProcessCli.Run first = eval(train, tmp.resolve("first"), "--layer-plugin", "lora", "--layer-set", "r=4",
                 "--layer-set", "sites=query,value,output");
         assertThat(first.exit()).as(first.err()).isZero();
         Path peft = tmp.resolve("first/lora-peft");
@@ -49,7 +49,7 @@ class PeftLoraCliTest {
 
         // Read back and trained further at a learning rate too small to move a float: the weights PEFT's folder holds are
         // the ones the run starts from and writes again (a new LoRA would start with B = 0).
-        BadInputTableTest.Run second = eval(train, tmp.resolve("second"), "--layer-plugin", peft.toString(), "--lr", "1e-30");
+        InProcessCli.Run second = eval(train, tmp.resolve("second"), "--layer-plugin", peft.toString(), "--lr", "1e-30");
         assertThat(second.exit()).as(second.err()).isZero();
         var again = SafeTensors.read(tmp.resolve("second/lora-peft/adapter_model.safetensors")).tensors();
         assertThat(again.keySet()).isEqualTo(tensors.keySet());
@@ -65,9 +65,9 @@ class PeftLoraCliTest {
     @Test
     void anEarlierDownstreamModelIsConvertedByEvaluatingItFrozen() throws Exception {
         Path train = Files.writeString(tmp.resolve("fewrel.json"), BadInputTableTest.fewRel(-1));
-        BadInputTableTest.Run first = eval(train, tmp.resolve("first"), "--layer-plugin", "lora", "--layer-set", "r=2");
+        InProcessCli.Run first = eval(train, tmp.resolve("first"), "--layer-plugin", "lora", "--layer-set", "r=2");
         assertThat(first.exit()).as(first.err()).isZero();
-        BadInputTableTest.Run frozen = eval(train, tmp.resolve("converted"), "--head", tmp.resolve("first/head").toString(),
+        InProcessCli.Run frozen = eval(train, tmp.resolve("converted"), "--head", tmp.resolve("first/head").toString(),
                 "--freeze-head");
         assertThat(frozen.exit()).as(frozen.err()).isZero();
         assertThat(frozen.out()).contains("parameters: 0 trainable");
