@@ -147,7 +147,7 @@ public final class ComposedModel implements AutoCloseable {
             ModelOutputs outputs = new Outputs(bs, mlmScope);
             this.headOutputs = head == null ? null : head.build(build.component("head", b.headTrainable), outputs);
             this.optimizer = b.forTraining && headOutputs != null ? new OptimizerGraph(build, headOutputs.loss()) : null;
-            this.session = new Session(build.graph());
+            this.session = dev.infuse.internal.graph.Sessions.create(build.graph());
             build.initialize(session);
             if (optimizer != null) {
                 optimizer.initialize(session);

@@ -9,7 +9,6 @@ import dev.infuse.spi.TaskHead;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.tensorflow.Operand;
-import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -59,7 +58,7 @@ public final class DependencyArcHead implements TaskHead {
         Operand<TFloat32> c = scope.dropout(Gather.tokens(scope, model, candidates), dropout);
         Operand<TFloat32> q = Dense.apply(scope, "dependent", w, h, arcSize, Initializers.truncatedNormal(0.02));
         Operand<TFloat32> k = Dense.apply(scope, "head", c, h, arcSize, Initializers.truncatedNormal(0.02));
-        Operand<TFloat32> scores = tf.math.mul(tf.train.batchMatMul(q, k, TFloat32.class, BatchMatMul.adjY(true)),
+        Operand<TFloat32> scores = tf.math.mul(dev.infuse.nn.BatchedProducts.matMul(tf, q, k, true),
                 tf.constant((float) (1 / Math.sqrt(arcSize))));
         // Candidate mask: root always valid, then the word mask.
         Operand<TFloat32> candMask = tf.concat(java.util.List.of(

@@ -4,7 +4,6 @@ import dev.infuse.spi.ModelScope;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -66,10 +65,10 @@ public final class TransformerLayer {
         Operand<TFloat32> q = tf.linalg.transpose(tf.reshape(Dense.apply(s, "query", x, h, h, init), split), perm);
         Operand<TFloat32> k = tf.linalg.transpose(tf.reshape(Dense.apply(s, "key", x, h, h, init), split), perm);
         Operand<TFloat32> v = tf.linalg.transpose(tf.reshape(Dense.apply(s, "value", x, h, h, init), split), perm);
-        Operand<TFloat32> scores = tf.train.batchMatMul(q, k, TFloat32.class, BatchMatMul.adjY(true));
+        Operand<TFloat32> scores = BatchedProducts.matMul(tf, q, k, true);
         scores = tf.math.add(tf.math.mul(scores, tf.constant((float) (1 / Math.sqrt(d)))), bias);
         Operand<TFloat32> probs = s.dropout(tf.nn.softmax(scores), c.attentionDropout());
-        Operand<TFloat32> ctx = tf.train.batchMatMul(probs, v, TFloat32.class);
+        Operand<TFloat32> ctx = BatchedProducts.matMul(tf, probs, v, false);
         ctx = tf.linalg.transpose(ctx, perm);
         return tf.reshape(ctx, tf.concat(List.of(b, t, tf.constant(new int[] {h})), tf.constant(0)));
     }

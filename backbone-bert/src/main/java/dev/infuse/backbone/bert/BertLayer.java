@@ -1,6 +1,7 @@
 package dev.infuse.backbone.bert;
 
 import dev.infuse.nn.Activation;
+import dev.infuse.nn.BatchedProducts;
 import dev.infuse.nn.Initializers;
 import dev.infuse.nn.LayerNorm;
 import dev.infuse.spi.LayerEdits;
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TBfloat16;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -164,9 +164,9 @@ final class BertLayer {
             Operand<TBfloat16> k = (Operand<TBfloat16>) parts.get(1);
             @SuppressWarnings("unchecked")
             Operand<TBfloat16> v = (Operand<TBfloat16>) parts.get(2);
-            Operand<TBfloat16> scores = tf.train.batchMatMul(q, k, TBfloat16.class, BatchMatMul.adjY(true));
+            Operand<TBfloat16> scores = BatchedProducts.matMul(tf, q, k, true);
             Operand<TFloat32> probs = probabilities(s, tf.dtypes.cast(scores, TFloat32.class), bias);
-            ctx = tf.train.batchMatMul(tf.dtypes.cast(probs, TBfloat16.class), v, TBfloat16.class);
+            ctx = BatchedProducts.matMul(tf, tf.dtypes.cast(probs, TBfloat16.class), v, false);
         } else {
             ctx = attend(s, fp32(tf, parts.get(0)), fp32(tf, parts.get(1)), fp32(tf, parts.get(2)), bias);
         }
@@ -186,8 +186,7 @@ final class BertLayer {
     private Operand<TFloat32> attend(ModelScope s, Operand<TFloat32> q, Operand<TFloat32> k, Operand<TFloat32> v,
             Operand<TFloat32> bias) {
         Ops tf = s.tf();
-        return tf.train.batchMatMul(probabilities(s, tf.train.batchMatMul(q, k, TFloat32.class, BatchMatMul.adjY(true)), bias),
-                v, TFloat32.class);
+        return BatchedProducts.matMul(tf, probabilities(s, BatchedProducts.matMul(tf, q, k, true), bias), v, false);
     }
 
     /**

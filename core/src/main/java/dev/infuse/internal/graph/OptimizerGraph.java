@@ -165,7 +165,15 @@ public final class OptimizerGraph {
             runner.feed(learningRate, lrT).feed(clipNorm, clipT).feed(beta1Power, b1).feed(beta2Power, b2)
                     .feed(build.training(), on).fetch(loss).fetch(globalNorm);
             updates.forEach(runner::addTarget);
-            try (Result r = runner.run()) {
+            boolean trace = step == Long.getLong("infuse.traceStep", -1L);
+            if (trace) {
+                runner.setOptions(org.tensorflow.proto.RunOptions.newBuilder()
+                        .setTraceLevel(org.tensorflow.proto.RunOptions.TraceLevel.FULL_TRACE).build());
+            }
+            try (Result r = trace ? runner.runAndFetchMetadata() : runner.run()) {
+                if (trace) {
+                    r.getMetadata().ifPresent(StepProfile::log);
+                }
                 return new double[] {((TFloat32) r.get(0)).getFloat(), ((TFloat32) r.get(1)).getFloat()};
             }
         }
