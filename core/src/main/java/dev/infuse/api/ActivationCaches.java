@@ -33,7 +33,8 @@ public final class ActivationCaches {
     /**
      * One folder under the root.
      *
-     * @param complete false for the temporary folder of a fill (in progress or interrupted)
+     * @param complete false for the temporary folder of a fill (in progress or interrupted), or a cache folder
+     *     whose deletion was interrupted (no {@code cache.json} left)
      * @param precision the backbone's precision ({@code fp32}, {@code bf16}); empty for a fill
      * @param taps the cached hidden-state taps
      * @param sides the cached frozen side adapters' outputs (a study's methods), empty for a tap cache
@@ -120,8 +121,10 @@ public final class ActivationCaches {
 
     private static Entry entry(Path folder) throws IOException {
         String name = folder.getFileName().toString();
-        boolean fill = name.startsWith(".") && name.contains(".tmp-");
         Path manifest = folder.resolve("cache.json");
+        // A fill's temporary folder, or what a prune interrupted after deleting cache.json: both partial.
+        boolean fill = (name.startsWith(".") && name.contains(".tmp-"))
+                || (name.matches("[0-9a-f]{32}") && !Files.exists(manifest));
         if (!fill && !Files.isRegularFile(manifest)) {
             return null; // not a cache folder
         }

@@ -63,15 +63,17 @@ class ActivationCachesTest {
         Path recent = cache("bbbb", 4, Duration.ofDays(2), "");
         Path live = fill(".cccc.tmp-1", Duration.ofMinutes(2));
         Path interrupted = fill(".dddd.tmp-2", Duration.ofHours(3));
+        Path halfPruned = fill("0123456789abcdef0123456789abcdef", Duration.ofHours(3)); // a prune stopped after cache.json
 
         List<ActivationCaches.Entry> dry = ActivationCaches.prune(root, Duration.ofDays(14), -1, true);
-        assertThat(dry).extracting(ActivationCaches.Entry::folder).containsExactlyInAnyOrder(old, interrupted);
+        assertThat(dry).extracting(ActivationCaches.Entry::folder).containsExactlyInAnyOrder(old, interrupted, halfPruned);
         assertThat(old).as("a dry run deletes nothing").isDirectory();
         assertThat(interrupted).isDirectory();
 
         List<ActivationCaches.Entry> gone = ActivationCaches.prune(root, Duration.ofDays(14), -1, false);
-        assertThat(gone).extracting(ActivationCaches.Entry::folder).containsExactlyInAnyOrder(old, interrupted);
+        assertThat(gone).extracting(ActivationCaches.Entry::folder).containsExactlyInAnyOrder(old, interrupted, halfPruned);
         assertThat(old).doesNotExist();
+        assertThat(halfPruned).doesNotExist();
         assertThat(interrupted).doesNotExist();
         assertThat(recent).isDirectory();
         assertThat(live).as("a fill still writing").isDirectory();
