@@ -156,6 +156,75 @@ class ProcessReliabilityTest {
     }
 
     @Test
+    void aStudyCellKilledMidTrainingResumesAtItsLastEpochAndEndsAsAnUninterruptedOne() throws Exception {
+        writeSemEval();
+        String study = """
+                name: resumed
+                backbone: bert-random
+                data: %s
+                seeds: [1]
+                cache: false
+                budgets: {default: {epochs: 6, batch_size: 8, lr: 1e-3, max_length: 32, head_dropout: 0}}
+                tasks: [semeval]
+                """.formatted(tmp.resolve("data"));
+        Path file = Files.writeString(tmp.resolve("resumed.yaml"), study);
+        Path out = tmp.resolve("resumed-out");
+        Path checkpoint = out.resolve("cells/baseline/semeval/.seed-1.checkpoint");
+        String[] args = {"study", file.toString(), "--out", out.toString(), "--cache", tmp.resolve("cache").toString(),
+            "--plugins", tmp.resolve("plugins").toString()};
+        Process p = infuse(Files.createTempDirectory(tmp, "study"), args).start();
+        long t0 = System.currentTimeMillis();
+        ObjectMapper json = new ObjectMapper();
+        int epochs = 0;
+        while (p.isAlive() && epochs < 2 && System.currentTimeMillis() - t0 < 150_000) { // epoch 2 checkpointed, or more
+            Thread.sleep(5);
+            try {
+                epochs = json.readTree(checkpoint.resolve("training/checkpoint.json").toFile()).get("epoch").asInt();
+            } catch (IOException | NullPointerException notYet) {
+                epochs = 0;
+            }
+        }
+        p.destroyForcibly();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(epochs).as("killed after two or more of six epochs were checkpointed").isBetween(2, 5);
+        assertThat(out.resolve("cells/baseline/semeval/seed-1/metrics.json")).doesNotExist();
+
+        Exit resumed = runToEnd(args);
+        assertThat(resumed.code()).as(resumed.err()).isZero();
+        assertThat(resumed.err()).contains("resuming from").containsPattern("after epoch [2-5] of 6");
+        assertThat(checkpoint).as("deleted once the cell is complete").doesNotExist();
+        JsonNode after = json.readTree(out.resolve("cells/baseline/semeval/seed-1/metrics.json").toFile());
+
+        Path fresh = tmp.resolve("fresh-out");
+        Exit whole = runToEnd("study", file.toString(), "--out", fresh.toString(), "--cache", tmp.resolve("cache").toString(),
+                "--plugins", tmp.resolve("plugins").toString());
+        assertThat(whole.code()).as(whole.err()).isZero();
+        JsonNode uninterrupted = json.readTree(fresh.resolve("cells/baseline/semeval/seed-1/metrics.json").toFile());
+        assertThat(after.get("epochs")).hasSize(6);
+        assertThat(after.get("metrics")).as("no dropout: the resumed cell ends as the uninterrupted one").isEqualTo(uninterrupted.get("metrics"));
+        for (int e = 0; e < 6; e++) {
+            assertThat(after.get("epochs").get(e).get("loss").asDouble()).as("epoch " + (e + 1))
+                    .isCloseTo(uninterrupted.get("epochs").get(e).get("loss").asDouble(), org.assertj.core.api.Assertions.within(1e-6));
+        }
+    }
+
+    void writeSemEval() throws IOException {
+        Path dir = tmp.resolve("data/semeval2010_task8/SemEval2010_task8_training");
+        if (Files.exists(dir.resolve("TRAIN_FILE.TXT"))) {
+            return;
+        }
+        Files.createDirectories(dir);
+        StringBuilder s = new StringBuilder();
+        String[] labels = {"Cause-Effect(e1,e2)", "Component-Whole(e2,e1)", "Other"};
+        for (int i = 1; i <= 60; i++) {
+            String w = i % 3 == 0 ? "cat" : i % 3 == 1 ? "dog" : "house";
+            s.append(i).append("\t\"the <e1>").append(w).append("</e1> is near a <e2>tree</e2> .\"\r\n").append(labels[i % 3])
+                    .append("\r\nComment:\r\n\r\n");
+        }
+        Files.writeString(dir.resolve("TRAIN_FILE.TXT"), s);
+    }
+
+    @Test
     void aStudyKilledMidwayLeavesNoHalfCellAndTheRerunRedoesOnlyUnfinishedCells() throws Exception {
         Path dir = tmp.resolve("data/semeval2010_task8/SemEval2010_task8_training");
         Files.createDirectories(dir);

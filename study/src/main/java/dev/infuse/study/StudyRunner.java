@@ -460,17 +460,61 @@ public final class StudyRunner {
             return new CellOutcome(c, CellOutcome.Status.REUSED, null, null, 0);
         }
         Io.createDirectories(folder.getParent());
+        Path checkpoint = prepareCheckpoint(folder, recipe);
         Path tmp = folder.resolveSibling(folder.getFileName() + TMP + UUID.randomUUID());
         try {
             LOG.info("{}: starting", c.label());
-            work.into(tmp);
+            try {
+                work.into(tmp);
+            } catch (InfuseException e) {
+                if (!e.code().equals("config-checkpoint-mismatch")) {
+                    throw e;
+                }
+                // Same recipe, another run description (e.g. a newer Infuse): start the cell over.
+                LOG.warn("{}: its checkpoint belongs to another run ({}); starting over", c.label(), e.getMessage());
+                Io.deleteTree(checkpoint);
+                prepareCheckpoint(folder, recipe);
+                Io.deleteTree(tmp);
+                work.into(tmp);
+            }
             Io.write(tmp.resolve(RECIPE), recipe);
             Io.deleteTree(folder); // a half-done folder (no metrics.json) from a crash or an older run
             Files.move(tmp, folder, StandardCopyOption.ATOMIC_MOVE);
+            Io.deleteTree(checkpoint);
         } finally {
             Io.deleteTree(tmp);
+            if (!Files.exists(checkpoint.resolve("training"))) {
+                Io.deleteTree(checkpoint); // failed before its first epoch: nothing to resume
+            }
         }
         return new CellOutcome(c, CellOutcome.Status.COMPLETED, null, null, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Where a cell's training writes its checkpoint after every epoch, so that a study stopped mid-cell resumes the
+     * cell at its last finished epoch: {@code .<cell>.checkpoint} beside the cell's folder, deleted once the cell
+     * is complete. Holds the recipe it was written for; a checkpoint of another recipe is deleted.
+     */
+    static Path checkpointFolder(Path cellFolder) {
+        return cellFolder.resolveSibling("." + cellFolder.getFileName() + CHECKPOINT);
+    }
+
+    static final String CHECKPOINT = ".checkpoint";
+
+    private static Path prepareCheckpoint(Path cellFolder, String recipe) {
+        Path checkpoint = checkpointFolder(cellFolder);
+        Path recipeFile = checkpoint.resolve(RECIPE);
+        try {
+            if (Files.isDirectory(checkpoint) && !(Files.isRegularFile(recipeFile) && Files.readString(recipeFile).equals(recipe))) {
+                LOG.info("{}: deleting a checkpoint written for another configuration", checkpoint);
+                Io.deleteTree(checkpoint);
+            }
+        } catch (IOException e) {
+            Io.deleteTree(checkpoint);
+        }
+        Io.createDirectories(checkpoint);
+        Io.write(recipeFile, recipe);
+        return checkpoint;
     }
 
     private static void pretrain(Infuse infuse, Backbone backbone, Study study, Path out, Study.Pretraining p, Path tmp) {
@@ -483,7 +527,8 @@ public final class StudyRunner {
         RunSpec.Builder spec = RunSpec.builder(p.task()).train(p.train()).dev(p.dev()).data(study.dataDir())
                 .adapter(trained).fusionIfSideAdapters(fusion).training(training(p.budget(), p.seed())).maxLength(p.budget().maxLength())
                 .cache(study.cache())
-                .fusionConfig(owner == null ? Map.of() : owner.fusionConfig()).headDropout((float) p.budget().headDropout()).out(tmp).maxTrain(p.budget().maxTrain());
+                .fusionConfig(owner == null ? Map.of() : owner.fusionConfig()).headDropout((float) p.budget().headDropout()).out(tmp).maxTrain(p.budget().maxTrain())
+                .checkpoint(checkpointFolder(pretrainingFolder(out, p)).resolve("training"));
         p.options().forEach(spec::taskOption);
         TaskRunner.run(infuse, backbone, spec.build());
     }
@@ -529,6 +574,7 @@ public final class StudyRunner {
                 .layerPlugins(d.layerPlugins().stream().map(l -> new RunSpec.LayerUse(l.name(), l.config())).toList())
                 .backboneDropout(d.backboneDropout() == null ? null : d.backboneDropout().floatValue());
         spec.dataSeed(study.dataSeed());
+        spec.checkpoint(checkpointFolder(c.folder()).resolve("training"));
         // The task entry's options, then a twin's over them (markers stay the entry's 'markers' key).
         t.options().forEach(spec::taskOption);
         m.taskOptions(t).forEach(spec::taskOption);

@@ -203,6 +203,11 @@ class StudyRunnerTest {
         // A half-done cell (no metrics.json) is redone.
         Path half = out.resolve("cells/baseline/semeval/seed-2");
         Files.delete(half.resolve("metrics.json"));
+        // Its checkpoint was written for another configuration of the study: deleted, not resumed from.
+        Path stale = StudyRunner.checkpointFolder(half);
+        Files.createDirectories(stale.resolve("training"));
+        Files.writeString(stale.resolve("recipe.txt"), "backbone of another study\n");
+        Files.writeString(stale.resolve("training/checkpoint.json"), "{\"epoch\": 1, \"not\": \"this run's\"");
         StudyResults second;
         try (Infuse infuse = infuse(); CellExecutor executor = new LocalCellExecutor(1)) {
             second = StudyRunner.run(infuse, StudyFile.read(tmp.resolve("tiny.yaml"), null), out, executor);
@@ -215,6 +220,10 @@ class StudyRunnerTest {
         assertThat(FileIdentity.of(metrics)).isEqualTo(before);
         assertThat(FileIdentity.of(out.resolve("pretraining/factual/factual/metrics.json"))).isEqualTo(preBefore);
         assertThat(half.resolve("metrics.json")).exists();
+        assertThat(stale).as("a complete cell keeps no checkpoint").doesNotExist();
+        try (var left = Files.walk(out)) {
+            assertThat(left.filter(f -> f.getFileName().toString().endsWith(StudyRunner.CHECKPOINT)).toList()).isEmpty();
+        }
         // The reused cells' scores are the same as in the first run.
         assertThat(second.summaries().stream().filter(s -> s.method().equals("factual")).findFirst().orElseThrow().mean())
                 .isEqualTo(first.summaries().stream().filter(s -> s.method().equals("factual")).findFirst().orElseThrow().mean());
