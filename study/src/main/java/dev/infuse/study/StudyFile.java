@@ -920,12 +920,16 @@ public final class StudyFile {
             Path dev = budgetKeys.containsKey("dev") ? base.resolve(m.get("dev").string("dev")).normalize() : null;
             // seed: each — one pretraining per study seed, used by that seed's cells (Study.Pretraining#perSeed).
             YamlNode seedNode = m.get("seed");
-            boolean perSeed = seedNode != null && seedNode.isScalar() && !(seedNode.isNumber()) && "each".equals(seedNode.string("seed"));
-            if (seedNode != null && !perSeed && !seedNode.isNumber()) {
+            long seed = 42;
+            boolean perSeed = false;
+            if (seedNode != null && seedNode.isNumber()) {
+                seed = seedNode.integer("seed");
+            } else if (seedNode != null && seedNode.isText() && "each".equals(seedNode.string("seed"))) {
+                perSeed = true;
+            } else if (seedNode != null) {
                 throw seedNode.error("config-bad-value", "seed of " + what + " must be an integer, or 'each' for one pretraining "
                         + "per study seed (used by that seed's cells), not " + seedNode.describe());
             }
-            long seed = seedNode == null || perSeed ? 42 : seedNode.integer("seed");
             Map<String, Object> options = Map.of();
             if (m.containsKey("options")) {
                 options = config(m.get("options"), "options of " + what);

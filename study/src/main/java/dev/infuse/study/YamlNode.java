@@ -129,6 +129,10 @@ final class YamlNode {
         return value instanceof Number;
     }
 
+    boolean isText() {
+        return value instanceof String;
+    }
+
     boolean isScalar() {
         return !isMap() && !isList() && value != null;
     }
