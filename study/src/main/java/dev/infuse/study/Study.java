@@ -400,8 +400,12 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
         return methods.stream().filter(m -> m.name().equals(name)).findFirst().orElse(null);
     }
 
-    /** Every distinct pretraining step of the study, a per-seed step once for each seed. */
+    /**
+     * Every distinct pretraining step of the study, a per-seed step once for each seed — seed by seed, so that a
+     * study stopped half-way has a method and its twin pretrained for the first seeds rather than one method
+     * for all seeds.
+     */
     public List<Pretraining> pretrainings() {
-        return methods.stream().flatMap(m -> seeds.stream().flatMap(s -> m.pretrainings(s).stream())).distinct().toList();
+        return seeds.stream().flatMap(s -> methods.stream().flatMap(m -> m.pretrainings(s).stream())).distinct().toList();
     }
 }

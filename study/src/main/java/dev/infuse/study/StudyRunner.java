@@ -68,12 +68,13 @@ public final class StudyRunner {
                 PluginConfig.of("backbone '" + study.backbone().name() + "'", study.backbone().config()))) {
             validate(infuse, study, backbone);
             List<Cell> cells = cells(study, out);
-            Set<Study.Pretraining> needed = new LinkedHashSet<>();
+            Set<Study.Pretraining> pending = new java.util.HashSet<>();
             for (Cell c : cells) {
                 if (!reusable(c.folder(), recipe(study, c))) {
-                    needed.addAll(study.method(c.method()).pretrainings(c.seed()));
+                    pending.addAll(study.method(c.method()).pretrainings(c.seed()));
                 }
             }
+            List<Study.Pretraining> needed = study.pretrainings().stream().filter(pending::contains).toList(); // seed by seed
             for (Study.KnowledgeGraphStep g : study.knowledgeGraphs()) {
                 // Trained here, in order: the TransE trainer already uses every core, and the
                 // embeddings land in the output folder, which every executor reads.

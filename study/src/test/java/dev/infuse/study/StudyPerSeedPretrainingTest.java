@@ -73,9 +73,10 @@ class StudyPerSeedPretrainingTest {
     @Test
     @Order(1)
     void eachSeedHasItsOwnPretrainingAndSoDoesTheTwin() {
+        // Seed by seed: a study stopped half-way has the method and its twin for the first seed.
         assertThat(study.pretrainings()).extracting(Study.Pretraining::id).containsExactly("factual/factual/seed-1",
-                "factual/factual/seed-2", "factual-twin/factual/seed-1", "factual-twin/factual/seed-2");
-        assertThat(study.pretrainings()).extracting(Study.Pretraining::seed).containsExactly(1L, 2L, 1L, 2L);
+                "factual-twin/factual/seed-1", "factual/factual/seed-2", "factual-twin/factual/seed-2");
+        assertThat(study.pretrainings()).extracting(Study.Pretraining::seed).containsExactly(1L, 1L, 2L, 2L);
         assertThat(study.pretrainings()).noneMatch(Study.Pretraining::perSeed);
         Study.Pretraining declared = study.method("factual-twin").pretrainings().get(0);
         assertThat(declared.perSeed()).as("the twin's step is per seed as its method's").isTrue();
