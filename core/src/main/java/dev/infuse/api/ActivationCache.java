@@ -461,9 +461,10 @@ public final class ActivationCache {
         Backbone backbone = model.backbone();
         Files.createDirectories(folder.getParent());
         removeAbandonedFills(folder.getParent(), STALE_FILL);
-        Path tmp = Files.createTempDirectory(folder.getParent(), "." + folder.getFileName() + ".tmp-");
         int hidden = backbone.spec().hiddenSize();
         Storage storage = Storage.of(backbone);
+        requireSpace(folder.getParent(), texts, features(taps, sides).size(), hidden, storage, USABLE_SPACE);
+        Path tmp = Files.createTempDirectory(folder.getParent(), "." + folder.getFileName() + ".tmp-");
         long[] offsets = new long[texts.size() + 1];
         for (int i = 0; i < texts.size(); i++) {
             offsets[i + 1] = offsets[i] + texts.get(i).length();
@@ -567,6 +568,37 @@ public final class ActivationCache {
         } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException | AtomicMoveNotSupportedException e) {
             // Another process finished the same cache first: theirs is identical; drop ours.
             deleteTree(tmp);
+        }
+    }
+
+    /** Free space of the file system that holds a folder. */
+    static final java.util.function.ToLongFunction<Path> USABLE_SPACE = p -> {
+        try {
+            return Files.getFileStore(p).getUsableSpace();
+        } catch (IOException e) {
+            return Long.MAX_VALUE; // unknown: let the fill try
+        }
+    };
+
+    /**
+     * Refuses a fill the disk cannot hold, before any forward pass: a full disk half-way through a long fill would
+     * waste the fill and fail whatever else writes there. Needs the cache's size plus 1 GiB to spare.
+     */
+    static void requireSpace(Path root, List<TokenizedText> texts, int features, int hidden, Storage storage,
+            java.util.function.ToLongFunction<Path> usableSpace) {
+        long tokens = 0;
+        for (TokenizedText t : texts) {
+            tokens += t.length();
+        }
+        long needed = tokens * hidden * storage.bytes * features + (texts.size() + 1L) * (8 + DIGEST_BYTES);
+        long spare = 1L << 30;
+        long usable = usableSpace.applyAsLong(root);
+        if (usable < needed + spare) {
+            throw new InfuseException("artifact-no-space", String.format(java.util.Locale.ROOT,
+                    "activation cache under %s: the fill for %,d texts needs %.2f GiB (and 1 GiB to spare), %.2f GiB are free; "
+                            + "free space ('infuse cache list', 'infuse cache prune --unused-for 7d'), choose another --cache "
+                            + "folder, or run without the cache (--no-cache; 'cache: false' in a study)",
+                    root, texts.size(), needed / (double) (1L << 30), usable / (double) (1L << 30)));
         }
     }
 
