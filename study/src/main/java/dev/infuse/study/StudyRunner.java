@@ -68,13 +68,6 @@ public final class StudyRunner {
                 PluginConfig.of("backbone '" + study.backbone().name() + "'", study.backbone().config()))) {
             validate(infuse, study, backbone);
             List<Cell> cells = cells(study, out);
-            Set<Study.Pretraining> pending = new java.util.HashSet<>();
-            for (Cell c : cells) {
-                if (!reusable(c.folder(), recipe(study, c))) {
-                    pending.addAll(study.method(c.method()).pretrainings(c.seed()));
-                }
-            }
-            List<Study.Pretraining> needed = study.pretrainings().stream().filter(pending::contains).toList(); // seed by seed
             for (Study.KnowledgeGraphStep g : study.knowledgeGraphs()) {
                 // Trained here, in order: the TransE trainer already uses every core, and the
                 // embeddings land in the output folder, which every executor reads.
@@ -90,30 +83,46 @@ public final class StudyRunner {
                     throw new IllegalStateException("knowledge graph '" + g.name() + "'", e);
                 }
             }
-            List<Cell> preCells = new ArrayList<>();
-            Map<String, Study.Pretraining> byId = new LinkedHashMap<>();
-            for (Study.Pretraining p : needed) {
-                preCells.add(new Cell(Cell.Stage.PRETRAINING, p.id(), p.task(), p.seed(), pretrainingFolder(out, p)));
-                byId.put(p.id(), p);
-            }
-            List<CellOutcome> preOutcomes = executor.execute(job, preCells,
-                    c -> runAtomically(c, recipe(study, c), tmp -> pretrain(infuse, backbone, study, out, byId.get(c.method()), tmp)));
+            // With per-seed pretraining a study runs seed by seed — that seed's pretrainings, then its cells — so a
+            // study stopped part-way holds complete seeds; otherwise every pretraining first, then every cell.
+            List<List<Cell>> groups = study.methods().stream().flatMap(m -> m.pretrainings().stream()).anyMatch(Study.Pretraining::perSeed)
+                    ? study.seeds().stream().map(s -> cells.stream().filter(c -> c.seed() == s).toList()).toList()
+                    : List.of(cells);
+            List<CellOutcome> preOutcomes = new ArrayList<>();
             Map<String, String> failed = new LinkedHashMap<>();
-            for (CellOutcome o : preOutcomes) {
-                if (o.status() == CellOutcome.Status.FAILED) {
-                    failed.put(o.cell().method(), "error[" + o.errorCode() + "]: " + o.error());
-                }
-            }
-            // Cells that reuse another method's downstream model run in a later wave than that method's cells.
             Map<Path, CellOutcome> byFolder = new java.util.HashMap<>();
-            for (List<Cell> wave : waves(study, cells)) {
-                for (CellOutcome o : executor.execute(job.withFailedPretrainings(failed), wave,
-                        c -> runAtomically(c, recipe(study, c), tmp -> {
-                            Study.Method m = study.method(c.method());
-                            checkPretrainings(m, c.seed(), failed);
-                            evaluate(infuse, backbone, study, out, m, c, tmp);
-                        }))) {
-                    byFolder.put(o.cell().folder(), o);
+            for (List<Cell> group : groups) {
+                Set<Study.Pretraining> pending = new java.util.HashSet<>();
+                for (Cell c : group) {
+                    if (!reusable(c.folder(), recipe(study, c))) {
+                        pending.addAll(study.method(c.method()).pretrainings(c.seed()));
+                    }
+                }
+                List<Cell> preCells = new ArrayList<>();
+                Map<String, Study.Pretraining> byId = new LinkedHashMap<>();
+                for (Study.Pretraining p : study.pretrainings()) { // seed by seed, in the study's order
+                    if (pending.contains(p) && preOutcomes.stream().noneMatch(o -> o.cell().method().equals(p.id()))) {
+                        preCells.add(new Cell(Cell.Stage.PRETRAINING, p.id(), p.task(), p.seed(), pretrainingFolder(out, p)));
+                        byId.put(p.id(), p);
+                    }
+                }
+                for (CellOutcome o : executor.execute(job, preCells,
+                        c -> runAtomically(c, recipe(study, c), tmp -> pretrain(infuse, backbone, study, out, byId.get(c.method()), tmp)))) {
+                    preOutcomes.add(o);
+                    if (o.status() == CellOutcome.Status.FAILED) {
+                        failed.put(o.cell().method(), "error[" + o.errorCode() + "]: " + o.error());
+                    }
+                }
+                // Cells that reuse another method's downstream model run in a later wave than that method's cells.
+                for (List<Cell> wave : waves(study, group)) {
+                    for (CellOutcome o : executor.execute(job.withFailedPretrainings(failed), wave,
+                            c -> runAtomically(c, recipe(study, c), tmp -> {
+                                Study.Method m = study.method(c.method());
+                                checkPretrainings(m, c.seed(), failed);
+                                evaluate(infuse, backbone, study, out, m, c, tmp);
+                            }))) {
+                        byFolder.put(o.cell().folder(), o);
+                    }
                 }
             }
             List<CellOutcome> outcomes = cells.stream().map(c -> byFolder.get(c.folder())).toList();

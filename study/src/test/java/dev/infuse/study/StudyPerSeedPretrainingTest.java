@@ -86,6 +86,20 @@ class StudyPerSeedPretrainingTest {
     }
 
     @Test
+    @Order(1)
+    void theStudyRunsSeedBySeedSoThatAStopLeavesCompleteSeeds() throws Exception {
+        // Every cell of seed 1 was written before seed 2's pretrainings finished (run after them, they would follow).
+        java.nio.file.attribute.FileTime seed1Cells = java.nio.file.attribute.FileTime.fromMillis(0);
+        for (String m : List.of("baseline", "factual", "factual-twin", "factual-control")) {
+            java.nio.file.attribute.FileTime t = Files.getLastModifiedTime(out.resolve("cells/" + m + "/semeval/seed-1/metrics.json"));
+            seed1Cells = t.compareTo(seed1Cells) > 0 ? t : seed1Cells;
+        }
+        assertThat(Files.readString(out.resolve("pretraining/factual/factual/seed-2/recipe.txt"))).contains("seed=2");
+        assertThat(Files.getLastModifiedTime(out.resolve("pretraining/factual/factual/seed-2/metrics.json"))).isGreaterThan(seed1Cells);
+        assertThat(Files.getLastModifiedTime(out.resolve("pretraining/factual-twin/factual/seed-2/metrics.json"))).isGreaterThan(seed1Cells);
+    }
+
+    @Test
     @Order(2)
     void theSeedsPretrainDifferentAdaptersAndEachSeedsCellsLoadTheirs() throws Exception {
         Path one = out.resolve("pretraining/factual/factual/seed-1/adapters/factual");
