@@ -208,6 +208,7 @@ class ProcessReliabilityTest {
         }
     }
 
+    /** 60 SemEval-format sentences of three labels under tmp/data (once per test). */
     void writeSemEval() throws IOException {
         Path dir = tmp.resolve("data/semeval2010_task8/SemEval2010_task8_training");
         if (Files.exists(dir.resolve("TRAIN_FILE.TXT"))) {
@@ -226,16 +227,7 @@ class ProcessReliabilityTest {
 
     @Test
     void aStudyKilledMidwayLeavesNoHalfCellAndTheRerunRedoesOnlyUnfinishedCells() throws Exception {
-        Path dir = tmp.resolve("data/semeval2010_task8/SemEval2010_task8_training");
-        Files.createDirectories(dir);
-        StringBuilder s = new StringBuilder();
-        String[] labels = {"Cause-Effect(e1,e2)", "Component-Whole(e2,e1)", "Other"};
-        for (int i = 1; i <= 60; i++) {
-            String w = i % 3 == 0 ? "cat" : i % 3 == 1 ? "dog" : "house";
-            s.append(i).append("\t\"the <e1>").append(w).append("</e1> is near a <e2>tree</e2> .\"\r\n").append(labels[i % 3])
-                    .append("\r\nComment:\r\n\r\n");
-        }
-        Files.writeString(dir.resolve("TRAIN_FILE.TXT"), s);
+        writeSemEval();
         Path study = Files.writeString(tmp.resolve("study.yaml"), """
                 name: killed
                 backbone: bert-random
