@@ -463,12 +463,13 @@ public final class ActivationCache {
         removeAbandonedFills(folder.getParent(), STALE_FILL);
         int hidden = backbone.spec().hiddenSize();
         Storage storage = Storage.of(backbone);
-        requireSpace(folder.getParent(), texts, features(taps, sides).size(), hidden, storage, USABLE_SPACE);
-        Path tmp = Files.createTempDirectory(folder.getParent(), "." + folder.getFileName() + ".tmp-");
         long[] offsets = new long[texts.size() + 1];
         for (int i = 0; i < texts.size(); i++) {
             offsets[i + 1] = offsets[i] + texts.get(i).length();
         }
+        requireSpace(folder.getParent(), texts.size(), offsets[texts.size()], features(taps, sides).size(), hidden, storage,
+                USABLE_SPACE);
+        Path tmp = Files.createTempDirectory(folder.getParent(), "." + folder.getFileName() + ".tmp-");
         List<FileChannel> channels = new ArrayList<>();
         try {
             for (String f : features(taps, sides)) {
@@ -584,13 +585,9 @@ public final class ActivationCache {
      * Refuses a fill the disk cannot hold, before any forward pass: a full disk half-way through a long fill would
      * waste the fill and fail whatever else writes there. Needs the cache's size plus 1 GiB to spare.
      */
-    static void requireSpace(Path root, List<TokenizedText> texts, int features, int hidden, Storage storage,
+    static void requireSpace(Path root, int texts, long tokens, int features, int hidden, Storage storage,
             java.util.function.ToLongFunction<Path> usableSpace) {
-        long tokens = 0;
-        for (TokenizedText t : texts) {
-            tokens += t.length();
-        }
-        long needed = tokens * hidden * storage.bytes * features + (texts.size() + 1L) * (8 + DIGEST_BYTES);
+        long needed = tokens * hidden * storage.bytes * features + (texts + 1L) * (8 + DIGEST_BYTES);
         long spare = 1L << 30;
         long usable = usableSpace.applyAsLong(root);
         if (usable < needed + spare) {
@@ -598,7 +595,7 @@ public final class ActivationCache {
                     "activation cache under %s: the fill for %,d texts needs %.2f GiB (and 1 GiB to spare), %.2f GiB are free; "
                             + "free space ('infuse cache list', 'infuse cache prune --unused-for 7d'), choose another --cache "
                             + "folder, or run without the cache (--no-cache; 'cache: false' in a study)",
-                    root, texts.size(), needed / (double) (1L << 30), usable / (double) (1L << 30)));
+                    root, texts, needed / (double) (1L << 30), usable / (double) (1L << 30)));
         }
     }
 
@@ -611,24 +608,11 @@ public final class ActivationCache {
      * {@code stale}. A fill in progress, in this or another process, keeps writing and is left alone.
      */
     static void removeAbandonedFills(Path root, java.time.Duration stale) {
-        long cutoff = System.currentTimeMillis() - stale.toMillis();
-        try (var list = Files.list(root)) {
-            for (Path d : list.filter(f -> f.getFileName().toString().startsWith(".") && f.getFileName().toString().contains(".tmp-")
-                    && Files.isDirectory(f)).toList()) {
-                long newest = Files.getLastModifiedTime(d).toMillis();
-                long bytes = 0;
-                try (var files = Files.list(d)) {
-                    for (Path f : files.toList()) {
-                        newest = Math.max(newest, Files.getLastModifiedTime(f).toMillis());
-                        bytes += Files.size(f);
-                    }
-                }
-                if (newest < cutoff) {
-                    deleteTree(d);
-                    LOG.info("removed an interrupted activation-cache fill: {} ({} MiB)", d.getFileName(), bytes >> 20);
-                }
+        try {
+            for (ActivationCaches.Entry e : ActivationCaches.prune(root, null, -1, false, stale)) {
+                LOG.info("removed an interrupted activation-cache fill: {} ({} MiB)", e.folder().getFileName(), e.bytes() >> 20);
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             // a folder that vanished meanwhile (another process cleaned it) or cannot be read: leave it
             LOG.debug("activation cache: could not check {} for interrupted fills: {}", root, e.toString());
         }

@@ -80,12 +80,17 @@ public final class ActivationCaches {
      * @return the entries deleted (or that would be)
      */
     public static List<Entry> prune(Path root, Duration unusedFor, long maxBytes, boolean dryRun) {
+        return prune(root, unusedFor, maxBytes, dryRun, ActivationCache.STALE_FILL);
+    }
+
+    /** As {@link #prune(Path, Duration, long, boolean)}, a fill counting as interrupted once unchanged for {@code staleFill}. */
+    static List<Entry> prune(Path root, Duration unusedFor, long maxBytes, boolean dryRun, Duration staleFill) {
         Instant now = Instant.now();
         List<Entry> all = list(root);
         List<Entry> gone = new ArrayList<>();
         long kept = 0;
         for (Entry e : all) {
-            boolean interrupted = !e.complete() && e.lastUsed().isBefore(now.minus(ActivationCache.STALE_FILL));
+            boolean interrupted = !e.complete() && e.lastUsed().isBefore(now.minus(staleFill));
             boolean old = e.complete() && unusedFor != null && e.lastUsed().isBefore(now.minus(unusedFor));
             if (interrupted || old) {
                 gone.add(e);

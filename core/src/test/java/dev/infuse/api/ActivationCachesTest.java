@@ -82,14 +82,9 @@ class ActivationCachesTest {
     @Test
     void aFillTheDiskCannotHoldIsRefusedBeforeItStartsNamingSizeAndFreeSpace() {
         // 1,000 texts of 100 pieces at 4 taps of 768 in bf16: 614.4 MB of taps.
-        List<dev.infuse.spi.TokenizedText> texts = new java.util.ArrayList<>();
-        for (int i = 0; i < 1000; i++) {
-            int[] ids = new int[100];
-            texts.add(new dev.infuse.spi.TokenizedText(ids, new int[100], new String[100], new int[100], new int[100]));
-        }
         long needed = 1000L * 100 * 768 * 2 * 4 + 1001L * 24;
-        ActivationCache.requireSpace(root, texts, 4, 768, ActivationCache.Storage.BF16, p -> needed + (1L << 30));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ActivationCache.requireSpace(root, texts, 4, 768,
+        ActivationCache.requireSpace(root, 1000, 100_000, 4, 768, ActivationCache.Storage.BF16, p -> needed + (1L << 30));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ActivationCache.requireSpace(root, 1000, 100_000, 4, 768,
                 ActivationCache.Storage.BF16, p -> needed + (1L << 30) - 1))
                 .isInstanceOf(dev.infuse.spi.InfuseException.class)
                 .hasMessageContaining("activation cache under " + root).hasMessageContaining("1,000 texts needs 0.57 GiB")
