@@ -89,6 +89,7 @@ public final class StudyRunner {
                     ? study.seeds().stream().map(s -> cells.stream().filter(c -> c.seed() == s).toList()).toList()
                     : List.of(cells);
             List<CellOutcome> preOutcomes = new ArrayList<>();
+            Set<String> pretrained = new java.util.HashSet<>(); // ids run (or reused) in an earlier group
             Map<String, String> failed = new LinkedHashMap<>();
             Map<Path, CellOutcome> byFolder = new java.util.HashMap<>();
             for (List<Cell> group : groups) {
@@ -101,7 +102,7 @@ public final class StudyRunner {
                 List<Cell> preCells = new ArrayList<>();
                 Map<String, Study.Pretraining> byId = new LinkedHashMap<>();
                 for (Study.Pretraining p : study.pretrainings()) { // seed by seed, in the study's order
-                    if (pending.contains(p) && preOutcomes.stream().noneMatch(o -> o.cell().method().equals(p.id()))) {
+                    if (pending.contains(p) && pretrained.add(p.id())) {
                         preCells.add(new Cell(Cell.Stage.PRETRAINING, p.id(), p.task(), p.seed(), pretrainingFolder(out, p)));
                         byId.put(p.id(), p);
                     }
