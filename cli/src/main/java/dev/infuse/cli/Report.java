@@ -6,6 +6,9 @@ import java.util.Map;
 
 /** The summary every run prints. */
 final class Report {
+    /** Metrics that are counts or flags, whatever their value (a probe of one relation scores relations = 1). */
+    private static final java.util.Set<String> COUNTS = java.util.Set.of("relations", "facts", "entities", "pieces", "text_markers");
+
     private Report() {}
 
     static void print(PrintWriter out, TaskRunner.RunResult r) {
@@ -14,7 +17,7 @@ final class Report {
         for (Map.Entry<String, Double> e : r.metrics().entrySet()) {
             double v = e.getValue();
             // Rates print as percentages; counts scored alongside them (entities, pieces) as they are.
-            if (v > 1 && v == Math.rint(v)) {
+            if (v == Math.rint(v) && (v > 1 || COUNTS.contains(e.getKey()))) {
                 out.printf("%s%s %d", i++ > 0 ? ", " : "", e.getKey(), (long) v);
             } else {
                 out.printf("%s%s %.2f", i++ > 0 ? ", " : "", e.getKey(), 100 * v);

@@ -310,9 +310,11 @@ public final class TaskRunner {
                         + "it, so adapter '" + use.name() + "' cannot be trained here; pretrain it on another task and plug it in");
             }
         }
-        if (!opened.layers().isEmpty()) {
-            throw new InfuseException("task-not-applicable", "task '" + task.name() + "' is a probe of the frozen model: "
-                    + "in-layer plug-ins " + opened.layers().names() + " belong to a trained downstream model");
+        if (opened.layers().anyTrainable()) {
+            throw new InfuseException("task-not-applicable", "task '" + task.name() + "' is a probe: nothing is trained on it, "
+                    + "so the in-layer plug-ins " + opened.layers().names() + " cannot be trained here; train them on another "
+                    + "task through the masked-LM head (e.g. entity-infill) and load that run's downstream model frozen "
+                    + "(--head DIR --freeze-head)");
         }
         List<KnowledgeAdapter> adapters = opened.adapters();
         List<KnowledgeAdapter> sides = adapters.stream().filter(a -> !a.taps().isEmpty()).toList();
@@ -326,12 +328,14 @@ public final class TaskRunner {
         ComposedModel.Builder b = ComposedModel.builder(backbone).head(new MaskedLmHead(), false)
                 .seed(spec.training().seed()).forTraining(false);
         adapters.forEach(a -> b.adapter(a, ComposedModel.Mode.FROZEN));
+        opened.layers().addTo(b);
         if (!sides.isEmpty()) {
             b.fusion(infuse.createFusion(fusion, PluginConfig.of("fusion '" + fusion + "'", spec.fusionConfig()), backbone.spec(),
                     sides.size()), false);
         }
         try (ComposedModel model = b.build()) {
             opened.loaded().forEach(l -> model.loadWeights("adapter." + l.adapter().name(), floats(l)));
+            loadFrozenDownstreamModel(model, spec, task, backbone);
             Task.Prepared data = task.prepare(new Task.Input(files.train(), files.dev(), model.tokenizer(), adapters,
                     spec.maxLength(), spec.dataSeed(), spec.maxTrain()));
             Task.Split queries = data.dev();
@@ -346,6 +350,26 @@ public final class TaskRunner {
             OutputFiles.writeJson(spec.out().resolve("metrics.json"), summary(result, spec, task, backbone.precision()));
             return result;
         }
+    }
+
+    /**
+     * A probe's {@code --head}: a downstream model trained through the masked-LM head (e.g. the in-layer
+     * plug-ins of an {@code entity-infill} run), loaded frozen; one with another head cannot answer cloze queries.
+     */
+    private static void loadFrozenDownstreamModel(ComposedModel model, RunSpec spec, Task task, Backbone backbone) {
+        if (spec.head().artifact() == null) {
+            return;
+        }
+        var h = dev.infuse.api.Artifacts.read(spec.head().artifact());
+        String name = h.manifest().plugin().name();
+        if (h.manifest().plugin().kind() != dev.infuse.api.ArtifactKind.HEAD || !name.equals(new MaskedLmHead().name())) {
+            throw new InfuseException("task-not-applicable", spec.head().artifact() + ": holds a "
+                    + h.manifest().plugin().kind().name().toLowerCase(java.util.Locale.ROOT) + " '" + name + "'; task '"
+                    + task.name() + "' is a probe that answers through the backbone's masked-LM head, so --head must be a "
+                    + "downstream model trained through that head (e.g. by entity-infill)");
+        }
+        h.checkBackbone(backbone);
+        DownstreamModel.load(model, h);
     }
 
     /**

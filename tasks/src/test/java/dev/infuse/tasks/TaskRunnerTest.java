@@ -1,11 +1,13 @@
 package dev.infuse.tasks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.infuse.api.Artifacts;
 import dev.infuse.api.Infuse;
 import dev.infuse.api.TrainingConfig;
 import dev.infuse.spi.Backbone;
+import dev.infuse.spi.InfuseException;
 import dev.infuse.testkit.TinyBackbones;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -188,6 +190,48 @@ class TaskRunnerTest {
             assertThat(devItems.apply(1L, 42L)).isEqualTo(devItems.apply(2L, 42L));
             assertThat(devItems.apply(1L, null)).isNotEqualTo(devItems.apply(2L, null));
             assertThat(Files.readString(tmp.resolve("run-2-42/metrics.json"))).contains("\"data_seed\" : 42");
+        }
+    }
+
+    @Test
+    void aProbeReadsInLayerPlugInsTrainedThroughTheMaskedLmHeadOnlyFrozen() throws Exception {
+        Path lama = Files.createDirectories(tmp.resolve("lama/TREx"));
+        Files.writeString(tmp.resolve("lama/relations.jsonl"),
+                "{\"relation\":\"P1\",\"template\":\"[X] is near a [Y] .\",\"label\":\"near\",\"type\":\"N-1\"}\n");
+        Files.writeString(lama.resolve("P1.jsonl"),
+                "{\"sub_label\":\"cat\",\"obj_label\":\"house\",\"sub_uri\":\"Q1\",\"obj_uri\":\"Q2\",\"predicate_id\":\"P1\"}\n");
+        TrainingConfig training = new TrainingConfig(1, 8, 0, 5e-2, 0.1, 1.0, 0, 1);
+        try (Infuse infuse = Infuse.builder().pluginsDirectory(tmp.resolve("plugins")).cacheDirectory(tmp.resolve("cache")).build();
+                Backbone backbone = TinyBackbones.create()) {
+            // A LoRA trained through the masked-LM head (the cloze task), as a knowledge plug-in's pretraining would.
+            TaskRunner.run(infuse, backbone, RunSpec.builder("wn-cloze").training(training).maxLength(32).maxTrain(40)
+                    .out(tmp.resolve("cloze")).layerPlugin(new RunSpec.LayerUse("lora", Map.of("r", 2, "sites", "all"))).build());
+            assertThat(Artifacts.read(tmp.resolve("cloze/head")).weights().keySet()).contains("layer.lora/layer_0/query/lora_b");
+            java.util.function.Supplier<RunSpec.Builder> probe = () -> RunSpec.builder("lama").data(tmp).training(training).maxLength(32);
+
+            var plain = TaskRunner.run(infuse, backbone, probe.get().out(tmp.resolve("plain")).build());
+            var withLora = TaskRunner.run(infuse, backbone, probe.get().out(tmp.resolve("with-lora"))
+                    .head(new RunSpec.HeadUse(tmp.resolve("cloze/head"), true)).build());
+            assertThat(withLora.trainableParameters()).isZero();
+            long lora = 2L * 2 * ((32 + 32) * 4 + (32 + 64) + (64 + 32));
+            assertThat(withLora.totalParameters() - plain.totalParameters()).isEqualTo(lora);
+            // The trained deltas act: the answers' probabilities move.
+            assertThat(Files.readString(tmp.resolve("with-lora/predictions.jsonl")))
+                    .isNotEqualTo(Files.readString(tmp.resolve("plain/predictions.jsonl")));
+
+            // Not frozen, the plug-ins would train on the probe: refused.
+            assertThatThrownBy(() -> TaskRunner.run(infuse, backbone, probe.get().out(tmp.resolve("x"))
+                    .head(new RunSpec.HeadUse(tmp.resolve("cloze/head"), false)).build()))
+                    .isInstanceOf(InfuseException.class).hasMessageContaining("cannot be trained here")
+                    .hasMessageContaining("--freeze-head");
+            // A downstream model with another head cannot answer cloze queries.
+            Path fewrel = Files.writeString(tmp.resolve("fewrel.json"), fewRel());
+            TaskRunner.run(infuse, backbone, RunSpec.builder("fewrel").train(fewrel).training(training).maxLength(32)
+                    .out(tmp.resolve("fewrel")).layerPlugin(new RunSpec.LayerUse("lora", Map.of("r", 2))).build());
+            assertThatThrownBy(() -> TaskRunner.run(infuse, backbone, probe.get().out(tmp.resolve("y"))
+                    .head(new RunSpec.HeadUse(tmp.resolve("fewrel/head"), true)).build()))
+                    .isInstanceOf(InfuseException.class).hasMessageContaining("fewrel/head").hasMessageContaining("masked-LM head")
+                    .extracting(e -> ((InfuseException) e).code()).isEqualTo("task-not-applicable");
         }
     }
 
