@@ -246,6 +246,14 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
             return pretrainings().stream().map(p -> p.forSeed(seed)).distinct().toList();
         }
 
+        /**
+         * The pretraining step of study seed {@code seed} whose in-layer plug-ins this method's cells load frozen
+         * (at most one per method: checked when the file is read), or null.
+         */
+        public Pretraining inLayerPretraining(long seed) {
+            return pretrainings(seed).stream().filter(p -> !p.layerPlugins().isEmpty()).findFirst().orElse(null);
+        }
+
         /** This method's budget on a task: its own {@code budget} over the task's. */
         public Budget budget(TaskEntry task) {
             return budgets.getOrDefault(task.name(), task.budget());
@@ -351,42 +359,40 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
      * @param seed its seed
      * @param options the pretraining task's options ({@code pretrain: {options: ...}}), empty for its defaults
      * @param perSeed whether this stands for one step per study seed ({@link #forSeed(long)}); {@code seed} is then unused
+     * @param layerPlugins in-layer plug-ins trained together with the adapter ({@code pretrain: {layer_plugins: ...}},
+     *     e.g. a LoRA beside a KILM-style plug-in on a task through the masked-LM head): part of the knowledge
+     *     plug-in, saved in the step's {@code head/} and loaded frozen by the cells that use it; empty for none
      */
     public record Pretraining(String id, String adapter, Map<String, Object> config, String task, Path train, Path dev,
-            Budget budget, long seed, Map<String, Object> options, boolean perSeed) {
+            Budget budget, long seed, Map<String, Object> options, boolean perSeed, List<LayerPluginEntry> layerPlugins) {
         public Pretraining {
             options = options == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(options));
-        }
-
-        /** A step run once, with its seed. */
-        public Pretraining(String id, String adapter, Map<String, Object> config, String task, Path train, Path dev,
-                Budget budget, long seed, Map<String, Object> options) {
-            this(id, adapter, config, task, train, dev, budget, seed, options, false);
+            layerPlugins = layerPlugins == null ? List.of() : List.copyOf(layerPlugins);
         }
 
         /** The step the cells of study seed {@code cellSeed} use: this one, or for a per-seed step its run with that seed. */
         public Pretraining forSeed(long cellSeed) {
-            return perSeed ? new Pretraining(id + "/seed-" + cellSeed, adapter, config, task, train, dev, budget, cellSeed, options)
-                    : this;
+            return perSeed ? new Pretraining(id + "/seed-" + cellSeed, adapter, config, task, train, dev, budget, cellSeed, options,
+                    false, layerPlugins) : this;
         }
 
         /** This step with another id, configuration and options (a knowledge-ablated twin's), per seed as this one. */
         public Pretraining withChanges(String newId, Map<String, Object> newConfig, Map<String, Object> newOptions) {
-            return new Pretraining(newId, adapter, newConfig, task, train, dev, budget, seed, newOptions, perSeed);
+            return new Pretraining(newId, adapter, newConfig, task, train, dev, budget, seed, newOptions, perSeed, layerPlugins);
         }
 
-        /** A pretraining with the task's default options. */
-        public Pretraining(String id, String adapter, Map<String, Object> config, String task, Path train, Path dev,
-                Budget budget, long seed) {
-            this(id, adapter, config, task, train, dev, budget, seed, Map.of());
-        }
-
-        /** As a record's, naming {@code options} only when there are some, so that earlier studies' recipes stay the same. */
+        /**
+         * As a record's, naming {@code options} and in-layer plug-ins only when there are some, so that earlier
+         * studies' recipes stay the same.
+         */
         @Override
         public String toString() {
             return "Pretraining[id=" + id + ", adapter=" + adapter + ", config=" + config + ", task=" + task + ", train=" + train
                     + ", dev=" + dev + ", budget=" + budget + ", seed=" + (perSeed ? "each" : seed)
-                    + (options.isEmpty() ? "" : ", options=" + new java.util.TreeMap<>(options)) + "]";
+                    + (options.isEmpty() ? "" : ", options=" + new java.util.TreeMap<>(options))
+                    + (layerPlugins.isEmpty() ? "" : ", layer_plugins=" + layerPlugins.stream()
+                            .map(l -> l.name() + " " + new java.util.TreeMap<>(l.config())).toList())
+                    + "]";
         }
     }
 

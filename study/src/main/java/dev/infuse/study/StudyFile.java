@@ -41,7 +41,7 @@ public final class StudyFile {
     private static final List<String> PRETRAIN;
 
     static {
-        List<String> p = new ArrayList<>(List.of("task", "train", "dev", "seed", "options"));
+        List<String> p = new ArrayList<>(List.of("task", "train", "dev", "seed", "options", "layer_plugins"));
         p.addAll(BUDGET);
         PRETRAIN = List.copyOf(p);
     }
@@ -752,8 +752,10 @@ public final class StudyFile {
                 for (RawAdapter a : e.getValue()) {
                     adapters.add(resolve(a, raw));
                 }
-                methods.add(new Study.Method(e.getKey(), adapters, fusions.get(e.getKey()), fusionConfigs.get(e.getKey()),
-                        downstreams.get(e.getKey()), methodBudgets.get(e.getKey())));
+                Study.Method method = new Study.Method(e.getKey(), adapters, fusions.get(e.getKey()), fusionConfigs.get(e.getKey()),
+                        downstreams.get(e.getKey()), methodBudgets.get(e.getKey()));
+                checkPretrainedLayerPlugins(method);
+                methods.add(method);
             }
             return methods;
         }
@@ -798,6 +800,31 @@ public final class StudyFile {
                         + "downstream model with its in-layer plug-ins; it cannot add 'layer_plugins' of its own");
             }
             return new Study.Downstream(layers, dropout, from, from != null && frozen, n.where());
+        }
+
+        /**
+         * In-layer plug-ins pretrained with a knowledge plug-in are loaded, frozen, as the cells' downstream model
+         * (its head is the pretraining task's): so at most one of a method's pretrainings may have them, and the
+         * method trains no downstream model of its own.
+         */
+        private void checkPretrainedLayerPlugins(Study.Method m) {
+            List<Study.AdapterEntry> with = m.adapters().stream()
+                    .filter(a -> a.pretraining() != null && !a.pretraining().layerPlugins().isEmpty()).toList();
+            if (with.isEmpty()) {
+                return;
+            }
+            if (with.stream().map(Study.AdapterEntry::pretraining).distinct().count() > 1) {
+                throw new InfuseException("config-invalid", with.get(1).where() + ": method '" + m.name() + "' uses two "
+                        + "pretrainings with 'layer_plugins'; their in-layer plug-ins are the cells' frozen downstream model, "
+                        + "so one pretraining per method may have them");
+            }
+            if (!m.downstream().headOnly()) {
+                String where = m.downstream().where() != null ? m.downstream().where() : with.get(0).where();
+                throw new InfuseException("config-invalid", where + ": method '" + m.name() + "' loads the in-layer plug-ins "
+                        + "pretrained with its adapter (" + with.get(0).pretraining().id() + ") as its frozen downstream model; "
+                        + "it cannot also have a downstream model of its own (" + m.downstream().describe()
+                        + "): give the method 'downstream: head'");
+            }
         }
 
         /** One in-layer plug-in entry: {@code name} or {@code {name, config}}. */
@@ -935,7 +962,13 @@ public final class StudyFile {
                 options = config(m.get("options"), "options of " + what);
                 checkOptions(m.get("options"), task, options, "options of " + what);
             }
-            return new Study.Pretraining(id, adapter, config, task, train, dev, b, seed, options, perSeed);
+            List<Study.LayerPluginEntry> layers = new ArrayList<>();
+            if (m.containsKey("layer_plugins") && !m.get("layer_plugins").isNull()) {
+                for (YamlNode l : m.get("layer_plugins").list("layer_plugins of the " + what)) {
+                    layers.add(layerPlugin(l, what));
+                }
+            }
+            return new Study.Pretraining(id, adapter, config, task, train, dev, b, seed, options, perSeed, layers);
         }
 
         private Study.AdapterEntry resolve(RawAdapter a, Map<String, List<RawAdapter>> raw) {

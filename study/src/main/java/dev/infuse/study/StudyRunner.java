@@ -166,10 +166,13 @@ public final class StudyRunner {
         return level;
     }
 
-    /** Whether a method's cells run in-layer plug-ins (its own, or those of the downstream model it reuses). */
+    /**
+     * Whether a method's cells run in-layer plug-ins (its own, those of the downstream model it reuses, or those
+     * pretrained with its adapter).
+     */
     static boolean inLayer(Study study, Study.Method m) {
         for (Study.Method x = m; x != null; x = x.downstream().from() == null ? null : study.method(x.downstream().from())) {
-            if (!x.downstream().layerPlugins().isEmpty()) {
+            if (!x.downstream().layerPlugins().isEmpty() || x.pretrainings().stream().anyMatch(p -> !p.layerPlugins().isEmpty())) {
                 return true;
             }
         }
@@ -282,7 +285,8 @@ public final class StudyRunner {
                 continue;
             }
             if (c.stage() == Cell.Stage.PRETRAINING) {
-                study.pretrainings().stream().filter(p -> p.id().equals(c.method())).findFirst().ifPresent(p -> fills.add(
+                // In-layer plug-ins trained with the adapter change the backbone's activations: no cache to fill.
+                study.pretrainings().stream().filter(p -> p.id().equals(c.method()) && p.layerPlugins().isEmpty()).findFirst().ifPresent(p -> fills.add(
                         new CacheFill(p.task(), str(p.train()), str(p.dev()), p.budget().maxLength(), p.seed(),
                                 p.budget().maxTrain(), p.options())));
             } else {
@@ -539,7 +543,8 @@ public final class StudyRunner {
                 .adapter(trained).fusionIfSideAdapters(fusion).training(training(p.budget(), p.seed())).maxLength(p.budget().maxLength())
                 .cache(study.cache())
                 .fusionConfig(owner == null ? Map.of() : owner.fusionConfig()).headDropout((float) p.budget().headDropout()).out(tmp).maxTrain(p.budget().maxTrain())
-                .checkpoint(checkpointFolder(pretrainingFolder(out, p)).resolve("training"));
+                .checkpoint(checkpointFolder(pretrainingFolder(out, p)).resolve("training"))
+                .layerPlugins(p.layerPlugins().stream().map(l -> new RunSpec.LayerUse(l.name(), l.config())).toList());
         p.options().forEach(spec::taskOption);
         TaskRunner.run(infuse, backbone, spec.build());
     }
@@ -592,6 +597,10 @@ public final class StudyRunner {
         if (d.from() != null) {
             spec.head(new RunSpec.HeadUse(sourceModel(out, m, c), d.frozen()));
         }
+        Study.Pretraining inLayer = m.inLayerPretraining(c.seed());
+        if (inLayer != null) {
+            spec.head(new RunSpec.HeadUse(pretrainedLayers(infuse, inLayer, spec.build(), out), true));
+        }
         PeakMemory.Span memory = PeakMemory.start();
         try {
             TaskRunner.run(infuse, backbone, spec.build());
@@ -628,6 +637,24 @@ public final class StudyRunner {
                     + "saved none on task '" + c.task() + "' (nothing is trained there)");
         }
         return head;
+    }
+
+    /**
+     * The in-layer plug-ins a knowledge plug-in was pretrained with ({@code <pretraining>/head}), which a cell loads
+     * frozen. They came with the pretraining task's masked-LM head, so only probes, which answer through that head,
+     * can use them; a task with a head of its own would have to train a new downstream model around them.
+     *
+     * @throws InfuseException {@code task-not-applicable} for a task that is not a probe
+     */
+    private static Path pretrainedLayers(Infuse infuse, Study.Pretraining p, RunSpec cell, Path out) {
+        Task task = Tasks.of(infuse.registry(), cell.taskIncludes()).create(cell.task(), cell.taskOptions());
+        if (!task.probe()) {
+            throw new InfuseException(NOT_APPLICABLE, "the in-layer plug-ins " + p.layerPlugins().stream()
+                    .map(Study.LayerPluginEntry::name).toList() + " pretrained with the knowledge plug-in (" + p.id()
+                    + ") answer through the masked-LM head: only probe tasks load them, and task '" + cell.task()
+                    + "' trains a head of its own");
+        }
+        return pretrainingFolder(out, p).resolve("head");
     }
 
     /** Adds the cell's peak resident set size ({@link PeakMemory}) to its {@code metrics.json}, when there is one. */
@@ -676,21 +703,29 @@ public final class StudyRunner {
 
     static void checkLayerPlugins(Infuse infuse, Study study, Backbone backbone) {
         for (Study.Method m : study.methods()) {
-            List<dev.infuse.spi.LayerPlugin> plugins = new java.util.ArrayList<>();
-            Set<String> names = new LinkedHashSet<>();
-            for (Study.LayerPluginEntry l : m.downstream().layerPlugins()) {
-                String where = l.where() + ": method '" + m.name() + "'";
-                String who = "in-layer plug-in '" + l.name() + "'";
-                check(infuse, PluginKind.LAYER, l.name(), where);
-                if (!names.add(l.name())) {
-                    throw new InfuseException("config-duplicate-adapter", where + ": " + who + " is listed twice in one downstream model");
-                }
-                try {
-                    plugins.add(infuse.createLayerPlugin(l.name(), PluginConfig.of(who, l.config()), backbone.spec()));
-                    dev.infuse.api.ComposedModel.checkTargets(backbone, plugins);
-                } catch (InfuseException e) {
-                    throw new InfuseException(e.code(), where + ": " + e.getMessage(), e);
-                }
+            checkLayerPlugins(infuse, backbone, m.downstream().layerPlugins(), "method '" + m.name() + "'", "one downstream model");
+            for (Study.Pretraining p : m.pretrainings()) {
+                checkLayerPlugins(infuse, backbone, p.layerPlugins(), "pretraining '" + p.id() + "'", "one pretraining");
+            }
+        }
+    }
+
+    private static void checkLayerPlugins(Infuse infuse, Backbone backbone, List<Study.LayerPluginEntry> entries, String owner,
+            String scope) {
+        List<dev.infuse.spi.LayerPlugin> plugins = new java.util.ArrayList<>();
+        Set<String> names = new LinkedHashSet<>();
+        for (Study.LayerPluginEntry l : entries) {
+            String where = l.where() + ": " + owner;
+            String who = "in-layer plug-in '" + l.name() + "'";
+            check(infuse, PluginKind.LAYER, l.name(), where);
+            if (!names.add(l.name())) {
+                throw new InfuseException("config-duplicate-adapter", where + ": " + who + " is listed twice in " + scope);
+            }
+            try {
+                plugins.add(infuse.createLayerPlugin(l.name(), PluginConfig.of(who, l.config()), backbone.spec()));
+                dev.infuse.api.ComposedModel.checkTargets(backbone, plugins);
+            } catch (InfuseException e) {
+                throw new InfuseException(e.code(), where + ": " + e.getMessage(), e);
             }
         }
     }
@@ -732,6 +767,11 @@ public final class StudyRunner {
             }
             for (Study.LayerPluginEntry l : m.downstream().layerPlugins()) {
                 check(infuse, PluginKind.LAYER, l.name(), l.where() + ": method '" + m.name() + "'");
+            }
+            for (Study.Pretraining p : m.pretrainings()) {
+                for (Study.LayerPluginEntry l : p.layerPlugins()) {
+                    check(infuse, PluginKind.LAYER, l.name(), l.where() + ": pretraining '" + p.id() + "'");
+                }
             }
         }
     }
