@@ -323,6 +323,9 @@ class StudyDownstreamTest {
         assertThat(kadapter.methods()).allSatisfy(m -> assertThat(m.downstream().layerPlugins())
                 .extracting(Study.LayerPluginEntry::name).containsExactly("lora"));
         assertThat(kadapter.tasks()).extracting(Study.TaskEntry::name).containsExactly("semeval", "open-entity");
+        assertThat(kadapter.methods()).extracting(Study.Method::name).containsExactly("baseline", "kadapter", "kadapter-control");
+        assertThat(kadapter.method("kadapter-control").adapters()).extracting(Study.AdapterEntry::mode)
+                .containsExactly(Study.Mode.CONTROL, Study.Mode.CONTROL);
         Study effect = StudyFile.read(root.resolve("examples/studies/knowledge-effect.yaml"), tmp.resolve("data"));
         assertThat(effect.methods()).extracting(Study.Method::name).containsExactly("baseline", "factual", "factual-twin",
                 "factual-control", "map-tuning", "map-tuning-twin", "map-tuning-cloze", "map-tuning-cloze-twin", "kilm", "kilm-twin");
