@@ -195,11 +195,7 @@ class TaskRunnerTest {
 
     @Test
     void aProbeReadsInLayerPlugInsTrainedThroughTheMaskedLmHeadOnlyFrozen() throws Exception {
-        Path lama = Files.createDirectories(tmp.resolve("lama/TREx"));
-        Files.writeString(tmp.resolve("lama/relations.jsonl"),
-                "{\"relation\":\"P1\",\"template\":\"[X] is near a [Y] .\",\"label\":\"near\",\"type\":\"N-1\"}\n");
-        Files.writeString(lama.resolve("P1.jsonl"),
-                "{\"sub_label\":\"cat\",\"obj_label\":\"house\",\"sub_uri\":\"Q1\",\"obj_uri\":\"Q2\",\"predicate_id\":\"P1\"}\n");
+        writeOneFactLama();
         TrainingConfig training = new TrainingConfig(1, 8, 0, 5e-2, 0.1, 1.0, 0, 1);
         try (Infuse infuse = Infuse.builder().pluginsDirectory(tmp.resolve("plugins")).cacheDirectory(tmp.resolve("cache")).build();
                 Backbone backbone = TinyBackbones.create()) {
@@ -237,11 +233,7 @@ class TaskRunnerTest {
 
     @Test
     void aProbeTrainsNothingAndRefusesWhatCannotAnswerThroughTheMaskedLmHead() throws Exception {
-        Path lama = Files.createDirectories(tmp.resolve("lama/TREx"));
-        Files.writeString(tmp.resolve("lama/relations.jsonl"),
-                "{\"relation\":\"P1\",\"template\":\"[X] is near a [Y] .\",\"label\":\"near\",\"type\":\"N-1\"}\n");
-        Files.writeString(lama.resolve("P1.jsonl"),
-                "{\"sub_label\":\"cat\",\"obj_label\":\"house\",\"sub_uri\":\"Q1\",\"obj_uri\":\"Q2\",\"predicate_id\":\"P1\"}\n");
+        writeOneFactLama();
         TrainingConfig training = new TrainingConfig(1, 8, 0, 1e-3, 0.1, 1.0, 0, 1);
         Map<String, Object> small = Map.of("adapter_size", 16, "heads", 2, "intermediate_size", 32, "adapter_layers", 1);
         try (Infuse infuse = Infuse.builder().pluginsDirectory(tmp.resolve("plugins")).cacheDirectory(tmp.resolve("cache")).build();
@@ -263,5 +255,14 @@ class TaskRunnerTest {
             assertThat(added.metrics()).containsKey("p_at_1");
             assertThat(added.totalParameters()).isGreaterThan(probe.totalParameters());
         }
+    }
+
+    /** A LAMA folder of one T-REx relation and one fact in {@code tmp/lama}. */
+    private void writeOneFactLama() throws java.io.IOException {
+        Path lama = Files.createDirectories(tmp.resolve("lama/TREx"));
+        Files.writeString(tmp.resolve("lama/relations.jsonl"),
+                "{\"relation\":\"P1\",\"template\":\"[X] is near a [Y] .\",\"label\":\"near\",\"type\":\"N-1\"}\n");
+        Files.writeString(lama.resolve("P1.jsonl"),
+                "{\"sub_label\":\"cat\",\"obj_label\":\"house\",\"sub_uri\":\"Q1\",\"obj_uri\":\"Q2\",\"predicate_id\":\"P1\"}\n");
     }
 }
