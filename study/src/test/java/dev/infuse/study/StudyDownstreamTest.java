@@ -323,7 +323,12 @@ class StudyDownstreamTest {
         assertThat(kadapter.methods()).allSatisfy(m -> assertThat(m.downstream().layerPlugins())
                 .extracting(Study.LayerPluginEntry::name).containsExactly("lora"));
         assertThat(kadapter.tasks()).extracting(Study.TaskEntry::name).containsExactly("semeval", "open-entity");
-        assertThat(kadapter.methods()).extracting(Study.Method::name).containsExactly("baseline", "kadapter", "kadapter-control");
+        assertThat(kadapter.methods()).extracting(Study.Method::name).containsExactly("baseline", "factual", "factual-twin",
+                "kadapter", "kadapter-control");
+        assertThat(kadapter.method("kadapter").pretrainings()).extracting(Study.Pretraining::id)
+                .containsExactly("factual/factual", "kadapter/linguistic");
+        assertThat(kadapter.method("factual-twin").pretrainings()).singleElement()
+                .satisfies(p -> assertThat(p.options()).containsEntry("labels", "shuffled"));
         assertThat(kadapter.method("kadapter-control").adapters()).extracting(Study.AdapterEntry::mode)
                 .containsExactly(Study.Mode.CONTROL, Study.Mode.CONTROL);
         Study effect = StudyFile.read(root.resolve("examples/studies/knowledge-effect.yaml"), tmp.resolve("data"));
