@@ -797,7 +797,11 @@ public final class StudyReport {
     static String downstreams(Study study) {
         List<String> parts = new ArrayList<>();
         for (Study.Method m : study.methods()) {
-            parts.add(m.name() + ": " + m.downstream().describe());
+            // In-layer plug-ins pretrained with a knowledge plug-in are the cells' frozen downstream model.
+            Study.Pretraining p = m.pretrainings().stream().filter(x -> !x.layerPlugins().isEmpty()).findFirst().orElse(null);
+            parts.add(m.name() + ": " + (p == null ? m.downstream().describe() : "frozen layer_plugins "
+                    + p.layerPlugins().stream().map(l -> l.name() + " " + new java.util.TreeMap<>(l.config())).toList()
+                    + " pretrained with " + p.adapter()));
         }
         return String.join("; ", parts);
     }

@@ -103,6 +103,13 @@ class StudyPretrainedLayerPluginsTest {
     }
 
     @Test
+    void theReportNamesTheFrozenDownstreamModel() throws Exception {
+        assertThat(Files.readString(out.resolve("results.md")))
+                .contains("kilm-lora: frozen layer_plugins [lora {r=2, sites=query,value}] pretrained with kilm")
+                .contains("baseline: head");
+    }
+
+    @Test
     void tasksWithAHeadOfTheirOwnAreNotApplicable() throws Exception {
         assertThat(metrics("kilm-lora", "semeval").get("not_applicable").asText()).contains("only probe tasks load them")
                 .contains("kilm-lora/kilm/seed-1");
