@@ -247,11 +247,12 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
         }
 
         /**
-         * The pretraining step of study seed {@code seed} whose in-layer plug-ins this method's cells load frozen
-         * (at most one per method: checked when the file is read), or null.
+         * The pretraining step (as declared: a per-seed step once) whose in-layer plug-ins this method's cells load
+         * frozen, its {@link Pretraining#forSeed(long) run for the cell's seed}; at most one per method (checked when
+         * the file is read), or null.
          */
-        public Pretraining inLayerPretraining(long seed) {
-            return pretrainings(seed).stream().filter(p -> !p.layerPlugins().isEmpty()).findFirst().orElse(null);
+        public Pretraining inLayerPretraining() {
+            return pretrainings().stream().filter(p -> !p.layerPlugins().isEmpty()).findFirst().orElse(null);
         }
 
         /** This method's budget on a task: its own {@code budget} over the task's. */
@@ -297,7 +298,7 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
             }
             if (!layerPlugins.isEmpty()) {
                 s.append(s.length() > 0 ? " " : "").append("layer_plugins ").append(layerPlugins.stream()
-                        .map(l -> l.name() + " " + new java.util.TreeMap<>(l.config())).toList());
+                        .map(LayerPluginEntry::describe).toList());
             }
             if (backboneDropout != null) {
                 s.append(s.length() > 0 ? " " : "").append("backbone_dropout ").append(backboneDropout);
@@ -316,6 +317,11 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
     public record LayerPluginEntry(String name, Map<String, Object> config, String where) {
         public LayerPluginEntry {
             config = config == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(config));
+        }
+
+        /** For recipes and reports: the name and the configuration in key order, e.g. {@code lora {alpha=32, r=16}}. */
+        public String describe() {
+            return name + " " + new java.util.TreeMap<>(config);
         }
     }
 
@@ -391,7 +397,7 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
                     + ", dev=" + dev + ", budget=" + budget + ", seed=" + (perSeed ? "each" : seed)
                     + (options.isEmpty() ? "" : ", options=" + new java.util.TreeMap<>(options))
                     + (layerPlugins.isEmpty() ? "" : ", layer_plugins=" + layerPlugins.stream()
-                            .map(l -> l.name() + " " + new java.util.TreeMap<>(l.config())).toList())
+                            .map(LayerPluginEntry::describe).toList())
                     + "]";
         }
     }

@@ -798,10 +798,9 @@ public final class StudyReport {
         List<String> parts = new ArrayList<>();
         for (Study.Method m : study.methods()) {
             // In-layer plug-ins pretrained with a knowledge plug-in are the cells' frozen downstream model.
-            Study.Pretraining p = m.pretrainings().stream().filter(x -> !x.layerPlugins().isEmpty()).findFirst().orElse(null);
+            Study.Pretraining p = m.inLayerPretraining();
             parts.add(m.name() + ": " + (p == null ? m.downstream().describe() : "frozen layer_plugins "
-                    + p.layerPlugins().stream().map(l -> l.name() + " " + new java.util.TreeMap<>(l.config())).toList()
-                    + " pretrained with " + p.adapter()));
+                    + p.layerPlugins().stream().map(Study.LayerPluginEntry::describe).toList() + " pretrained with " + p.adapter()));
         }
         return String.join("; ", parts);
     }

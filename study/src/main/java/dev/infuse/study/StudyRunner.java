@@ -172,7 +172,7 @@ public final class StudyRunner {
      */
     static boolean inLayer(Study study, Study.Method m) {
         for (Study.Method x = m; x != null; x = x.downstream().from() == null ? null : study.method(x.downstream().from())) {
-            if (!x.downstream().layerPlugins().isEmpty() || x.pretrainings().stream().anyMatch(p -> !p.layerPlugins().isEmpty())) {
+            if (!x.downstream().layerPlugins().isEmpty() || x.inLayerPretraining() != null) {
                 return true;
             }
         }
@@ -597,9 +597,9 @@ public final class StudyRunner {
         if (d.from() != null) {
             spec.head(new RunSpec.HeadUse(sourceModel(out, m, c), d.frozen()));
         }
-        Study.Pretraining inLayer = m.inLayerPretraining(c.seed());
+        Study.Pretraining inLayer = m.inLayerPretraining();
         if (inLayer != null) {
-            spec.head(new RunSpec.HeadUse(pretrainedLayers(infuse, inLayer, spec.build(), out), true));
+            spec.head(new RunSpec.HeadUse(pretrainedLayers(infuse, inLayer.forSeed(c.seed()), spec.build(), out), true));
         }
         PeakMemory.Span memory = PeakMemory.start();
         try {

@@ -56,25 +56,18 @@ class StudyPretrainedLayerPluginsTest {
     Study study;
     StudyResults results;
 
-    Infuse infuse() {
-        return Infuse.builder().pluginsDirectory(tmp.resolve("plugins")).cacheDirectory(tmp.resolve("cache")).build();
-    }
-
     @BeforeAll
     void runStudy(@TempDir Path dir) throws Exception {
         tmp = dir;
-        StudyTwinTest.writeData(tmp.resolve("data"));
-        study = StudyFile.read(Files.writeString(tmp.resolve("kilm-lora.yaml"), STUDY), null);
         out = tmp.resolve("out");
-        try (Infuse infuse = infuse(); CellExecutor executor = new LocalCellExecutor(1)) {
-            results = StudyRunner.run(infuse, study, out, executor);
-        }
+        study = StudyRuns.read(tmp, "kilm-lora.yaml", STUDY);
+        results = StudyRuns.run(tmp, study, out);
     }
 
     @Test
     void thePretrainingAndItsTwinTrainTheLoraWithThePlugInAndSaveIt() throws Exception {
         for (String method : new String[] {"kilm-lora", "kilm-lora-twin"}) {
-            Study.Pretraining p = study.method(method).inLayerPretraining(1);
+            Study.Pretraining p = study.method(method).inLayerPretraining().forSeed(1);
             assertThat(p.layerPlugins()).extracting(Study.LayerPluginEntry::name).containsExactly("lora");
             Path step = out.resolve("pretraining/" + method + "/kilm/seed-1");
             assertThat(Artifacts.read(step.resolve("head")).weights().keySet()).as(method)
@@ -82,7 +75,7 @@ class StudyPretrainedLayerPluginsTest {
                     .noneMatch(k -> k.contains("/key/"));
             assertThat(Files.readString(step.resolve("recipe.txt"))).contains("layer_plugins=[lora {r=2, sites=query,value}]");
         }
-        assertThat(study.method("kilm-lora-twin").inLayerPretraining(1).options()).containsEntry("probed_descriptions", "without");
+        assertThat(study.method("kilm-lora-twin").inLayerPretraining().options()).containsEntry("probed_descriptions", "without");
         assertThat(results.pretrainings()).hasSize(2).allMatch(o -> o.status() == CellOutcome.Status.COMPLETED);
     }
 
@@ -125,7 +118,7 @@ class StudyPretrainedLayerPluginsTest {
                 .hasMessageContaining("downstream: head").extracting(e -> ((InfuseException) e).code()).isEqualTo("config-invalid");
         Study unknown = StudyFile.read(Files.writeString(tmp.resolve("bad2.yaml"), STUDY.replace("name: lora", "name: lorra")), null);
         Study badSite = StudyFile.read(Files.writeString(tmp.resolve("bad3.yaml"), STUDY.replace("[query, value]", "[query, gate]")), null);
-        try (Infuse infuse = infuse(); Backbone tiny = infuse.createBackbone("bert-random", PluginConfig.empty("backbone"))) {
+        try (Infuse infuse = StudyRuns.infuse(tmp); Backbone tiny = infuse.createBackbone("bert-random", PluginConfig.empty("backbone"))) {
             assertThatThrownBy(() -> StudyRunner.validate(infuse, unknown, tiny)).isInstanceOf(InfuseException.class)
                     .hasMessageContaining("bad2.yaml:").hasMessageContaining("pretraining 'kilm-lora/kilm'")
                     .hasMessageContaining("did you mean 'lora'");

@@ -212,14 +212,25 @@ public final class TaskRunner {
         if (spec.head().artifact() == null) {
             return;
         }
+        DownstreamModel.load(model, downstreamModel(spec, head, backbone, "artifact-config", "not this task's head '"
+                + head.name() + "'"));
+    }
+
+    /**
+     * The downstream model of {@code --head}, checked to be one with {@code head} for {@code backbone}.
+     *
+     * @throws InfuseException {@code code} for an artifact of another kind or head, naming it and {@code expected}
+     */
+    private static dev.infuse.api.LoadedArtifact downstreamModel(RunSpec spec, TaskHead head, Backbone backbone, String code,
+            String expected) {
         var h = dev.infuse.api.Artifacts.read(spec.head().artifact());
         if (h.manifest().plugin().kind() != dev.infuse.api.ArtifactKind.HEAD || !h.manifest().plugin().name().equals(head.name())) {
-            throw new InfuseException("artifact-config", spec.head().artifact() + ": holds a "
+            throw new InfuseException(code, spec.head().artifact() + ": holds a "
                     + h.manifest().plugin().kind().name().toLowerCase(java.util.Locale.ROOT) + " '" + h.manifest().plugin().name()
-                    + "', not this task's head '" + head.name() + "'");
+                    + "', " + expected);
         }
         h.checkBackbone(backbone);
-        DownstreamModel.load(model, h);
+        return h;
     }
 
     /** Trains (selecting the epoch on dev by the task's primary metric) or, with nothing trainable, evaluates once. */
@@ -360,16 +371,9 @@ public final class TaskRunner {
         if (spec.head().artifact() == null) {
             return;
         }
-        var h = dev.infuse.api.Artifacts.read(spec.head().artifact());
-        String name = h.manifest().plugin().name();
-        if (h.manifest().plugin().kind() != dev.infuse.api.ArtifactKind.HEAD || !name.equals(new MaskedLmHead().name())) {
-            throw new InfuseException("task-not-applicable", spec.head().artifact() + ": holds a "
-                    + h.manifest().plugin().kind().name().toLowerCase(java.util.Locale.ROOT) + " '" + name + "'; task '"
-                    + task.name() + "' is a probe that answers through the backbone's masked-LM head, so --head must be a "
-                    + "downstream model trained through that head (e.g. by entity-infill)");
-        }
-        h.checkBackbone(backbone);
-        DownstreamModel.load(model, h);
+        DownstreamModel.load(model, downstreamModel(spec, new MaskedLmHead(), backbone, "task-not-applicable", "but task '"
+                + task.name() + "' is a probe that answers through the backbone's masked-LM head, so --head must be a "
+                + "downstream model trained through that head (e.g. by entity-infill)"));
     }
 
     /**
