@@ -54,20 +54,12 @@ class StudyPerSeedPretrainingTest {
     Study study;
     StudyResults first;
 
-    Infuse infuse() {
-        return Infuse.builder().pluginsDirectory(tmp.resolve("plugins")).cacheDirectory(tmp.resolve("cache")).build();
-    }
-
     @BeforeAll
     void runStudy(@TempDir Path dir) throws Exception {
         tmp = dir;
-        StudyTwinTest.writeData(tmp.resolve("data"));
-        Path file = Files.writeString(tmp.resolve("per-seed.yaml"), STUDY);
         out = tmp.resolve("out");
-        study = StudyFile.read(file, null);
-        try (Infuse infuse = infuse(); CellExecutor executor = new LocalCellExecutor(1)) {
-            first = StudyRunner.run(infuse, study, out, executor);
-        }
+        study = StudyRuns.read(tmp, "per-seed.yaml", STUDY);
+        first = StudyRuns.run(tmp, study, out);
     }
 
     @Test
@@ -125,9 +117,7 @@ class StudyPerSeedPretrainingTest {
     void aRerunReusesEveryPretrainingAndCell() throws Exception {
         FileIdentity before = FileIdentity.of(out.resolve("pretraining/factual/factual/seed-2/metrics.json"));
         StudyResults again;
-        try (Infuse infuse = infuse(); CellExecutor executor = new LocalCellExecutor(1)) {
-            again = StudyRunner.run(infuse, study, out, executor);
-        }
+        again = StudyRuns.run(tmp, study, out);
         assertThat(again.cells()).allMatch(o -> o.status() == CellOutcome.Status.REUSED);
         assertThat(FileIdentity.of(out.resolve("pretraining/factual/factual/seed-2/metrics.json"))).isEqualTo(before);
     }
