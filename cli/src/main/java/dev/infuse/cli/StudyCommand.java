@@ -9,6 +9,7 @@ import dev.infuse.study.CellOutcome;
 import dev.infuse.study.Study;
 import dev.infuse.study.StudyFile;
 import dev.infuse.study.StudyResults;
+import dev.infuse.study.StudyStatus;
 import dev.infuse.study.StudyRunner;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -50,6 +51,11 @@ final class StudyCommand implements Callable<Integer> {
 
     @Option(names = "--show", description = "Print the study file (e.g. a built-in one, to copy and edit) and exit.")
     boolean show;
+
+    @Option(names = "--status", description = "Print how far the study in --out has got and exit without running anything: "
+            + "each knowledge graph, pretraining step and cell in run order, done (its score), resumable (after which epoch), "
+            + "stale (another configuration: runs again), not needed or to run.")
+    boolean status;
 
     @Option(names = "--precision", paramLabel = "P",
             description = "Number format of the frozen backbone's products: fp32, bf16 or auto (bf16 on CPUs with avx512_bf16/amx_bf16 or a GPU; default: the study file's precision:, else auto for bert).")
@@ -124,6 +130,18 @@ final class StudyCommand implements Callable<Integer> {
         }
     }
 
+    private static void printStatus(PrintWriter stdout, Study study, Path folder) {
+        List<StudyStatus.Step> steps = StudyStatus.of(study, folder);
+        Map<StudyStatus.State, Integer> counts = StudyStatus.counts(steps);
+        int width = steps.stream().mapToInt(s -> s.label().length()).max().orElse(0);
+        stdout.printf("study %s in %s: %d steps, %s%n", study.name(), folder, steps.size(), String.join(", ",
+                counts.entrySet().stream().filter(e -> e.getValue() > 0).map(e -> e.getValue() + " " + e.getKey().label()).toList()));
+        for (StudyStatus.Step s : steps) {
+            stdout.println(String.format(Locale.ROOT, "  %-10s %-" + width + "s  %s", s.state().label(), s.label(), s.detail()).stripTrailing());
+        }
+        stdout.flush();
+    }
+
     @Override
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
@@ -166,6 +184,10 @@ final class StudyCommand implements Callable<Integer> {
         }
         Path folder = out != null ? out
                 : !local && shared != null ? shared.resolve("results").resolve(study.name()) : Path.of("results", study.name());
+        if (status) {
+            printStatus(stdout, study, folder);
+            return 0;
+        }
         OutputFolders.requireWritable(folder, out != null ? "--out" : "the study's output folder", "config-shared-folder");
         StudyResults r;
         try (Infuse infuse = common.open(spec.commandLine().getErr()); CellExecutor cells = CellExecutors.open(executor, options)) {

@@ -35,13 +35,14 @@ class ProcessReliabilityTest {
                 .redirectError(dir.resolve("stderr.txt").toFile());
     }
 
-    record Exit(int code, String err) {}
+    record Exit(int code, String err, String out) {}
 
     Exit runToEnd(String... args) throws Exception {
         Path dir = Files.createTempDirectory(tmp, "run");
         Process p = infuse(dir, args).start();
         assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("process finished").isTrue();
-        return new Exit(p.exitValue(), Files.readString(dir.resolve("stderr.txt"), StandardCharsets.UTF_8));
+        return new Exit(p.exitValue(), Files.readString(dir.resolve("stderr.txt"), StandardCharsets.UTF_8),
+                Files.readString(dir.resolve("stdout.txt"), StandardCharsets.UTF_8));
     }
 
     @Test
@@ -156,7 +157,7 @@ class ProcessReliabilityTest {
     }
 
     @Test
-    void aStudyCellKilledMidTrainingResumesAtItsLastEpochAndEndsAsAnUninterruptedOne() throws Exception {
+    void aStudyCellKilledMidTrainingShowsAsResumableThenResumesAtItsLastEpochAndEndsAsAnUninterruptedOne() throws Exception {
         writeSemEval();
         String study = """
                 name: resumed
@@ -188,6 +189,13 @@ class ProcessReliabilityTest {
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(epochs).as("killed after two or more of six epochs were checkpointed").isBetween(2, 5);
         assertThat(out.resolve("cells/baseline/semeval/seed-1/metrics.json")).doesNotExist();
+        int checkpointed = json.readTree(checkpoint.resolve("training/checkpoint.json").toFile()).get("epoch").asInt();
+        Exit status = runToEnd(Stream.concat(java.util.Arrays.stream(args), Stream.of("--status"))
+                .toArray(String[]::new));
+        assertThat(status.code()).as(status.err()).isZero();
+        assertThat(status.out()).as("what a rerun will do, read from the folder alone")
+                .contains("study resumed in " + out + ": 1 steps, 1 resumable")
+                .containsPattern("resumable +baseline/semeval/seed-1 +after epoch " + checkpointed + " of 6 \\(best so far [0-9.]+, epoch [1-6]\\)");
 
         Exit resumed = runToEnd(args);
         assertThat(resumed.code()).as(resumed.err()).isZero();

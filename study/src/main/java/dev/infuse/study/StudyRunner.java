@@ -74,7 +74,7 @@ public final class StudyRunner {
                 Path folder = KnowledgeGraphs.folder(out, g.name());
                 Cell kc = new Cell(Cell.Stage.PRETRAINING, "knowledge/" + g.name(), "transe", 0, folder);
                 try {
-                    runAtomically(kc, "knowledge graph " + g + "\n", tmp -> KnowledgeGraphs.train(g, tmp));
+                    runAtomically(kc, recipe(g), tmp -> KnowledgeGraphs.train(g, tmp));
                 } catch (InfuseException e) {
                     throw new InfuseException(e.code(), "knowledge graph '" + g.name() + "': " + e.getMessage(), e);
                 } catch (IOException e) {
@@ -83,11 +83,7 @@ public final class StudyRunner {
                     throw new IllegalStateException("knowledge graph '" + g.name() + "'", e);
                 }
             }
-            // With per-seed pretraining a study runs seed by seed — that seed's pretrainings, then its cells — so a
-            // study stopped part-way holds complete seeds; otherwise every pretraining first, then every cell.
-            List<List<Cell>> groups = study.methods().stream().flatMap(m -> m.pretrainings().stream()).anyMatch(Study.Pretraining::perSeed)
-                    ? study.seeds().stream().map(s -> cells.stream().filter(c -> c.seed() == s).toList()).toList()
-                    : List.of(cells);
+            List<List<Cell>> groups = groups(study, cells);
             List<CellOutcome> preOutcomes = new ArrayList<>();
             Set<String> pretrained = new java.util.HashSet<>(); // ids run (or reused) in an earlier group
             Map<String, String> failed = new LinkedHashMap<>();
@@ -143,6 +139,17 @@ public final class StudyRunner {
                         + " failed: " + error);
             }
         }
+    }
+
+    /**
+     * The cells in the groups a run takes them: with per-seed pretraining seed by seed — that seed's pretrainings,
+     * then its cells — so that a study stopped part-way holds complete seeds; otherwise one group (every pretraining
+     * first, then every cell).
+     */
+    static List<List<Cell>> groups(Study study, List<Cell> cells) {
+        return study.methods().stream().flatMap(m -> m.pretrainings().stream()).anyMatch(Study.Pretraining::perSeed)
+                ? study.seeds().stream().map(s -> cells.stream().filter(c -> c.seed() == s).toList()).toList()
+                : List.of(cells);
     }
 
     /**
@@ -378,16 +385,21 @@ public final class StudyRunner {
         if (!complete(folder)) {
             return false;
         }
-        try {
-            Path file = folder.resolve(RECIPE);
-            if (!Files.isRegularFile(file) || Files.readString(file).equals(recipe)) {
-                return true;
-            }
-        } catch (IOException e) {
-            return false;
+        if (writtenFor(folder, recipe)) {
+            return true;
         }
         LOG.warn("{}: written with another configuration of the study; running it again", folder);
         return false;
+    }
+
+    /** Whether a folder's recipe is this one (a folder from a version that wrote no recipe counts as this one's). */
+    static boolean writtenFor(Path folder, String recipe) {
+        try {
+            Path file = folder.resolve(RECIPE);
+            return !Files.isRegularFile(file) || Files.readString(file).equals(recipe);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**
@@ -443,6 +455,11 @@ public final class StudyRunner {
         }
         r.append("\ncache ").append(study.cache()).append('\n');
         return r.toString();
+    }
+
+    /** What a knowledge graph step's embeddings depend on, as text. */
+    static String recipe(Study.KnowledgeGraphStep g) {
+        return "knowledge graph " + g + "\n";
     }
 
     /** The SHA-256 of the weights of a complete cell's saved downstream model, or {@code none}. */

@@ -113,6 +113,18 @@ class StudyPerSeedPretrainingTest {
     }
 
     @Test
+    @Order(2)
+    void theStatusOfTheFinishedStudyIsEveryStepDoneWithItsScore() {
+        List<StudyStatus.Step> steps = StudyStatus.of(study, out);
+        assertThat(steps).hasSize(12).allMatch(s -> s.state() == StudyStatus.State.DONE);
+        StudyResults.CellResult cell = first.cells().stream().filter(c -> c.method().equals("factual") && c.seed() == 2)
+                .findFirst().orElseThrow();
+        assertThat(steps).filteredOn(s -> s.label().equals("factual/semeval/seed-2")).singleElement()
+                .extracting(StudyStatus.Step::detail).asString()
+                .startsWith(String.format(java.util.Locale.ROOT, "f1 %.2f", 100 * cell.metrics().get("f1")));
+    }
+
+    @Test
     @Order(3)
     void aRerunReusesEveryPretrainingAndCell() throws Exception {
         FileIdentity before = FileIdentity.of(out.resolve("pretraining/factual/factual/seed-2/metrics.json"));

@@ -1,0 +1,89 @@
+package dev.infuse.study;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.infuse.study.StudyStatus.State;
+import dev.infuse.study.StudyStatus.Step;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link StudyStatus} reads how far a study has got from its output folder alone: folders written here as a run
+ * leaves them (a complete cell, a checkpoint after an epoch, a cell of another configuration), nothing run.
+ */
+class StudyStatusTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void anEmptyFolderHasEveryStepToRunInRunOrder() throws Exception {
+        Study study = StudyRuns.read(tmp, "per-seed.yaml", StudyPerSeedPretrainingTest.STUDY);
+        List<Step> steps = StudyStatus.of(study, tmp.resolve("nothing-yet"));
+
+        // Per-seed pretraining: seed by seed, that seed's pretrainings, then its cells (the order a run takes).
+        assertThat(steps).extracting(Step::label).containsExactly(
+                "pretraining factual/factual/seed-1 on trex-rc", "pretraining factual-twin/factual/seed-1 on trex-rc",
+                "baseline/semeval/seed-1", "factual/semeval/seed-1", "factual-twin/semeval/seed-1", "factual-control/semeval/seed-1",
+                "pretraining factual/factual/seed-2 on trex-rc", "pretraining factual-twin/factual/seed-2 on trex-rc",
+                "baseline/semeval/seed-2", "factual/semeval/seed-2", "factual-twin/semeval/seed-2", "factual-control/semeval/seed-2");
+        assertThat(steps).allSatisfy(s -> assertThat(s.state()).isEqualTo(State.TO_RUN));
+        assertThat(StudyStatus.counts(steps)).containsEntry(State.TO_RUN, 12).containsEntry(State.DONE, 0).hasSize(5);
+    }
+
+    @Test
+    void completeResumableStaleAndUnneededStepsAreToldApart() throws Exception {
+        Study study = StudyRuns.read(tmp, "per-seed.yaml", StudyPerSeedPretrainingTest.STUDY);
+        Path out = tmp.resolve("out");
+        done(study, out, "baseline", 1, 0.4567, 3);
+        done(study, out, "factual-twin", 2, 0.5, 1);
+        Cell stale = cell(out, "factual-twin", 1);
+        Files.createDirectories(stale.folder());
+        Files.writeString(stale.folder().resolve("metrics.json"), "{\"primary_metric\": \"f1\", \"metrics\": {\"f1\": 0.1}}");
+        Files.writeString(stale.folder().resolve(StudyRunner.RECIPE), "a recipe of an earlier version of the study file\n");
+        checkpoint(StudyRunner.recipe(study, cell(out, "factual", 2)), cell(out, "factual", 2).folder(), 1, 0.25);
+        checkpoint("another configuration\n", cell(out, "factual-control", 2).folder(), 1, 0.25);
+        Files.createDirectories(cell(out, "baseline", 2).folder()); // a folder without metrics.json: a run cut short
+        Study.Pretraining p = study.pretrainings().get(0);
+        Path pretraining = StudyRunner.pretrainingFolder(out, p);
+        checkpoint(StudyRunner.recipe(study, new Cell(Cell.Stage.PRETRAINING, p.id(), p.task(), p.seed(), pretraining)), pretraining, 1, 0.6);
+
+        Map<String, Step> steps = StudyStatus.of(study, out).stream().collect(Collectors.toMap(Step::label, s -> s));
+
+        assertThat(steps.get("baseline/semeval/seed-1")).isEqualTo(new Step("baseline/semeval/seed-1", State.DONE, "f1 45.67 (best epoch 3)"));
+        assertThat(steps.get("factual-twin/semeval/seed-1").state()).isEqualTo(State.STALE);
+        assertThat(steps.get("factual/semeval/seed-2")).isEqualTo(
+                new Step("factual/semeval/seed-2", State.RESUMABLE, "after epoch 1 of 1 (best so far 25.00, epoch 1)"));
+        assertThat(steps.get("factual-control/semeval/seed-2").state()).as("a checkpoint of another recipe is deleted, not resumed")
+                .isEqualTo(State.TO_RUN);
+        assertThat(steps.get("baseline/semeval/seed-2").state()).isEqualTo(State.TO_RUN);
+        assertThat(steps.get("pretraining factual/factual/seed-1 on trex-rc").state()).isEqualTo(State.RESUMABLE);
+        // Seed 2's twin pretraining: its only cell is done, so a rerun does not pretrain it; the method's is still needed.
+        assertThat(steps.get("pretraining factual-twin/factual/seed-2 on trex-rc").state()).isEqualTo(State.NOT_NEEDED);
+        assertThat(steps.get("pretraining factual/factual/seed-2 on trex-rc").state()).isEqualTo(State.TO_RUN);
+    }
+
+    private static Cell cell(Path out, String method, long seed) {
+        return new Cell(Cell.Stage.EVALUATION, method, "semeval", seed, StudyRunner.cellFolder(out, method, "semeval", seed));
+    }
+
+    private static void done(Study study, Path out, String method, long seed, double score, int bestEpoch) throws Exception {
+        Cell c = cell(out, method, seed);
+        Files.createDirectories(c.folder());
+        Files.writeString(c.folder().resolve("metrics.json"), "{\"primary_metric\": \"f1\", \"metrics\": {\"f1\": " + score
+                + "}, \"best_epoch\": " + bestEpoch + "}");
+        Files.writeString(c.folder().resolve(StudyRunner.RECIPE), StudyRunner.recipe(study, c));
+    }
+
+    private static void checkpoint(String recipe, Path folder, int epoch, double best) throws Exception {
+        Path checkpoint = StudyRunner.checkpointFolder(folder);
+        Files.createDirectories(checkpoint.resolve("training"));
+        Files.writeString(checkpoint.resolve(StudyRunner.RECIPE), recipe);
+        Files.writeString(checkpoint.resolve("training").resolve("checkpoint.json"),
+                "{\"epoch\": " + epoch + ", \"best_score\": " + best + ", \"best_epoch\": " + epoch + ", \"finished\": false}");
+    }
+}
