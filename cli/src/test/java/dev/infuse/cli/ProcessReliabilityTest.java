@@ -195,7 +195,9 @@ class ProcessReliabilityTest {
         assertThat(status.code()).as(status.err()).isZero();
         assertThat(status.out()).as("what a rerun will do, read from the folder alone")
                 .contains("study resumed in " + out + ": 1 steps, 1 resumable")
-                .containsPattern("resumable +baseline/semeval/seed-1 +after epoch " + checkpointed + " of 6 \\(best so far [0-9.]+, epoch [1-6]\\)");
+                .containsPattern("resumable +baseline/semeval/seed-1 +~[0-9]+ (s|min) left +after epoch " + checkpointed
+                        + " of 6 \\(best so far [0-9.]+, epoch [1-6]\\)")
+                .containsPattern("time left: ~[0-9]+ (s|min), estimated from");
 
         Exit resumed = runToEnd(args);
         assertThat(resumed.code()).as(resumed.err()).isZero();

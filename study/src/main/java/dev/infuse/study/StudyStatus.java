@@ -52,14 +52,19 @@ public final class StudyStatus {
      * @param state what a rerun does with it
      * @param detail what its folder holds, for people: the score of a done cell, the last finished epoch of a
      *     resumable one; empty when there is nothing to say
+     * @param secondsLeft an estimate of the time a rerun spends on it: 0 when done or not needed; for a resumable step
+     *     its own mean epoch time × the epochs left; otherwise the mean time of the done steps of the same method and
+     *     task (or pretraining step, over its seeds), a knowledge-ablated twin counting as its method; {@code NaN} when
+     *     there is nothing to estimate it from
      */
-    public record Step(String label, State state, String detail) {}
+    public record Step(String label, State state, String detail, double secondsLeft) {}
 
     /** Every step of {@code study} in run order, with its state in the output folder {@code out}. */
     public static List<Step> of(Study study, Path out) {
-        List<Step> steps = new ArrayList<>();
+        List<Found> found = new ArrayList<>();
         for (Study.KnowledgeGraphStep g : study.knowledgeGraphs()) {
-            steps.add(step("knowledge graph " + g.name(), KnowledgeGraphs.folder(out, g.name()), StudyRunner.recipe(g), 0));
+            found.add(find("knowledge graph " + g.name(), "knowledge graph " + g.name(), KnowledgeGraphs.folder(out, g.name()),
+                    StudyRunner.recipe(g), 0));
         }
         List<Cell> cells = StudyRunner.cells(study, out);
         Set<String> listed = new HashSet<>();
@@ -74,18 +79,59 @@ public final class StudyStatus {
             for (Study.Pretraining p : study.pretrainings()) { // in the study's order, each once
                 if (needed.containsKey(p) && listed.add(p.id())) {
                     Cell c = new Cell(Cell.Stage.PRETRAINING, p.id(), p.task(), p.seed(), StudyRunner.pretrainingFolder(out, p));
-                    Step s = step(c.label(), c.folder(), StudyRunner.recipe(study, c), p.budget().epochs());
-                    steps.add(s.state() == State.TO_RUN && !needed.get(p) ? new Step(s.label(), State.NOT_NEEDED, "its cells are done") : s);
+                    String method = p.id().substring(0, p.id().indexOf('/'));
+                    String kind = "pretraining " + kind(study, method) + p.id().substring(method.length()).replaceFirst("/seed-\\d+$", "");
+                    Found f = find(c.label(), kind, c.folder(), StudyRunner.recipe(study, c), p.budget().epochs());
+                    found.add(f.step().state() == State.TO_RUN && !needed.get(p)
+                            ? new Found(new Step(c.label(), State.NOT_NEEDED, "its cells are done", 0), f.kind(), Double.NaN) : f);
                 }
             }
             for (List<Cell> wave : StudyRunner.waves(study, group)) {
                 for (Cell c : wave) {
                     Study.TaskEntry t = study.tasks().stream().filter(x -> x.name().equals(c.task())).findFirst().orElseThrow();
-                    steps.add(step(c.label(), c.folder(), StudyRunner.recipe(study, c), study.method(c.method()).budget(t).epochs()));
+                    found.add(find(c.label(), kind(study, c.method()) + "/" + c.task(), c.folder(), StudyRunner.recipe(study, c),
+                            study.method(c.method()).budget(t).epochs()));
                 }
             }
         }
+        // A step not started is estimated from the done steps of its kind: the same method (a twin's trains as its method)
+        // and task, or the same pretraining step over the seeds.
+        Map<String, double[]> doneSeconds = new LinkedHashMap<>(); // kind -> {sum, count}
+        for (Found f : found) {
+            if (f.step().state() == State.DONE && Double.isFinite(f.seconds())) {
+                double[] a = doneSeconds.computeIfAbsent(f.kind(), k -> new double[2]);
+                a[0] += f.seconds();
+                a[1]++;
+            }
+        }
+        List<Step> steps = new ArrayList<>();
+        for (Found f : found) {
+            Step s = f.step();
+            double[] a = doneSeconds.get(f.kind());
+            steps.add(s.state() == State.TO_RUN || s.state() == State.STALE
+                    ? new Step(s.label(), s.state(), s.detail(), a == null ? Double.NaN : a[0] / a[1]) : s);
+        }
         return steps;
+    }
+
+    /**
+     * The time a rerun of the study will spend, estimated ({@link Step#secondsLeft()}): the sum over the steps that have an
+     * estimate, and how many steps to run have none.
+     */
+    public record TimeLeft(double seconds, int unestimated) {}
+
+    /** The sum of the steps' estimates, and how many steps a rerun runs without one. */
+    public static TimeLeft timeLeft(List<Step> steps) {
+        double seconds = 0;
+        int unknown = 0;
+        for (Step s : steps) {
+            if (Double.isNaN(s.secondsLeft())) {
+                unknown++;
+            } else {
+                seconds += s.secondsLeft();
+            }
+        }
+        return new TimeLeft(seconds, unknown);
     }
 
     /** How many steps are in each state, every state named (zero included), in the enum's order. */
@@ -97,24 +143,42 @@ public final class StudyStatus {
         return counts;
     }
 
-    private static Step step(String label, Path folder, String recipe, int epochs) {
+    /** The method whose steps take as long as this one's: a knowledge-ablated twin trains exactly as its method. */
+    private static String kind(Study study, String method) {
+        Study.Method m = study.method(method);
+        return m != null && m.isTwin() ? m.twinOf() : method;
+    }
+
+    /** A step as found in the folder, with its kind (what its time is estimated from) and, when done, the time it took. */
+    private record Found(Step step, String kind, double seconds) {}
+
+    private static Found find(String label, String kind, Path folder, String recipe, int epochs) {
         if (StudyRunner.complete(folder)) {
-            return StudyRunner.writtenFor(folder, recipe) ? new Step(label, State.DONE, result(folder))
-                    : new Step(label, State.STALE, "written with another configuration of the study: runs again");
+            if (!StudyRunner.writtenFor(folder, recipe)) {
+                return new Found(new Step(label, State.STALE, "written with another configuration of the study: runs again", Double.NaN),
+                        kind, Double.NaN);
+            }
+            JsonNode m = readJson(folder.resolve("metrics.json"));
+            return new Found(new Step(label, State.DONE, result(m), 0), kind, took(m));
         }
         Path checkpoint = StudyRunner.checkpointFolder(folder);
         JsonNode state = readJson(checkpoint.resolve("training").resolve("checkpoint.json"));
-        if (state != null && sameRecipe(checkpoint, recipe) && state.path("epoch").asInt() > 0) {
-            return new Step(label, State.RESUMABLE, "after epoch " + state.path("epoch").asInt() + (epochs > 0 ? " of " + epochs : "")
+        int epoch = state == null ? 0 : state.path("epoch").asInt();
+        if (state != null && sameRecipe(checkpoint, recipe) && epoch > 0) {
+            double perEpoch = 0;
+            for (JsonNode e : state.path("history")) {
+                perEpoch += e.path("seconds").asDouble() / epoch;
+            }
+            double left = epochs > epoch && perEpoch > 0 ? perEpoch * (epochs - epoch) : epochs > 0 ? 0 : Double.NaN;
+            return new Found(new Step(label, State.RESUMABLE, "after epoch " + epoch + (epochs > 0 ? " of " + epochs : "")
                     + String.format(Locale.ROOT, " (best so far %.2f, epoch %d)", 100 * state.path("best_score").asDouble(),
-                            state.path("best_epoch").asInt()));
+                            state.path("best_epoch").asInt()), left), kind, Double.NaN);
         }
-        return new Step(label, State.TO_RUN, "");
+        return new Found(new Step(label, State.TO_RUN, "", Double.NaN), kind, Double.NaN);
     }
 
     /** A complete folder's result in a few words: the primary metric, its best epoch, or why it is n/a. */
-    private static String result(Path folder) {
-        JsonNode m = readJson(folder.resolve("metrics.json"));
+    private static String result(JsonNode m) {
         if (m == null) {
             return "";
         }
@@ -128,6 +192,21 @@ public final class StudyStatus {
         }
         int best = m.path("best_epoch").asInt();
         return String.format(Locale.ROOT, "%s %.2f", metric, 100 * value.asDouble()) + (best > 0 ? " (best epoch " + best + ")" : "");
+    }
+
+    /**
+     * The time a done step took: its run's seconds, or the sum of its epochs' when larger (a resumed run's seconds count
+     * only the process that finished it); {@code NaN} when its metrics name none.
+     */
+    private static double took(JsonNode m) {
+        if (m == null || !m.path("seconds").isNumber()) {
+            return Double.NaN;
+        }
+        double epochs = 0;
+        for (JsonNode e : m.path("epochs")) {
+            epochs += e.path("seconds").asDouble();
+        }
+        return Math.max(m.path("seconds").asDouble(), epochs);
     }
 
     private static boolean sameRecipe(Path checkpoint, String recipe) {

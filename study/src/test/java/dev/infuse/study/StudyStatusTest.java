@@ -32,32 +32,35 @@ class StudyStatusTest {
                 "pretraining factual/factual/seed-2 on trex-rc", "pretraining factual-twin/factual/seed-2 on trex-rc",
                 "baseline/semeval/seed-2", "factual/semeval/seed-2", "factual-twin/semeval/seed-2", "factual-control/semeval/seed-2");
         assertThat(steps).allSatisfy(s -> assertThat(s.state()).isEqualTo(State.TO_RUN));
+        assertThat(StudyStatus.timeLeft(steps)).as("nothing to estimate from").isEqualTo(new StudyStatus.TimeLeft(0, 12));
         assertThat(StudyStatus.counts(steps)).containsEntry(State.TO_RUN, 12).containsEntry(State.DONE, 0).hasSize(5);
     }
 
     @Test
-    void completeResumableStaleAndUnneededStepsAreToldApart() throws Exception {
-        Study study = StudyRuns.read(tmp, "per-seed.yaml", StudyPerSeedPretrainingTest.STUDY);
+    void completeResumableStaleAndUnneededStepsAreToldApartAndTheTimeLeftEstimated() throws Exception {
+        Study study = StudyRuns.read(tmp, "per-seed.yaml", StudyPerSeedPretrainingTest.STUDY.replace("epochs: 1,", "epochs: 3,"));
         Path out = tmp.resolve("out");
-        done(study, out, "baseline", 1, 0.4567, 3);
-        done(study, out, "factual-twin", 2, 0.5, 1);
+        done(study, out, "baseline", 1, 0.4567, 3, 100);
+        done(study, out, "factual-twin", 2, 0.5, 1, 50);
         Cell stale = cell(out, "factual-twin", 1);
         Files.createDirectories(stale.folder());
         Files.writeString(stale.folder().resolve("metrics.json"), "{\"primary_metric\": \"f1\", \"metrics\": {\"f1\": 0.1}}");
         Files.writeString(stale.folder().resolve(StudyRunner.RECIPE), "a recipe of an earlier version of the study file\n");
-        checkpoint(StudyRunner.recipe(study, cell(out, "factual", 2)), cell(out, "factual", 2).folder(), 1, 0.25);
-        checkpoint("another configuration\n", cell(out, "factual-control", 2).folder(), 1, 0.25);
+        checkpoint(StudyRunner.recipe(study, cell(out, "factual", 2)), cell(out, "factual", 2).folder(), 1, 0.25, 30);
+        checkpoint("another configuration\n", cell(out, "factual-control", 2).folder(), 1, 0.25, 30);
         Files.createDirectories(cell(out, "baseline", 2).folder()); // a folder without metrics.json: a run cut short
         Study.Pretraining p = study.pretrainings().get(0);
         Path pretraining = StudyRunner.pretrainingFolder(out, p);
-        checkpoint(StudyRunner.recipe(study, new Cell(Cell.Stage.PRETRAINING, p.id(), p.task(), p.seed(), pretraining)), pretraining, 1, 0.6);
+        checkpoint(StudyRunner.recipe(study, new Cell(Cell.Stage.PRETRAINING, p.id(), p.task(), p.seed(), pretraining)), pretraining, 1, 0.6, 20);
 
-        Map<String, Step> steps = StudyStatus.of(study, out).stream().collect(Collectors.toMap(Step::label, s -> s));
+        List<Step> list = StudyStatus.of(study, out);
+        Map<String, Step> steps = list.stream().collect(Collectors.toMap(Step::label, s -> s));
 
-        assertThat(steps.get("baseline/semeval/seed-1")).isEqualTo(new Step("baseline/semeval/seed-1", State.DONE, "f1 45.67 (best epoch 3)"));
+        assertThat(steps.get("baseline/semeval/seed-1"))
+                .isEqualTo(new Step("baseline/semeval/seed-1", State.DONE, "f1 45.67 (best epoch 3)", 0));
         assertThat(steps.get("factual-twin/semeval/seed-1").state()).isEqualTo(State.STALE);
-        assertThat(steps.get("factual/semeval/seed-2")).isEqualTo(
-                new Step("factual/semeval/seed-2", State.RESUMABLE, "after epoch 1 of 1 (best so far 25.00, epoch 1)"));
+        assertThat(steps.get("factual/semeval/seed-2")).as("its own epochs: 30 s each, two left").isEqualTo(
+                new Step("factual/semeval/seed-2", State.RESUMABLE, "after epoch 1 of 3 (best so far 25.00, epoch 1)", 60));
         assertThat(steps.get("factual-control/semeval/seed-2").state()).as("a checkpoint of another recipe is deleted, not resumed")
                 .isEqualTo(State.TO_RUN);
         assertThat(steps.get("baseline/semeval/seed-2").state()).isEqualTo(State.TO_RUN);
@@ -65,25 +68,43 @@ class StudyStatusTest {
         // Seed 2's twin pretraining: its only cell is done, so a rerun does not pretrain it; the method's is still needed.
         assertThat(steps.get("pretraining factual-twin/factual/seed-2 on trex-rc").state()).isEqualTo(State.NOT_NEEDED);
         assertThat(steps.get("pretraining factual/factual/seed-2 on trex-rc").state()).isEqualTo(State.TO_RUN);
+
+        // Time left: a step to run takes as long as the done ones of its method (or of the method it is the twin of) and
+        // task (seconds, or the epochs' sum when larger); a resumable one its mean epoch time for each epoch left;
+        // nothing of its kind done: no estimate.
+        assertThat(steps.get("baseline/semeval/seed-2").secondsLeft()).isEqualTo(100);
+        assertThat(steps.get("factual-twin/semeval/seed-1").secondsLeft()).as("stale: runs again").isEqualTo(50);
+        assertThat(steps.get("factual/semeval/seed-1").secondsLeft()).as("a twin trains as its method").isEqualTo(50);
+        assertThat(steps.get("pretraining factual/factual/seed-1 on trex-rc").secondsLeft()).isEqualTo(40);
+        assertThat(steps.get("factual-control/semeval/seed-2").secondsLeft()).isNaN();
+        assertThat(steps.get("pretraining factual/factual/seed-2 on trex-rc").secondsLeft()).isNaN();
+        assertThat(steps.get("pretraining factual-twin/factual/seed-2 on trex-rc").secondsLeft()).isZero();
+        assertThat(StudyStatus.timeLeft(list)).isEqualTo(new StudyStatus.TimeLeft(40 + 50 + 50 + 100 + 60, 4));
     }
 
     private static Cell cell(Path out, String method, long seed) {
         return new Cell(Cell.Stage.EVALUATION, method, "semeval", seed, StudyRunner.cellFolder(out, method, "semeval", seed));
     }
 
-    private static void done(Study study, Path out, String method, long seed, double score, int bestEpoch) throws Exception {
+    /** A complete cell: two epochs of 40 s each, and {@code seconds} for the whole run. */
+    private static void done(Study study, Path out, String method, long seed, double score, int bestEpoch, double seconds) throws Exception {
         Cell c = cell(out, method, seed);
         Files.createDirectories(c.folder());
         Files.writeString(c.folder().resolve("metrics.json"), "{\"primary_metric\": \"f1\", \"metrics\": {\"f1\": " + score
-                + "}, \"best_epoch\": " + bestEpoch + "}");
+                + "}, \"best_epoch\": " + bestEpoch + ", \"seconds\": " + seconds
+                + ", \"epochs\": [{\"epoch\": 1, \"seconds\": 20}, {\"epoch\": 2, \"seconds\": 20}]}");
         Files.writeString(c.folder().resolve(StudyRunner.RECIPE), StudyRunner.recipe(study, c));
     }
 
-    private static void checkpoint(String recipe, Path folder, int epoch, double best) throws Exception {
+    private static void checkpoint(String recipe, Path folder, int epoch, double best, double secondsPerEpoch) throws Exception {
         Path checkpoint = StudyRunner.checkpointFolder(folder);
         Files.createDirectories(checkpoint.resolve("training"));
         Files.writeString(checkpoint.resolve(StudyRunner.RECIPE), recipe);
-        Files.writeString(checkpoint.resolve("training").resolve("checkpoint.json"),
-                "{\"epoch\": " + epoch + ", \"best_score\": " + best + ", \"best_epoch\": " + epoch + ", \"finished\": false}");
+        StringBuilder history = new StringBuilder();
+        for (int e = 1; e <= epoch; e++) {
+            history.append(e > 1 ? ", " : "").append("{\"epoch\": ").append(e).append(", \"seconds\": ").append(secondsPerEpoch).append('}');
+        }
+        Files.writeString(checkpoint.resolve("training").resolve("checkpoint.json"), "{\"epoch\": " + epoch + ", \"best_score\": " + best
+                + ", \"best_epoch\": " + epoch + ", \"finished\": false, \"history\": [" + history + "]}");
     }
 }
