@@ -132,28 +132,13 @@ final class StudyCommand implements Callable<Integer> {
 
     private static void printStatus(PrintWriter stdout, Study study, Path folder) {
         List<StudyStatus.Step> steps = StudyStatus.of(study, folder);
-        Map<StudyStatus.State, Integer> counts = StudyStatus.counts(steps);
         int width = steps.stream().mapToInt(s -> s.label().length()).max().orElse(0);
-        stdout.printf("study %s in %s: %d steps, %s%n", study.name(), folder, steps.size(), String.join(", ",
-                counts.entrySet().stream().filter(e -> e.getValue() > 0).map(e -> e.getValue() + " " + e.getKey().label()).toList()));
+        stdout.printf("study %s in %s: %s%n", study.name(), folder, StudyStatus.summary(steps));
         for (StudyStatus.Step s : steps) {
-            String left = s.secondsLeft() > 0 ? "~" + duration(s.secondsLeft()) + " left" : "";
-            stdout.println(String.format(Locale.ROOT, "  %-10s %-" + width + "s  %-9s %s", s.state().label(), s.label(), left, s.detail())
+            stdout.println(String.format(Locale.ROOT, "  %-10s %-" + width + "s  %-9s %s", s.state().label(), s.label(), s.left(), s.detail())
                     .stripTrailing());
         }
-        StudyStatus.TimeLeft t = StudyStatus.timeLeft(steps);
-        if (t.seconds() > 0 || t.unestimated() > 0) {
-            stdout.printf("time left: ~%s, estimated from the done steps of the same method and task (or a resumable step's own epochs)%s%n",
-                    duration(t.seconds()), t.unestimated() == 0 ? "" : ", plus " + t.unestimated() + " step" + (t.unestimated() == 1 ? "" : "s")
-                            + " with nothing done of their kind to estimate from");
-        }
         stdout.flush();
-    }
-
-    /** 1 h 05 min, 12 min, 40 s. */
-    private static String duration(double seconds) {
-        long s = Math.round(seconds);
-        return s >= 3600 ? String.format(Locale.ROOT, "%d h %02d min", s / 3600, s % 3600 / 60) : s >= 60 ? s / 60 + " min" : s + " s";
     }
 
     @Override

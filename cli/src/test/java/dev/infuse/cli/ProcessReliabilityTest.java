@@ -194,14 +194,15 @@ class ProcessReliabilityTest {
                 .toArray(String[]::new));
         assertThat(status.code()).as(status.err()).isZero();
         assertThat(status.out()).as("what a rerun will do, read from the folder alone")
-                .contains("study resumed in " + out + ": 1 steps, 1 resumable")
+                .containsPattern("study resumed in " + java.util.regex.Pattern.quote(out.toString())
+                        + ": 1 step: 1 resumable; ~[0-9]+ (s|min) left \\(estimated from")
                 .containsPattern("resumable +baseline/semeval/seed-1 +~[0-9]+ (s|min) left +after epoch " + checkpointed
-                        + " of 6 \\(best so far [0-9.]+, epoch [1-6]\\)")
-                .containsPattern("time left: ~[0-9]+ (s|min), estimated from");
+                        + " of 6 \\(best so far [0-9.]+, epoch [1-6]\\)");
 
         Exit resumed = runToEnd(args);
         assertThat(resumed.code()).as(resumed.err()).isZero();
-        assertThat(resumed.err()).contains("resuming from").containsPattern("after epoch [2-5] of 6");
+        assertThat(resumed.err()).contains("resuming from").containsPattern("after epoch [2-5] of 6")
+                .as("the run starts by saying what is left").contains("study resumed in " + out + ": 1 step: 1 resumable; ~");
         assertThat(checkpoint).as("deleted once the cell is complete").doesNotExist();
         JsonNode after = json.readTree(out.resolve("cells/baseline/semeval/seed-1/metrics.json").toFile());
 

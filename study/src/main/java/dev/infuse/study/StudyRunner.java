@@ -63,6 +63,7 @@ public final class StudyRunner {
         checkPlugins(infuse, study);
         Io.createDirectories(out);
         removeLeftovers(out);
+        LOG.info("study {} in {}: {}", study.name(), out, StudyStatus.summary(StudyStatus.of(study, out)));
         StudyJob job = StudyJob.of(infuse, study, out);
         try (Backbone backbone = infuse.createBackbone(study.backbone().name(),
                 PluginConfig.of("backbone '" + study.backbone().name() + "'", study.backbone().config()))) {

@@ -57,7 +57,12 @@ public final class StudyStatus {
      *     task (or pretraining step, over its seeds), a knowledge-ablated twin counting as its method; {@code NaN} when
      *     there is nothing to estimate it from
      */
-    public record Step(String label, State state, String detail, double secondsLeft) {}
+    public record Step(String label, State state, String detail, double secondsLeft) {
+        /** The estimate in words ({@code ~12 min left}), or empty when there is none or nothing is left. */
+        public String left() {
+            return secondsLeft > 0 ? "~" + duration(secondsLeft) + " left" : "";
+        }
+    }
 
     /** Every step of {@code study} in run order, with its state in the output folder {@code out}. */
     public static List<Step> of(Study study, Path out) {
@@ -132,6 +137,31 @@ public final class StudyStatus {
             }
         }
         return new TimeLeft(seconds, unknown);
+    }
+
+    /**
+     * The steps in one line: how many in each state and the time left, e.g. {@code 27 steps: 15 done, 1 resumable, 11 to
+     * run; ~2 h 10 min left (estimated from the done steps), 3 steps with nothing of their kind done to estimate from}.
+     */
+    public static String summary(List<Step> steps) {
+        StringBuilder b = new StringBuilder().append(steps.size()).append(steps.size() == 1 ? " step: " : " steps: ").append(String.join(", ",
+                counts(steps).entrySet().stream().filter(e -> e.getValue() > 0).map(e -> e.getValue() + " " + e.getKey().label()).toList()));
+        TimeLeft t = timeLeft(steps);
+        if (t.seconds() > 0) {
+            b.append("; ~").append(duration(t.seconds())).append(" left (estimated from the done steps of the same method and task, "
+                    + "or a resumable step's own epochs)");
+        }
+        if (t.unestimated() > 0) {
+            b.append(t.seconds() > 0 ? ", " : "; ").append(t.unestimated()).append(t.unestimated() == 1 ? " step" : " steps")
+                    .append(" with nothing of their kind done to estimate from");
+        }
+        return b.toString();
+    }
+
+    /** {@code 1 h 05 min}, {@code 12 min}, {@code 40 s}. */
+    static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format(Locale.ROOT, "%d h %02d min", s / 3600, s % 3600 / 60) : s >= 60 ? s / 60 + " min" : s + " s";
     }
 
     /** How many steps are in each state, every state named (zero included), in the enum's order. */

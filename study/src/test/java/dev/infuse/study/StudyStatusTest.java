@@ -33,6 +33,7 @@ class StudyStatusTest {
                 "baseline/semeval/seed-2", "factual/semeval/seed-2", "factual-twin/semeval/seed-2", "factual-control/semeval/seed-2");
         assertThat(steps).allSatisfy(s -> assertThat(s.state()).isEqualTo(State.TO_RUN));
         assertThat(StudyStatus.timeLeft(steps)).as("nothing to estimate from").isEqualTo(new StudyStatus.TimeLeft(0, 12));
+        assertThat(StudyStatus.summary(steps)).isEqualTo("12 steps: 12 to run; 12 steps with nothing of their kind done to estimate from");
         assertThat(StudyStatus.counts(steps)).containsEntry(State.TO_RUN, 12).containsEntry(State.DONE, 0).hasSize(5);
     }
 
@@ -80,6 +81,11 @@ class StudyStatusTest {
         assertThat(steps.get("pretraining factual/factual/seed-2 on trex-rc").secondsLeft()).isNaN();
         assertThat(steps.get("pretraining factual-twin/factual/seed-2 on trex-rc").secondsLeft()).isZero();
         assertThat(StudyStatus.timeLeft(list)).isEqualTo(new StudyStatus.TimeLeft(40 + 50 + 50 + 100 + 60, 4));
+        assertThat(StudyStatus.summary(list)).isEqualTo("12 steps: 2 done, 2 resumable, 1 stale, 1 not needed, 6 to run; ~5 min left "
+                + "(estimated from the done steps of the same method and task, or a resumable step's own epochs), 4 steps with nothing "
+                + "of their kind done to estimate from");
+        assertThat(steps.get("factual/semeval/seed-2").left()).isEqualTo("~1 min left");
+        assertThat(steps.get("baseline/semeval/seed-1").left()).isEmpty();
     }
 
     private static Cell cell(Path out, String method, long seed) {
