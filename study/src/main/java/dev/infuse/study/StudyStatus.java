@@ -84,7 +84,7 @@ public final class StudyStatus {
             for (Study.Pretraining p : study.pretrainings()) { // in the study's order, each once
                 if (needed.containsKey(p) && listed.add(p.id())) {
                     Cell c = new Cell(Cell.Stage.PRETRAINING, p.id(), p.task(), p.seed(), StudyRunner.pretrainingFolder(out, p));
-                    String method = p.id().substring(0, p.id().indexOf('/'));
+                    String method = p.id().contains("/") ? p.id().substring(0, p.id().indexOf('/')) : p.id(); // <method>/<adapter>
                     String kind = "pretraining " + kind(study, method) + p.id().substring(method.length()).replaceFirst("/seed-\\d+$", "");
                     Found f = find(c.label(), kind, c.folder(), StudyRunner.recipe(study, c), p.budget().epochs());
                     found.add(f.step().state() == State.TO_RUN && !needed.get(p)
