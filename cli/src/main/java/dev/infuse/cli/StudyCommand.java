@@ -184,6 +184,10 @@ final class StudyCommand implements Callable<Integer> {
         Path folder = out != null ? out
                 : !local && shared != null ? shared.resolve("results").resolve(study.name()) : Path.of("results", study.name());
         if (status) {
+            if (Files.exists(folder) && !Files.isDirectory(folder)) {
+                throw new InfuseException("config-shared-folder", (out != null ? "--out " : "the study's output folder ") + folder
+                        + ": a file, not a folder; expected the folder the study runs into");
+            }
             printStatus(stdout, study, folder);
             return 0;
         }

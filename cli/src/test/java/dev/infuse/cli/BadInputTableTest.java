@@ -601,6 +601,8 @@ class BadInputTableTest {
         Path study = write("ro.yaml", "name: ro\nbackbone: bert-random\ndata: .\ntasks: [semeval]\n");
         fails(cli("study", study.toString(), "--out", readOnly.toString(), "--plugins", tmp.resolve("no-plugins").toString()), 2,
                 "config-shared-folder", "/sys/kernel", "permission denied");
+        fails(cli("study", study.toString(), "--out", blocker.toString(), "--status"), 2, "config-shared-folder",
+                "--out " + blocker + ": a file, not a folder");
     }
 
     @Test
