@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code infuse compare RUN_A RUN_B}: the paired analysis of two systems evaluated on the same items
  * (see {@code docs/STATISTICS.md}), from the {@code outcomes.json} that {@code eval}, {@code probe} and
- * study cells write. Several runs per side (one per seed, paired in order) are given comma-separated.
+ * study cells write. Several runs per side (one per seed, paired in order) are given comma-separated; a study's
+ * {@code cells/<method>/<task>} folder stands for its {@code seed-N} cells, and study cells on both sides pair by seed.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = {"Compare two runs item by item: Δ of the task's metric with its 95% paired-bootstrap interval, ",
@@ -35,11 +36,11 @@ import picocli.CommandLine.Spec;
             "and, with several seeds per side, the seeds needed for a target effect."})
 final class CompareCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN_A", description = "Output folder of an eval/probe run (or a study cell); "
-            + "several, one per seed, comma-separated: A1,A2,A3.")
+            + "several, one per seed, comma-separated: A1,A2,A3; a study's cells/<method>/<task> folder stands for all its seeds.")
     String a;
 
     @Parameters(index = "1", paramLabel = "RUN_B", description = "The reference: as RUN_A, with the same number of runs, "
-            + "paired with RUN_A's in order.")
+            + "paired with RUN_A's in order (study cells: by seed).")
     String b;
 
     @Option(names = "--resamples", paramLabel = "N", defaultValue = "10000",
@@ -78,6 +79,7 @@ final class CompareCommand implements Callable<Integer> {
         }
         List<Path> fa = folders(a, "RUN_A");
         List<Path> fb = folders(b, "RUN_B");
+        requireSameSeeds(fa, fb);
         if (fa.size() != fb.size()) {
             throw new InfuseException("data-unpaired", "RUN_A has " + fa.size() + " run(s) (" + join(fa) + ") and RUN_B has "
                     + fb.size() + " (" + join(fb) + "); give one run per seed on each side, paired in order");
@@ -112,6 +114,10 @@ final class CompareCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The run folders a side names: each folder given, or for a study's method-and-task folder (holding {@code seed-N}
+     * cells, no outcomes of its own) its complete seeds in seed order.
+     */
     private static List<Path> folders(String list, String what) {
         List<Path> out = new ArrayList<>();
         for (String s : list.split(",")) {
@@ -123,9 +129,42 @@ final class CompareCommand implements Callable<Integer> {
                 throw new InfuseException("data-missing", what + ": no folder " + p + "; expected an output folder of 'infuse eval' "
                         + "or 'infuse probe'");
             }
-            out.add(p);
+            List<Path> seeds = Files.isRegularFile(p.resolve(Outcomes.FILE_NAME)) ? List.of() : seedCells(p);
+            if (seeds.isEmpty()) {
+                out.add(p);
+            } else {
+                out.addAll(seeds);
+            }
         }
         return out;
+    }
+
+    private static final java.util.regex.Pattern SEED_CELL = java.util.regex.Pattern.compile("seed-(\\d+)");
+
+    /** The {@code seed-N} folders of a study's method-and-task folder, by seed; empty when it has none. */
+    private static List<Path> seedCells(Path dir) {
+        try (var children = Files.list(dir)) {
+            return children.filter(c -> Files.isDirectory(c) && SEED_CELL.matcher(c.getFileName().toString()).matches())
+                    .sorted(java.util.Comparator.comparingLong(CompareCommand::seedOf)).toList();
+        } catch (IOException e) {
+            throw new InfuseException("data-io", "cannot list " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static long seedOf(Path cell) {
+        var m = SEED_CELL.matcher(cell.getFileName().toString());
+        return m.matches() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    /** Study cells on both sides pair by seed: both sides must hold the same seeds. */
+    private static void requireSameSeeds(List<Path> fa, List<Path> fb) {
+        List<Long> sa = fa.stream().map(CompareCommand::seedOf).toList();
+        List<Long> sb = fb.stream().map(CompareCommand::seedOf).toList();
+        if (!sa.contains(-1L) && !sb.contains(-1L) && !sa.equals(sb)) {
+            throw new InfuseException("data-unpaired", "RUN_A holds the cells of seeds " + sa + " (" + join(fa) + ") and RUN_B of seeds "
+                    + sb + " (" + join(fb) + "); study cells pair by seed: compare the seeds both sides have, e.g. A/seed-1,A/seed-2 "
+                    + "B/seed-1,B/seed-2");
+        }
     }
 
     private static List<Path> concat(List<Path> x, List<Path> y) {

@@ -82,6 +82,35 @@ class CompareCommandTest {
     }
 
     @Test
+    void aStudysMethodAndTaskFolderStandsForItsSeedsPairedBySeed() throws IOException {
+        // cells/<method>/<task>/seed-N as a study writes them; seed 10 after seed 2 (numeric order), a running cell's
+        // hidden checkpoint beside them.
+        for (long seed : new long[] {1, 2, 10}) {
+            folder("cells/m/lama/seed-" + seed, "lama", seed, 0.65, 300);
+            folder("cells/twin/lama/seed-" + seed, "lama", 100 + seed, 0.60, 300);
+        }
+        Files.createDirectories(tmp.resolve("cells/m/lama/.seed-11.checkpoint"));
+        Path a = tmp.resolve("cells/m/lama");
+        Path b = tmp.resolve("cells/twin/lama");
+        Path json = tmp.resolve("by-seed.json");
+        Run r = run("compare", a.toString(), b.toString(), "--resamples", "500", "--json", json.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("3 seed pair(s)");
+        JsonNode j = new ObjectMapper().readTree(json.toFile());
+        assertThat(j.path("a").toString()).isEqualTo(new ObjectMapper().writeValueAsString(
+                List.of(a.resolve("seed-1").toString(), a.resolve("seed-2").toString(), a.resolve("seed-10").toString())));
+        Run listed = run("compare", a.resolve("seed-1") + "," + a.resolve("seed-2") + "," + a.resolve("seed-10"),
+                b.resolve("seed-1") + "," + b.resolve("seed-2") + "," + b.resolve("seed-10"), "--resamples", "500");
+        assertThat(listed.out()).as("the same as listing the seeds").isEqualTo(r.out().replace("JSON written to " + json + "\n", ""));
+
+        folder("cells/short/lama/seed-1", "lama", 7, 0.6, 300);
+        folder("cells/short/lama/seed-3", "lama", 8, 0.6, 300);
+        folder("cells/short/lama/seed-10", "lama", 9, 0.6, 300);
+        assertOneErrorLine(run("compare", a.toString(), tmp.resolve("cells/short/lama").toString()), "data-unpaired",
+                "seeds [1, 2, 10]", "seeds [1, 3, 10]", "pair by seed");
+    }
+
+    @Test
     void badInputIsOneLineNamingTheFolders() throws IOException {
         Path a = folder("a", "lama", 1, 0.7, 100);
         Path other = folder("ud", "ud", 2, 0.5, 100);
