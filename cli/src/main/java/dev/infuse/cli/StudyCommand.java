@@ -53,8 +53,8 @@ final class StudyCommand implements Callable<Integer> {
     boolean show;
 
     @Option(names = "--status", description = "Print how far the study in --out has got and exit without running anything: "
-            + "each knowledge graph, pretraining step and cell in run order, done (its score), resumable (after which epoch), "
-            + "stale (another configuration: runs again), not needed or to run.")
+            + "each knowledge graph, pretraining step and cell in run order, done (its score), running, resumable (after which "
+            + "epoch), stale (another configuration: runs again), not needed or to run, with the time left.")
     boolean status;
 
     @Option(names = "--precision", paramLabel = "P",
@@ -134,6 +134,8 @@ final class StudyCommand implements Callable<Integer> {
         List<StudyStatus.Step> steps = StudyStatus.of(study, folder);
         int width = steps.stream().mapToInt(s -> s.label().length()).max().orElse(0);
         stdout.printf("study %s in %s: %s%n", study.name(), folder, StudyStatus.summary(steps));
+        String running = StudyStatus.running(folder);
+        stdout.println(running == null ? "no run is writing into it now" : "a run is writing into it now: " + running);
         for (StudyStatus.Step s : steps) {
             stdout.println(String.format(Locale.ROOT, "  %-10s %-" + width + "s  %-9s %s", s.state().label(), s.label(), s.left(), s.detail())
                     .stripTrailing());

@@ -219,6 +219,49 @@ class ProcessReliabilityTest {
         }
     }
 
+    @Test
+    void whileAStudyRunsItsStatusShowsItAndASecondRunIntoItsFolderIsRefused() throws Exception {
+        writeSemEval();
+        Path file = Files.writeString(tmp.resolve("long.yaml"), """
+                name: long
+                backbone: bert-random
+                data: %s
+                seeds: [1]
+                cache: false
+                budgets: {default: {epochs: 2000, batch_size: 8, lr: 1e-3, max_length: 32, head_dropout: 0}}
+                tasks: [semeval]
+                """.formatted(tmp.resolve("data")));
+        Path out = tmp.resolve("long-out");
+        String[] args = {"study", file.toString(), "--out", out.toString(), "--cache", tmp.resolve("cache").toString(),
+            "--plugins", tmp.resolve("plugins").toString()};
+        Process p = infuse(Files.createTempDirectory(tmp, "study"), args).start();
+        try {
+            Path checkpoint = out.resolve("cells/baseline/semeval/.seed-1.checkpoint/training/checkpoint.json");
+            long t0 = System.currentTimeMillis();
+            while (p.isAlive() && !Files.exists(checkpoint) && System.currentTimeMillis() - t0 < 150_000) {
+                Thread.sleep(50);
+            }
+            assertThat(p.isAlive()).as("the study runs its 2,000 epochs").isTrue();
+
+            Exit status = runToEnd(Stream.concat(java.util.Arrays.stream(args), Stream.of("--status")).toArray(String[]::new));
+            assertThat(status.code()).as(status.err()).isZero();
+            assertThat(status.out()).contains("a run is writing into it now: pid " + p.pid() + ", started ")
+                    .containsPattern("running +baseline/semeval/seed-1 +(~[0-9].* left +)?after epoch [0-9]+ of 2000");
+
+            Exit second = runToEnd(args);
+            assertThat(second.code()).as(second.err()).isEqualTo(2);
+            assertThat(second.err().strip()).startsWith("error[config-study-running]: another 'infuse study' run is writing into " + out
+                    + " (pid " + p.pid() + ", started ").doesNotContain("\tat ");
+            assertThat(p.isAlive()).as("the first run goes on").isTrue();
+        } finally {
+            p.destroyForcibly();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        Exit after = runToEnd(Stream.concat(java.util.Arrays.stream(args), Stream.of("--status")).toArray(String[]::new));
+        assertThat(after.out()).as("a killed run holds no lock").contains("no run is writing into it now")
+                .containsPattern("resumable +baseline/semeval/seed-1");
+    }
+
     /** 60 SemEval-format sentences of three labels under tmp/data (once per test). */
     void writeSemEval() throws IOException {
         Path dir = tmp.resolve("data/semeval2010_task8/SemEval2010_task8_training");

@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class StudyRunner {
     private static final Logger LOG = LoggerFactory.getLogger(StudyRunner.class);
-    private static final String TMP = ".tmp-";
+    static final String TMP = ".tmp-";
     /** The error code of a method that cannot take part in a task; such a cell is complete and shown as n/a. */
     static final String NOT_APPLICABLE = "task-not-applicable";
 
@@ -56,12 +56,19 @@ public final class StudyRunner {
      * Runs the study into {@code out} and writes its outputs.
      *
      * @param executor runs the cells; the caller closes it
-     * @throws InfuseException for problems of the whole study (unknown plugin, unusable output folder);
+     * @throws InfuseException for problems of the whole study (unknown plugin, unusable output folder, another run writing
+     *     into it: {@code config-study-running});
      *     a failing cell is reported in the results instead
      */
     public static StudyResults run(Infuse infuse, Study study, Path out, CellExecutor executor) {
         checkPlugins(infuse, study);
         Io.createDirectories(out);
+        try (StudyLock lock = StudyLock.acquire(out)) {
+            return runLocked(infuse, study, out, executor);
+        }
+    }
+
+    private static StudyResults runLocked(Infuse infuse, Study study, Path out, CellExecutor executor) {
         removeLeftovers(out);
         LOG.info("study {} in {}: {}", study.name(), out, StudyStatus.summary(StudyStatus.of(study, out)));
         StudyJob job = StudyJob.of(infuse, study, out);
@@ -496,6 +503,7 @@ public final class StudyRunner {
         Path checkpoint = prepareCheckpoint(folder, recipe);
         Path tmp = folder.resolveSibling(folder.getFileName() + TMP + UUID.randomUUID());
         try {
+            Io.createDirectories(tmp); // from the start: a step with a temporary folder is the one running (StudyStatus)
             LOG.info("{}: starting", c.label());
             try {
                 work.into(tmp);
@@ -508,6 +516,7 @@ public final class StudyRunner {
                 Io.deleteTree(checkpoint);
                 prepareCheckpoint(folder, recipe);
                 Io.deleteTree(tmp);
+                Io.createDirectories(tmp);
                 work.into(tmp);
             }
             Io.write(tmp.resolve(RECIPE), recipe);

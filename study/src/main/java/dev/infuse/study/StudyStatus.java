@@ -29,6 +29,8 @@ public final class StudyStatus {
     public enum State {
         /** Complete for this study file: a rerun reuses it. */
         DONE,
+        /** Being run now, by the run that holds the folder's lock ({@link #running(Path)}). */
+        RUNNING,
         /** Stopped after a finished epoch: a rerun resumes it there. */
         RESUMABLE,
         /** Complete, but for another configuration of the study: a rerun runs it again. */
@@ -38,7 +40,7 @@ public final class StudyStatus {
         /** Not started: a rerun runs it. */
         TO_RUN;
 
-        /** The state in words, as printed: {@code done}, {@code resumable}, {@code stale}, {@code not needed}, {@code to run}. */
+        /** The state in words, as printed: {@code done}, {@code running}, {@code resumable}, {@code stale}, {@code not needed}, {@code to run}. */
         public String label() {
             return name().toLowerCase(Locale.ROOT).replace('_', ' ');
         }
@@ -64,11 +66,20 @@ public final class StudyStatus {
         }
     }
 
+    /**
+     * The run writing into the study's output folder {@code out} now, as {@code pid 4242, started 2026-12-06T18:40:00Z}, or
+     * null when none is (a run holds the folder's lock while it runs; a second run into it is refused).
+     */
+    public static String running(Path out) {
+        return StudyLock.holder(out);
+    }
+
     /** Every step of {@code study} in run order, with its state in the output folder {@code out}. */
     public static List<Step> of(Study study, Path out) {
+        boolean live = running(out) != null; // without a live run, an unfinished step's temporary folder is a leftover
         List<Found> found = new ArrayList<>();
         for (Study.KnowledgeGraphStep g : study.knowledgeGraphs()) {
-            found.add(find("knowledge graph " + g.name(), "knowledge graph " + g.name(), KnowledgeGraphs.folder(out, g.name()),
+            found.add(find(live, "knowledge graph " + g.name(), "knowledge graph " + g.name(), KnowledgeGraphs.folder(out, g.name()),
                     StudyRunner.recipe(g), 0));
         }
         List<Cell> cells = StudyRunner.cells(study, out);
@@ -86,7 +97,7 @@ public final class StudyStatus {
                     Cell c = new Cell(Cell.Stage.PRETRAINING, p.id(), p.task(), p.seed(), StudyRunner.pretrainingFolder(out, p));
                     String method = p.id().contains("/") ? p.id().substring(0, p.id().indexOf('/')) : p.id(); // <method>/<adapter>
                     String kind = "pretraining " + kind(study, method) + p.id().substring(method.length()).replaceFirst("/seed-\\d+$", "");
-                    Found f = find(c.label(), kind, c.folder(), StudyRunner.recipe(study, c), p.budget().epochs());
+                    Found f = find(live, c.label(), kind, c.folder(), StudyRunner.recipe(study, c), p.budget().epochs());
                     found.add(f.step().state() == State.TO_RUN && !needed.get(p)
                             ? new Found(new Step(c.label(), State.NOT_NEEDED, "its cells are done", 0), f.kind(), Double.NaN) : f);
                 }
@@ -94,7 +105,7 @@ public final class StudyStatus {
             for (List<Cell> wave : StudyRunner.waves(study, group)) {
                 for (Cell c : wave) {
                     Study.TaskEntry t = study.tasks().stream().filter(x -> x.name().equals(c.task())).findFirst().orElseThrow();
-                    found.add(find(c.label(), kind(study, c.method()) + "/" + c.task(), c.folder(), StudyRunner.recipe(study, c),
+                    found.add(find(live, c.label(), kind(study, c.method()) + "/" + c.task(), c.folder(), StudyRunner.recipe(study, c),
                             study.method(c.method()).budget(t).epochs()));
                 }
             }
@@ -113,8 +124,8 @@ public final class StudyStatus {
         for (Found f : found) {
             Step s = f.step();
             double[] a = doneSeconds.get(f.kind());
-            steps.add(s.state() == State.TO_RUN || s.state() == State.STALE
-                    ? new Step(s.label(), s.state(), s.detail(), a == null ? Double.NaN : a[0] / a[1]) : s);
+            boolean fromKind = s.state() == State.TO_RUN || s.state() == State.STALE || s.state() == State.RUNNING && Double.isNaN(s.secondsLeft());
+            steps.add(fromKind ? new Step(s.label(), s.state(), s.detail(), a == null ? Double.NaN : a[0] / a[1]) : s);
         }
         return steps;
     }
@@ -182,7 +193,7 @@ public final class StudyStatus {
     /** A step as found in the folder, with its kind (what its time is estimated from) and, when done, the time it took. */
     private record Found(Step step, String kind, double seconds) {}
 
-    private static Found find(String label, String kind, Path folder, String recipe, int epochs) {
+    private static Found find(boolean live, String label, String kind, Path folder, String recipe, int epochs) {
         if (StudyRunner.complete(folder)) {
             if (!StudyRunner.writtenFor(folder, recipe)) {
                 return new Found(new Step(label, State.STALE, "written with another configuration of the study: runs again", Double.NaN),
@@ -194,17 +205,34 @@ public final class StudyStatus {
         Path checkpoint = StudyRunner.checkpointFolder(folder);
         JsonNode state = readJson(checkpoint.resolve("training").resolve("checkpoint.json"));
         int epoch = state == null ? 0 : state.path("epoch").asInt();
-        if (state != null && sameRecipe(checkpoint, recipe) && epoch > 0) {
-            double perEpoch = 0;
-            for (JsonNode e : state.path("history")) {
-                perEpoch += e.path("seconds").asDouble() / epoch;
-            }
-            double left = epochs > epoch && perEpoch > 0 ? perEpoch * (epochs - epoch) : epochs > 0 ? 0 : Double.NaN;
-            return new Found(new Step(label, State.RESUMABLE, "after epoch " + epoch + (epochs > 0 ? " of " + epochs : "")
-                    + String.format(Locale.ROOT, " (best so far %.2f, epoch %d)", 100 * state.path("best_score").asDouble(),
-                            state.path("best_epoch").asInt()), left), kind, Double.NaN);
+        boolean resumable = state != null && sameRecipe(checkpoint, recipe) && epoch > 0;
+        boolean running = live && inProgress(folder);
+        if (!resumable) {
+            return new Found(new Step(label, running ? State.RUNNING : State.TO_RUN, running ? "before the end of its first epoch" : "",
+                    Double.NaN), kind, Double.NaN);
         }
-        return new Found(new Step(label, State.TO_RUN, "", Double.NaN), kind, Double.NaN);
+        double perEpoch = 0;
+        for (JsonNode e : state.path("history")) {
+            perEpoch += e.path("seconds").asDouble() / epoch;
+        }
+        double left = epochs > epoch && perEpoch > 0 ? perEpoch * (epochs - epoch) : epochs > 0 ? 0 : Double.NaN;
+        return new Found(new Step(label, running ? State.RUNNING : State.RESUMABLE, "after epoch " + epoch + (epochs > 0 ? " of " + epochs : "")
+                + String.format(Locale.ROOT, " (best so far %.2f, epoch %d)", 100 * state.path("best_score").asDouble(),
+                        state.path("best_epoch").asInt()), left), kind, Double.NaN);
+    }
+
+    /** Whether a step's temporary folder ({@code <folder>.tmp-<id>}, renamed into place when it completes) exists. */
+    private static boolean inProgress(Path folder) {
+        Path parent = folder.getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            return false;
+        }
+        String prefix = folder.getFileName() + StudyRunner.TMP;
+        try (var siblings = Files.list(parent)) {
+            return siblings.anyMatch(p -> p.getFileName().toString().startsWith(prefix));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** A complete folder's result in a few words: the primary metric, its best epoch, or why it is n/a. */
