@@ -54,10 +54,11 @@ public final class StudyStatus {
      * @param state what a rerun does with it
      * @param detail what its folder holds, for people: the score of a done cell, the last finished epoch of a
      *     resumable one; empty when there is nothing to say
-     * @param secondsLeft an estimate of the time a rerun spends on it: 0 when done or not needed; for a resumable step
-     *     its own mean epoch time × the epochs left; otherwise the mean time of the done steps of the same method and
-     *     task (or pretraining step, over its seeds), a knowledge-ablated twin counting as its method; {@code NaN} when
-     *     there is nothing to estimate it from
+     * @param secondsLeft an estimate of the time a rerun spends on it: 0 when done or not needed; otherwise from the mean
+     *     time of the done steps of the same method and task (or pretraining step, over its seeds), a knowledge-ablated
+     *     twin counting as its method — for a step part-way through, the share of its epochs left; for a resumable or
+     *     running step with none of its kind done, its own mean epoch time (training only) × the epochs left;
+     *     {@code NaN} when there is nothing to estimate it from
      */
     public record Step(String label, State state, String detail, double secondsLeft) {
         /** The estimate in words ({@code ~12 min left}), or empty when there is none or nothing is left. */
@@ -124,8 +125,16 @@ public final class StudyStatus {
         for (Found f : found) {
             Step s = f.step();
             double[] a = doneSeconds.get(f.kind());
-            boolean fromKind = s.state() == State.TO_RUN || s.state() == State.STALE || s.state() == State.RUNNING && Double.isNaN(s.secondsLeft());
-            steps.add(fromKind ? new Step(s.label(), s.state(), s.detail(), a == null ? Double.NaN : a[0] / a[1]) : s);
+            double mean = a == null ? Double.NaN : a[0] / a[1];
+            if (s.state() == State.TO_RUN || s.state() == State.STALE || s.state() == State.RUNNING && Double.isNaN(s.secondsLeft())) {
+                steps.add(new Step(s.label(), s.state(), s.detail(), mean));
+            } else if (!Double.isNaN(mean) && !Double.isNaN(f.shareLeft())) {
+                // Part-way through: the done steps' time includes what its own epoch times leave out (the evaluation after
+                // each epoch, loading, saving), so it is the better estimate when there is one.
+                steps.add(new Step(s.label(), s.state(), s.detail(), mean * f.shareLeft()));
+            } else {
+                steps.add(s);
+            }
         }
         return steps;
     }
@@ -191,7 +200,15 @@ public final class StudyStatus {
     }
 
     /** A step as found in the folder, with its kind (what its time is estimated from) and, when done, the time it took. */
-    private record Found(Step step, String kind, double seconds) {}
+    /**
+     * A step as found: its kind (what its time is estimated from), the time it took when done, and for a step part-way
+     * through its training the share of epochs left.
+     */
+    private record Found(Step step, String kind, double seconds, double shareLeft) {
+        Found(Step step, String kind, double seconds) {
+            this(step, kind, seconds, Double.NaN);
+        }
+    }
 
     private static Found find(boolean live, String label, String kind, Path folder, String recipe, int epochs) {
         if (StudyRunner.complete(folder)) {
@@ -218,7 +235,8 @@ public final class StudyStatus {
         double left = epochs > epoch && perEpoch > 0 ? perEpoch * (epochs - epoch) : epochs > 0 ? 0 : Double.NaN;
         return new Found(new Step(label, running ? State.RUNNING : State.RESUMABLE, "after epoch " + epoch + (epochs > 0 ? " of " + epochs : "")
                 + String.format(Locale.ROOT, " (best so far %.2f, epoch %d)", 100 * state.path("best_score").asDouble(),
-                        state.path("best_epoch").asInt()), left), kind, Double.NaN);
+                        state.path("best_epoch").asInt()), left), kind, Double.NaN,
+                epochs > 0 ? Math.max(0, epochs - epoch) / (double) epochs : Double.NaN);
     }
 
     /** Whether a step's temporary folder ({@code <folder>.tmp-<id>}, renamed into place when it completes) exists. */

@@ -60,8 +60,8 @@ class StudyStatusTest {
         assertThat(steps.get("baseline/semeval/seed-1"))
                 .isEqualTo(new Step("baseline/semeval/seed-1", State.DONE, "f1 45.67 (best epoch 3)", 0));
         assertThat(steps.get("factual-twin/semeval/seed-1").state()).isEqualTo(State.STALE);
-        assertThat(steps.get("factual/semeval/seed-2")).as("its own epochs: 30 s each, two left").isEqualTo(
-                new Step("factual/semeval/seed-2", State.RESUMABLE, "after epoch 1 of 3 (best so far 25.00, epoch 1)", 60));
+        assertThat(steps.get("factual/semeval/seed-2")).as("two thirds of the 50 s its twin's done cell took").isEqualTo(
+                new Step("factual/semeval/seed-2", State.RESUMABLE, "after epoch 1 of 3 (best so far 25.00, epoch 1)", 50 * (2 / 3.0)));
         assertThat(steps.get("factual-control/semeval/seed-2").state()).as("a checkpoint of another recipe is deleted, not resumed")
                 .isEqualTo(State.TO_RUN);
         assertThat(steps.get("baseline/semeval/seed-2").state()).isEqualTo(State.TO_RUN);
@@ -71,20 +71,20 @@ class StudyStatusTest {
         assertThat(steps.get("pretraining factual/factual/seed-2 on trex-rc").state()).isEqualTo(State.TO_RUN);
 
         // Time left: a step to run takes as long as the done ones of its method (or of the method it is the twin of) and
-        // task (seconds, or the epochs' sum when larger); a resumable one its mean epoch time for each epoch left;
-        // nothing of its kind done: no estimate.
+        // task (seconds, or the epochs' sum when larger), a resumable one that times the share of epochs left, or with
+        // nothing of its kind done its own mean epoch time for each epoch left; else no estimate.
         assertThat(steps.get("baseline/semeval/seed-2").secondsLeft()).isEqualTo(100);
         assertThat(steps.get("factual-twin/semeval/seed-1").secondsLeft()).as("stale: runs again").isEqualTo(50);
         assertThat(steps.get("factual/semeval/seed-1").secondsLeft()).as("a twin trains as its method").isEqualTo(50);
-        assertThat(steps.get("pretraining factual/factual/seed-1 on trex-rc").secondsLeft()).isEqualTo(40);
+        assertThat(steps.get("pretraining factual/factual/seed-1 on trex-rc").secondsLeft()).as("its own two epochs left").isEqualTo(40);
         assertThat(steps.get("factual-control/semeval/seed-2").secondsLeft()).isNaN();
         assertThat(steps.get("pretraining factual/factual/seed-2 on trex-rc").secondsLeft()).isNaN();
         assertThat(steps.get("pretraining factual-twin/factual/seed-2 on trex-rc").secondsLeft()).isZero();
-        assertThat(StudyStatus.timeLeft(list)).isEqualTo(new StudyStatus.TimeLeft(40 + 50 + 50 + 100 + 60, 4));
-        assertThat(StudyStatus.summary(list)).isEqualTo("12 steps: 2 done, 2 resumable, 1 stale, 1 not needed, 6 to run; ~5 min left "
+        assertThat(StudyStatus.timeLeft(list)).isEqualTo(new StudyStatus.TimeLeft(40 + 50 + 50 + 100 + 50 * (2 / 3.0), 4));
+        assertThat(StudyStatus.summary(list)).isEqualTo("12 steps: 2 done, 2 resumable, 1 stale, 1 not needed, 6 to run; ~4 min left "
                 + "(estimated from the done steps of the same method and task, or a resumable step's own epochs), 4 steps with nothing "
                 + "of their kind done to estimate from");
-        assertThat(steps.get("factual/semeval/seed-2").left()).isEqualTo("~1 min left");
+        assertThat(steps.get("factual/semeval/seed-2").left()).isEqualTo("~33 s left");
         assertThat(steps.get("baseline/semeval/seed-1").left()).isEmpty();
     }
 
