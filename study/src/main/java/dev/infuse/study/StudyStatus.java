@@ -35,7 +35,7 @@ public final class StudyStatus {
         RESUMABLE,
         /** Complete, but for another configuration of the study: a rerun runs it again. */
         STALE,
-        /** A pretraining step every cell reading it is done without: a rerun skips it. */
+        /** A pretraining step not done whose cells are all done: a rerun skips it. */
         NOT_NEEDED,
         /** Not started: a rerun runs it. */
         TO_RUN;
@@ -99,7 +99,8 @@ public final class StudyStatus {
                     String method = p.id().contains("/") ? p.id().substring(0, p.id().indexOf('/')) : p.id(); // <method>/<adapter>
                     String kind = "pretraining " + kind(study, method) + p.id().substring(method.length()).replaceFirst("/seed-\\d+$", "");
                     Found f = find(live, c.label(), kind, c.folder(), StudyRunner.recipe(study, c), p.budget().epochs());
-                    found.add(f.step().state() == State.TO_RUN && !needed.get(p)
+                    State state = f.step().state();
+                    found.add(state != State.DONE && state != State.RUNNING && !needed.get(p) // a run pretrains only for cells to run
                             ? new Found(new Step(c.label(), State.NOT_NEEDED, "its cells are done", 0), f.kind(), Double.NaN) : f);
                 }
             }

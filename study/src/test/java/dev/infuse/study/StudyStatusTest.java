@@ -53,6 +53,11 @@ class StudyStatusTest {
         Study.Pretraining p = study.pretrainings().get(0);
         Path pretraining = StudyRunner.pretrainingFolder(out, p);
         checkpoint(StudyRunner.recipe(study, new Cell(Cell.Stage.PRETRAINING, p.id(), p.task(), p.seed(), pretraining)), pretraining, 1, 0.6, 20);
+        Study.Pretraining twin2 = study.pretrainings().stream().filter(x -> x.id().equals("factual-twin/factual/seed-2")).findFirst().orElseThrow();
+        Path unneeded = StudyRunner.pretrainingFolder(out, twin2); // complete for another configuration, but its cell is done
+        Files.createDirectories(unneeded);
+        Files.writeString(unneeded.resolve("metrics.json"), "{}");
+        Files.writeString(unneeded.resolve(StudyRunner.RECIPE), "an earlier configuration\n");
 
         List<Step> list = StudyStatus.of(study, out);
         Map<String, Step> steps = list.stream().collect(Collectors.toMap(Step::label, s -> s));
@@ -66,7 +71,8 @@ class StudyStatusTest {
                 .isEqualTo(State.TO_RUN);
         assertThat(steps.get("baseline/semeval/seed-2").state()).isEqualTo(State.TO_RUN);
         assertThat(steps.get("pretraining factual/factual/seed-1 on trex-rc").state()).isEqualTo(State.RESUMABLE);
-        // Seed 2's twin pretraining: its only cell is done, so a rerun does not pretrain it; the method's is still needed.
+        // Seed 2's twin pretraining: its only cell is done, so a rerun does not pretrain it (stale or not); the method's is
+        // still needed.
         assertThat(steps.get("pretraining factual-twin/factual/seed-2 on trex-rc").state()).isEqualTo(State.NOT_NEEDED);
         assertThat(steps.get("pretraining factual/factual/seed-2 on trex-rc").state()).isEqualTo(State.TO_RUN);
 
