@@ -303,9 +303,9 @@ class ProcessReliabilityTest {
         p.destroyForcibly();
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(exists(cells, "seed-1/metrics.json")).as("the first cell finished before the kill").isTrue();
-        // Every cell folder that exists under its final name is complete.
+        // Every cell folder that exists under its final name is complete (a running cell's seed-N.tmp-* folder is not one).
         try (Stream<Path> seeds = Files.list(cells)) {
-            for (Path cell : seeds.filter(c -> c.getFileName().toString().startsWith("seed-")).toList()) {
+            for (Path cell : seeds.filter(c -> c.getFileName().toString().matches("seed-\\d+")).toList()) {
                 assertThat(cell.resolve("metrics.json")).as(cell.toString()).isRegularFile();
             }
         }
