@@ -545,18 +545,23 @@ public final class StudyRunner {
 
     private static Path prepareCheckpoint(Path cellFolder, String recipe) {
         Path checkpoint = checkpointFolder(cellFolder);
-        Path recipeFile = checkpoint.resolve(RECIPE);
-        try {
-            if (Files.isDirectory(checkpoint) && !(Files.isRegularFile(recipeFile) && Files.readString(recipeFile).equals(recipe))) {
-                LOG.info("{}: deleting a checkpoint written for another configuration", checkpoint);
-                Io.deleteTree(checkpoint);
-            }
-        } catch (IOException e) {
+        if (Files.isDirectory(checkpoint) && !checkpointFor(checkpoint, recipe)) {
+            LOG.info("{}: deleting a checkpoint written for another configuration", checkpoint);
             Io.deleteTree(checkpoint);
         }
         Io.createDirectories(checkpoint);
-        Io.write(recipeFile, recipe);
+        Io.write(checkpoint.resolve(RECIPE), recipe);
         return checkpoint;
+    }
+
+    /** Whether a checkpoint folder was written for this recipe (one without a readable recipe was not). */
+    static boolean checkpointFor(Path checkpoint, String recipe) {
+        try {
+            Path file = checkpoint.resolve(RECIPE);
+            return Files.isRegularFile(file) && Files.readString(file).equals(recipe);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static void pretrain(Infuse infuse, Backbone backbone, Study study, Path out, Study.Pretraining p, Path tmp) {

@@ -86,11 +86,15 @@ public final class StudyStatus {
         List<Cell> cells = StudyRunner.cells(study, out);
         Set<String> listed = new HashSet<>();
         for (List<Cell> group : StudyRunner.groups(study, cells)) {
+            Map<Cell, Found> cellSteps = new LinkedHashMap<>();
             Map<Study.Pretraining, Boolean> needed = new LinkedHashMap<>(); // the group's pretrainings: whether a cell waits for it
             for (Cell c : group) {
-                boolean done = StudyRunner.complete(c.folder()) && StudyRunner.writtenFor(c.folder(), StudyRunner.recipe(study, c));
+                Study.TaskEntry t = study.tasks().stream().filter(x -> x.name().equals(c.task())).findFirst().orElseThrow();
+                Found f = find(live, c.label(), kind(study, c.method()) + "/" + c.task(), c.folder(), StudyRunner.recipe(study, c),
+                        study.method(c.method()).budget(t).epochs());
+                cellSteps.put(c, f);
                 for (Study.Pretraining p : study.method(c.method()).pretrainings(c.seed())) {
-                    needed.merge(p, !done, Boolean::logicalOr);
+                    needed.merge(p, f.step().state() != State.DONE, Boolean::logicalOr);
                 }
             }
             for (Study.Pretraining p : study.pretrainings()) { // in the study's order, each once
@@ -105,11 +109,7 @@ public final class StudyStatus {
                 }
             }
             for (List<Cell> wave : StudyRunner.waves(study, group)) {
-                for (Cell c : wave) {
-                    Study.TaskEntry t = study.tasks().stream().filter(x -> x.name().equals(c.task())).findFirst().orElseThrow();
-                    found.add(find(live, c.label(), kind(study, c.method()) + "/" + c.task(), c.folder(), StudyRunner.recipe(study, c),
-                            study.method(c.method()).budget(t).epochs()));
-                }
+                wave.forEach(c -> found.add(cellSteps.get(c)));
             }
         }
         // A step not started is estimated from the done steps of its kind: the same method (a twin's trains as its method)
@@ -223,7 +223,7 @@ public final class StudyStatus {
         Path checkpoint = StudyRunner.checkpointFolder(folder);
         JsonNode state = readJson(checkpoint.resolve("training").resolve("checkpoint.json"));
         int epoch = state == null ? 0 : state.path("epoch").asInt();
-        boolean resumable = state != null && sameRecipe(checkpoint, recipe) && epoch > 0;
+        boolean resumable = state != null && StudyRunner.checkpointFor(checkpoint, recipe) && epoch > 0;
         boolean running = live && inProgress(folder);
         if (!resumable) {
             return new Found(new Step(label, running ? State.RUNNING : State.TO_RUN, running ? "before the end of its first epoch" : "",
@@ -284,15 +284,6 @@ public final class StudyStatus {
             epochs += e.path("seconds").asDouble();
         }
         return Math.max(m.path("seconds").asDouble(), epochs);
-    }
-
-    private static boolean sameRecipe(Path checkpoint, String recipe) {
-        try {
-            Path file = checkpoint.resolve(StudyRunner.RECIPE);
-            return Files.isRegularFile(file) && Files.readString(file).equals(recipe);
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     private static JsonNode readJson(Path file) {
