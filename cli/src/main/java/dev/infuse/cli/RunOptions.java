@@ -75,6 +75,11 @@ final class RunOptions {
     @Option(names = "--patience", defaultValue = "0", description = "Stop after this many epochs without improvement, 0 never (default: ${DEFAULT-VALUE}).")
     int patience;
 
+    @Option(names = "--evaluate-every", paramLabel = "N", defaultValue = "1",
+            description = "Score the development data after every N epochs and after the last; only those epochs can be "
+                    + "selected (default: ${DEFAULT-VALUE}). Raise it when scoring costs more than training (few-shot data).")
+    int evaluateEvery;
+
     @Option(names = "--max-length", paramLabel = "N",
             description = "Word pieces per example, at most the backbone's position limit (default: 128, or the backbone's limit if smaller).")
     Integer maxLength;
@@ -136,7 +141,7 @@ final class RunOptions {
 
     TrainingConfig training() {
         validate();
-        return new TrainingConfig(epochs, batchSize, batchSize * 160, learningRate, warmup, clip, patience, seed);
+        return new TrainingConfig(epochs, batchSize, batchSize * 160, learningRate, warmup, clip, patience, seed, evaluateEvery);
     }
 
     /** The run these options describe, with {@code adapters}. */
@@ -205,6 +210,7 @@ final class RunOptions {
         require(warmup >= 0 && warmup <= 1, "--warmup", warmup, "a fraction in [0, 1]");
         require(clip >= 0 && Double.isFinite(clip), "--clip", clip, "0 (none) or a positive number");
         require(patience >= 0, "--patience", patience, "0 (never) or more");
+        require(evaluateEvery >= 1, "--evaluate-every", evaluateEvery, "at least 1 (every epoch)");
         require(maxLength == null || (maxLength >= 8 && maxLength <= 4096), "--max-length", maxLength, "8 to 4096 word pieces");
         require(headDropout >= 0 && headDropout < 1, "--head-dropout", headDropout, "a rate in [0, 1)");
         require(backboneDropout == null || (backboneDropout >= 0 && backboneDropout < 1), "--backbone-dropout", backboneDropout,

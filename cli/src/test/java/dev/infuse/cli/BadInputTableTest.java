@@ -276,6 +276,7 @@ class BadInputTableTest {
                 "config-bad-value", "--epochs");
         fails(eval("fewrel", f, "--clip", "-1"), 2, "config-bad-value", "--clip");
         fails(eval("fewrel", f, "--lr", "-1"), 2, "config-bad-value", "--lr");
+        fails(eval("fewrel", f, "--evaluate-every", "0"), 2, "config-bad-value", "--evaluate-every");
         fails(eval("fewrel", f, "--warmup", "2"), 2, "config-bad-value", "--warmup");
         fails(eval("fewrel", f, "--head-dropout", "1.5"), 2, "config-bad-value", "--head-dropout");
         fails(eval("fewrel", f, "--backbone-dropout", "1"), 2, "config-bad-value", "--backbone-dropout");

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Trains the trainable parts of a {@link ComposedModel}: Adam with linear warm-up and decay,
- * global-norm clipping, length-bucketed batches, evaluation after every epoch, the best epoch's
+ * global-norm clipping, length-bucketed batches, evaluation after every epoch (or every
+ * {@link TrainingConfig#evaluateEvery()} epochs), the best evaluated epoch's
  * weights kept (in memory) and restored at the end, early stopping, and a progress bar with ETA,
  * loss and throughput. A NaN or infinite loss stops training with a clear error after restoring the
  * last good weights. With {@link #checkpoint} the state is written to disk after every epoch and a
@@ -137,14 +138,16 @@ public final class Trainer {
                 }
             }
             double seconds = (System.nanoTime() - e0) / 1e9;
-            Map<String, Double> metrics = evaluator == null ? Map.of() : evaluator.evaluate(model);
+            boolean evaluated = evaluator != null && config.evaluatesAfter(epoch);
+            Map<String, Double> metrics = evaluated ? evaluator.evaluate(model) : Map.of();
             history.add(new TrainingReport.EpochRecord(epoch, lossSum / seen, metrics, seconds, seen / seconds));
-            LOG.info("epoch {}: loss {} {} ({} examples/s)", epoch, String.format("%.4f", lossSum / seen), metrics,
+            LOG.info("epoch {}: loss {} {} ({} examples/s)", epoch, String.format("%.4f", lossSum / seen),
+                    evaluator != null && !evaluated ? "(not evaluated: every " + config.evaluateEvery() + " epochs)" : metrics,
                     String.format("%.1f", seen / seconds));
             if (evaluator == null) {
                 best = snapshot(model, components);
                 bestEpoch = epoch;
-            } else {
+            } else if (evaluated) {
                 Double score = metrics.get(evaluator.primaryMetric());
                 if (score == null) {
                     throw new IllegalStateException("evaluator did not report its primary metric " + evaluator.primaryMetric());
@@ -179,6 +182,12 @@ public final class Trainer {
                 "max_tokens_per_batch", config.maxTokensPerBatch(), "learning_rate", config.learningRate(),
                 "warmup_fraction", config.warmupFraction(), "clip_norm", config.clipNorm(), "patience", config.patience(),
                 "seed", config.seed()));
+        if (config.evaluateEvery() != 1) { // only then: checkpoints written before the setting existed still resume
+            @SuppressWarnings("unchecked")
+            Map<String, Object> training = new LinkedHashMap<>((Map<String, Object>) run.get("training"));
+            training.put("evaluate_every", config.evaluateEvery());
+            run.put("training", training);
+        }
         List<String> params = new ArrayList<>();
         model.parameters().forEach(p -> params.add(p.name() + java.util.Arrays.toString(p.shape()) + (p.trainable() ? "" : " frozen")));
         run.put("parameters", params);

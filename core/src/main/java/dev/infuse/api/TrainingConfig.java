@@ -11,17 +11,29 @@ package dev.infuse.api;
  * @param clipNorm global gradient-norm clipping threshold (0 = none)
  * @param patience epochs without improvement of the primary metric before stopping (0 = never)
  * @param seed seed of shuffling (parameter initialisation and dropout use the model's seed)
+ * @param evaluateEvery evaluate on the development data after every this many epochs, and after the last one (1 =
+ *     every epoch). Only evaluated epochs can be selected as the best; patience counts evaluations. Worth raising
+ *     when scoring the development data costs more than an epoch of training (few-shot training sets).
  */
 public record TrainingConfig(int epochs, int batchSize, int maxTokensPerBatch, double learningRate,
-        double warmupFraction, double clipNorm, int patience, long seed) {
+        double warmupFraction, double clipNorm, int patience, long seed, int evaluateEvery) {
 
     public TrainingConfig {
         if (epochs < 1 || batchSize < 1) {
             throw new IllegalArgumentException("epochs and batch size must be at least 1");
         }
+        if (evaluateEvery < 1) {
+            throw new IllegalArgumentException("evaluateEvery must be at least 1");
+        }
         if (!(learningRate > 0) || warmupFraction < 0 || warmupFraction > 1) {
             throw new IllegalArgumentException("learning rate must be > 0 and warm-up fraction in [0,1]");
         }
+    }
+
+    /** A configuration that evaluates after every epoch. */
+    public TrainingConfig(int epochs, int batchSize, int maxTokensPerBatch, double learningRate, double warmupFraction,
+            double clipNorm, int patience, long seed) {
+        this(epochs, batchSize, maxTokensPerBatch, learningRate, warmupFraction, clipNorm, patience, seed, 1);
     }
 
     /** Sensible defaults for adapter training: 3 epochs, batch 32, lr 1e-4, 10% warm-up, clip 1.0, patience 2. */
@@ -30,19 +42,28 @@ public record TrainingConfig(int epochs, int batchSize, int maxTokensPerBatch, d
     }
 
     public TrainingConfig withEpochs(int e) {
-        return new TrainingConfig(e, batchSize, maxTokensPerBatch, learningRate, warmupFraction, clipNorm, patience, seed);
+        return new TrainingConfig(e, batchSize, maxTokensPerBatch, learningRate, warmupFraction, clipNorm, patience, seed, evaluateEvery);
     }
 
     public TrainingConfig withBatchSize(int b) {
-        return new TrainingConfig(epochs, b, maxTokensPerBatch, learningRate, warmupFraction, clipNorm, patience, seed);
+        return new TrainingConfig(epochs, b, maxTokensPerBatch, learningRate, warmupFraction, clipNorm, patience, seed, evaluateEvery);
     }
 
     public TrainingConfig withLearningRate(double lr) {
-        return new TrainingConfig(epochs, batchSize, maxTokensPerBatch, lr, warmupFraction, clipNorm, patience, seed);
+        return new TrainingConfig(epochs, batchSize, maxTokensPerBatch, lr, warmupFraction, clipNorm, patience, seed, evaluateEvery);
     }
 
     public TrainingConfig withSeed(long s) {
-        return new TrainingConfig(epochs, batchSize, maxTokensPerBatch, learningRate, warmupFraction, clipNorm, patience, s);
+        return new TrainingConfig(epochs, batchSize, maxTokensPerBatch, learningRate, warmupFraction, clipNorm, patience, s, evaluateEvery);
+    }
+
+    public TrainingConfig withEvaluateEvery(int n) {
+        return new TrainingConfig(epochs, batchSize, maxTokensPerBatch, learningRate, warmupFraction, clipNorm, patience, seed, n);
+    }
+
+    /** Whether the development data are scored after {@code epoch} (1-based). */
+    public boolean evaluatesAfter(int epoch) {
+        return epoch % evaluateEvery == 0 || epoch == epochs;
     }
 
     /** Learning rate at {@code step} (0-based) of {@code total}: linear warm-up, then linear decay. */

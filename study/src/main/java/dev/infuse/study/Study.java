@@ -115,12 +115,31 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
      * @param patience epochs without improvement before stopping (0 = never)
      * @param headDropout dropout before the task head
      * @param maxTrain at most this many training examples, a seeded subset (0 = all)
+     * @param evaluateEvery score the development split after every this many epochs and after the last (1 = every
+     *     epoch; {@link dev.infuse.api.TrainingConfig#evaluateEvery()})
      */
     public record Budget(int epochs, int batchSize, double learningRate, int maxLength, double warmup, double clip,
-            int patience, double headDropout, int maxTrain) {
-        /** The defaults when a study sets none: 3 epochs, batch 32, lr 1e-4, 128 word pieces, 10% warm-up, clip 1, no early stop, dropout 0.1, all examples. */
+            int patience, double headDropout, int maxTrain, int evaluateEvery) {
+        /** A budget that evaluates after every epoch. */
+        public Budget(int epochs, int batchSize, double learningRate, int maxLength, double warmup, double clip, int patience,
+                double headDropout, int maxTrain) {
+            this(epochs, batchSize, learningRate, maxLength, warmup, clip, patience, headDropout, maxTrain, 1);
+        }
+
+        /** The defaults when a study sets none: 3 epochs, batch 32, lr 1e-4, 128 word pieces, 10% warm-up, clip 1, no early stop, dropout 0.1, all examples, evaluation after every epoch. */
         public static Budget defaults() {
             return new Budget(3, 32, 1e-4, 128, 0.1, 1.0, 0, 0.1, 0);
+        }
+
+        /**
+         * The record's text, without {@code evaluateEvery} when it is 1: a cell's recipe holds this text, and the
+         * recipes of studies written before the setting existed must stay the same (their cells are reused).
+         */
+        @Override
+        public String toString() {
+            return "Budget[epochs=" + epochs + ", batchSize=" + batchSize + ", learningRate=" + learningRate + ", maxLength="
+                    + maxLength + ", warmup=" + warmup + ", clip=" + clip + ", patience=" + patience + ", headDropout="
+                    + headDropout + ", maxTrain=" + maxTrain + (evaluateEvery == 1 ? "" : ", evaluateEvery=" + evaluateEvery) + "]";
         }
     }
 

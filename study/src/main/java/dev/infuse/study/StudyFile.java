@@ -30,7 +30,7 @@ public final class StudyFile {
             "batch_size", "seed", "add_lama", "hold_out_probe_facts", "probe_fraction", "split_seed", "keep_probe_facts");
     private static final List<String> KG_LAMA = List.of("add_lama", "hold_out_probe_facts", "probe_fraction", "split_seed");
     private static final List<String> BUDGET = List.of("epochs", "batch_size", "lr", "max_length", "warmup", "clip",
-            "patience", "head_dropout", "max_train");
+            "patience", "head_dropout", "max_train", "evaluate_every");
     private static final List<String> TASK = List.of("name", "as", "train", "dev", "test", "metric", "markers", "options");
     private static final List<String> METHOD = List.of("name", "description", "fusion", "fusion_config", "adapters", "downstream",
             "budget", "twin");
@@ -554,7 +554,9 @@ public final class StudyFile {
             int patience = m.containsKey("patience") ? (int) m.get("patience").integer("patience") : base.patience();
             double dropout = m.containsKey("head_dropout") ? m.get("head_dropout").number("head_dropout") : base.headDropout();
             int maxTrain = m.containsKey("max_train") ? positive(m.get("max_train"), "max_train") : base.maxTrain();
-            return new Study.Budget(epochs, batch, lr, maxLength, warmup, clip, patience, dropout, maxTrain);
+            int evaluateEvery = m.containsKey("evaluate_every") ? positive(m.get("evaluate_every"), "evaluate_every")
+                    : base.evaluateEvery();
+            return new Study.Budget(epochs, batch, lr, maxLength, warmup, clip, patience, dropout, maxTrain, evaluateEvery);
         }
 
         private static int positive(YamlNode n, String what) {

@@ -116,6 +116,34 @@ class StudyFileTest {
     }
 
     @Test
+    void evaluateEveryIsReadPerTaskAndLeavesTheRecipesOfBudgetsWithoutItUnchanged() throws Exception {
+        Study s = parse("""
+                data: data
+                budgets:
+                  semeval: {evaluate_every: 5}
+                tasks:
+                  - semeval
+                  - open-entity
+                """);
+        assertThat(s.tasks().get(0).budget().evaluateEvery()).isEqualTo(5);
+        assertThat(s.tasks().get(1).budget().evaluateEvery()).isEqualTo(1);
+        assertThat(StudyRunner.training(s.tasks().get(0).budget(), 3).evaluateEvery()).isEqualTo(5);
+        // A cell's recipe holds the budget's text: unchanged from before the key existed when it is not set.
+        assertThat(s.tasks().get(1).budget().toString()).isEqualTo("Budget[epochs=3, batchSize=32, learningRate=1.0E-4, "
+                + "maxLength=128, warmup=0.1, clip=1.0, patience=0, headDropout=0.1, maxTrain=0]");
+        assertThat(s.tasks().get(0).budget().toString()).endsWith("maxTrain=0, evaluateEvery=5]");
+        InfuseException e = error("""
+                data: data
+                budgets:
+                  default: {evaluate_every: 0}
+                tasks:
+                  - semeval
+                """);
+        assertThat(e.code()).isEqualTo("config-bad-value");
+        assertThat(e.getMessage()).contains("study.yaml:3:").contains("evaluate_every");
+    }
+
+    @Test
     void markersAndMaxTrainAreReadAndABadMarkerNamesItsLine() throws Exception {
         Study s = parse("""
                 data: data

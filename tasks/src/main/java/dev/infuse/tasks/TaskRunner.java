@@ -435,6 +435,9 @@ public final class TaskRunner {
         m.put("warmup_fraction", t.warmupFraction());
         m.put("clip_norm", t.clipNorm());
         m.put("patience", t.patience());
+        if (t.evaluateEvery() != 1) {
+            m.put("evaluate_every", t.evaluateEvery());
+        }
         m.put("max_length", spec.maxLength());
         m.put("head_dropout", (double) spec.headDropout());
         m.put("fusion", spec.fusion() == null ? "task-default" : spec.fusion());

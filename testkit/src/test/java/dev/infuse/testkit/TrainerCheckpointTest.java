@@ -178,6 +178,11 @@ class TrainerCheckpointTest {
             assertThat(e.code()).isEqualTo("config-checkpoint-mismatch");
             assertThat(e.exitCode()).isEqualTo(2);
             assertThat(e.getMessage()).contains(dir.toString(), "data", "training").doesNotContain("task");
+            // Evaluating less often is another run too (its best epoch can differ).
+            InfuseException every = catchThrowableOfType(InfuseException.class, () -> new Trainer(CONFIG.withEpochs(1)
+                    .withEvaluateEvery(2)).quiet().checkpoint(dir, RUN).fit(m, train, null));
+            assertThat(every.code()).isEqualTo("config-checkpoint-mismatch");
+            assertThat(every.getMessage()).contains("training");
         }
     }
 

@@ -81,6 +81,36 @@ class TrainerTest {
     }
 
     @Test
+    void evaluatesEveryNEpochsAndAfterTheLastAndSelectsOnlyAmongThem() {
+        try (ComposedModel m = model()) {
+            ToyClassification train = new ToyClassification(m.tokenizer(), 32, 1);
+            List<Integer> calls = new java.util.ArrayList<>();
+            // Scores fall after epoch 1: with every epoch evaluated, epoch 1 would be the best.
+            Evaluator falling = new Evaluator() {
+                @Override
+                public Map<String, Double> evaluate(ComposedModel model) {
+                    calls.add(calls.size());
+                    return Map.of("score", 1.0 / (calls.size() + 1));
+                }
+
+                @Override
+                public String primaryMetric() {
+                    return "score";
+                }
+            };
+            TrainingConfig every2 = new TrainingConfig(5, 16, 0, 1e-3, 0, 1, 0, 5).withEvaluateEvery(2);
+            TrainingReport r = new Trainer(every2).quiet().fit(m, train, falling);
+            assertThat(calls).hasSize(3); // after epochs 2, 4 and 5 (the last)
+            assertThat(r.epochs()).hasSize(5);
+            assertThat(r.epochs().stream().map(e -> e.metrics().isEmpty()).toList()).containsExactly(true, false, true, false, false);
+            assertThat(r.bestEpoch()).isEqualTo(2);
+            assertThat(r.bestMetrics()).containsEntry("score", 0.5);
+        }
+        assertThat(new TrainingConfig(5, 16, 0, 1e-3, 0, 1, 0, 5).evaluateEvery()).isEqualTo(1);
+        assertThatThrownBy(() -> new TrainingConfig(5, 16, 0, 1e-3, 0, 1, 0, 5, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void nonFiniteLossStopsWithAClearErrorAndRestoresGoodWeights() {
         try (ComposedModel m = model()) {
             ToyClassification train = new ToyClassification(m.tokenizer(), 32, 1);
