@@ -7,6 +7,7 @@ import dev.infuse.study.CellExecutor;
 import dev.infuse.study.CellExecutors;
 import dev.infuse.study.CellOutcome;
 import dev.infuse.study.Study;
+import dev.infuse.study.StudyArchive;
 import dev.infuse.study.StudyFile;
 import dev.infuse.study.StudyResults;
 import dev.infuse.study.StudyStatus;
@@ -56,6 +57,18 @@ final class StudyCommand implements Callable<Integer> {
             + "each knowledge graph, pretraining step and cell in run order, done (its score), running, resumable (after which "
             + "epoch), stale (another configuration: runs again), not needed or to run, with the time left.")
     boolean status;
+
+    @Option(names = "--export", paramLabel = "DIR",
+            description = "Write the results of the study in --out into DIR and exit without running anything: every complete "
+                    + "step's metrics, recipe, per-item outcomes and manifests and the study's tables, without weights or "
+                    + "prediction files (a few hundred KB a cell: small enough to commit). DIR is replaced.")
+    Path exportTo;
+
+    @Option(names = "--import", paramLabel = "DIR",
+            description = "Before running (or with --status), copy into --out the steps of an export (--export) that --out "
+                    + "lacks, for the same recipes: a study goes on on another machine. A step whose weights a step left "
+                    + "to run needs (a pretraining, a reused downstream model) runs again.")
+    Path importFrom;
 
     @Option(names = "--precision", paramLabel = "P",
             description = "Number format of the frozen backbone's products: fp32, bf16 or auto (bf16 on CPUs with avx512_bf16/amx_bf16 or a GPU; default: the study file's precision:, else auto for bert).")
@@ -130,6 +143,10 @@ final class StudyCommand implements Callable<Integer> {
         }
     }
 
+    private static String steps(int n, String what) {
+        return n + " " + what + (n == 1 ? "" : "s");
+    }
+
     private static void printStatus(PrintWriter stdout, Study study, Path folder) {
         List<StudyStatus.Step> steps = StudyStatus.of(study, folder);
         int width = steps.stream().mapToInt(s -> s.label().length()).max().orElse(0);
@@ -185,11 +202,32 @@ final class StudyCommand implements Callable<Integer> {
         }
         Path folder = out != null ? out
                 : !local && shared != null ? shared.resolve("results").resolve(study.name()) : Path.of("results", study.name());
-        if (status) {
-            if (Files.exists(folder) && !Files.isDirectory(folder)) {
-                throw new InfuseException("config-shared-folder", (out != null ? "--out " : "the study's output folder ") + folder
-                        + ": a file, not a folder; expected the folder the study runs into");
+        if (exportTo != null) {
+            if (status || importFrom != null) {
+                throw new InfuseException("usage", "--export writes the results of --out and exits: not with --status or --import");
             }
+            if (!Files.isDirectory(folder)) {
+                throw new InfuseException("config-missing-file", (out != null ? "--out " : "the study's output folder ") + folder
+                        + ": no such folder; expected the folder the study ran into");
+            }
+            OutputFolders.requireWritable(exportTo.toAbsolutePath().getParent(), "--export (its parent folder)", "config-shared-folder");
+            StudyArchive.Exported e = StudyArchive.export(study, folder, exportTo);
+            stdout.printf(Locale.ROOT, "exported %s of study %s (%.1f MB) into %s; %d files left out (weights, predictions)%s%n",
+                    steps(e.steps(), "complete step"), study.name(), e.bytes() / 1e6, exportTo, e.leftOut().size(),
+                    e.stale() == 0 ? "" : "; " + steps(e.stale(), "step") + " written for another configuration skipped");
+            return 0;
+        }
+        if (Files.exists(folder) && !Files.isDirectory(folder)) {
+            throw new InfuseException("config-shared-folder", (out != null ? "--out " : "the study's output folder ") + folder
+                    + ": a file, not a folder; expected the folder the study runs into");
+        }
+        if (importFrom != null) {
+            OutputFolders.requireWritable(folder, out != null ? "--out" : "the study's output folder", "config-shared-folder");
+            StudyArchive.Restored r = StudyArchive.restore(study, importFrom, folder);
+            stdout.printf("imported %s from %s into %s (%d already complete there, %d written for another configuration, "
+                    + "not copied)%n", steps(r.copied(), "step"), importFrom, folder, r.present(), r.stale());
+        }
+        if (status) {
             printStatus(stdout, study, folder);
             return 0;
         }

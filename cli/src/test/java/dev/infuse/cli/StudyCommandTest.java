@@ -111,5 +111,38 @@ class StudyCommandTest {
         Run again = run("study", baselineOnly.toString(), "--out", out.toString(), "--cache", cache, "--plugins", tmp.resolve("p").toString());
         assertThat(again.exit()).as(again.err()).isZero();
         assertThat(again.out()).contains("0 cells run, 1 reused, 0 failed");
+
+        // Its results, exported without weights, go on in another output folder (as on another machine).
+        Path archive = tmp.resolve("archive");
+        Run export = run("study", baselineOnly.toString(), "--out", out.toString(), "--export", archive.toString());
+        assertThat(export.exit()).as(export.err()).isZero();
+        assertThat(export.out()).contains("exported 1 complete step of study cli").contains("into " + archive);
+        assertThat(archive.resolve("cells/baseline/semeval/seed-7/outcomes.json")).isRegularFile();
+        assertThat(archive.resolve("results.md")).isRegularFile();
+        Path elsewhere = tmp.resolve("elsewhere");
+        Run status = run("study", baselineOnly.toString(), "--out", elsewhere.toString(), "--import", archive.toString(), "--status");
+        assertThat(status.exit()).as(status.err()).isZero();
+        assertThat(status.out()).contains("imported 1 step from " + archive).contains("1 step: 1 done");
+        Run resumed = run("study", baselineOnly.toString(), "--out", elsewhere.toString(), "--cache", cache, "--plugins",
+                tmp.resolve("p").toString());
+        assertThat(resumed.exit()).as(resumed.err()).isZero();
+        assertThat(resumed.out()).contains("0 cells run, 1 reused, 0 failed");
+
+        // Bad uses: one line each, nothing written.
+        Run nothing = run("study", baselineOnly.toString(), "--out", tmp.resolve("never-ran").toString(), "--export",
+                tmp.resolve("a2").toString());
+        assertThat(nothing.exit()).isEqualTo(2);
+        assertThat(nothing.err()).contains("error[config-missing-file]").contains("never-ran: no such folder");
+        assertThat(tmp.resolve("a2")).doesNotExist();
+        Run both = run("study", baselineOnly.toString(), "--out", out.toString(), "--export", archive.toString(), "--status");
+        assertThat(both.exit()).isEqualTo(2);
+        assertThat(both.err()).contains("error[usage]").contains("--export");
+        Run inside = run("study", baselineOnly.toString(), "--out", out.toString(), "--export", out.resolve("x").toString());
+        assertThat(inside.exit()).isEqualTo(2);
+        assertThat(inside.err()).contains("error[config-shared-folder]").contains("outside");
+        Run missing = run("study", baselineOnly.toString(), "--out", elsewhere.toString(), "--import", tmp.resolve("none").toString(),
+                "--status");
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("error[config-missing-file]").contains("none");
     }
 }

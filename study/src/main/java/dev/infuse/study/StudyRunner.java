@@ -76,13 +76,15 @@ public final class StudyRunner {
                 PluginConfig.of("backbone '" + study.backbone().name() + "'", study.backbone().config()))) {
             validate(infuse, study, backbone);
             List<Cell> cells = cells(study, out);
+            // An imported step without its weights (StudyArchive) runs again when a step left to run needs them.
+            boolean cellsToRun = cells.stream().anyMatch(c -> !done(study, c));
             for (Study.KnowledgeGraphStep g : study.knowledgeGraphs()) {
                 // Trained here, in order: the TransE trainer already uses every core, and the
                 // embeddings land in the output folder, which every executor reads.
                 Path folder = KnowledgeGraphs.folder(out, g.name());
                 Cell kc = new Cell(Cell.Stage.PRETRAINING, "knowledge/" + g.name(), "transe", 0, folder);
                 try {
-                    runAtomically(kc, recipe(g), tmp -> KnowledgeGraphs.train(g, tmp));
+                    runAtomically(kc, recipe(g), cellsToRun, tmp -> KnowledgeGraphs.train(g, tmp));
                 } catch (InfuseException e) {
                     throw new InfuseException(e.code(), "knowledge graph '" + g.name() + "': " + e.getMessage(), e);
                 } catch (IOException e) {
@@ -111,8 +113,9 @@ public final class StudyRunner {
                         byId.put(p.id(), p);
                     }
                 }
+                Set<Path> reusedModels = reusedModelsToRun(study, out, group);
                 for (CellOutcome o : executor.execute(job, preCells,
-                        c -> runAtomically(c, recipe(study, c), tmp -> pretrain(infuse, backbone, study, out, byId.get(c.method()), tmp)))) {
+                        c -> runAtomically(c, recipe(study, c), true, tmp -> pretrain(infuse, backbone, study, out, byId.get(c.method()), tmp)))) {
                     preOutcomes.add(o);
                     if (o.status() == CellOutcome.Status.FAILED) {
                         failed.put(o.cell().method(), "error[" + o.errorCode() + "]: " + o.error());
@@ -121,7 +124,7 @@ public final class StudyRunner {
                 // Cells that reuse another method's downstream model run in a later wave than that method's cells.
                 for (List<Cell> wave : waves(study, group)) {
                     for (CellOutcome o : executor.execute(job.withFailedPretrainings(failed), wave,
-                            c -> runAtomically(c, recipe(study, c), tmp -> {
+                            c -> runAtomically(c, recipe(study, c), reusedModels.contains(c.folder()), tmp -> {
                                 Study.Method m = study.method(c.method());
                                 checkPretrainings(m, c.seed(), failed);
                                 evaluate(infuse, backbone, study, out, m, c, tmp);
@@ -137,6 +140,23 @@ public final class StudyRunner {
             StudyReport.write(results);
             return results;
         }
+    }
+
+    /** Whether a step's folder is complete and written for this cell's recipe (without {@link #reusable}'s warning). */
+    static boolean done(Study study, Cell c) {
+        return complete(c.folder()) && writtenFor(c.folder(), recipe(study, c));
+    }
+
+    /** The cell folders of the group whose downstream model a cell still to run reuses ({@code downstream.from}). */
+    static Set<Path> reusedModelsToRun(Study study, Path out, List<Cell> group) {
+        Set<Path> sources = new java.util.HashSet<>();
+        for (Cell c : group) {
+            String from = study.method(c.method()).downstream().from();
+            if (from != null && !done(study, c)) {
+                sources.add(cellFolder(out, from, c.task(), c.seed()));
+            }
+        }
+        return sources;
     }
 
     private static void checkPretrainings(Study.Method m, long seed, Map<String, String> failed) {
@@ -264,22 +284,24 @@ public final class StudyRunner {
             Study.Pretraining p = study.pretrainings().stream().filter(x -> x.id().equals(method)).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("no pretraining '" + method + "' in " + job.studyFile()));
             Cell c = new Cell(stage, p.id(), p.task(), p.seed(), pretrainingFolder(out, p));
-            if (reusable(c.folder(), recipe(study, c))) {
+            if (reusable(c.folder(), recipe(study, c)) && !StudyArchive.weightsRemoved(c.folder())) {
                 return new CellOutcome(c, CellOutcome.Status.REUSED, null, null, 0);
             }
             Worker w = worker(job, study);
-            return runAtomically(c, recipe(study, c), tmp -> pretrain(w.infuse(), w.backbone(), study, out, p, tmp));
+            return runAtomically(c, recipe(study, c), true, tmp -> pretrain(w.infuse(), w.backbone(), study, out, p, tmp));
         }
         Study.Method m = study.method(method);
         if (m == null || study.tasks().stream().noneMatch(t -> t.name().equals(task))) {
             throw new IllegalArgumentException("no cell " + method + "/" + task + " in " + job.studyFile());
         }
         Cell c = new Cell(stage, method, task, seed, cellFolder(out, method, task, seed));
-        if (reusable(c.folder(), recipe(study, c))) {
+        boolean needsWeights = StudyArchive.weightsRemoved(c.folder())
+                && reusedModelsToRun(study, out, cells(study, out)).contains(c.folder());
+        if (reusable(c.folder(), recipe(study, c)) && !needsWeights) {
             return new CellOutcome(c, CellOutcome.Status.REUSED, null, null, 0);
         }
         Worker w = worker(job, study);
-        return runAtomically(c, recipe(study, c), tmp -> {
+        return runAtomically(c, recipe(study, c), needsWeights, tmp -> {
             checkPretrainings(m, c.seed(), job.failedPretrainings());
             evaluate(w.infuse(), w.backbone(), study, out, m, c, tmp);
         });
@@ -296,7 +318,8 @@ public final class StudyRunner {
         }
         Set<CacheFill> fills = new LinkedHashSet<>();
         for (Cell c : cells) {
-            if (reusable(c.folder(), recipe(study, c))) {
+            if (reusable(c.folder(), recipe(study, c))
+                    && !(c.stage() == Cell.Stage.PRETRAINING && StudyArchive.weightsRemoved(c.folder()))) {
                 continue;
             }
             if (c.stage() == Cell.Stage.PRETRAINING) {
@@ -491,13 +514,18 @@ public final class StudyRunner {
 
     /**
      * Runs work into a fresh temporary sibling and renames it to the cell's folder, with its recipe;
-     * reuses a complete folder of the same recipe.
+     * reuses a complete folder of the same recipe — unless {@code needsWeights} and the folder was imported without
+     * its weights ({@link StudyArchive}): then it runs again.
      */
-    private static CellOutcome runAtomically(Cell c, String recipe, Work work) throws Exception {
+    private static CellOutcome runAtomically(Cell c, String recipe, boolean needsWeights, Work work) throws Exception {
         long t0 = System.nanoTime();
         Path folder = c.folder();
         if (reusable(folder, recipe)) {
-            return new CellOutcome(c, CellOutcome.Status.REUSED, null, null, 0);
+            if (!needsWeights || !StudyArchive.weightsRemoved(folder)) {
+                return new CellOutcome(c, CellOutcome.Status.REUSED, null, null, 0);
+            }
+            LOG.info("{}: its results were imported without the weights that a step left to run needs: running it again",
+                    c.label());
         }
         Io.createDirectories(folder.getParent());
         Path checkpoint = prepareCheckpoint(folder, recipe);
@@ -718,7 +746,7 @@ public final class StudyRunner {
 
     static TrainingConfig training(Study.Budget b, long seed) {
         return new TrainingConfig(b.epochs(), b.batchSize(), b.batchSize() * 160, b.learningRate(), b.warmup(), b.clip(),
-                b.patience(), seed);
+                b.patience(), seed, b.evaluateEvery());
     }
 
     /**

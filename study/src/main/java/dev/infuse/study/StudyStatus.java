@@ -84,15 +84,19 @@ public final class StudyStatus {
                     StudyRunner.recipe(g), 0));
         }
         List<Cell> cells = StudyRunner.cells(study, out);
+        if (cells.stream().anyMatch(c -> !StudyRunner.done(study, c))) { // the graphs' weights are needed again
+            found.replaceAll(StudyStatus::rerunIfImported);
+        }
         Set<String> listed = new HashSet<>();
         for (List<Cell> group : StudyRunner.groups(study, cells)) {
+            Set<Path> reusedModels = StudyRunner.reusedModelsToRun(study, out, group);
             Map<Cell, Found> cellSteps = new LinkedHashMap<>();
             Map<Study.Pretraining, Boolean> needed = new LinkedHashMap<>(); // the group's pretrainings: whether a cell waits for it
             for (Cell c : group) {
                 Study.TaskEntry t = study.tasks().stream().filter(x -> x.name().equals(c.task())).findFirst().orElseThrow();
                 Found f = find(live, c.label(), kind(study, c.method()) + "/" + c.task(), c.folder(), StudyRunner.recipe(study, c),
                         study.method(c.method()).budget(t).epochs());
-                cellSteps.put(c, f);
+                cellSteps.put(c, reusedModels.contains(c.folder()) ? rerunIfImported(f) : f);
                 for (Study.Pretraining p : study.method(c.method()).pretrainings(c.seed())) {
                     needed.merge(p, f.step().state() != State.DONE, Boolean::logicalOr);
                 }
@@ -105,7 +109,8 @@ public final class StudyStatus {
                     Found f = find(live, c.label(), kind, c.folder(), StudyRunner.recipe(study, c), p.budget().epochs());
                     State state = f.step().state();
                     found.add(state != State.DONE && state != State.RUNNING && !needed.get(p) // a run pretrains only for cells to run
-                            ? new Found(new Step(c.label(), State.NOT_NEEDED, "its cells are done", 0), f.kind(), Double.NaN) : f);
+                            ? new Found(new Step(c.label(), State.NOT_NEEDED, "its cells are done", 0), f.kind(), Double.NaN)
+                            : needed.get(p) ? rerunIfImported(f) : f);
                 }
             }
             for (List<Cell> wave : StudyRunner.waves(study, group)) {
@@ -128,7 +133,7 @@ public final class StudyStatus {
             double[] a = doneSeconds.get(f.kind());
             double mean = a == null ? Double.NaN : a[0] / a[1];
             if (s.state() == State.TO_RUN || s.state() == State.STALE || s.state() == State.RUNNING && Double.isNaN(s.secondsLeft())) {
-                steps.add(new Step(s.label(), s.state(), s.detail(), mean));
+                steps.add(new Step(s.label(), s.state(), s.detail(), Double.isNaN(mean) ? s.secondsLeft() : mean));
             } else if (!Double.isNaN(mean) && !Double.isNaN(f.shareLeft())) {
                 // Part-way through: the done steps' time includes what its own epoch times leave out (the evaluation after
                 // each epoch, loading, saving), so it is the better estimate when there is one.
@@ -194,6 +199,19 @@ public final class StudyStatus {
         return counts;
     }
 
+    /**
+     * A done step imported without its weights ({@link StudyArchive}) that a step left to run needs: a run trains it again.
+     * Its own time, from its metrics, is the estimate.
+     */
+    private static Found rerunIfImported(Found f) {
+        Path folder = f.folder();
+        if (f.step().state() != State.DONE || folder == null || !StudyArchive.weightsRemoved(folder)) {
+            return f;
+        }
+        return new Found(new Step(f.step().label(), State.TO_RUN, "imported without its weights, which steps left to run need: "
+                + "runs again (was " + f.step().detail() + ")", f.seconds()), f.kind(), Double.NaN, Double.NaN, folder);
+    }
+
     /** The method whose steps take as long as this one's: a knowledge-ablated twin trains exactly as its method. */
     private static String kind(Study study, String method) {
         Study.Method m = study.method(method);
@@ -205,9 +223,13 @@ public final class StudyStatus {
      * A step as found: its kind (what its time is estimated from), the time it took when done, and for a step part-way
      * through its training the share of epochs left.
      */
-    private record Found(Step step, String kind, double seconds, double shareLeft) {
+    private record Found(Step step, String kind, double seconds, double shareLeft, Path folder) {
         Found(Step step, String kind, double seconds) {
-            this(step, kind, seconds, Double.NaN);
+            this(step, kind, seconds, Double.NaN, null);
+        }
+
+        Found(Step step, String kind, double seconds, double shareLeft) {
+            this(step, kind, seconds, shareLeft, null);
         }
     }
 
@@ -218,7 +240,7 @@ public final class StudyStatus {
                         kind, Double.NaN);
             }
             JsonNode m = readJson(folder.resolve("metrics.json"));
-            return new Found(new Step(label, State.DONE, result(m), 0), kind, took(m));
+            return new Found(new Step(label, State.DONE, result(m), 0), kind, took(m), Double.NaN, folder);
         }
         Path checkpoint = StudyRunner.checkpointFolder(folder);
         JsonNode state = readJson(checkpoint.resolve("training").resolve("checkpoint.json"));

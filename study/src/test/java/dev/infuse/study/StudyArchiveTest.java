@@ -1,0 +1,136 @@
+package dev.infuse.study;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.infuse.spi.InfuseException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A study's results exported without weights and imported elsewhere (StudyArchive), on the tiny random BERT with
+ * {@link StudyDownstreamTest#STUDY}: a knowledge graph, a pretraining and a downstream model reused by plug-and-play
+ * cells — every kind of step whose weights a later step needs.
+ */
+class StudyArchiveTest {
+
+    static List<String> files(Path dir) throws Exception {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString().replace('\\', '/')).sorted().toList();
+        }
+    }
+
+    static Map<String, StudyResults.CellResult> byMethod(StudyResults r) {
+        return r.cells().stream().collect(Collectors.toMap(StudyResults.CellResult::method, Function.identity()));
+    }
+
+    @Test
+    void exportLeavesOutWeightsAndDataAndAnImportedStudyGoesOnWhereItStopped(@TempDir Path tmp) throws Exception {
+        StudyProbeAndKnowledgeTest.writeData(tmp.resolve("data"));
+        Path file = Files.writeString(tmp.resolve("downstream.yaml"), StudyDownstreamTest.STUDY);
+        Study study = StudyFile.read(file, null);
+        Path out = tmp.resolve("out");
+        StudyResults first = StudyDownstreamTest.run(tmp, file, out);
+        first.cells().forEach(c -> assertThat(c.status()).as(c.method() + ": " + c.error()).isEqualTo(CellOutcome.Status.COMPLETED));
+
+        Path archive = tmp.resolve("archive");
+        Files.createDirectories(archive);
+        Files.writeString(archive.resolve("from-an-earlier-export.txt"), "replaced");
+        StudyArchive.Exported e = StudyArchive.export(study, out, archive);
+        List<String> kept = files(archive);
+        // 1 knowledge graph, 1 pretraining, 5 cells; the tables beside them; the earlier export replaced.
+        assertThat(e.steps()).isEqualTo(7);
+        assertThat(e.stale()).isZero();
+        assertThat(kept).contains("results.md", "results.json", "cells.csv", "comparisons.csv",
+                "cells/lora/fewrel/seed-1/metrics.json", "cells/lora/fewrel/seed-1/recipe.txt",
+                "cells/lora/fewrel/seed-1/outcomes.json", "cells/lora/fewrel/seed-1/environment.json",
+                "cells/lora/fewrel/seed-1/" + StudyArchive.MARKER)
+                .doesNotContain("from-an-earlier-export.txt", "report.html");
+        assertThat(kept).noneMatch(f -> f.endsWith(".safetensors")).noneMatch(f -> f.contains("predictions"))
+                .noneMatch(f -> f.contains(".checkpoint") || f.contains(StudyRunner.TMP) || f.contains(".study.lock"));
+        // The saved downstream model keeps its manifest (the digest that plug-and-play cells' recipes name), not its weights.
+        assertThat(kept).anyMatch(f -> f.startsWith("cells/lora/fewrel/seed-1/head/") && f.endsWith(".json"));
+        // A knowledge graph keeps only its metrics: its files are data.
+        assertThat(kept.stream().filter(f -> f.startsWith("knowledge/tiny/")))
+                .containsExactlyInAnyOrder("knowledge/tiny/metrics.json", "knowledge/tiny/recipe.txt", "knowledge/tiny/" + StudyArchive.MARKER);
+        JsonNode marker = Io.JSON.readTree(archive.resolve("cells/lora/fewrel/seed-1/" + StudyArchive.MARKER).toFile());
+        assertThat(marker.path("left_out").toString()).contains(".safetensors").contains("predictions");
+        assertThat(e.leftOut()).contains("knowledge/tiny/" + KnowledgeGraphs.EMBEDDINGS);
+
+        // Imported on "another machine": every step is done; a run reuses all of them and trains nothing again.
+        Path elsewhere = tmp.resolve("elsewhere");
+        StudyArchive.Restored r = StudyArchive.restore(study, archive, elsewhere);
+        assertThat(r.copied()).isEqualTo(7);
+        assertThat(StudyStatus.counts(StudyStatus.of(study, elsewhere)))
+                .containsEntry(StudyStatus.State.DONE, 7).containsEntry(StudyStatus.State.TO_RUN, 0);
+        StudyResults again = StudyDownstreamTest.run(tmp, file, elsewhere);
+        again.cells().forEach(c -> assertThat(c.status()).as(c.method()).isEqualTo(CellOutcome.Status.REUSED));
+        assertThat(byMethod(again).get("lora.mapper").metrics()).isEqualTo(byMethod(first).get("lora.mapper").metrics());
+        assertThat(files(elsewhere)).noneMatch(f -> f.endsWith(".safetensors"));
+        // A second import keeps what is there.
+        assertThat(StudyArchive.restore(study, archive, elsewhere)).isEqualTo(new StudyArchive.Restored(0, 7, 0));
+
+        // One plug-and-play cell lost: the downstream model it reuses and the knowledge graph its mapper reads have no
+        // weights here, so both run again first (status says so), then the cell.
+        Io.deleteTree(elsewhere.resolve("cells/lora.mapper/fewrel/seed-1"));
+        Map<String, StudyStatus.Step> status = StudyStatus.of(study, elsewhere).stream()
+                .collect(Collectors.toMap(StudyStatus.Step::label, Function.identity()));
+        assertThat(status.get("knowledge graph tiny").state()).isEqualTo(StudyStatus.State.TO_RUN);
+        assertThat(status.get("knowledge graph tiny").detail()).contains("imported without its weights");
+        assertThat(status.get("lora/fewrel/seed-1").state()).isEqualTo(StudyStatus.State.TO_RUN);
+        assertThat(status.get("lora.frozen/fewrel/seed-1").state()).isEqualTo(StudyStatus.State.DONE);
+        StudyResults resumed = StudyDownstreamTest.run(tmp, file, elsewhere);
+        Map<String, StudyResults.CellResult> cells = byMethod(resumed);
+        assertThat(cells.get("baseline").status()).isEqualTo(CellOutcome.Status.REUSED);
+        assertThat(cells.get("lora").status()).isEqualTo(CellOutcome.Status.COMPLETED);
+        assertThat(cells.get("lora.mapper").status()).isEqualTo(CellOutcome.Status.COMPLETED);
+        resumed.cells().forEach(c -> assertThat(c.status()).as(c.method() + ": " + c.error())
+                .isIn(CellOutcome.Status.COMPLETED, CellOutcome.Status.REUSED));
+        assertThat(elsewhere.resolve("knowledge/tiny/" + KnowledgeGraphs.EMBEDDINGS)).isRegularFile();
+        assertThat(elsewhere.resolve("cells/lora/fewrel/seed-1/" + StudyArchive.MARKER)).doesNotExist();
+        assertThat(StudyArchive.weightsRemoved(elsewhere.resolve("cells/baseline/fewrel/seed-1"))).isTrue();
+    }
+
+    @Test
+    void staleStepsAreNeitherExportedNorImportedAndTheArchiveMustLieOutsideTheStudy(@TempDir Path tmp) throws Exception {
+        StudyProbeAndKnowledgeTest.writeData(tmp.resolve("data"));
+        String yaml = """
+                name: small
+                backbone: {name: bert-random}
+                data: data
+                seeds: [1, 2]
+                budgets:
+                  default: {epochs: 1, batch_size: 8, lr: 1e-3, max_length: 32, head_dropout: 0}
+                tasks: [fewrel]
+                """;
+        Path file = Files.writeString(tmp.resolve("small.yaml"), yaml);
+        Study study = StudyFile.read(file, null);
+        Path out = tmp.resolve("out");
+        StudyDownstreamTest.run(tmp, file, out);
+        Files.writeString(out.resolve("cells/baseline/fewrel/seed-2/" + StudyRunner.RECIPE), "another configuration\n");
+        StudyArchive.Exported e = StudyArchive.export(study, out, tmp.resolve("archive"));
+        assertThat(e.steps()).isEqualTo(1);
+        assertThat(e.stale()).isEqualTo(1);
+        assertThat(tmp.resolve("archive/cells/baseline/fewrel/seed-2")).doesNotExist();
+
+        // An archive of an edited study: its steps are not copied.
+        Files.writeString(tmp.resolve("archive/cells/baseline/fewrel/seed-1/" + StudyRunner.RECIPE), "edited\n");
+        assertThat(StudyArchive.restore(study, tmp.resolve("archive"), tmp.resolve("elsewhere")))
+                .isEqualTo(new StudyArchive.Restored(0, 0, 1));
+
+        assertThatThrownBy(() -> StudyArchive.export(study, out, out.resolve("archive")))
+                .isInstanceOfSatisfying(InfuseException.class, x -> assertThat(x.code()).isEqualTo("config-shared-folder"))
+                .hasMessageContaining("outside");
+        assertThatThrownBy(() -> StudyArchive.restore(study, tmp.resolve("nowhere"), out))
+                .isInstanceOfSatisfying(InfuseException.class, x -> assertThat(x.code()).isEqualTo("config-missing-file"))
+                .hasMessageContaining("nowhere");
+    }
+}
