@@ -140,13 +140,21 @@ public final class StudyArchive {
      * each through a temporary sibling renamed into place. Complete steps of {@code out} are kept, and steps written
      * for another recipe of the study are not copied.
      *
-     * @throws InfuseException {@code config-missing-file} when {@code archive} is not a folder; {@code artifact-io}
+     * @throws InfuseException {@code config-missing-file} when {@code archive} is not a folder; {@code config-study-running}
+     *     when a run is writing into {@code out}; {@code artifact-io}
      */
     public static Restored restore(Study study, Path archive, Path out) {
         if (!Files.isDirectory(archive)) {
             throw new InfuseException("config-missing-file", "--import " + archive + ": not a folder (expected a study's "
                     + "results written by infuse study --export)");
         }
+        Io.createDirectories(out);
+        try (StudyLock lock = StudyLock.acquire(out)) { // a run writing into out now could be running one of these steps
+            return restoreLocked(study, archive, out);
+        }
+    }
+
+    private static Restored restoreLocked(Study study, Path archive, Path out) {
         Path a = archive.toAbsolutePath().normalize();
         Path o = out.toAbsolutePath().normalize();
         int copied = 0;

@@ -129,6 +129,12 @@ class StudyArchiveTest {
         assertThatThrownBy(() -> StudyArchive.export(study, out, out.resolve("archive")))
                 .isInstanceOfSatisfying(InfuseException.class, x -> assertThat(x.code()).isEqualTo("config-shared-folder"))
                 .hasMessageContaining("outside");
+        Path busy = tmp.resolve("busy");
+        Files.createDirectories(busy);
+        try (StudyLock running = StudyLock.acquire(busy)) { // a run writing into the folder: nothing is copied under it
+            assertThatThrownBy(() -> StudyArchive.restore(study, tmp.resolve("archive"), busy))
+                    .isInstanceOfSatisfying(InfuseException.class, x -> assertThat(x.code()).isEqualTo("config-study-running"));
+        }
         assertThatThrownBy(() -> StudyArchive.restore(study, tmp.resolve("nowhere"), out))
                 .isInstanceOfSatisfying(InfuseException.class, x -> assertThat(x.code()).isEqualTo("config-missing-file"))
                 .hasMessageContaining("nowhere");
