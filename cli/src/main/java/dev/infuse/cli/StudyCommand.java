@@ -207,7 +207,7 @@ final class StudyCommand implements Callable<Integer> {
                 throw new InfuseException("usage", "--export writes the results of --out and exits: not with --status or --import");
             }
             if (!Files.isDirectory(folder)) {
-                throw new InfuseException("config-missing-file", (out != null ? "--out " : "the study's output folder ") + folder
+                throw new InfuseException("data-missing", (out != null ? "--out " : "the study's output folder ") + folder
                         + ": no such folder; expected the folder the study ran into");
             }
             OutputFolders.requireWritable(exportTo.toAbsolutePath().getParent(), "--export (its parent folder)", "config-shared-folder");

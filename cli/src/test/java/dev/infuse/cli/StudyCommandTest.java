@@ -132,7 +132,7 @@ class StudyCommandTest {
         Run nothing = run("study", baselineOnly.toString(), "--out", tmp.resolve("never-ran").toString(), "--export",
                 tmp.resolve("a2").toString());
         assertThat(nothing.exit()).isEqualTo(2);
-        assertThat(nothing.err()).contains("error[config-missing-file]").contains("never-ran: no such folder");
+        assertThat(nothing.err()).contains("error[data-missing]").contains("never-ran: no such folder");
         assertThat(tmp.resolve("a2")).doesNotExist();
         Run both = run("study", baselineOnly.toString(), "--out", out.toString(), "--export", archive.toString(), "--status");
         assertThat(both.exit()).isEqualTo(2);
@@ -143,6 +143,6 @@ class StudyCommandTest {
         Run missing = run("study", baselineOnly.toString(), "--out", elsewhere.toString(), "--import", tmp.resolve("none").toString(),
                 "--status");
         assertThat(missing.exit()).isEqualTo(2);
-        assertThat(missing.err()).contains("error[config-missing-file]").contains("none");
+        assertThat(missing.err()).contains("error[data-missing]").contains("none");
     }
 }

@@ -140,12 +140,12 @@ public final class StudyArchive {
      * each through a temporary sibling renamed into place. Complete steps of {@code out} are kept, and steps written
      * for another recipe of the study are not copied.
      *
-     * @throws InfuseException {@code config-missing-file} when {@code archive} is not a folder; {@code config-study-running}
+     * @throws InfuseException {@code data-missing} when {@code archive} is not a folder; {@code config-study-running}
      *     when a run is writing into {@code out}; {@code artifact-io}
      */
     public static Restored restore(Study study, Path archive, Path out) {
         if (!Files.isDirectory(archive)) {
-            throw new InfuseException("config-missing-file", "--import " + archive + ": not a folder (expected a study's "
+            throw new InfuseException("data-missing", "--import " + archive + ": not a folder (expected a study's "
                     + "results written by infuse study --export)");
         }
         Io.createDirectories(out);

@@ -136,7 +136,7 @@ class StudyArchiveTest {
                     .isInstanceOfSatisfying(InfuseException.class, x -> assertThat(x.code()).isEqualTo("config-study-running"));
         }
         assertThatThrownBy(() -> StudyArchive.restore(study, tmp.resolve("nowhere"), out))
-                .isInstanceOfSatisfying(InfuseException.class, x -> assertThat(x.code()).isEqualTo("config-missing-file"))
+                .isInstanceOfSatisfying(InfuseException.class, x -> assertThat(x.code()).isEqualTo("data-missing"))
                 .hasMessageContaining("nowhere");
     }
 }
