@@ -64,6 +64,12 @@ final class StudyCommand implements Callable<Integer> {
                     + "prediction files (a few hundred KB a cell: small enough to commit). DIR is replaced.")
     Path exportTo;
 
+    @Option(names = "--methods", paramLabel = "NAME", split = ",",
+            description = "Run only these methods' cells (and those of the methods whose downstream models they reuse), with "
+                    + "the pretraining they need: a slice of the grid for a session that cannot run it all, e.g. a method and "
+                    + "its twin first. The report covers every complete cell.")
+    List<String> methods = new java.util.ArrayList<>();
+
     @Option(names = "--import", paramLabel = "DIR",
             description = "Before running (or with --status), copy into --out the steps of an export (--export) that --out "
                     + "lacks, for the same recipes: a study goes on on another machine. A step whose weights a step left "
@@ -235,7 +241,7 @@ final class StudyCommand implements Callable<Integer> {
         StudyResults r;
         try (Infuse infuse = common.open(spec.commandLine().getErr()); CellExecutor cells = CellExecutors.open(executor, options)) {
             validatePlugins(infuse, study);
-            r = StudyRunner.run(infuse, study, folder, cells);
+            r = StudyRunner.run(infuse, study, folder, cells, new java.util.LinkedHashSet<>(methods));
         }
         var counts = r.counts();
         stdout.printf("study %s: %d cells run, %d reused, %d failed, %d not applicable%n", study.name(),
@@ -256,6 +262,10 @@ final class StudyCommand implements Callable<Integer> {
                 stdout.printf(Locale.ROOT, "  knowledge effect %-14s %-24s %+.2f [%+.2f, %+.2f] p(Holm) %.4f%s%n", s.task(), s.method(),
                         100 * e.delta(), 100 * e.low(), 100 * e.high(), e.pHolm(), e.significant() ? " ✓" : "");
             }
+        }
+        int left = StudyRunner.cellCount(study) - r.cells().size();
+        if (left > 0) {
+            stdout.printf("%d cells of other methods left to run (--status lists them)%n", left);
         }
         for (StudyResults.CellResult c : r.failedCells()) {
             stdout.printf("failed %s/%s/seed-%d: error[%s]: %s%n", c.method(), c.task(), c.seed(), c.errorCode(), c.error());

@@ -128,6 +128,16 @@ class StudyCommandTest {
         assertThat(resumed.exit()).as(resumed.err()).isZero();
         assertThat(resumed.out()).contains("0 cells run, 1 reused, 0 failed");
 
+        // A slice of the grid: the broken method's cell is left for later, and the run says so.
+        Run sliced = run("study", withBroken.toString(), "--out", tmp.resolve("sliced").toString(), "--methods", "baseline",
+                "--cache", cache, "--plugins", tmp.resolve("p").toString());
+        assertThat(sliced.exit()).as(sliced.err()).isZero();
+        assertThat(sliced.out()).contains("1 cells run, 0 reused, 0 failed").contains("1 cells of other methods left to run");
+        Run unknown = run("study", withBroken.toString(), "--out", tmp.resolve("sliced").toString(), "--methods", "brokn",
+                "--cache", cache, "--plugins", tmp.resolve("p").toString());
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("error[config-unknown-method]").contains("'brokn'");
+
         // Bad uses: one line each, nothing written.
         Run nothing = run("study", baselineOnly.toString(), "--out", tmp.resolve("never-ran").toString(), "--export",
                 tmp.resolve("a2").toString());

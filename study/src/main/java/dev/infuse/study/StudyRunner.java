@@ -61,21 +61,62 @@ public final class StudyRunner {
      *     a failing cell is reported in the results instead
      */
     public static StudyResults run(Infuse infuse, Study study, Path out, CellExecutor executor) {
+        return run(infuse, study, out, executor, Set.of());
+    }
+
+    /**
+     * Runs a slice of the study: only the cells of {@code methods} (and of the methods whose downstream models they reuse),
+     * with the pretraining steps and knowledge graphs those need — e.g. a method and its twin first, when a session cannot
+     * run the whole grid. Complete cells of other methods are reported as usual; their missing cells are left for a later
+     * run (the report leaves them out). An empty set runs everything.
+     *
+     * @throws InfuseException {@code config-unknown-method} naming a method that is not in the study, and those that are
+     */
+    public static StudyResults run(Infuse infuse, Study study, Path out, CellExecutor executor, Set<String> methods) {
         checkPlugins(infuse, study);
+        Set<String> slice = slice(study, methods);
         Io.createDirectories(out);
         try (StudyLock lock = StudyLock.acquire(out)) {
-            return runLocked(infuse, study, out, executor);
+            return runLocked(infuse, study, out, executor, slice);
         }
     }
 
-    private static StudyResults runLocked(Infuse infuse, Study study, Path out, CellExecutor executor) {
+    /** The number of cells of the study's grid (methods × tasks × seeds). */
+    public static int cellCount(Study study) {
+        return study.methods().size() * study.tasks().size() * study.seeds().size();
+    }
+
+    /** The methods a slice runs: the named ones and, transitively, those whose downstream models they reuse; null for all. */
+    static Set<String> slice(Study study, Set<String> methods) {
+        if (methods.isEmpty()) {
+            return null;
+        }
+        Set<String> slice = new java.util.LinkedHashSet<>();
+        for (String name : methods) {
+            if (study.method(name) == null) {
+                throw new InfuseException("config-unknown-method", "--methods: no method '" + name + "' in study " + study.name()
+                        + "; its methods: " + String.join(", ", study.methods().stream().map(Study.Method::name).toList()));
+            }
+            for (Study.Method m = study.method(name); m != null && slice.add(m.name());
+                    m = m.downstream().from() == null ? null : study.method(m.downstream().from())) {
+                // the chain of reused downstream models
+            }
+        }
+        return slice;
+    }
+
+    private static StudyResults runLocked(Infuse infuse, Study study, Path out, CellExecutor executor, Set<String> slice) {
         removeLeftovers(out);
         LOG.info("study {} in {}: {}", study.name(), out, StudyStatus.summary(StudyStatus.of(study, out)));
         StudyJob job = StudyJob.of(infuse, study, out);
         try (Backbone backbone = infuse.createBackbone(study.backbone().name(),
                 PluginConfig.of("backbone '" + study.backbone().name() + "'", study.backbone().config()))) {
             validate(infuse, study, backbone);
-            List<Cell> cells = cells(study, out);
+            List<Cell> all = cells(study, out);
+            List<Cell> cells = slice == null ? all : all.stream().filter(c -> slice.contains(c.method())).toList();
+            if (slice != null) {
+                LOG.info("running the cells of {} only ({} of {} cells)", slice, cells.size(), all.size());
+            }
             // An imported step without its weights (StudyArchive) runs again when a step left to run needs them.
             boolean cellsToRun = cells.stream().anyMatch(c -> !done(study, c));
             for (Study.KnowledgeGraphStep g : study.knowledgeGraphs()) {
@@ -133,7 +174,10 @@ public final class StudyRunner {
                     }
                 }
             }
-            List<CellOutcome> outcomes = cells.stream().map(c -> byFolder.get(c.folder())).toList();
+            // Outside a slice: complete cells as reused; the others are left out of this report.
+            List<CellOutcome> outcomes = all.stream().map(c -> byFolder.containsKey(c.folder()) ? byFolder.get(c.folder())
+                    : done(study, c) ? new CellOutcome(c, CellOutcome.Status.REUSED, null, null, 0) : null)
+                    .filter(java.util.Objects::nonNull).toList();
 
             StudyResults results = StudyReport.summarise(study, out, preOutcomes, outcomes,
                     provenance(infuse, study, backbone, executor));
