@@ -70,6 +70,11 @@ final class StudyCommand implements Callable<Integer> {
                     + "its twin first. The report covers every complete cell.")
     List<String> methods = new java.util.ArrayList<>();
 
+    @Option(names = "--tasks", paramLabel = "NAME", split = ",",
+            description = "Run only these tasks' cells (the study's task names, e.g. fewrel-10); with --methods, the cells "
+                    + "of both.")
+    List<String> tasks = new java.util.ArrayList<>();
+
     @Option(names = "--import", paramLabel = "DIR",
             description = "Before running (or with --status), copy into --out the steps of an export (--export) that --out "
                     + "lacks, for the same recipes: a study goes on on another machine. A step whose weights a step left "
@@ -241,7 +246,8 @@ final class StudyCommand implements Callable<Integer> {
         StudyResults r;
         try (Infuse infuse = common.open(spec.commandLine().getErr()); CellExecutor cells = CellExecutors.open(executor, options)) {
             validatePlugins(infuse, study);
-            r = StudyRunner.run(infuse, study, folder, cells, new java.util.LinkedHashSet<>(methods));
+            r = StudyRunner.run(infuse, study, folder, cells, new java.util.LinkedHashSet<>(methods),
+                    new java.util.LinkedHashSet<>(tasks));
         }
         var counts = r.counts();
         stdout.printf("study %s: %d cells run, %d reused, %d failed, %d not applicable%n", study.name(),
@@ -265,7 +271,7 @@ final class StudyCommand implements Callable<Integer> {
         }
         int left = StudyRunner.cellCount(study) - r.cells().size();
         if (left > 0) {
-            stdout.printf("%d cells of other methods left to run (--status lists them)%n", left);
+            stdout.printf("%d cells outside --methods/--tasks left to run (--status lists them)%n", left);
         }
         for (StudyResults.CellResult c : r.failedCells()) {
             stdout.printf("failed %s/%s/seed-%d: error[%s]: %s%n", c.method(), c.task(), c.seed(), c.errorCode(), c.error());

@@ -132,11 +132,15 @@ class StudyCommandTest {
         Run sliced = run("study", withBroken.toString(), "--out", tmp.resolve("sliced").toString(), "--methods", "baseline",
                 "--cache", cache, "--plugins", tmp.resolve("p").toString());
         assertThat(sliced.exit()).as(sliced.err()).isZero();
-        assertThat(sliced.out()).contains("1 cells run, 0 reused, 0 failed").contains("1 cells of other methods left to run");
+        assertThat(sliced.out()).contains("1 cells run, 0 reused, 0 failed").contains("1 cells outside --methods/--tasks left to run");
         Run unknown = run("study", withBroken.toString(), "--out", tmp.resolve("sliced").toString(), "--methods", "brokn",
                 "--cache", cache, "--plugins", tmp.resolve("p").toString());
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.err()).contains("error[config-unknown-method]").contains("'brokn'");
+        Run unknownTask = run("study", withBroken.toString(), "--out", tmp.resolve("sliced").toString(), "--tasks", "semevl",
+                "--cache", cache, "--plugins", tmp.resolve("p").toString());
+        assertThat(unknownTask.exit()).isEqualTo(2);
+        assertThat(unknownTask.err()).contains("error[config-unknown-task]").contains("'semevl'").contains("semeval");
 
         // Bad uses: one line each, nothing written.
         Run nothing = run("study", baselineOnly.toString(), "--out", tmp.resolve("never-ran").toString(), "--export",

@@ -61,23 +61,33 @@ public final class StudyRunner {
      *     a failing cell is reported in the results instead
      */
     public static StudyResults run(Infuse infuse, Study study, Path out, CellExecutor executor) {
-        return run(infuse, study, out, executor, Set.of());
+        return run(infuse, study, out, executor, Set.of(), Set.of());
     }
 
     /**
      * Runs a slice of the study: only the cells of {@code methods} (and of the methods whose downstream models they reuse),
      * with the pretraining steps and knowledge graphs those need — e.g. a method and its twin first, when a session cannot
      * run the whole grid. Complete cells of other methods are reported as usual; their missing cells are left for a later
-     * run (the report leaves them out). An empty set runs everything.
+     * run (the report leaves them out). {@code tasks} likewise keeps only those tasks' cells (a reused downstream model
+     * is trained per task, so it needs no other task's cell). An empty set selects everything.
      *
-     * @throws InfuseException {@code config-unknown-method} naming a method that is not in the study, and those that are
+     * @throws InfuseException {@code config-unknown-method} naming a method that is not in the study, and those that are;
+     *     {@code config-unknown-task} likewise for a task
      */
-    public static StudyResults run(Infuse infuse, Study study, Path out, CellExecutor executor, Set<String> methods) {
+    public static StudyResults run(Infuse infuse, Study study, Path out, CellExecutor executor, Set<String> methods,
+            Set<String> tasks) {
         checkPlugins(infuse, study);
         Set<String> slice = slice(study, methods);
+        for (String t : tasks) {
+            if (study.tasks().stream().noneMatch(x -> x.name().equals(t))) {
+                throw new InfuseException("config-unknown-task", "--tasks: no task '" + t + "' in study " + study.name()
+                        + "; its tasks: " + String.join(", ", study.tasks().stream().map(Study.TaskEntry::name).toList()));
+            }
+        }
         Io.createDirectories(out);
         try (StudyLock lock = StudyLock.acquire(out)) {
-            return runLocked(infuse, study, out, executor, slice);
+            return runLocked(infuse, study, out, executor,
+                    c -> (slice == null || slice.contains(c.method())) && (tasks.isEmpty() || tasks.contains(c.task())));
         }
     }
 
@@ -105,7 +115,8 @@ public final class StudyRunner {
         return slice;
     }
 
-    private static StudyResults runLocked(Infuse infuse, Study study, Path out, CellExecutor executor, Set<String> slice) {
+    private static StudyResults runLocked(Infuse infuse, Study study, Path out, CellExecutor executor,
+            java.util.function.Predicate<Cell> selected) {
         removeLeftovers(out);
         LOG.info("study {} in {}: {}", study.name(), out, StudyStatus.summary(StudyStatus.of(study, out)));
         StudyJob job = StudyJob.of(infuse, study, out);
@@ -113,9 +124,9 @@ public final class StudyRunner {
                 PluginConfig.of("backbone '" + study.backbone().name() + "'", study.backbone().config()))) {
             validate(infuse, study, backbone);
             List<Cell> all = cells(study, out);
-            List<Cell> cells = slice == null ? all : all.stream().filter(c -> slice.contains(c.method())).toList();
-            if (slice != null) {
-                LOG.info("running the cells of {} only ({} of {} cells)", slice, cells.size(), all.size());
+            List<Cell> cells = all.stream().filter(selected).toList();
+            if (cells.size() < all.size()) {
+                LOG.info("running a slice of the grid: {} of {} cells", cells.size(), all.size());
             }
             // An imported step without its weights (StudyArchive) runs again when a step left to run needs them.
             boolean cellsToRun = cells.stream().anyMatch(c -> !done(study, c));

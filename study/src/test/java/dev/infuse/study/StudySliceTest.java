@@ -21,7 +21,7 @@ class StudySliceTest {
             seeds: [1, 2]
             budgets:
               default: {epochs: 1, batch_size: 8, lr: 1e-3, max_length: 32, head_dropout: 0}
-            tasks: [fewrel]
+            tasks: [fewrel, {name: fewrel, as: fewrel-2, options: {per_relation: 2}}]
             methods:
               - name: lora
                 downstream:
@@ -32,8 +32,12 @@ class StudySliceTest {
             """;
 
     static StudyResults run(Path tmp, Study study, Path out, Set<String> methods) {
+        return run(tmp, study, out, methods, Set.of());
+    }
+
+    static StudyResults run(Path tmp, Study study, Path out, Set<String> methods, Set<String> tasks) {
         try (Infuse infuse = StudyRuns.infuse(tmp); CellExecutor executor = new LocalCellExecutor(1)) {
-            return StudyRunner.run(infuse, study, out, executor, methods);
+            return StudyRunner.run(infuse, study, out, executor, methods, tasks);
         }
     }
 
@@ -43,22 +47,26 @@ class StudySliceTest {
         Study study = StudyFile.read(Files.writeString(tmp.resolve("slice.yaml"), STUDY), null);
         Path out = tmp.resolve("out");
 
-        StudyResults slice = run(tmp, study, out, Set.of("lora.frozen"));
+        StudyResults slice = run(tmp, study, out, Set.of("lora.frozen"), Set.of("fewrel"));
         assertThat(slice.cells()).extracting(c -> c.method() + "/" + c.seed())
                 .containsExactly("lora/1", "lora/2", "lora.frozen/1", "lora.frozen/2"); // baseline left for later
         slice.cells().forEach(c -> assertThat(c.status()).as(c.method() + ": " + c.error()).isEqualTo(CellOutcome.Status.COMPLETED));
         assertThat(out.resolve("cells/baseline")).doesNotExist();
         assertThat(out.resolve("results.md")).isRegularFile();
+        assertThat(out.resolve("cells/lora/fewrel-2")).doesNotExist();
         assertThat(StudyStatus.counts(StudyStatus.of(study, out)))
-                .containsEntry(StudyStatus.State.DONE, 4).containsEntry(StudyStatus.State.TO_RUN, 2);
-        assertThat(StudyRunner.cellCount(study)).isEqualTo(6);
+                .containsEntry(StudyStatus.State.DONE, 4).containsEntry(StudyStatus.State.TO_RUN, 8);
+        assertThat(StudyRunner.cellCount(study)).isEqualTo(12);
 
         StudyResults rest = run(tmp, study, out, Set.of());
-        assertThat(rest.cells()).hasSize(6);
-        assertThat(rest.cells().stream().filter(c -> c.method().equals("baseline")))
-                .allSatisfy(c -> assertThat(c.status()).isEqualTo(CellOutcome.Status.COMPLETED));
-        assertThat(rest.cells().stream().filter(c -> !c.method().equals("baseline")))
-                .allSatisfy(c -> assertThat(c.status()).isEqualTo(CellOutcome.Status.REUSED));
+        assertThat(rest.cells()).hasSize(12);
+        assertThat(rest.cells().stream().filter(c -> c.method().equals("baseline") || c.task().equals("fewrel-2")))
+                .hasSize(8).allSatisfy(c -> assertThat(c.status()).isEqualTo(CellOutcome.Status.COMPLETED));
+        assertThat(rest.cells().stream().filter(c -> !c.method().equals("baseline") && c.task().equals("fewrel")))
+                .hasSize(4).allSatisfy(c -> assertThat(c.status()).isEqualTo(CellOutcome.Status.REUSED));
+        assertThatThrownBy(() -> run(tmp, study, out, Set.of(), Set.of("fewrel-3")))
+                .isInstanceOfSatisfying(InfuseException.class, e -> assertThat(e.code()).isEqualTo("config-unknown-task"))
+                .hasMessageContaining("'fewrel-3'").hasMessageContaining("fewrel, fewrel-2");
 
         assertThatThrownBy(() -> run(tmp, study, out, Set.of("lora.frozn")))
                 .isInstanceOfSatisfying(InfuseException.class, e -> assertThat(e.code()).isEqualTo("config-unknown-method"))
