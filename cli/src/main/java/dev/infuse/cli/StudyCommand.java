@@ -255,7 +255,8 @@ final class StudyCommand implements Callable<Integer> {
                 counts.get(CellOutcome.Status.NOT_APPLICABLE));
         for (StudyResults.Summary s : r.summaries()) {
             stdout.printf(Locale.ROOT, "  %-14s %-24s %s %s%s%n", s.task(), s.method(), s.metric(),
-                    s.n() == 0 ? (s.failed() > 0 ? "failed" : "n/a")
+                    s.n() == 0 ? (s.failed() > 0 ? "failed" : r.cells().stream().noneMatch(c -> c.task().equals(s.task())
+                            && c.method().equals(s.method())) ? "not run yet" : "n/a")
                             // One seed has no spread to show: the item-level interval is in results.md and report.html.
                             : s.n() == 1 ? String.format(Locale.ROOT, "%.2f (1 seed)", 100 * s.mean())
                             : String.format(Locale.ROOT, "%.2f ± %.2f (%d seeds)", 100 * s.mean(), 100 * s.std(), s.n()),

@@ -132,7 +132,8 @@ class StudyCommandTest {
         Run sliced = run("study", withBroken.toString(), "--out", tmp.resolve("sliced").toString(), "--methods", "baseline",
                 "--cache", cache, "--plugins", tmp.resolve("p").toString());
         assertThat(sliced.exit()).as(sliced.err()).isZero();
-        assertThat(sliced.out()).contains("1 cells run, 0 reused, 0 failed").contains("1 cells outside --methods/--tasks left to run");
+        assertThat(sliced.out()).contains("1 cells run, 0 reused, 0 failed").contains("1 cells outside --methods/--tasks left to run")
+                .containsPattern("semeval +broken +f1 not run yet");
         Run unknown = run("study", withBroken.toString(), "--out", tmp.resolve("sliced").toString(), "--methods", "brokn",
                 "--cache", cache, "--plugins", tmp.resolve("p").toString());
         assertThat(unknown.exit()).isEqualTo(2);
