@@ -11,8 +11,6 @@ import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -564,11 +562,22 @@ public final class ActivationCache {
         manifest.put("tokens", offsets[offsets.length - 1]);
         // cache.json last: its presence marks a complete cache.
         Files.writeString(tmp.resolve("cache.json"), manifest.toPrettyString(), StandardCharsets.UTF_8);
+        moveIntoPlace(tmp, folder);
+    }
+
+    /**
+     * Renames a filled cache into place. When another thread or process finished the same cache first, theirs is
+     * identical: ours is dropped. (Linux reports the occupied target as a plain {@code FileSystemException}, "Directory
+     * not empty", not as {@code DirectoryNotEmptyException}.)
+     */
+    static void moveIntoPlace(Path tmp, Path folder) throws IOException {
         try {
             Files.move(tmp, folder, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException | AtomicMoveNotSupportedException e) {
-            // Another process finished the same cache first: theirs is identical; drop ours.
+        } catch (java.nio.file.FileSystemException e) {
             deleteTree(tmp);
+            if (!Files.exists(folder.resolve("cache.json"))) {
+                throw e;
+            }
         }
     }
 

@@ -237,14 +237,21 @@ public final class StudyRunner {
 
     /**
      * The cells in waves: first those of methods with a new downstream model, then those reusing a
-     * model of the first wave ({@code downstream.from}), and so on; grid order within a wave.
+     * model of the first wave ({@code downstream.from}), and so on. Within a wave, task by task and seed by seed, every
+     * method of a seed before the next seed: a run stopped part-way then holds paired cells (a method beside its twin,
+     * control and baseline on the same seeds), which is what the statistics compare.
      */
     static List<List<Cell>> waves(Study study, List<Cell> cells) {
         java.util.TreeMap<Integer, List<Cell>> byLevel = new java.util.TreeMap<>();
         for (Cell c : cells) {
             byLevel.computeIfAbsent(level(study, study.method(c.method())), k -> new ArrayList<>()).add(c);
         }
-        return List.copyOf(byLevel.values());
+        List<String> tasks = study.tasks().stream().map(Study.TaskEntry::name).toList();
+        List<String> methods = study.methods().stream().map(Study.Method::name).toList();
+        java.util.Comparator<Cell> pairedOrder = java.util.Comparator.<Cell>comparingInt(c -> tasks.indexOf(c.task()))
+                .thenComparingInt(c -> study.seeds().indexOf(c.seed()))
+                .thenComparingInt(c -> methods.indexOf(c.method()));
+        return byLevel.values().stream().map(w -> w.stream().sorted(pairedOrder).toList()).toList();
     }
 
     /** 0 for a method with a new downstream model, else one more than the method it reuses (no circles: checked when read). */

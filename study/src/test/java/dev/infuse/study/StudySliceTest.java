@@ -7,6 +7,7 @@ import dev.infuse.api.Infuse;
 import dev.infuse.spi.InfuseException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +40,20 @@ class StudySliceTest {
         try (Infuse infuse = StudyRuns.infuse(tmp); CellExecutor executor = new LocalCellExecutor(1)) {
             return StudyRunner.run(infuse, study, out, executor, methods, tasks);
         }
+    }
+
+    @Test
+    void cellsRunSeedBySeedEveryMethodOfASeedBeforeTheNext(@TempDir Path tmp) throws Exception {
+        // A run stopped part-way must hold paired cells (same task and seed for every method), not all seeds of one method.
+        Files.createDirectories(tmp.resolve("data"));
+        Study study = StudyFile.read(Files.writeString(tmp.resolve("slice.yaml"), STUDY), null);
+        List<List<Cell>> waves = StudyRunner.waves(study, StudyRunner.cells(study, tmp.resolve("out")));
+        assertThat(waves).hasSize(2);
+        assertThat(waves.get(0)).extracting(c -> c.task() + "/" + c.seed() + "/" + c.method()).containsExactly(
+                "fewrel/1/baseline", "fewrel/1/lora", "fewrel/2/baseline", "fewrel/2/lora",
+                "fewrel-2/1/baseline", "fewrel-2/1/lora", "fewrel-2/2/baseline", "fewrel-2/2/lora");
+        assertThat(waves.get(1)).extracting(c -> c.task() + "/" + c.seed() + "/" + c.method()).containsExactly(
+                "fewrel/1/lora.frozen", "fewrel/2/lora.frozen", "fewrel-2/1/lora.frozen", "fewrel-2/2/lora.frozen");
     }
 
     @Test

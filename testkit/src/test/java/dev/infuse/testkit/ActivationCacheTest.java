@@ -146,6 +146,29 @@ class ActivationCacheTest {
     }
 
     @Test
+    void cellsOpeningTheSameCacheAtOnceBothGetIt(@TempDir Path root) throws Exception {
+        // A study's parallel cells of one task: both may fill; the second rename finds the first's cache and keeps it.
+        ToyClassification data = new ToyClassification(backbone.tokenizer(), 40, 5);
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+        java.util.concurrent.Callable<ActivationCache> open = () -> {
+            start.await();
+            return ActivationCache.open(root, backbone, texts(data), TAPS, 4, false);
+        };
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var a = pool.submit(open);
+            var b = pool.submit(open);
+            assertThat(a.get().folder()).isEqualTo(b.get().folder());
+            assertThat(Files.readAllBytes(a.get().folder().resolve("offsets.bin"))).hasSize((40 + 1) * 8);
+        } finally {
+            pool.shutdownNow();
+        }
+        try (var s = Files.list(root)) {
+            assertThat(s.map(p -> p.getFileName().toString())).singleElement().satisfies(n -> assertThat(n).doesNotContain(".tmp-"));
+        }
+    }
+
+    @Test
     void aSubsetOfCachedTextsAndTapsIsServedFromTheCacheWithoutFillingAnother(@TempDir Path root) throws Exception {
         List<TokenizedText> all = texts(new ToyClassification(backbone.tokenizer(), 12, 4));
         ActivationCache whole = ActivationCache.open(root, backbone, all, TAPS, 4, false);
