@@ -128,8 +128,12 @@ public final class StudyRunner {
             if (cells.size() < all.size()) {
                 LOG.info("running a slice of the grid: {} of {} cells", cells.size(), all.size());
             }
+            // Which of the cells to run were done before this run, read once (each reads its recipe and manifests).
+            Set<Path> doneAtStart = cells.stream().filter(c -> done(study, c)).map(Cell::folder)
+                    .collect(java.util.stream.Collectors.toSet());
+            java.util.function.Predicate<Cell> doneBefore = c -> doneAtStart.contains(c.folder());
             // An imported step without its weights (StudyArchive) runs again when a step left to run needs them.
-            boolean cellsToRun = cells.stream().anyMatch(c -> !done(study, c));
+            boolean cellsToRun = cells.stream().anyMatch(doneBefore.negate());
             for (Study.KnowledgeGraphStep g : study.knowledgeGraphs()) {
                 // Trained here, in order: the TransE trainer already uses every core, and the
                 // embeddings land in the output folder, which every executor reads.
@@ -165,7 +169,7 @@ public final class StudyRunner {
                         byId.put(p.id(), p);
                     }
                 }
-                Set<Path> reusedModels = reusedModelsToRun(study, out, group);
+                Set<Path> reusedModels = reusedModelsToRun(study, out, group, doneBefore);
                 for (CellOutcome o : executor.execute(job, preCells,
                         c -> runAtomically(c, recipe(study, c), true, tmp -> pretrain(infuse, backbone, study, out, byId.get(c.method()), tmp)))) {
                     preOutcomes.add(o);
@@ -187,6 +191,7 @@ public final class StudyRunner {
             }
             // Outside a slice: complete cells as reused; the others are left out of this report.
             List<CellOutcome> outcomes = all.stream().map(c -> byFolder.containsKey(c.folder()) ? byFolder.get(c.folder())
+                    // read again: a cell reusing a downstream model this run retrained is no longer done
                     : done(study, c) ? new CellOutcome(c, CellOutcome.Status.REUSED, null, null, 0) : null)
                     .filter(java.util.Objects::nonNull).toList();
 
@@ -204,10 +209,15 @@ public final class StudyRunner {
 
     /** The cell folders of the group whose downstream model a cell still to run reuses ({@code downstream.from}). */
     static Set<Path> reusedModelsToRun(Study study, Path out, List<Cell> group) {
+        return reusedModelsToRun(study, out, group, c -> done(study, c));
+    }
+
+    /** As {@link #reusedModelsToRun(Study, Path, List)}, with the cells' done state already known. */
+    static Set<Path> reusedModelsToRun(Study study, Path out, List<Cell> group, java.util.function.Predicate<Cell> done) {
         Set<Path> sources = new java.util.HashSet<>();
         for (Cell c : group) {
             String from = study.method(c.method()).downstream().from();
-            if (from != null && !done(study, c)) {
+            if (from != null && !done.test(c)) {
                 sources.add(cellFolder(out, from, c.task(), c.seed()));
             }
         }
