@@ -146,21 +146,11 @@ final class CacheCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));
     }
 
-    private static final Pattern AGE = Pattern.compile("(\\d+)\\s*([dhm])");
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([KMGT]?)(?:i?B)?", Pattern.CASE_INSENSITIVE);
 
-    /** {@code 14d}, {@code 36h}, {@code 90m}. */
+    /** {@code 14d}, {@code 36h}, {@code 90m}, {@code 1d12h}. */
     static Duration age(String s) {
-        Matcher m = AGE.matcher(s.trim());
-        if (!m.matches()) {
-            throw new InfuseException("config-bad-value", "--unused-for " + s + ": expected a number of days, hours or minutes, e.g. 14d, 36h, 90m");
-        }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "d" -> Duration.ofDays(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofMinutes(n);
-        };
+        return Durations.parse(s, "--unused-for");
     }
 
     /** {@code 20G}, {@code 500M}, {@code 1.5T}, {@code 0}: binary units (G = 2^30 bytes). */

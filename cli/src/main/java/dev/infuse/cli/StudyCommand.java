@@ -42,7 +42,8 @@ import picocli.CommandLine.Spec;
             "  infuse study STUDY.yaml --executor spark --spark-master local[2] --shared /mnt/shared"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every cell completed", "2:bad study file, arguments or data", "3:plugin problem",
-            "6:the study finished but some cells failed (see the report)"})
+            "6:the study finished but some cells failed (see the report)",
+            "7:--stop-after came first: steps were left for the next run (run the same command again)"})
 final class StudyCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -74,6 +75,13 @@ final class StudyCommand implements Callable<Integer> {
             description = "Run only these tasks' cells (the study's task names, e.g. fewrel-10); with --methods, the cells "
                     + "of both.")
     List<String> tasks = new java.util.ArrayList<>();
+
+    @Option(names = "--stop-after", paramLabel = "DURATION",
+            description = "Start no step once this much time has passed (e.g. 2h30m, 90m), nor one whose estimated time "
+                    + "(--status: from the done steps of its kind) would end after it; a step without an estimate starts "
+                    + "while time is left. Steps that started run to their end; the report is written and the run exits "
+                    + "with code 7 when steps were left: for a session or batch-job allocation. Steps resume per epoch anyway.")
+    String stopAfter;
 
     @Option(names = "--import", paramLabel = "DIR",
             description = "Before running (or with --status), copy into --out the steps of an export (--export) that --out "
@@ -243,11 +251,12 @@ final class StudyCommand implements Callable<Integer> {
             return 0;
         }
         OutputFolders.requireWritable(folder, out != null ? "--out" : "the study's output folder", "config-shared-folder");
+        StudyRunner.Options runOptions = StudyRunner.Options.all().methods(new java.util.LinkedHashSet<>(methods))
+                .tasks(new java.util.LinkedHashSet<>(tasks)).stopAfter(stopAfter == null ? null : Durations.parse(stopAfter, "--stop-after"));
         StudyResults r;
         try (Infuse infuse = common.open(spec.commandLine().getErr()); CellExecutor cells = CellExecutors.open(executor, options)) {
             validatePlugins(infuse, study);
-            r = StudyRunner.run(infuse, study, folder, cells, new java.util.LinkedHashSet<>(methods),
-                    new java.util.LinkedHashSet<>(tasks));
+            r = StudyRunner.run(infuse, study, folder, cells, runOptions);
         }
         var counts = r.counts();
         stdout.printf("study %s: %d cells run, %d reused, %d failed, %d not applicable%n", study.name(),
@@ -270,9 +279,14 @@ final class StudyCommand implements Callable<Integer> {
                         100 * e.delta(), 100 * e.low(), 100 * e.high(), e.pHolm(), e.significant() ? " ✓" : "");
             }
         }
-        int left = StudyRunner.cellCount(study) - r.cells().size();
+        long notStartedCells = r.notStarted().stream().filter(l -> l.matches(".*/seed-\\d+")).count(); // cells, not pretraining
+        long left = StudyRunner.cellCount(study) - r.cells().size() - notStartedCells;
         if (left > 0) {
             stdout.printf("%d cells outside --methods/--tasks left to run (--status lists them)%n", left);
+        }
+        if (!r.notStarted().isEmpty()) {
+            stdout.printf("--stop-after %s came first: %d steps not started (%s); run the same command again to go on%n",
+                    stopAfter, r.notStarted().size(), String.join(", ", r.notStarted()));
         }
         for (StudyResults.CellResult c : r.failedCells()) {
             stdout.printf("failed %s/%s/seed-%d: error[%s]: %s%n", c.method(), c.task(), c.seed(), c.errorCode(), c.error());
@@ -282,6 +296,6 @@ final class StudyCommand implements Callable<Integer> {
         if (!Files.isRegularFile(folder.resolve("report.html"))) {
             return 1;
         }
-        return r.failedCells().isEmpty() ? 0 : 6;
+        return !r.failedCells().isEmpty() ? 6 : !r.notStarted().isEmpty() ? 7 : 0;
     }
 }

@@ -1,6 +1,7 @@
 package dev.infuse.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.infuse.cli.InProcessCli.Run;
 import java.nio.file.Files;
@@ -86,5 +87,13 @@ class CacheCommandTest {
         assertThat(CacheCommand.bytes("0")).isZero();
         assertThat(CacheCommand.age("36h")).isEqualTo(Duration.ofHours(36));
         assertThat(CacheCommand.age("90m")).isEqualTo(Duration.ofMinutes(90));
+        assertThat(Durations.parse("2h30m", "--stop-after")).isEqualTo(Duration.ofMinutes(150));
+        assertThat(Durations.parse("1d 12h", "--unused-for")).isEqualTo(Duration.ofHours(36));
+        assertThat(Durations.parse("45s", "--stop-after")).isEqualTo(Duration.ofSeconds(45));
+        for (String bad : new String[] {"", "0m", "90", "2h30", "1.5h", "-1h", "h"}) {
+            assertThatThrownBy(() -> Durations.parse(bad, "--stop-after")).as(bad).isInstanceOfSatisfying(
+                    dev.infuse.spi.InfuseException.class, e -> assertThat(e.code()).isEqualTo("config-bad-value"))
+                    .hasMessageContaining("--stop-after " + bad + ": expected a positive duration");
+        }
     }
 }

@@ -128,6 +128,22 @@ class StudyCommandTest {
         assertThat(resumed.exit()).as(resumed.err()).isZero();
         assertThat(resumed.out()).contains("0 cells run, 1 reused, 0 failed");
 
+        // A time limit: seed 7 is done here and "took" a day, so seed 8 (estimated from it) does not fit in an hour.
+        Path twoSeeds = Files.writeString(tmp.resolve("two-seeds.yaml"), "name: cli\n" + common.replace("seeds: [7]", "seeds: [7, 8]"));
+        Path metrics = elsewhere.resolve("cells/baseline/semeval/seed-7/metrics.json");
+        Files.writeString(metrics, Files.readString(metrics).replaceFirst("\"seconds\" ?: ?[0-9.eE+-]+", "\"seconds\": 86400"));
+        Run limited = run("study", twoSeeds.toString(), "--out", elsewhere.toString(), "--stop-after", "1h", "--cache", cache,
+                "--plugins", tmp.resolve("p").toString());
+        assertThat(limited.exit()).as(limited.err()).isEqualTo(7);
+        assertThat(limited.out()).contains("0 cells run, 1 reused, 0 failed")
+                .contains("--stop-after 1h came first: 1 steps not started (baseline/semeval/seed-8); run the same command again")
+                .doesNotContain("outside --methods/--tasks");
+        assertThat(elsewhere.resolve("cells/baseline/semeval/seed-8")).doesNotExist();
+        Run badLimit = run("study", twoSeeds.toString(), "--out", elsewhere.toString(), "--stop-after", "soon");
+        assertThat(badLimit.exit()).isEqualTo(2);
+        assertThat(badLimit.err()).startsWith("error[config-bad-value]: --stop-after soon: expected a positive duration")
+                .doesNotContain("\tat ");
+
         // A slice of the grid: the broken method's cell is left for later, and the run says so.
         Run sliced = run("study", withBroken.toString(), "--out", tmp.resolve("sliced").toString(), "--methods", "baseline",
                 "--cache", cache, "--plugins", tmp.resolve("p").toString());

@@ -16,7 +16,7 @@ public interface CellExecutor extends AutoCloseable {
     /** The work of one cell: writes its complete outputs into {@link Cell#folder()} or throws. */
     @FunctionalInterface
     interface CellWork {
-        /** Runs the cell; returns its outcome (COMPLETED or REUSED) or throws on failure. */
+        /** Runs the cell; returns its outcome (COMPLETED, REUSED, or NOT_STARTED when the run's time limit came first) or throws on failure. */
         CellOutcome run(Cell cell) throws Exception;
     }
 

@@ -4,7 +4,7 @@ package dev.infuse.study;
  * What became of a cell in one run of a study.
  *
  * @param cell the cell
- * @param status completed now, reused from an earlier run, or failed
+ * @param status completed now, reused from an earlier run, failed, not applicable or not started
  * @param errorCode the error's code when failed (an {@link dev.infuse.spi.InfuseException} code, or {@code internal})
  * @param error the error message when failed, else null
  * @param seconds wall time spent in this run
@@ -24,7 +24,13 @@ public record CellOutcome(Cell cell, Status status, String errorCode, String err
          * through the frozen masked-LM head); the cell is complete, its reason is in its
          * {@code metrics.json} as {@code not_applicable}, and the tables show "n/a".
          */
-        NOT_APPLICABLE
+        NOT_APPLICABLE,
+        /**
+         * Not started: the run's time limit ({@link StudyRunner.Options#stopAfter()}) came first; the step is left for the
+         * next run. Never among a study's cell results: the report leaves such cells out, as it does cells outside a
+         * slice, and lists them in {@link StudyResults#notStarted()}.
+         */
+        NOT_STARTED
     }
 
     /** The outcome of a cell that threw {@code t}: its {@link dev.infuse.spi.InfuseException} code, else {@code internal}. */

@@ -58,6 +58,8 @@ final class HtmlReport {
                 .append(counts.get(CellOutcome.Status.FAILED)).append(" failed")
                 .append(counts.get(CellOutcome.Status.NOT_APPLICABLE) > 0
                         ? ", " + counts.get(CellOutcome.Status.NOT_APPLICABLE) + " not applicable" : "")
+                .append(r.notStarted().isEmpty() ? "" : "; " + r.notStarted().size()
+                        + " steps not started (the run's time limit came first: left for the next run)")
                 .append(". Created ").append(esc(p.get("created")))
                 .append(".</p>\n");
         h.append("<p>Scores in points on the development split: mean ± sample standard deviation over seeds; the best mean ")

@@ -21,6 +21,8 @@ import java.util.Map;
  */
 final class KnowledgeGraphs {
     static final String EMBEDDINGS = "entity_embeddings.safetensors";
+    /** How a run names a knowledge graph step among its pretraining steps: {@code knowledge/<name>}. */
+    static final String STEP_PREFIX = "knowledge/";
 
     private KnowledgeGraphs() {}
 

@@ -54,7 +54,7 @@ public final class LocalCellExecutor implements CellExecutor {
                     LOG.warn("{} failed: {}", cell.label(), outcome.error());
                 }
                 LOG.info("[{}/{}] {}: {}", done.incrementAndGet(), cells.size(), cell.label(),
-                        outcome.status().name().toLowerCase(java.util.Locale.ROOT));
+                        outcome.status().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
                 return outcome;
             }));
         }

@@ -742,6 +742,11 @@ public final class StudyReport {
                 .append("included; ≤ marks an upper bound, when cells ran side by side). Downstream models: ")
                 .append(downstreams(r.study())).append(".\n\n");
         s.append(statisticsIntro(r)).append("\n\n");
+        if (!r.notStarted().isEmpty()) {
+            s.append("**Incomplete:** the run's time limit came first; ").append(r.notStarted().size())
+                    .append(" steps were not started and are left for the next run: ").append(String.join(", ", r.notStarted()))
+                    .append(".\n\n");
+        }
         knowledgeEffectsMarkdown(r, s);
         boolean twins = hasTwins(r.study());
         for (Study.TaskEntry t : r.study().tasks()) {

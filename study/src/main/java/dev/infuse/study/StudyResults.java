@@ -15,9 +15,11 @@ import java.util.Map;
  * @param summaries one entry per (task, method), tasks in the study's order, methods in the study's order
  * @param provenance configuration, data file hashes, backbone fingerprint, versions and machine
  * @param statistics paired comparisons with intervals and tests, cells' item-level intervals, problems
+ * @param notStarted the steps (as {@link StudyStatus.Step#label()} names them) this run did not start because its time limit
+ *     ({@link StudyRunner.Options#stopAfter()}) came first: left for the next run, and not in {@code cells}
  */
 public record StudyResults(Study study, Path out, List<CellOutcome> pretrainings, List<CellResult> cells,
-        List<Summary> summaries, Map<String, Object> provenance, StudyStatistics statistics) {
+        List<Summary> summaries, Map<String, Object> provenance, StudyStatistics statistics, List<String> notStarted) {
 
     public StudyResults {
         pretrainings = List.copyOf(pretrainings);
@@ -26,6 +28,18 @@ public record StudyResults(Study study, Path out, List<CellOutcome> pretrainings
         if (statistics == null) {
             statistics = StudyStatistics.empty(dev.infuse.stats.PairedStatistics.Settings.defaults());
         }
+        notStarted = List.copyOf(notStarted);
+    }
+
+    /** Results of a run that started every step it selected. */
+    public StudyResults(Study study, Path out, List<CellOutcome> pretrainings, List<CellResult> cells, List<Summary> summaries,
+            Map<String, Object> provenance, StudyStatistics statistics) {
+        this(study, out, pretrainings, cells, summaries, provenance, statistics, List.of());
+    }
+
+    /** The same results, with the steps the run's time limit left ({@link #notStarted()}). */
+    public StudyResults withNotStarted(List<String> labels) {
+        return new StudyResults(study, out, pretrainings, cells, summaries, provenance, statistics, labels);
     }
 
     /** Results without statistics. */

@@ -65,20 +65,73 @@ public final class StudyRunner {
     }
 
     /**
-     * Runs a slice of the study: only the cells of {@code methods} (and of the methods whose downstream models they reuse),
-     * with the pretraining steps and knowledge graphs those need — e.g. a method and its twin first, when a session cannot
-     * run the whole grid. Complete cells of other methods are reported as usual; their missing cells are left for a later
-     * run (the report leaves them out). {@code tasks} likewise keeps only those tasks' cells (a reused downstream model
-     * is trained per task, so it needs no other task's cell). An empty set selects everything.
+     * Runs a slice of the study: only the cells of {@code methods} and {@code tasks} (empty: all); see {@link Options}.
      *
-     * @throws InfuseException {@code config-unknown-method} naming a method that is not in the study, and those that are;
-     *     {@code config-unknown-task} likewise for a task
+     * @throws InfuseException {@code config-unknown-method} or {@code config-unknown-task} naming a method or task that is
+     *     not in the study, and those that are
      */
     public static StudyResults run(Infuse infuse, Study study, Path out, CellExecutor executor, Set<String> methods,
             Set<String> tasks) {
+        return run(infuse, study, out, executor, Options.all().methods(methods).tasks(tasks));
+    }
+
+    /**
+     * What one run of a study runs: a slice of the grid and a time limit. Immutable; {@link #all()} runs every step
+     * with no limit.
+     *
+     * @param methods run only these methods' cells (and of the methods whose downstream models they reuse), with the
+     *     pretraining steps and knowledge graphs those need — e.g. a method and its twin first, when a session cannot run
+     *     the whole grid. Complete cells of other methods are reported as usual; their missing cells are left for a later
+     *     run (the report leaves them out). Empty: every method
+     * @param tasks likewise, only these tasks' cells (a reused downstream model is trained per task, so it needs no other
+     *     task's cell). Empty: every task
+     * @param stopAfter null for no limit; otherwise the run starts no step once this much time has passed since it began,
+     *     nor a step whose estimated time ({@link StudyStatus.Step#secondsLeft()}, from the done steps of its kind) would
+     *     end after it; a step without an estimate starts while time is left. A step that has started runs to its end.
+     *     Steps not started are left for the next run, as outside a slice, and counted in {@link StudyResults#notStarted()}
+     *     (a cluster executor is asked before each batch of cells it is given, not before each cell)
+     */
+    public record Options(Set<String> methods, Set<String> tasks, java.time.Duration stopAfter) {
+        public Options {
+            methods = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(methods));
+            tasks = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(tasks));
+            if (stopAfter != null && (stopAfter.isNegative() || stopAfter.isZero())) {
+                throw new IllegalArgumentException("stopAfter must be positive, not " + stopAfter);
+            }
+        }
+
+        /** Every step, no time limit. */
+        public static Options all() {
+            return new Options(Set.of(), Set.of(), null);
+        }
+
+        /** The same options with only these methods' cells (empty: all). */
+        public Options methods(Set<String> names) {
+            return new Options(names, tasks, stopAfter);
+        }
+
+        /** The same options with only these tasks' cells (empty: all). */
+        public Options tasks(Set<String> names) {
+            return new Options(methods, names, stopAfter);
+        }
+
+        /** The same options with a time limit (null: none). */
+        public Options stopAfter(java.time.Duration limit) {
+            return new Options(methods, tasks, limit);
+        }
+    }
+
+    /**
+     * Runs the steps of the study that {@code options} selects into {@code out} and writes its outputs.
+     *
+     * @param executor runs the cells; the caller closes it
+     * @throws InfuseException as {@link #run(Infuse, Study, Path, CellExecutor)}, and {@code config-unknown-method} or
+     *     {@code config-unknown-task} naming a method or task of the options that is not in the study, and those that are
+     */
+    public static StudyResults run(Infuse infuse, Study study, Path out, CellExecutor executor, Options options) {
         checkPlugins(infuse, study);
-        Set<String> slice = slice(study, methods);
-        for (String t : tasks) {
+        Set<String> slice = slice(study, options.methods());
+        for (String t : options.tasks()) {
             if (study.tasks().stream().noneMatch(x -> x.name().equals(t))) {
                 throw new InfuseException("config-unknown-task", "--tasks: no task '" + t + "' in study " + study.name()
                         + "; its tasks: " + String.join(", ", study.tasks().stream().map(Study.TaskEntry::name).toList()));
@@ -86,8 +139,9 @@ public final class StudyRunner {
         }
         Io.createDirectories(out);
         try (StudyLock lock = StudyLock.acquire(out)) {
-            return runLocked(infuse, study, out, executor,
-                    c -> (slice == null || slice.contains(c.method())) && (tasks.isEmpty() || tasks.contains(c.task())));
+            TimeLimit limit = new TimeLimit(study, out, options.stopAfter(), System.nanoTime());
+            return runLocked(infuse, study, out, executor, c -> (slice == null || slice.contains(c.method()))
+                    && (options.tasks().isEmpty() || options.tasks().contains(c.task())), limit);
         }
     }
 
@@ -116,7 +170,7 @@ public final class StudyRunner {
     }
 
     private static StudyResults runLocked(Infuse infuse, Study study, Path out, CellExecutor executor,
-            java.util.function.Predicate<Cell> selected) {
+            java.util.function.Predicate<Cell> selected, TimeLimit limit) {
         removeLeftovers(out);
         LOG.info("study {} in {}: {}", study.name(), out, StudyStatus.summary(StudyStatus.of(study, out)));
         StudyJob job = StudyJob.of(infuse, study, out);
@@ -134,13 +188,18 @@ public final class StudyRunner {
             java.util.function.Predicate<Cell> doneBefore = c -> doneAtStart.contains(c.folder());
             // An imported step without its weights (StudyArchive) runs again when a step left to run needs them.
             boolean cellsToRun = cells.stream().anyMatch(doneBefore.negate());
+            boolean graphsReady = true;
             for (Study.KnowledgeGraphStep g : study.knowledgeGraphs()) {
                 // Trained here, in order: the TransE trainer already uses every core, and the
                 // embeddings land in the output folder, which every executor reads.
                 Path folder = KnowledgeGraphs.folder(out, g.name());
-                Cell kc = new Cell(Cell.Stage.PRETRAINING, "knowledge/" + g.name(), "transe", 0, folder);
+                Cell kc = new Cell(Cell.Stage.PRETRAINING, KnowledgeGraphs.STEP_PREFIX + g.name(), "transe", 0, folder);
                 try {
-                    runAtomically(kc, recipe(g), cellsToRun, tmp -> KnowledgeGraphs.train(g, tmp));
+                    if (runAtomically(kc, recipe(g), cellsToRun, limit, tmp -> KnowledgeGraphs.train(g, tmp)).status()
+                            == CellOutcome.Status.NOT_STARTED) {
+                        graphsReady = false; // the cells read the graphs: none starts
+                        break;
+                    }
                 } catch (InfuseException e) {
                     throw new InfuseException(e.code(), "knowledge graph '" + g.name() + "': " + e.getMessage(), e);
                 } catch (IOException e) {
@@ -154,6 +213,10 @@ public final class StudyRunner {
             Set<String> pretrained = new java.util.HashSet<>(); // ids run (or reused) in an earlier group
             Map<String, String> failed = new LinkedHashMap<>();
             Map<Path, CellOutcome> byFolder = new java.util.HashMap<>();
+            if (!graphsReady) {
+                cells.stream().filter(doneBefore.negate()).forEach(c -> byFolder.put(c.folder(), limit.notStarted(c)));
+                groups = List.of();
+            }
             for (List<Cell> group : groups) {
                 Set<Study.Pretraining> pending = new java.util.HashSet<>();
                 for (Cell c : group) {
@@ -170,8 +233,13 @@ public final class StudyRunner {
                     }
                 }
                 Set<Path> reusedModels = reusedModelsToRun(study, out, group, doneBefore);
+                if (limit.expired()) { // asked here too for a cluster executor, which runs steps without this JVM's limit
+                    preCells.stream().filter(c -> !reusable(c.folder(), recipe(study, c)) || StudyArchive.weightsRemoved(c.folder()))
+                            .forEach(limit::notStarted);
+                    preCells = List.of();
+                }
                 for (CellOutcome o : executor.execute(job, preCells,
-                        c -> runAtomically(c, recipe(study, c), true, tmp -> pretrain(infuse, backbone, study, out, byId.get(c.method()), tmp)))) {
+                        c -> runAtomically(c, recipe(study, c), true, limit, tmp -> pretrain(infuse, backbone, study, out, byId.get(c.method()), tmp)))) {
                     preOutcomes.add(o);
                     if (o.status() == CellOutcome.Status.FAILED) {
                         failed.put(o.cell().method(), "error[" + o.errorCode() + "]: " + o.error());
@@ -179,8 +247,12 @@ public final class StudyRunner {
                 }
                 // Cells that reuse another method's downstream model run in a later wave than that method's cells.
                 for (List<Cell> wave : waves(study, group)) {
-                    for (CellOutcome o : executor.execute(job.withFailedPretrainings(failed), wave,
-                            c -> runAtomically(c, recipe(study, c), reusedModels.contains(c.folder()), tmp -> {
+                    // A cluster executor runs cells elsewhere, without this JVM's limit: asked before each batch instead.
+                    List<Cell> toExecute = limit.expired() ? List.of() : wave.stream().filter(c -> !limit.waitsFor(study, c)).toList();
+                    wave.stream().filter(c -> !toExecute.contains(c)).forEach(c -> byFolder.put(c.folder(),
+                            done(study, c) ? new CellOutcome(c, CellOutcome.Status.REUSED, null, null, 0) : limit.notStarted(c)));
+                    for (CellOutcome o : executor.execute(job.withFailedPretrainings(failed), toExecute,
+                            c -> runAtomically(c, recipe(study, c), reusedModels.contains(c.folder()), limit, tmp -> {
                                 Study.Method m = study.method(c.method());
                                 checkPretrainings(m, c.seed(), failed);
                                 evaluate(infuse, backbone, study, out, m, c, tmp);
@@ -189,14 +261,18 @@ public final class StudyRunner {
                     }
                 }
             }
-            // Outside a slice: complete cells as reused; the others are left out of this report.
+            // Outside a slice: complete cells as reused; the others are left out of this report, as are those not started.
             List<CellOutcome> outcomes = all.stream().map(c -> byFolder.containsKey(c.folder()) ? byFolder.get(c.folder())
                     // read again: a cell reusing a downstream model this run retrained is no longer done
                     : done(study, c) ? new CellOutcome(c, CellOutcome.Status.REUSED, null, null, 0) : null)
-                    .filter(java.util.Objects::nonNull).toList();
-
-            StudyResults results = StudyReport.summarise(study, out, preOutcomes, outcomes,
-                    provenance(infuse, study, backbone, executor));
+                    .filter(o -> o != null && o.status() != CellOutcome.Status.NOT_STARTED).toList();
+            if (!limit.notStartedSteps().isEmpty()) {
+                LOG.info("time limit of {} reached: {} steps not started (run the same command again to go on)",
+                        StudyStatus.duration(limit.seconds()), limit.notStartedSteps().size());
+            }
+            StudyResults results = StudyReport.summarise(study, out,
+                    preOutcomes.stream().filter(o -> o.status() != CellOutcome.Status.NOT_STARTED).toList(), outcomes,
+                    provenance(infuse, study, backbone, executor)).withNotStarted(limit.notStartedSteps());
             StudyReport.write(results);
             return results;
         }
@@ -360,7 +436,7 @@ public final class StudyRunner {
                 return new CellOutcome(c, CellOutcome.Status.REUSED, null, null, 0);
             }
             Worker w = worker(job, study);
-            return runAtomically(c, recipe(study, c), true, tmp -> pretrain(w.infuse(), w.backbone(), study, out, p, tmp));
+            return runAtomically(c, recipe(study, c), true, TimeLimit.NONE, tmp -> pretrain(w.infuse(), w.backbone(), study, out, p, tmp));
         }
         Study.Method m = study.method(method);
         if (m == null || study.tasks().stream().noneMatch(t -> t.name().equals(task))) {
@@ -373,7 +449,7 @@ public final class StudyRunner {
             return new CellOutcome(c, CellOutcome.Status.REUSED, null, null, 0);
         }
         Worker w = worker(job, study);
-        return runAtomically(c, recipe(study, c), needsWeights, tmp -> {
+        return runAtomically(c, recipe(study, c), needsWeights, TimeLimit.NONE, tmp -> {
             checkPretrainings(m, c.seed(), job.failedPretrainings());
             evaluate(w.infuse(), w.backbone(), study, out, m, c, tmp);
         });
@@ -589,7 +665,8 @@ public final class StudyRunner {
      * reuses a complete folder of the same recipe — unless {@code needsWeights} and the folder was imported without
      * its weights ({@link StudyArchive}): then it runs again.
      */
-    private static CellOutcome runAtomically(Cell c, String recipe, boolean needsWeights, Work work) throws Exception {
+    private static CellOutcome runAtomically(Cell c, String recipe, boolean needsWeights, TimeLimit limit, Work work)
+            throws Exception {
         long t0 = System.nanoTime();
         Path folder = c.folder();
         if (reusable(folder, recipe)) {
@@ -598,6 +675,9 @@ public final class StudyRunner {
             }
             LOG.info("{}: its results were imported without the weights that a step left to run needs: running it again",
                     c.label());
+        }
+        if (!limit.allows(c)) {
+            return limit.notStarted(c);
         }
         Io.createDirectories(folder.getParent());
         Path checkpoint = prepareCheckpoint(folder, recipe);
