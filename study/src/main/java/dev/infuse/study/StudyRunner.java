@@ -248,8 +248,10 @@ public final class StudyRunner {
                 // Cells that reuse another method's downstream model run in a later wave than that method's cells.
                 for (List<Cell> wave : waves(study, group)) {
                     // A cluster executor runs cells elsewhere, without this JVM's limit: asked before each batch instead.
-                    List<Cell> toExecute = limit.expired() ? List.of() : wave.stream().filter(c -> !limit.waitsFor(study, c)).toList();
-                    wave.stream().filter(c -> !toExecute.contains(c)).forEach(c -> byFolder.put(c.folder(),
+                    Map<Boolean, List<Cell>> startable = wave.stream()
+                            .collect(java.util.stream.Collectors.partitioningBy(c -> !limit.expired() && !limit.waitsFor(c)));
+                    List<Cell> toExecute = startable.get(true);
+                    startable.get(false).forEach(c -> byFolder.put(c.folder(),
                             done(study, c) ? new CellOutcome(c, CellOutcome.Status.REUSED, null, null, 0) : limit.notStarted(c)));
                     for (CellOutcome o : executor.execute(job.withFailedPretrainings(failed), toExecute,
                             c -> runAtomically(c, recipe(study, c), reusedModels.contains(c.folder()), limit, tmp -> {

@@ -69,7 +69,7 @@ final class TimeLimit {
     }
 
     /** Whether a cell needs a pretraining step this run did not start (then it does not start either). */
-    boolean waitsFor(Study study, Cell c) {
+    boolean waitsFor(Cell c) {
         return !notStartedPretrainings.isEmpty() && study.method(c.method()).pretrainings(c.seed()).stream()
                 .anyMatch(p -> notStartedPretrainings.contains(p.id()));
     }
