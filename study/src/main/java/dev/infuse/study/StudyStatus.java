@@ -56,7 +56,7 @@ public final class StudyStatus {
      *     resumable one; empty when there is nothing to say
      * @param secondsLeft an estimate of the time a rerun spends on it: 0 when done or not needed; otherwise from the mean
      *     time of the done steps of the same method and task (or pretraining step, over its seeds), a knowledge-ablated
-     *     twin counting as its method — for a step part-way through, the share of its epochs left; for a resumable or
+     *     twin counting as its method; a cell with none of its method done, from the done cells of its task — for a step part-way through, the share of its epochs left; for a resumable or
      *     running step with none of its kind done, its own mean epoch time (training only) × the epochs left;
      *     {@code NaN} when there is nothing to estimate it from
      */
@@ -95,7 +95,7 @@ public final class StudyStatus {
             for (Cell c : group) {
                 Study.TaskEntry t = study.tasks().stream().filter(x -> x.name().equals(c.task())).findFirst().orElseThrow();
                 Found f = find(live, c.label(), kind(study, c.method()) + "/" + c.task(), c.folder(), StudyRunner.recipe(study, c),
-                        study.method(c.method()).budget(t).epochs());
+                        study.method(c.method()).budget(t).epochs()).orLike(TASK + c.task());
                 cellSteps.put(c, reusedModels.contains(c.folder()) ? rerunIfImported(f) : f);
                 for (Study.Pretraining p : study.method(c.method()).pretrainings(c.seed())) {
                     needed.merge(p, f.step().state() != State.DONE, Boolean::logicalOr);
@@ -118,13 +118,16 @@ public final class StudyStatus {
             }
         }
         // A step not started is estimated from the done steps of its kind: the same method (a twin's trains as its method)
-        // and task, or the same pretraining step over the seeds.
-        Map<String, double[]> doneSeconds = new LinkedHashMap<>(); // kind -> {sum, count}
+        // and task, or the same pretraining step over the seeds; a cell with none of its kind done, from the done cells
+        // of the same task (other methods share its data, epochs and backbone: a rough estimate, but a time limit needs one).
+        Map<String, double[]> doneSeconds = new LinkedHashMap<>(); // kind (or "task <name>") -> {sum, count}
         for (Found f : found) {
             if (f.step().state() == State.DONE && Double.isFinite(f.seconds())) {
-                double[] a = doneSeconds.computeIfAbsent(f.kind(), k -> new double[2]);
-                a[0] += f.seconds();
-                a[1]++;
+                for (String kind : f.fallback() == null ? List.of(f.kind()) : List.of(f.kind(), f.fallback())) {
+                    double[] a = doneSeconds.computeIfAbsent(kind, k -> new double[2]);
+                    a[0] += f.seconds();
+                    a[1]++;
+                }
             }
         }
         List<Step> steps = new ArrayList<>();
@@ -132,7 +135,13 @@ public final class StudyStatus {
             Step s = f.step();
             double[] a = doneSeconds.get(f.kind());
             double mean = a == null ? Double.NaN : a[0] / a[1];
-            if (s.state() == State.TO_RUN || s.state() == State.STALE || s.state() == State.RUNNING && Double.isNaN(s.secondsLeft())) {
+            boolean notStarted = s.state() == State.TO_RUN || s.state() == State.STALE
+                    || s.state() == State.RUNNING && Double.isNaN(s.secondsLeft());
+            if (notStarted && Double.isNaN(mean) && Double.isNaN(s.secondsLeft()) && f.fallback() != null) {
+                double[] t = doneSeconds.get(f.fallback());
+                mean = t == null ? Double.NaN : t[0] / t[1];
+            }
+            if (notStarted) {
                 steps.add(new Step(s.label(), s.state(), s.detail(), Double.isNaN(mean) ? s.secondsLeft() : mean));
             } else if (!Double.isNaN(mean) && !Double.isNaN(f.shareLeft())) {
                 // Part-way through: the done steps' time includes what its own epoch times leave out (the evaluation after
@@ -175,7 +184,7 @@ public final class StudyStatus {
         TimeLeft t = timeLeft(steps);
         if (t.seconds() > 0) {
             b.append("; ~").append(duration(t.seconds())).append(" left (estimated from the done steps of the same method and task, "
-                    + "or a resumable step's own epochs)");
+                    + "or task, or a resumable step's own epochs)");
         }
         if (t.unestimated() > 0) {
             b.append(t.seconds() > 0 ? ", " : "; ").append(t.unestimated()).append(t.unestimated() == 1 ? " step" : " steps")
@@ -218,18 +227,24 @@ public final class StudyStatus {
         return m != null && m.isTwin() ? m.twinOf() : method;
     }
 
-    /** A step as found in the folder, with its kind (what its time is estimated from) and, when done, the time it took. */
+    /** The estimate kind a cell falls back on: the done cells of its task. */
+    private static final String TASK = "task ";
+
     /**
-     * A step as found: its kind (what its time is estimated from), the time it took when done, and for a step part-way
-     * through its training the share of epochs left.
+     * A step as found: its kind (what its time is estimated from), the kind it falls back on when none of its own is done
+     * (null for none), the time it took when done, and for a step part-way through its training the share of epochs left.
      */
-    private record Found(Step step, String kind, double seconds, double shareLeft, Path folder) {
+    private record Found(Step step, String kind, String fallback, double seconds, double shareLeft, Path folder) {
         Found(Step step, String kind, double seconds) {
-            this(step, kind, seconds, Double.NaN, null);
+            this(step, kind, null, seconds, Double.NaN, null);
         }
 
-        Found(Step step, String kind, double seconds, double shareLeft) {
-            this(step, kind, seconds, shareLeft, null);
+        Found(Step step, String kind, double seconds, double shareLeft, Path folder) {
+            this(step, kind, null, seconds, shareLeft, folder);
+        }
+
+        Found orLike(String fallbackKind) {
+            return new Found(step, kind, fallbackKind, seconds, shareLeft, folder);
         }
     }
 
@@ -259,7 +274,7 @@ public final class StudyStatus {
         return new Found(new Step(label, running ? State.RUNNING : State.RESUMABLE, "after epoch " + epoch + (epochs > 0 ? " of " + epochs : "")
                 + String.format(Locale.ROOT, " (best so far %.2f, epoch %d)", 100 * state.path("best_score").asDouble(),
                         state.path("best_epoch").asInt()), left), kind, Double.NaN,
-                epochs > 0 ? Math.max(0, epochs - epoch) / (double) epochs : Double.NaN);
+                epochs > 0 ? Math.max(0, epochs - epoch) / (double) epochs : Double.NaN, null);
     }
 
     /** Whether a step's temporary folder ({@code <folder>.tmp-<id>}, renamed into place when it completes) exists. */

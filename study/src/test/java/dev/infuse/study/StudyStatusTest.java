@@ -78,17 +78,20 @@ class StudyStatusTest {
 
         // Time left: a step to run takes as long as the done ones of its method (or of the method it is the twin of) and
         // task (seconds, or the epochs' sum when larger), a resumable one that times the share of epochs left, or with
-        // nothing of its kind done its own mean epoch time for each epoch left; else no estimate.
+        // nothing of its kind done its own mean epoch time for each epoch left; a cell with none of its method done, the mean
+        // of its task's done cells (100 s and 50 s); else no estimate.
         assertThat(steps.get("baseline/semeval/seed-2").secondsLeft()).isEqualTo(100);
         assertThat(steps.get("factual-twin/semeval/seed-1").secondsLeft()).as("stale: runs again").isEqualTo(50);
         assertThat(steps.get("factual/semeval/seed-1").secondsLeft()).as("a twin trains as its method").isEqualTo(50);
         assertThat(steps.get("pretraining factual/factual/seed-1 on trex-rc").secondsLeft()).as("its own two epochs left").isEqualTo(40);
-        assertThat(steps.get("factual-control/semeval/seed-2").secondsLeft()).isNaN();
+        assertThat(steps.get("factual-control/semeval/seed-2").secondsLeft()).as("its task's done cells").isEqualTo(75);
+        assertThat(steps.get("factual-control/semeval/seed-1").secondsLeft()).as("its task's done cells").isEqualTo(75);
+        assertThat(steps.get("pretraining factual-twin/factual/seed-1 on trex-rc").secondsLeft()).as("no task to fall back on").isNaN();
         assertThat(steps.get("pretraining factual/factual/seed-2 on trex-rc").secondsLeft()).isNaN();
         assertThat(steps.get("pretraining factual-twin/factual/seed-2 on trex-rc").secondsLeft()).isZero();
-        assertThat(StudyStatus.timeLeft(list)).isEqualTo(new StudyStatus.TimeLeft(40 + 50 + 50 + 100 + 50 * (2 / 3.0), 4));
-        assertThat(StudyStatus.summary(list)).isEqualTo("12 steps: 2 done, 2 resumable, 1 stale, 1 not needed, 6 to run; ~4 min left "
-                + "(estimated from the done steps of the same method and task, or a resumable step's own epochs), 4 steps with nothing "
+        assertThat(StudyStatus.timeLeft(list)).isEqualTo(new StudyStatus.TimeLeft(40 + 50 + 50 + 100 + 50 * (2 / 3.0) + 2 * 75, 2));
+        assertThat(StudyStatus.summary(list)).isEqualTo("12 steps: 2 done, 2 resumable, 1 stale, 1 not needed, 6 to run; ~7 min left "
+                + "(estimated from the done steps of the same method and task, or task, or a resumable step's own epochs), 2 steps with nothing "
                 + "of their kind done to estimate from");
         assertThat(steps.get("factual/semeval/seed-2").left()).isEqualTo("~33 s left");
         assertThat(steps.get("baseline/semeval/seed-1").left()).isEmpty();

@@ -32,14 +32,17 @@ class StudyTimeLimitTest {
         Path out = tmp.resolve("out");
         done(study, cell(out, "baseline", "fewrel", 1), 100);
         Cell second = cell(out, "baseline", "fewrel", 2); // estimated from the first: 100 s
-        Cell unknown = cell(out, "lora", "fewrel", 1); // nothing of its kind done: no estimate
+        Cell sameTask = cell(out, "lora", "fewrel", 1); // none of its method done: its task's done cells, 100 s
+        Cell unknown = cell(out, "lora", "fewrel-2", 1); // nothing of its method or task done: no estimate
 
         TimeLimit minute = new TimeLimit(study, out, Duration.ofSeconds(60), System.nanoTime());
         assertThat(minute.allows(second)).isFalse();
+        assertThat(minute.allows(sameTask)).as("estimated from another method's cell of its task").isFalse();
         assertThat(minute.allows(unknown)).as("no estimate: starts while time is left").isTrue();
         assertThat(minute.expired()).isFalse();
         TimeLimit hour = new TimeLimit(study, out, Duration.ofHours(1), System.nanoTime());
         assertThat(hour.allows(second)).isTrue();
+        assertThat(hour.allows(sameTask)).isTrue();
         TimeLimit passed = new TimeLimit(study, out, Duration.ofSeconds(60), System.nanoTime() - Duration.ofSeconds(61).toNanos());
         assertThat(passed.expired()).isTrue();
         assertThat(passed.allows(unknown)).isFalse();
