@@ -114,7 +114,7 @@ public final class StudyArchive {
                     }
                 }
                 Map<String, Object> marker = new LinkedHashMap<>();
-                marker.put("exported", Instant.now().toString());
+                marker.put("exported", firstExported(d.resolve(rel), s.folder()));
                 marker.put("left_out", removed.stream().distinct().sorted().toList());
                 Io.writeJson(tmp.resolve(rel).resolve(MARKER), marker);
                 steps++;
@@ -217,6 +217,26 @@ public final class StudyArchive {
     /** Whether a step's folder came from an export and lacks its weights. */
     public static boolean weightsRemoved(Path folder) {
         return Files.isRegularFile(folder.resolve(MARKER));
+    }
+
+    /**
+     * When the step was first exported: as the archive being replaced says (or the imported step's own marker), so that
+     * exporting again changes no file of an unchanged step; now for a step exported for the first time.
+     */
+    private static String firstExported(Path... markedFolders) {
+        for (Path folder : markedFolders) {
+            if (weightsRemoved(folder)) {
+                try {
+                    String exported = Io.JSON.readTree(folder.resolve(MARKER).toFile()).path("exported").asText("");
+                    if (!exported.isEmpty()) {
+                        return exported;
+                    }
+                } catch (IOException e) {
+                    // a damaged marker: the step counts as exported now
+                }
+            }
+        }
+        return Instant.now().toString();
     }
 
     /** The files an earlier export left out of this folder (when it is itself an imported one). */

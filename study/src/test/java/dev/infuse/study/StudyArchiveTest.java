@@ -64,6 +64,12 @@ class StudyArchiveTest {
         JsonNode marker = Io.JSON.readTree(archive.resolve("cells/lora/fewrel/seed-1/" + StudyArchive.MARKER).toFile());
         assertThat(marker.path("left_out").toString()).contains(".safetensors").contains("predictions");
         assertThat(e.leftOut()).contains("knowledge/tiny/" + KnowledgeGraphs.EMBEDDINGS);
+        // Exporting again changes no file of an unchanged step: a committed archive shows only what a run changed.
+        Path markerFile = archive.resolve("cells/lora/fewrel/seed-1/" + StudyArchive.MARKER);
+        byte[] firstMarker = Files.readAllBytes(markerFile);
+        Thread.sleep(20); // the clock moves on
+        StudyArchive.export(study, out, archive);
+        assertThat(Files.readAllBytes(markerFile)).isEqualTo(firstMarker);
 
         // Imported on "another machine": every step is done; a run reuses all of them and trains nothing again.
         Path elsewhere = tmp.resolve("elsewhere");
@@ -77,6 +83,9 @@ class StudyArchiveTest {
         assertThat(files(elsewhere)).noneMatch(f -> f.endsWith(".safetensors"));
         // A second import keeps what is there.
         assertThat(StudyArchive.restore(study, archive, elsewhere)).isEqualTo(new StudyArchive.Restored(0, 7, 0));
+        // Exported from there, an imported step keeps the time it was first exported.
+        StudyArchive.export(study, elsewhere, tmp.resolve("archive-2"));
+        assertThat(Files.readAllBytes(tmp.resolve("archive-2/cells/lora/fewrel/seed-1/" + StudyArchive.MARKER))).isEqualTo(firstMarker);
 
         // One plug-and-play cell lost: the downstream model it reuses and the knowledge graph its mapper reads have no
         // weights here, so both run again first (status says so), then the cell.
