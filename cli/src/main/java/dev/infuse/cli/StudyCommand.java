@@ -56,7 +56,8 @@ final class StudyCommand implements Callable<Integer> {
 
     @Option(names = "--status", description = "Print how far the study in --out has got and exit without running anything: "
             + "each knowledge graph, pretraining step and cell in run order, done (its score), running, resumable (after which "
-            + "epoch), stale (another configuration: runs again), not needed or to run, with the time left.")
+            + "epoch), stale (another configuration: runs again), not needed or to run, with the time left; with --methods or --tasks, "
+            + "the steps of that slice.")
     boolean status;
 
     @Option(names = "--export", paramLabel = "DIR",
@@ -166,10 +167,13 @@ final class StudyCommand implements Callable<Integer> {
         return n + " " + what + (n == 1 ? "" : "s");
     }
 
-    private static void printStatus(PrintWriter stdout, Study study, Path folder) {
-        List<StudyStatus.Step> steps = StudyStatus.of(study, folder);
+    private static void printStatus(PrintWriter stdout, Study study, Path folder, StudyRunner.Options slice) {
+        List<StudyStatus.Step> steps = StudyStatus.of(study, folder, slice);
         int width = steps.stream().mapToInt(s -> s.label().length()).max().orElse(0);
-        stdout.printf("study %s in %s: %s%n", study.name(), folder, StudyStatus.summary(steps));
+        String sliced = (slice.methods().isEmpty() ? "" : " --methods " + String.join(",", slice.methods()))
+                + (slice.tasks().isEmpty() ? "" : " --tasks " + String.join(",", slice.tasks()));
+        stdout.printf("study %s in %s%s: %s%n", study.name(), folder, sliced.isEmpty() ? "" : " (the slice" + sliced + ")",
+                StudyStatus.summary(steps));
         String running = StudyStatus.running(folder);
         stdout.println(running == null ? "no run is writing into it now" : "a run is writing into it now: " + running);
         for (StudyStatus.Step s : steps) {
@@ -246,13 +250,13 @@ final class StudyCommand implements Callable<Integer> {
             stdout.printf("imported %s from %s into %s (%d already complete there, %d written for another configuration, "
                     + "not copied)%n", steps(r.copied(), "step"), importFrom, folder, r.present(), r.stale());
         }
+        StudyRunner.Options runOptions = StudyRunner.Options.all().methods(new java.util.LinkedHashSet<>(methods))
+                .tasks(new java.util.LinkedHashSet<>(tasks)).stopAfter(stopAfter == null ? null : Durations.parse(stopAfter, "--stop-after"));
         if (status) {
-            printStatus(stdout, study, folder);
+            printStatus(stdout, study, folder, runOptions);
             return 0;
         }
         OutputFolders.requireWritable(folder, out != null ? "--out" : "the study's output folder", "config-shared-folder");
-        StudyRunner.Options runOptions = StudyRunner.Options.all().methods(new java.util.LinkedHashSet<>(methods))
-                .tasks(new java.util.LinkedHashSet<>(tasks)).stopAfter(stopAfter == null ? null : Durations.parse(stopAfter, "--stop-after"));
         StudyResults r;
         try (Infuse infuse = common.open(spec.commandLine().getErr()); CellExecutor cells = CellExecutors.open(executor, options)) {
             validatePlugins(infuse, study);
@@ -282,7 +286,7 @@ final class StudyCommand implements Callable<Integer> {
         long notStartedCells = r.notStarted().stream().filter(l -> l.matches(".*/seed-\\d+")).count(); // cells, not pretraining
         long left = StudyRunner.cellCount(study) - r.cells().size() - notStartedCells;
         if (left > 0) {
-            stdout.printf("%d cells outside --methods/--tasks left to run (--status lists them)%n", left);
+            stdout.printf("%d cells outside --methods/--tasks left to run (--status without --methods/--tasks lists them)%n", left);
         }
         if (!r.notStarted().isEmpty()) {
             stdout.printf("--stop-after %s came first: %d steps not started (%s); run the same command again to go on%n",

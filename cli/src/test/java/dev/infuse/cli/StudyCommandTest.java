@@ -150,6 +150,13 @@ class StudyCommandTest {
         assertThat(sliced.exit()).as(sliced.err()).isZero();
         assertThat(sliced.out()).contains("1 cells run, 0 reused, 0 failed").contains("1 cells outside --methods/--tasks left to run")
                 .containsPattern("semeval +broken +f1 not run yet");
+        // --status of the slice lists its steps only; without --methods, every step.
+        Run slicedStatus = run("study", withBroken.toString(), "--out", tmp.resolve("sliced").toString(), "--methods", "broken", "--status");
+        assertThat(slicedStatus.exit()).as(slicedStatus.err()).isZero();
+        assertThat(slicedStatus.out()).contains("(the slice --methods broken): 1 step: 1 to run").contains("broken/semeval/seed-7")
+                .doesNotContain("baseline/semeval/seed-7");
+        Run allStatus = run("study", withBroken.toString(), "--out", tmp.resolve("sliced").toString(), "--status");
+        assertThat(allStatus.out()).contains("2 steps: 1 done, 1 to run").contains("baseline/semeval/seed-7");
         Run unknown = run("study", withBroken.toString(), "--out", tmp.resolve("sliced").toString(), "--methods", "brokn",
                 "--cache", cache, "--plugins", tmp.resolve("p").toString());
         assertThat(unknown.exit()).isEqualTo(2);

@@ -130,6 +130,21 @@ public final class StudyRunner {
      */
     public static StudyResults run(Infuse infuse, Study study, Path out, CellExecutor executor, Options options) {
         checkPlugins(infuse, study);
+        java.util.function.Predicate<Cell> selected = selection(study, options);
+        Io.createDirectories(out);
+        try (StudyLock lock = StudyLock.acquire(out)) {
+            TimeLimit limit = new TimeLimit(study, out, options.stopAfter(), System.nanoTime());
+            return runLocked(infuse, study, out, executor, selected, limit);
+        }
+    }
+
+    /**
+     * The cells of the options' slice: those of its methods (with the methods whose downstream models they reuse) and
+     * tasks.
+     *
+     * @throws InfuseException {@code config-unknown-method} or {@code config-unknown-task} naming one not in the study
+     */
+    static java.util.function.Predicate<Cell> selection(Study study, Options options) {
         Set<String> slice = slice(study, options.methods());
         for (String t : options.tasks()) {
             if (study.tasks().stream().noneMatch(x -> x.name().equals(t))) {
@@ -137,12 +152,7 @@ public final class StudyRunner {
                         + "; its tasks: " + String.join(", ", study.tasks().stream().map(Study.TaskEntry::name).toList()));
             }
         }
-        Io.createDirectories(out);
-        try (StudyLock lock = StudyLock.acquire(out)) {
-            TimeLimit limit = new TimeLimit(study, out, options.stopAfter(), System.nanoTime());
-            return runLocked(infuse, study, out, executor, c -> (slice == null || slice.contains(c.method()))
-                    && (options.tasks().isEmpty() || options.tasks().contains(c.task())), limit);
-        }
+        return c -> (slice == null || slice.contains(c.method())) && (options.tasks().isEmpty() || options.tasks().contains(c.task()));
     }
 
     /** The number of cells of the study's grid (methods × tasks × seeds). */

@@ -75,6 +75,28 @@ public final class StudyStatus {
         return StudyLock.holder(out);
     }
 
+    /**
+     * The steps a run of the slice {@code options} selects ({@link StudyRunner.Options#methods()}, {@link
+     * StudyRunner.Options#tasks()}; its time limit plays no part): its cells, the pretraining steps they need, and the
+     * knowledge graphs. Estimated as in {@link #of(Study, Path)}, from every done step of the study.
+     *
+     * @throws dev.infuse.api.InfuseException {@code config-unknown-method} or {@code config-unknown-task} naming a method or
+     *     task of the options that is not in the study
+     */
+    public static List<Step> of(Study study, Path out, StudyRunner.Options options) {
+        java.util.function.Predicate<Cell> selected = StudyRunner.selection(study, options);
+        Set<String> labels = new HashSet<>();
+        for (Cell c : StudyRunner.cells(study, out)) {
+            if (selected.test(c)) {
+                labels.add(c.label());
+                for (Study.Pretraining p : study.method(c.method()).pretrainings(c.seed())) {
+                    labels.add(new Cell(Cell.Stage.PRETRAINING, p.id(), p.task(), p.seed(), null).label());
+                }
+            }
+        }
+        return of(study, out).stream().filter(s -> s.label().startsWith("knowledge graph ") || labels.contains(s.label())).toList();
+    }
+
     /** Every step of {@code study} in run order, with its state in the output folder {@code out}. */
     public static List<Step> of(Study study, Path out) {
         boolean live = running(out) != null; // without a live run, an unfinished step's temporary folder is a leftover

@@ -1,6 +1,7 @@
 package dev.infuse.study;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.infuse.study.StudyStatus.State;
 import dev.infuse.study.StudyStatus.Step;
@@ -95,6 +96,24 @@ class StudyStatusTest {
                 + "of their kind done to estimate from");
         assertThat(steps.get("factual/semeval/seed-2").left()).isEqualTo("~33 s left");
         assertThat(steps.get("baseline/semeval/seed-1").left()).isEmpty();
+    }
+
+    @Test
+    void aSliceListsItsCellsAndThePretrainingStepsTheyNeedWithTheWholeStudysEstimates() throws Exception {
+        Study study = StudyRuns.read(tmp, "per-seed.yaml", StudyPerSeedPretrainingTest.STUDY);
+        Path out = tmp.resolve("out");
+        done(study, out, "baseline", 1, 0.5, 1, 100);
+
+        List<Step> twin = StudyStatus.of(study, out, StudyRunner.Options.all().methods(java.util.Set.of("factual-twin")));
+        assertThat(twin).extracting(Step::label).containsExactly(
+                "pretraining factual-twin/factual/seed-1 on trex-rc", "factual-twin/semeval/seed-1",
+                "pretraining factual-twin/factual/seed-2 on trex-rc", "factual-twin/semeval/seed-2");
+        assertThat(twin.get(1).secondsLeft()).as("estimated from the baseline's cell, outside the slice").isEqualTo(100);
+        assertThat(StudyStatus.of(study, out, StudyRunner.Options.all().methods(java.util.Set.of("baseline"))))
+                .extracting(Step::label).containsExactly("baseline/semeval/seed-1", "baseline/semeval/seed-2");
+        assertThat(StudyStatus.of(study, out, StudyRunner.Options.all())).isEqualTo(StudyStatus.of(study, out));
+        assertThatThrownBy(() -> StudyStatus.of(study, out, StudyRunner.Options.all().tasks(java.util.Set.of("semevl"))))
+                .hasMessageContaining("semevl");
     }
 
     private static Cell cell(Path out, String method, long seed) {
