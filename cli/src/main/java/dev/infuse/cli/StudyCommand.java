@@ -66,6 +66,11 @@ final class StudyCommand implements Callable<Integer> {
                     + "prediction files (a few hundred KB a cell: small enough to commit). DIR is replaced.")
     Path exportTo;
 
+    @Option(names = "--export-each-step", paramLabel = "DIR",
+            description = "While running, export the results (as --export does) into DIR after every step that completes and "
+                    + "at the end: a machine lost mid-run loses only the steps under way. DIR is replaced each time.")
+    Path exportEachStep;
+
     @Option(names = "--methods", paramLabel = "NAME", split = ",",
             description = "Run only these methods' cells (and those of the methods whose downstream models they reuse), with "
                     + "the pretraining they need: a slice of the grid for a session that cannot run it all, e.g. a method and "
@@ -226,8 +231,9 @@ final class StudyCommand implements Callable<Integer> {
         Path folder = out != null ? out
                 : !local && shared != null ? shared.resolve("results").resolve(study.name()) : Path.of("results", study.name());
         if (exportTo != null) {
-            if (status || importFrom != null) {
-                throw new InfuseException("usage", "--export writes the results of --out and exits: not with --status or --import");
+            if (status || importFrom != null || exportEachStep != null) {
+                throw new InfuseException("usage", "--export writes the results of --out and exits: not with --status, --import "
+                        + "or --export-each-step (which exports while a run goes on)");
             }
             if (!Files.isDirectory(folder)) {
                 throw new InfuseException("data-missing", (out != null ? "--out " : "the study's output folder ") + folder
@@ -244,6 +250,11 @@ final class StudyCommand implements Callable<Integer> {
             throw new InfuseException("config-shared-folder", (out != null ? "--out " : "the study's output folder ") + folder
                     + ": a file, not a folder; expected the folder the study runs into");
         }
+        if (exportEachStep != null && !status) { // checked before anything is imported or run
+            StudyArchive.checkDestination(folder, exportEachStep);
+            OutputFolders.requireWritable(exportEachStep.toAbsolutePath().getParent(), "--export-each-step (its parent folder)",
+                    "config-shared-folder");
+        }
         if (importFrom != null) {
             OutputFolders.requireWritable(folder, out != null ? "--out" : "the study's output folder", "config-shared-folder");
             StudyArchive.Restored r = StudyArchive.restore(study, importFrom, folder);
@@ -253,10 +264,14 @@ final class StudyCommand implements Callable<Integer> {
         StudyRunner.Options runOptions = StudyRunner.Options.all().methods(new java.util.LinkedHashSet<>(methods))
                 .tasks(new java.util.LinkedHashSet<>(tasks)).stopAfter(stopAfter == null ? null : Durations.parse(stopAfter, "--stop-after"));
         if (status) {
+            if (exportEachStep != null) {
+                throw new InfuseException("usage", "--export-each-step exports while a run goes on: not with --status");
+            }
             printStatus(stdout, study, folder, runOptions);
             return 0;
         }
         OutputFolders.requireWritable(folder, out != null ? "--out" : "the study's output folder", "config-shared-folder");
+        runOptions = runOptions.exportEachStep(exportEachStep);
         StudyResults r;
         try (Infuse infuse = common.open(spec.commandLine().getErr()); CellExecutor cells = CellExecutors.open(executor, options)) {
             validatePlugins(infuse, study);
@@ -297,6 +312,9 @@ final class StudyCommand implements Callable<Integer> {
         }
         stdout.printf("intervals, paired comparisons and p-values: %s%n", folder.resolve("results.md"));
         stdout.printf("report: %s%n", folder.resolve("report.html"));
+        if (exportEachStep != null) {
+            stdout.printf("exported after every step and at the end: %s%n", exportEachStep);
+        }
         if (!Files.isRegularFile(folder.resolve("report.html"))) {
             return 1;
         }

@@ -145,9 +145,14 @@ class StudyCommandTest {
                 .doesNotContain("\tat ");
 
         // A slice of the grid: the broken method's cell is left for later, and the run says so.
+        // It exports as it goes (--export-each-step): the step and, at the end, the tables.
+        Path each = tmp.resolve("each");
         Run sliced = run("study", withBroken.toString(), "--out", tmp.resolve("sliced").toString(), "--methods", "baseline",
-                "--cache", cache, "--plugins", tmp.resolve("p").toString());
+                "--cache", cache, "--plugins", tmp.resolve("p").toString(), "--export-each-step", each.toString());
         assertThat(sliced.exit()).as(sliced.err()).isZero();
+        assertThat(sliced.out()).contains("exported after every step and at the end: " + each);
+        assertThat(each.resolve("cells/baseline/semeval/seed-7/outcomes.json")).isRegularFile();
+        assertThat(each.resolve("results.md")).hasSameTextualContentAs(tmp.resolve("sliced/results.md"));
         assertThat(sliced.out()).contains("1 cells run, 0 reused, 0 failed").contains("1 cells outside --methods/--tasks left to run")
                 .containsPattern("semeval +broken +f1 not run yet");
         // --status of the slice lists its steps only; without --methods, every step.
@@ -178,6 +183,20 @@ class StudyCommandTest {
         Run inside = run("study", baselineOnly.toString(), "--out", out.toString(), "--export", out.resolve("x").toString());
         assertThat(inside.exit()).isEqualTo(2);
         assertThat(inside.err()).contains("error[config-shared-folder]").contains("outside");
+        Run eachWithStatus = run("study", baselineOnly.toString(), "--out", out.toString(), "--export-each-step", each.toString(),
+                "--status");
+        assertThat(eachWithStatus.exit()).isEqualTo(2);
+        assertThat(eachWithStatus.err()).startsWith("error[usage]: --export-each-step").contains("not with --status");
+        Run eachWithExport = run("study", baselineOnly.toString(), "--out", out.toString(), "--export-each-step", each.toString(),
+                "--export", archive.toString());
+        assertThat(eachWithExport.exit()).isEqualTo(2);
+        assertThat(eachWithExport.err()).startsWith("error[usage]: --export").contains("--export-each-step");
+        Path notImported = tmp.resolve("not-imported");
+        Run eachInside = run("study", baselineOnly.toString(), "--out", notImported.toString(), "--import", archive.toString(),
+                "--export-each-step", notImported.resolve("x").toString());
+        assertThat(eachInside.exit()).isEqualTo(2);
+        assertThat(eachInside.err()).startsWith("error[config-shared-folder]: ").contains("outside").doesNotContain("\tat ");
+        assertThat(notImported).doesNotExist(); // refused before the import
         Run missing = run("study", baselineOnly.toString(), "--out", elsewhere.toString(), "--import", tmp.resolve("none").toString(),
                 "--status");
         assertThat(missing.exit()).isEqualTo(2);

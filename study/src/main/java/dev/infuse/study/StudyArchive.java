@@ -73,12 +73,9 @@ public final class StudyArchive {
      *     when {@code dest} is inside {@code out} or the other way round
      */
     public static Exported export(Study study, Path out, Path dest) {
+        checkDestination(out, dest);
         Path o = out.toAbsolutePath().normalize();
         Path d = dest.toAbsolutePath().normalize();
-        if (d.startsWith(o) || o.startsWith(d)) {
-            throw new InfuseException("config-shared-folder", "--export " + dest + ": must lie outside the study's output folder "
-                    + out + " and not contain it");
-        }
         Path tmp = d.resolveSibling(d.getFileName() + StudyRunner.TMP + UUID.randomUUID());
         long[] bytes = {0};
         List<String> leftOut = new ArrayList<>();
@@ -133,6 +130,20 @@ public final class StudyArchive {
             Io.deleteTree(tmp);
         }
         return new Exported(steps, bytes[0], List.copyOf(leftOut), stale);
+    }
+
+    /**
+     * Checks that {@code dest} can hold an export of the study in {@code out}, before a run that exports as it goes.
+     *
+     * @throws InfuseException {@code config-shared-folder} when {@code dest} is inside {@code out} or the other way round
+     */
+    public static void checkDestination(Path out, Path dest) {
+        Path o = out.toAbsolutePath().normalize();
+        Path d = dest.toAbsolutePath().normalize();
+        if (d.startsWith(o) || o.startsWith(d)) {
+            throw new InfuseException("config-shared-folder", "export folder " + dest + ": must lie outside the study's output "
+                    + "folder " + out + " and not contain it");
+        }
     }
 
     /**

@@ -90,8 +90,11 @@ public final class StudyRunner {
      *     end after it; a step without an estimate starts while time is left. A step that has started runs to its end.
      *     Steps not started are left for the next run, as outside a slice, and counted in {@link StudyResults#notStarted()}
      *     (a cluster executor is asked before each batch of cells it is given, not before each cell)
+     * @param exportEachStep null for none; otherwise the study's results are exported there ({@link StudyArchive#export})
+     *     after every step the run completes and once more at its end, so that a machine lost mid-run loses at most the
+     *     steps under way (a cluster executor's steps: after each batch). A failed export is logged and the run goes on
      */
-    public record Options(Set<String> methods, Set<String> tasks, java.time.Duration stopAfter) {
+    public record Options(Set<String> methods, Set<String> tasks, java.time.Duration stopAfter, Path exportEachStep) {
         public Options {
             methods = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(methods));
             tasks = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(tasks));
@@ -102,22 +105,27 @@ public final class StudyRunner {
 
         /** Every step, no time limit. */
         public static Options all() {
-            return new Options(Set.of(), Set.of(), null);
+            return new Options(Set.of(), Set.of(), null, null);
         }
 
         /** The same options with only these methods' cells (empty: all). */
         public Options methods(Set<String> names) {
-            return new Options(names, tasks, stopAfter);
+            return new Options(names, tasks, stopAfter, exportEachStep);
         }
 
         /** The same options with only these tasks' cells (empty: all). */
         public Options tasks(Set<String> names) {
-            return new Options(methods, names, stopAfter);
+            return new Options(methods, names, stopAfter, exportEachStep);
         }
 
         /** The same options with a time limit (null: none). */
         public Options stopAfter(java.time.Duration limit) {
-            return new Options(methods, tasks, limit);
+            return new Options(methods, tasks, limit, exportEachStep);
+        }
+
+        /** The same options, exporting the results into {@code dest} after every step (null: no export). */
+        public Options exportEachStep(Path dest) {
+            return new Options(methods, tasks, stopAfter, dest);
         }
     }
 
@@ -131,10 +139,16 @@ public final class StudyRunner {
     public static StudyResults run(Infuse infuse, Study study, Path out, CellExecutor executor, Options options) {
         checkPlugins(infuse, study);
         java.util.function.Predicate<Cell> selected = selection(study, options);
+        if (options.exportEachStep() != null) {
+            StudyArchive.checkDestination(out, options.exportEachStep());
+        }
         Io.createDirectories(out);
         try (StudyLock lock = StudyLock.acquire(out)) {
             TimeLimit limit = new TimeLimit(study, out, options.stopAfter(), System.nanoTime());
-            return runLocked(infuse, study, out, executor, selected, limit);
+            StepExport export = new StepExport(study, out, options.exportEachStep());
+            StudyResults results = runLocked(infuse, study, out, executor, selected, limit, export);
+            export.finished();
+            return results;
         }
     }
 
@@ -180,7 +194,7 @@ public final class StudyRunner {
     }
 
     private static StudyResults runLocked(Infuse infuse, Study study, Path out, CellExecutor executor,
-            java.util.function.Predicate<Cell> selected, TimeLimit limit) {
+            java.util.function.Predicate<Cell> selected, TimeLimit limit, StepExport export) {
         removeLeftovers(out);
         LOG.info("study {} in {}: {}", study.name(), out, StudyStatus.summary(StudyStatus.of(study, out)));
         StudyJob job = StudyJob.of(infuse, study, out);
@@ -205,8 +219,9 @@ public final class StudyRunner {
                 Path folder = KnowledgeGraphs.folder(out, g.name());
                 Cell kc = new Cell(Cell.Stage.PRETRAINING, KnowledgeGraphs.STEP_PREFIX + g.name(), "transe", 0, folder);
                 try {
-                    if (runAtomically(kc, recipe(g), cellsToRun, limit, tmp -> KnowledgeGraphs.train(g, tmp)).status()
-                            == CellOutcome.Status.NOT_STARTED) {
+                    CellOutcome o = runAtomically(kc, recipe(g), cellsToRun, limit, tmp -> KnowledgeGraphs.train(g, tmp));
+                    export.completed(o);
+                    if (o.status() == CellOutcome.Status.NOT_STARTED) {
                         graphsReady = false; // the cells read the graphs: none starts
                         break;
                     }
@@ -249,7 +264,9 @@ public final class StudyRunner {
                     preCells = List.of();
                 }
                 for (CellOutcome o : executor.execute(job, preCells,
-                        c -> runAtomically(c, recipe(study, c), true, limit, tmp -> pretrain(infuse, backbone, study, out, byId.get(c.method()), tmp)))) {
+                        c -> export.completed(runAtomically(c, recipe(study, c), true, limit,
+                                tmp -> pretrain(infuse, backbone, study, out, byId.get(c.method()), tmp))))) {
+                    export.completed(o); // a cluster executor's steps, which ran elsewhere
                     preOutcomes.add(o);
                     if (o.status() == CellOutcome.Status.FAILED) {
                         failed.put(o.cell().method(), "error[" + o.errorCode() + "]: " + o.error());
@@ -264,11 +281,12 @@ public final class StudyRunner {
                     startable.get(false).forEach(c -> byFolder.put(c.folder(),
                             done(study, c) ? new CellOutcome(c, CellOutcome.Status.REUSED, null, null, 0) : limit.notStarted(c)));
                     for (CellOutcome o : executor.execute(job.withFailedPretrainings(failed), toExecute,
-                            c -> runAtomically(c, recipe(study, c), reusedModels.contains(c.folder()), limit, tmp -> {
+                            c -> export.completed(runAtomically(c, recipe(study, c), reusedModels.contains(c.folder()), limit, tmp -> {
                                 Study.Method m = study.method(c.method());
                                 checkPretrainings(m, c.seed(), failed);
                                 evaluate(infuse, backbone, study, out, m, c, tmp);
-                            }))) {
+                            })))) {
+                        export.completed(o);
                         byFolder.put(o.cell().folder(), o);
                     }
                 }

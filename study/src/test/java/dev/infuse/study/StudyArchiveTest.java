@@ -148,4 +148,62 @@ class StudyArchiveTest {
                 .isInstanceOfSatisfying(InfuseException.class, x -> assertThat(x.code()).isEqualTo("data-missing"))
                 .hasMessageContaining("nowhere");
     }
+
+    /** Runs the study with {@code options}, recording the export folder's files after every step the executor runs. */
+    private static StudyResults runWatching(Path tmp, Study study, Path out, StudyRunner.Options options, Path dest,
+            List<List<String>> afterEachStep) {
+        try (dev.infuse.api.Infuse infuse = StudyRuns.infuse(tmp); LocalCellExecutor local = new LocalCellExecutor(1)) {
+            CellExecutor watching = new CellExecutor() {
+                @Override
+                public List<CellOutcome> execute(List<Cell> cells, CellWork work) {
+                    return local.execute(cells, c -> {
+                        CellOutcome o = work.run(c);
+                        afterEachStep.add(Files.isDirectory(dest) ? files(dest) : List.of());
+                        return o;
+                    });
+                }
+
+                @Override
+                public void close() {}
+            };
+            return StudyRunner.run(infuse, study, out, watching, options);
+        }
+    }
+
+    @Test
+    void aRunExportsAfterEveryStepItCompletesAndAtItsEnd(@TempDir Path tmp) throws Exception {
+        StudyProbeAndKnowledgeTest.writeData(tmp.resolve("data"));
+        Study study = StudyFile.read(Files.writeString(tmp.resolve("slice.yaml"), StudySliceTest.STUDY), null);
+        Path out = tmp.resolve("out");
+        Path dest = tmp.resolve("exported");
+        StudyRunner.Options baselineOnFewrel = StudyRunner.Options.all().methods(java.util.Set.of("baseline"))
+                .tasks(java.util.Set.of("fewrel"));
+
+        assertThatThrownBy(() -> runWatching(tmp, study, out, baselineOnFewrel.exportEachStep(out.resolve("inside")), dest,
+                new java.util.ArrayList<>()))
+                .isInstanceOfSatisfying(InfuseException.class, e -> assertThat(e.code()).isEqualTo("config-shared-folder"))
+                .hasMessageContaining("must lie outside");
+        assertThat(out).doesNotExist(); // refused before anything ran
+
+        List<List<String>> seen = new java.util.ArrayList<>();
+        StudyResults r = runWatching(tmp, study, out, baselineOnFewrel.exportEachStep(dest), dest, seen);
+        assertThat(r.cells()).hasSize(2).allSatisfy(c -> assertThat(c.status()).isEqualTo(CellOutcome.Status.COMPLETED));
+        String seed1 = "cells/baseline/fewrel/seed-1/";
+        String seed2 = "cells/baseline/fewrel/seed-2/";
+        assertThat(seen).hasSize(2);
+        // After the first step, before the second started: the first is exported, whole; no tables yet (none written).
+        assertThat(seen.get(0)).contains(seed1 + "metrics.json", seed1 + "outcomes.json", seed1 + StudyArchive.MARKER)
+                .noneMatch(f -> f.startsWith(seed2)).doesNotContain("results.md");
+        assertThat(seen.get(1)).contains(seed1 + "metrics.json", seed2 + "metrics.json", seed2 + StudyArchive.MARKER);
+        // At the end: the tables as well, as a plain --export would write them.
+        assertThat(files(dest)).contains("results.md", "results.json", seed2 + "metrics.json");
+        assertThat(Files.readString(dest.resolve("results.md"))).isEqualTo(Files.readString(out.resolve("results.md")));
+
+        // An export that fails (its folder's parent is a file) is logged; the run goes on and completes its steps.
+        Path blocked = Files.writeString(tmp.resolve("a-file"), "x").resolve("exported");
+        StudyResults again = runWatching(tmp, study, tmp.resolve("out2"), baselineOnFewrel.exportEachStep(blocked), blocked,
+                new java.util.ArrayList<>());
+        assertThat(again.cells()).hasSize(2).allSatisfy(c -> assertThat(c.status()).isEqualTo(CellOutcome.Status.COMPLETED));
+        assertThat(tmp.resolve("out2/results.md")).exists();
+    }
 }
