@@ -298,8 +298,7 @@ final class StudyCommand implements Callable<Integer> {
                         100 * e.delta(), 100 * e.low(), 100 * e.high(), e.pHolm(), e.significant() ? " ✓" : "");
             }
         }
-        long notStartedCells = r.notStarted().stream().filter(l -> l.matches(".*/seed-\\d+")).count(); // cells, not pretraining
-        long left = StudyRunner.cellCount(study) - r.cells().size() - notStartedCells;
+        long left = StudyRunner.cellCount(study) - r.cells().size() - r.notStartedCells();
         if (left > 0) {
             stdout.printf("%d cells outside --methods/--tasks left to run (--status without --methods/--tasks lists them)%n", left);
         }

@@ -37,6 +37,13 @@ public record StudyResults(Study study, Path out, List<CellOutcome> pretrainings
         this(study, out, pretrainings, cells, summaries, provenance, statistics, List.of());
     }
 
+    /** How many of the steps not started ({@link #notStarted()}) are cells; the others are pretraining steps and graphs. */
+    public long notStartedCells() {
+        java.util.Set<String> cellLabels = new java.util.HashSet<>();
+        StudyRunner.cells(study, out).forEach(c -> cellLabels.add(c.label()));
+        return notStarted.stream().filter(cellLabels::contains).count();
+    }
+
     /** The same results, with the steps the run's time limit left ({@link #notStarted()}). */
     public StudyResults withNotStarted(List<String> labels) {
         return new StudyResults(study, out, pretrainings, cells, summaries, provenance, statistics, labels);

@@ -66,6 +66,9 @@ class StudyTimeLimitTest {
         assertThat(none.cells()).isEmpty();
         assertThat(none.notStarted()).containsExactly("baseline/fewrel/seed-1", "lora/fewrel/seed-1", "baseline/fewrel/seed-2",
                 "lora/fewrel/seed-2", "lora.frozen/fewrel/seed-1", "lora.frozen/fewrel/seed-2");
+        assertThat(none.notStartedCells()).isEqualTo(6);
+        assertThat(none.withNotStarted(java.util.List.of("pretraining factual on trex-rc", "knowledge graph full",
+                "lora/fewrel-2/seed-1")).notStartedCells()).as("cells only, by the grid's labels").isEqualTo(1);
         assertThat(out.resolve("cells")).doesNotExist();
         assertThat(out.resolve("results.md")).content().contains("**Incomplete:**").contains("6 steps were not started");
         assertThat(out.resolve("report.html")).content().contains("6 steps not started");
