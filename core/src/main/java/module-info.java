@@ -36,5 +36,6 @@ module dev.infuse.core {
     provides dev.infuse.spi.FusionProvider with
             dev.infuse.internal.fusion.ConcatFusion,
             dev.infuse.internal.fusion.AddFusion,
-            dev.infuse.internal.fusion.AttentionFusion;
+            dev.infuse.internal.fusion.AttentionFusion,
+            dev.infuse.internal.fusion.ResidualFusion;
 }

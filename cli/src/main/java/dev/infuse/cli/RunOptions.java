@@ -50,7 +50,7 @@ final class RunOptions {
             description = "Number format of the frozen backbone's products: fp32, bf16 or auto (bf16 on CPUs with avx512_bf16/amx_bf16 or a GPU; default: the backbone's own, auto for bert).")
     String precision;
 
-    @Option(names = "--fusion", description = "Fusion for side adapters: concat, add, attention (default: add before a masked-LM head, i.e. mention-mlm and entity-infill; concat otherwise).")
+    @Option(names = "--fusion", description = "Fusion for side adapters: concat, add, attention, residual (default: add before a masked-LM head, i.e. mention-mlm and entity-infill; concat otherwise).")
     String fusion;
 
     @Option(names = "--fusion-set", paramLabel = "KEY=VALUE",

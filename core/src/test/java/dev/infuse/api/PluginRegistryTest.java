@@ -373,7 +373,7 @@ class PluginRegistryTest {
                 PluginRegistry r = PluginRegistry.builder().hostClassLoader(host).pluginsDirectory(plugins()).build()) {
             assertThat(r.problems()).isEmpty();
             assertThat(r.plugins()).extracting(PluginInfo::name)
-                    .containsExactly("host-only", "in-folder", "add", "attention", "concat");
+                    .containsExactly("host-only", "in-folder", "add", "attention", "concat", "residual");
         }
     }
 
@@ -450,8 +450,8 @@ class PluginRegistryTest {
     @Test
     void coreProvidesExactlyTheBuiltInFusions() {
         try (PluginRegistry r = PluginRegistry.builder().withoutPluginsDirectory().strict(true).build()) {
-            assertThat(r.plugins()).extracting(PluginInfo::name).containsExactly("add", "attention", "concat");
-            assertThat(r.available(dev.infuse.spi.PluginKind.FUSION)).containsExactly("add", "attention", "concat");
+            assertThat(r.plugins()).extracting(PluginInfo::name).containsExactly("add", "attention", "concat", "residual");
+            assertThat(r.available(dev.infuse.spi.PluginKind.FUSION)).containsExactly("add", "attention", "concat", "residual");
         }
     }
 }

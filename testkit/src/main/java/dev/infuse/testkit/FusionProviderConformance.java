@@ -74,6 +74,20 @@ public abstract class FusionProviderConformance extends ProviderConformanceBase 
         for (int n = 1; n <= 2; n++) {
             List<KnowledgeAdapter> sides = sides(n, 0.02);
             try (ComposedModel model = compose(sides, createFusion(n), false)) {
+                // The fusion's own weights (if any) non-zero first: a fusion may start out independent of the side
+                // outputs (e.g. zero-initialised, exactly the backbone at initialisation), but training must be able to
+                // make it depend on them.
+                Map<String, float[]> fusionWeights = new HashMap<>();
+                model.weights("fusion").forEach((k, v) -> {
+                    float[] w = new float[v.length];
+                    for (int i = 0; i < w.length; i++) {
+                        w[i] = v[i] + 0.05f * ((i % 5) - 2) + 0.01f;
+                    }
+                    fusionWeights.put(k, w);
+                });
+                if (!fusionWeights.isEmpty()) {
+                    model.loadWeights("fusion", fusionWeights);
+                }
                 ToyClassification data = new ToyClassification(model.tokenizer(), 8, 1, sides);
                 try (Batch batch = data.batch(new int[] {0, 1, 2}); Result r = model.run(batch, List.of(model.sequenceOutput()))) {
                     TFloat32 t = (TFloat32) r.get(0);

@@ -3,7 +3,7 @@ package dev.infuse.testkit;
 import dev.infuse.spi.FusionProvider;
 import org.junit.jupiter.api.Nested;
 
-/** The built-in fusions ({@code add}, {@code concat}, {@code attention}) pass the fusion conformance suite. */
+/** The built-in fusions ({@code add}, {@code concat}, {@code attention}, {@code residual}) pass the fusion conformance suite. */
 class BuiltInFusionConformanceTest {
     @Nested
     class Add extends FusionProviderConformance {
@@ -26,6 +26,14 @@ class BuiltInFusionConformanceTest {
         @Override
         protected FusionProvider provider() {
             return TinyBackbones.fusion("attention");
+        }
+    }
+
+    @Nested
+    class Residual extends FusionProviderConformance {
+        @Override
+        protected FusionProvider provider() {
+            return TinyBackbones.fusion("residual");
         }
     }
 }

@@ -96,7 +96,7 @@ class FusionReferenceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"concat", "add", "attention"})
+    @ValueSource(strings = {"concat", "add", "attention", "residual"})
     void fusionMatchesPlainJava(String fusion) {
         try (ComposedModel m = model(fusion, List.of(sideA(), sideB()), false, false)) {
             Map<String, float[]> w = Ref.randomWeights(m.shapes("fusion"), 11, 0.3);
@@ -113,6 +113,8 @@ class FusionReferenceTest {
                 case "add" -> Ref.add(Ref.add(bb, adapters.get(0)), adapters.get(1));
                 case "concat" -> concatReference(bb, adapters, n, w);
                 case "attention" -> attentionReference(bb, adapters, n, w, 1.7);
+                case "residual" -> Ref.add(Ref.add(bb, Ref.dense(adapters.get(0), n, h, h, w, "adapter_0")),
+                        Ref.dense(adapters.get(1), n, h, h, w, "adapter_1"));
                 default -> throw new AssertionError(fusion);
             };
             double diff = Ref.maxAbsDiff(v.get(3), expected);
@@ -120,6 +122,16 @@ class FusionReferenceTest {
             assertThat(diff).as(fusion + " against the plain-Java reference").isLessThan(TOLERANCE * Math.max(1, Ref.maxAbs(expected)));
             // the fused output is not just the backbone's (the check would be vacuous)
             assertThat(Ref.maxAbsDiff(v.get(3), bb)).isGreaterThan(1e-2);
+        }
+    }
+
+    @Test
+    void residualFusionIsExactlyTheBackboneAtInitialisation() {
+        try (ComposedModel m = model("residual", List.of(sideA(), sideB()), false, false)) {
+            List<float[]> v = fetch(m, batch(m), List.of(m.hiddenStates().last(), m.sideOutputs().get("a"), m.sequenceOutput()));
+            assertThat(v.get(2)).as("fused = backbone, bit for bit").containsExactly(v.get(0));
+            assertThat(Ref.maxAbs(Ref.toDouble(v.get(1)))).as("the adapters' outputs are not zero").isGreaterThan(1e-2);
+            assertThat(m.shapes("fusion")).containsKeys("adapter_0/kernel", "adapter_0/bias", "adapter_1/kernel", "adapter_1/bias");
         }
     }
 
@@ -233,7 +245,7 @@ class FusionReferenceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"concat", "add", "attention"})
+    @ValueSource(strings = {"concat", "add", "attention", "residual"})
     void fusionTrainsOnTheToyTaskAndRoundTripsThroughAnArtifact(String fusion, @TempDir Path tmp) {
         // the light adapter (one tap, one small transformer layer) keeps the three trainings short
         try (ComposedModel m = model(fusion, List.of(sideB()), true, true)) {
