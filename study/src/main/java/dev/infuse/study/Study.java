@@ -406,6 +406,11 @@ public record Study(Path file, String source, String name, BackboneChoice backbo
             return new Pretraining(newId, adapter, newConfig, task, train, dev, budget, seed, newOptions, perSeed, layerPlugins);
         }
 
+        /** Whether the two steps train the same thing (everything but the id is equal). */
+        public boolean sameWork(Pretraining other) {
+            return withChanges(other.id, config, options).equals(other);
+        }
+
         /**
          * As a record's, naming {@code options} and in-layer plug-ins only when there are some, so that earlier
          * studies' recipes stay the same.

@@ -320,14 +320,15 @@ public final class StudyFile {
                 out.add(m);
                 YamlNode t = twins.get(m.name());
                 if (t != null) {
-                    out.add(twin(m, t, methods, graphNames, tasks));
+                    out.add(twin(m, t, methods, graphNames, tasks, out));
                 }
             }
             return out;
         }
 
+        /** @param earlier the methods and twins before this one: a changed pretraining that one of them already runs is shared */
         private Study.Method twin(Study.Method m, YamlNode t, List<Study.Method> methods, List<String> graphNames,
-                List<Study.TaskEntry> tasks) {
+                List<Study.TaskEntry> tasks, List<Study.Method> earlier) {
             String what = "twin of method '" + m.name() + "'";
             String name = Study.Method.twinName(m.name());
             if (methods.stream().anyMatch(x -> x.name().equals(name))) {
@@ -403,7 +404,7 @@ public final class StudyFile {
                                 + ", pretraining '" + p.id() + "'");
                     }
                     Study.Pretraining q = options.equals(p.options()) && config.equals(p.config()) ? p
-                            : p.withChanges(name + "/" + p.adapter(), config, options);
+                            : sharedStep(p.withChanges(name + "/" + p.adapter(), config, options), earlier);
                     if (q != p && changed.values().stream().anyMatch(x -> x.id().equals(q.id()))) {
                         throw t.error("config-invalid", what + ": two of its pretraining steps would both become '" + q.id()
                                 + "'; a twin changes at most one pretraining per adapter plugin");
@@ -426,6 +427,16 @@ public final class StudyFile {
                         + "knowledge_graphs: {full: ablated}, or task_options");
             }
             return new Study.Method(name, adapters, m.fusion(), m.fusionConfig(), m.downstream(), m.budgets(), options, m.name());
+        }
+
+        /**
+         * The step an earlier twin already runs with the same work as {@code q} (e.g. two methods reusing one pretrained
+         * adapter under different fusions: their twins reuse one ablated pretraining, as the methods reuse theirs), else
+         * {@code q}.
+         */
+        private static Study.Pretraining sharedStep(Study.Pretraining q, List<Study.Method> earlier) {
+            return earlier.stream().flatMap(x -> x.adapters().stream()).map(Study.AdapterEntry::pretraining)
+                    .filter(x -> x != null && x.sameWork(q)).findFirst().orElse(q);
         }
 
         private static void checkGraphName(YamlNode at, String graph, List<String> names, String what) {

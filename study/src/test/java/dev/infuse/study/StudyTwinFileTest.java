@@ -72,6 +72,33 @@ class StudyTwinFileTest {
     }
 
     @Test
+    void twinsOfMethodsSharingAPretrainedAdapterShareTheirAblatedPretraining() throws Exception {
+        StudyTwinTest.writeData(tmp.resolve("data"));
+        Study s = parse(HEAD + "tasks: [trex-rc]\nmethods:\n" + FACTUAL + """
+                    twin: {pretrain_options: {labels: shuffled}}
+                  - name: factual-residual
+                    fusion: add
+                    adapters: [{from: factual}]
+                    twin: {pretrain_options: {labels: shuffled}}
+                  - name: factual-other-seed
+                    fusion: add
+                    adapters: [{from: factual}]
+                    twin: {pretrain_options: {labels: shuffled, split_seed: 9}}
+                """);
+        assertThat(s.methods()).extracting(Study.Method::name).containsExactly("baseline", "factual", "factual-twin",
+                "factual-residual", "factual-residual-twin", "factual-other-seed", "factual-other-seed-twin");
+        // The second twin's pretraining is the same work as the first's: one step, run once, for both.
+        assertThat(s.method("factual-residual-twin").pretrainings(1)).extracting(Study.Pretraining::id)
+                .containsExactly("factual-twin/factual");
+        assertThat(s.method("factual-residual").pretrainings(1)).extracting(Study.Pretraining::id).containsExactly("factual/factual");
+        // Other options are other work: its own step.
+        assertThat(s.method("factual-other-seed-twin").pretrainings(1)).extracting(Study.Pretraining::id)
+                .containsExactly("factual-other-seed-twin/factual");
+        assertThat(s.pretrainings()).extracting(Study.Pretraining::id)
+                .containsExactly("factual/factual", "factual-twin/factual", "factual-other-seed-twin/factual");
+    }
+
+    @Test
     void aTwinsTaskOptionsReachItsCellsOnly() throws Exception {
         StudyTwinTest.writeData(tmp.resolve("data"));
         Path file = Files.writeString(tmp.resolve("study.yaml"), HEAD.replace("seeds: [1]", "seeds: [3]") + """
