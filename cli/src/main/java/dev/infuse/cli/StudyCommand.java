@@ -250,7 +250,10 @@ final class StudyCommand implements Callable<Integer> {
             throw new InfuseException("config-shared-folder", (out != null ? "--out " : "the study's output folder ") + folder
                     + ": a file, not a folder; expected the folder the study runs into");
         }
-        if (exportEachStep != null && !status) { // checked before anything is imported or run
+        if (exportEachStep != null) { // checked before anything is imported or run
+            if (status) {
+                throw new InfuseException("usage", "--export-each-step exports while a run goes on: not with --status");
+            }
             StudyArchive.checkDestination(folder, exportEachStep);
             OutputFolders.requireWritable(exportEachStep.toAbsolutePath().getParent(), "--export-each-step (its parent folder)",
                     "config-shared-folder");
@@ -264,9 +267,6 @@ final class StudyCommand implements Callable<Integer> {
         StudyRunner.Options runOptions = StudyRunner.Options.all().methods(new java.util.LinkedHashSet<>(methods))
                 .tasks(new java.util.LinkedHashSet<>(tasks)).stopAfter(stopAfter == null ? null : Durations.parse(stopAfter, "--stop-after"));
         if (status) {
-            if (exportEachStep != null) {
-                throw new InfuseException("usage", "--export-each-step exports while a run goes on: not with --status");
-            }
             printStatus(stdout, study, folder, runOptions);
             return 0;
         }

@@ -183,10 +183,12 @@ class StudyCommandTest {
         Run inside = run("study", baselineOnly.toString(), "--out", out.toString(), "--export", out.resolve("x").toString());
         assertThat(inside.exit()).isEqualTo(2);
         assertThat(inside.err()).contains("error[config-shared-folder]").contains("outside");
-        Run eachWithStatus = run("study", baselineOnly.toString(), "--out", out.toString(), "--export-each-step", each.toString(),
-                "--status");
+        Path notImportedEither = tmp.resolve("not-imported-either");
+        Run eachWithStatus = run("study", baselineOnly.toString(), "--out", notImportedEither.toString(), "--import",
+                archive.toString(), "--export-each-step", each.toString(), "--status");
         assertThat(eachWithStatus.exit()).isEqualTo(2);
         assertThat(eachWithStatus.err()).startsWith("error[usage]: --export-each-step").contains("not with --status");
+        assertThat(notImportedEither).doesNotExist(); // refused before the import
         Run eachWithExport = run("study", baselineOnly.toString(), "--out", out.toString(), "--export-each-step", each.toString(),
                 "--export", archive.toString());
         assertThat(eachWithExport.exit()).isEqualTo(2);
