@@ -176,6 +176,33 @@ class TaskRunnerTest {
     }
 
     @Test
+    void theSameRunTwiceIsBitIdenticalAndAnotherSeedIsNot() throws Exception {
+        // Everything a seed drives at once: dropout inside the backbone (BERT's own with an in-layer plug-in), a LoRA,
+        // a trained adapter, the fusion, head dropout, shuffling. Studies rely on a rerun scoring exactly what it scored.
+        Path fewrel = Files.writeString(tmp.resolve("fewrel.json"), fewRel());
+        TrainingConfig training = new TrainingConfig(2, 8, 0, 1e-2, 0.1, 1.0, 0, 1);
+        Map<String, Object> small = Map.of("adapter_size", 16, "heads", 2, "intermediate_size", 32, "adapter_layers", 1);
+        try (Infuse infuse = Infuse.builder().pluginsDirectory(tmp.resolve("plugins")).cacheDirectory(tmp.resolve("cache")).build();
+                Backbone backbone = TinyBackbones.create()) {
+            java.util.function.BiFunction<String, Long, RunSpec> spec = (out, seed) -> RunSpec.builder("fewrel").train(fewrel)
+                    .adapters(List.of(new RunSpec.AdapterUse("factual", null, RunSpec.AdapterMode.TRAIN, small))).fusion("concat")
+                    .training(training.withSeed(seed))
+                    .maxLength(32).headDropout(0.1f).out(tmp.resolve(out))
+                    .layerPlugin(new RunSpec.LayerUse("lora", Map.of("r", 2, "sites", "all"))).build();
+            var first = TaskRunner.run(infuse, backbone, spec.apply("first", 1L));
+            var again = TaskRunner.run(infuse, backbone, spec.apply("again", 1L));
+            var other = TaskRunner.run(infuse, backbone, spec.apply("other", 2L));
+            for (String file : List.of("head/adapter.safetensors", "adapters/factual/adapter.safetensors", "predictions.jsonl")) {
+                assertThat(Files.mismatch(tmp.resolve("first/" + file), tmp.resolve("again/" + file))).as(file).isEqualTo(-1L);
+            }
+            assertThat(again.report().epochs().get(1).meanLoss()).isEqualTo(first.report().epochs().get(1).meanLoss());
+            assertThat(Files.mismatch(tmp.resolve("first/head/adapter.safetensors"), tmp.resolve("other/head/adapter.safetensors")))
+                    .isNotEqualTo(-1L);
+            assertThat(other.report().epochs().get(1).meanLoss()).isNotEqualTo(first.report().epochs().get(1).meanLoss());
+        }
+    }
+
+    @Test
     void aDataSeedGivesEverySeedTheSameDevelopmentItems() throws Exception {
         Path semeval = Files.writeString(tmp.resolve("TRAIN_FILE.TXT"), semEval());
         try (Infuse infuse = Infuse.builder().pluginsDirectory(tmp.resolve("plugins")).cacheDirectory(tmp.resolve("cache")).build();
