@@ -62,9 +62,7 @@ final class PeakMemory {
         long start = STARTS.incrementAndGet();
         boolean reset = false;
         if (alone) {
-            // Earlier cells' activation caches are memory-mapped files that stay resident until their buffers are
-            // collected: collect them first, so that this cell's figure does not carry its predecessors' pages.
-            System.gc();
+            releaseUnreachableMappings();
             try {
                 Files.writeString(CLEAR_REFS, "5");
                 reset = true;
@@ -73,6 +71,44 @@ final class PeakMemory {
             }
         }
         return new Span(alone, reset, start);
+    }
+
+    /**
+     * Earlier steps' activation caches are memory-mapped files that stay resident until their buffers are collected
+     * (a pretraining's cache can be many gigabytes). {@link System#gc()} only enqueues the buffers' cleaners; the pages
+     * leave the process when the reference handler has run them, a moment later. So collect, then wait until the
+     * process's file-backed resident memory ({@code RssFile}) has stopped falling — twice the same reading 50 ms apart,
+     * 3 s at most — before the high-water mark is reset to this cell's floor.
+     */
+    static void releaseUnreachableMappings() {
+        System.gc();
+        long previous = statusBytes("RssFile");
+        int steady = 0;
+        for (int i = 0; i < 60 && previous >= 0 && steady < 2; i++) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            long now = statusBytes("RssFile");
+            steady = now < previous ? 0 : steady + 1;
+            previous = now;
+        }
+    }
+
+    /** A {@code kB} field of {@code /proc/self/status} in bytes, or -1 where there is none. */
+    static long statusBytes(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(field + ":")) {
+                    return Long.parseLong(line.substring(field.length() + 1).replace("kB", "").trim()) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
     }
 
     /** {@code VmHWM} in bytes, or -1 when unknown. */
