@@ -90,6 +90,29 @@ class StudyFileTest {
     }
 
     @Test
+    void theBaselineMayHaveItsOwnBudget() throws Exception {
+        // A head-only baseline beside in-layer methods: the head wants more epochs than the in-layer plug-ins.
+        Study s = parse("""
+                data: data
+                budgets:
+                  default: {epochs: 5, lr: 1e-3}
+                tasks: [semeval]
+                methods:
+                  - name: baseline
+                    budget: {epochs: 20, lr: 2e-3}
+                  - name: lora
+                    downstream: {layer_plugins: [{name: lora}]}
+                    budget: {lr: 5e-4}
+                """);
+        Study.TaskEntry semeval = s.tasks().get(0);
+        assertThat(s.methods().get(0).name()).isEqualTo("baseline");
+        assertThat(s.method("baseline").budget(semeval).epochs()).isEqualTo(20);
+        assertThat(s.method("baseline").budget(semeval).learningRate()).isEqualTo(2e-3);
+        assertThat(s.method("lora").budget(semeval).epochs()).isEqualTo(5);
+        assertThat(s.method("lora").budget(semeval).learningRate()).isEqualTo(5e-4);
+    }
+
+    @Test
     void unknownTopLevelKeyNamesLineAndClosestKey() {
         InfuseException e = error("""
                 data: data
