@@ -44,20 +44,30 @@ public record RunEnvironment(String cpuModel, List<String> cpuFlags, int availab
         threads = java.util.Collections.unmodifiableMap(new TreeMap<>(threads));
     }
 
-    private static final java.util.regex.Pattern VM_HWM = java.util.regex.Pattern.compile("(?m)^VmHWM:\\s*(\\d+)\\s*kB");
-
     /**
      * The process's peak resident set size so far (Linux's {@code VmHWM} in {@code /proc/self/status}), in
      * bytes, or -1 where the system does not report it. For a single {@code infuse eval} it is the run's
      * peak (JVM, frozen backbone and training included); a study overrides it with the cell's own.
      */
     public static long peakRssBytes() {
+        return processStatusBytes("VmHWM");
+    }
+
+    /**
+     * A memory field of this process's {@code /proc/self/status} ({@code VmHWM}, {@code VmRSS}, {@code RssFile}, ...),
+     * in bytes, or -1 where the system does not report it.
+     */
+    public static long processStatusBytes(String field) {
         try {
-            java.util.regex.Matcher m = VM_HWM.matcher(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/status")));
-            return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(field + ":")) {
+                    return Long.parseLong(line.substring(field.length() + 1).replace("kB", "").trim()) * 1024;
+                }
+            }
         } catch (java.io.IOException | RuntimeException e) {
-            return -1;
+            // not Linux
         }
+        return -1;
     }
 
     /** The environment of this process, for a run with the given precision ({@code null}: fp32) and batch size. */

@@ -99,16 +99,7 @@ final class PeakMemory {
 
     /** A {@code kB} field of {@code /proc/self/status} in bytes, or -1 where there is none. */
     static long statusBytes(String field) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith(field + ":")) {
-                    return Long.parseLong(line.substring(field.length() + 1).replace("kB", "").trim()) * 1024;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux
-        }
-        return -1;
+        return dev.infuse.api.RunEnvironment.processStatusBytes(field);
     }
 
     /** {@code VmHWM} in bytes, or -1 when unknown. */
