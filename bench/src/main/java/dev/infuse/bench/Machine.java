@@ -1,9 +1,9 @@
 package dev.infuse.bench;
 
+import dev.infuse.api.RunEnvironment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /** What the numbers were measured on, and the process's memory as the kernel reports it. */
 final class Machine {
@@ -49,17 +49,8 @@ final class Machine {
 
     /** A field of {@code /proc/self/status} (VmRSS, VmHWM) in MiB, or -1 where there is none. */
     static double statusMiB(String field) {
-        try {
-            List<String> lines = Files.readAllLines(Path.of("/proc/self/status"));
-            for (String line : lines) {
-                if (line.startsWith(field + ":")) {
-                    return kb(line) / 1024.0;
-                }
-            }
-        } catch (IOException e) {
-            return -1;
-        }
-        return -1;
+        long bytes = RunEnvironment.processStatusBytes(field);
+        return bytes < 0 ? -1 : bytes / (1024.0 * 1024.0);
     }
 
     /** The load averages, so a reader sees how busy the machine was. */
