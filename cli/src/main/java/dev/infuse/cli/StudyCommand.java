@@ -67,8 +67,9 @@ final class StudyCommand implements Callable<Integer> {
     Path exportTo;
 
     @Option(names = "--export-each-step", paramLabel = "DIR",
-            description = "While running, export the results (as --export does) into DIR after every step that completes and "
-                    + "at the end: a machine lost mid-run loses only the steps under way. DIR is replaced each time.")
+            description = "While running, export the results (as --export does) into DIR after every step that completes, "
+                    + "with interim tables of the steps done so far, and at the end: a machine lost mid-run loses only the "
+                    + "steps under way. DIR is replaced each time.")
     Path exportEachStep;
 
     @Option(names = "--methods", paramLabel = "NAME", split = ",",

@@ -4,6 +4,7 @@ import dev.infuse.spi.InfuseException;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,12 +21,21 @@ final class StepExport {
     private final Path out;
     private final Path dest;
     private final Set<Path> exported = ConcurrentHashMap.newKeySet();
+    private volatile Consumer<Set<Path>> interimTables = completed -> { };
 
     /** @param dest null for no export */
     StepExport(Study study, Path out, Path dest) {
         this.study = study;
         this.out = out;
         this.dest = dest;
+    }
+
+    /**
+     * Sets what writes the study's interim tables into the output folder before each step's export, so that an export
+     * taken mid-run (and --out itself) shows every step complete so far; it receives the steps completed by this run.
+     */
+    void interimTablesBy(Consumer<Set<Path>> write) {
+        this.interimTables = write;
     }
 
     /**
@@ -36,7 +46,7 @@ final class StepExport {
      */
     CellOutcome completed(CellOutcome o) {
         if (dest != null && o.status() == CellOutcome.Status.COMPLETED && exported.add(o.cell().folder())) {
-            export("after " + o.cell().label());
+            export("after " + o.cell().label(), true);
         }
         return o;
     }
@@ -44,11 +54,18 @@ final class StepExport {
     /** The last export, with the tables the run has just written. */
     void finished() {
         if (dest != null) {
-            export("at the end of the run");
+            export("at the end of the run", false);
         }
     }
 
-    private synchronized void export(String when) {
+    private synchronized void export(String when, boolean interim) {
+        if (interim) {
+            try {
+                interimTables.accept(Set.copyOf(exported));
+            } catch (RuntimeException e) { // the tables are a convenience: the steps are exported all the same
+                LOG.warn("could not write the interim tables ({}): {}; the export goes on", when, e.getMessage());
+            }
+        }
         try {
             StudyArchive.Exported e = StudyArchive.export(study, out, dest);
             LOG.info("exported {} complete steps into {} ({})", e.steps(), dest, when);

@@ -279,6 +279,11 @@ public final class StudyReport {
         m.put("seeds", r.study().seeds());
         m.put("tasks", r.study().tasks().stream().map(Study.TaskEntry::name).toList());
         m.put("methods", r.study().methods().stream().map(Study.Method::name).toList());
+        if (r.interim()) {
+            m.put("interim", Map.of("unfinished_cells", r.notStarted()));
+        } else if (!r.notStarted().isEmpty()) {
+            m.put("not_started", r.notStarted());
+        }
         List<Map<String, Object>> summaries = new ArrayList<>();
         for (StudyResults.Summary s : r.summaries()) {
             Map<String, Object> row = new LinkedHashMap<>();
@@ -742,7 +747,12 @@ public final class StudyReport {
                 .append("included; ≤ marks an upper bound, when cells ran side by side). Downstream models: ")
                 .append(downstreams(r.study())).append(".\n\n");
         s.append(statisticsIntro(r)).append("\n\n");
-        if (!r.notStarted().isEmpty()) {
+        if (r.interim()) {
+            s.append("**Interim:** written after a step while the run goes on, from every step complete so far; ")
+                    .append(r.notStarted().isEmpty() ? "every cell of the run had finished"
+                            : r.notStarted().size() + " cells of the run had not finished: " + String.join(", ", r.notStarted()))
+                    .append(". The run replaces these tables when it ends.\n\n");
+        } else if (!r.notStarted().isEmpty()) {
             s.append("**Incomplete:** the run's time limit came first; ").append(r.notStarted().size())
                     .append(" steps were not started and are left for the next run: ").append(String.join(", ", r.notStarted()))
                     .append(".\n\n");

@@ -16,10 +16,14 @@ import java.util.Map;
  * @param provenance configuration, data file hashes, backbone fingerprint, versions and machine
  * @param statistics paired comparisons with intervals and tests, cells' item-level intervals, problems
  * @param notStarted the steps (as {@link StudyStatus.Step#label()} names them) this run did not start because its time limit
- *     ({@link StudyRunner.Options#stopAfter()}) came first: left for the next run, and not in {@code cells}
+ *     ({@link StudyRunner.Options#stopAfter()}) came first: left for the next run, and not in {@code cells}; in
+ *     {@linkplain #interim() interim} results, the cells of the run that had not finished yet
+ * @param interim whether these are the tables written after a step while the run goes on ({@code --export-each-step}):
+ *     every step complete on disk so far, replaced by the run's final results when it ends
  */
 public record StudyResults(Study study, Path out, List<CellOutcome> pretrainings, List<CellResult> cells,
-        List<Summary> summaries, Map<String, Object> provenance, StudyStatistics statistics, List<String> notStarted) {
+        List<Summary> summaries, Map<String, Object> provenance, StudyStatistics statistics, List<String> notStarted,
+        boolean interim) {
 
     public StudyResults {
         pretrainings = List.copyOf(pretrainings);
@@ -29,6 +33,12 @@ public record StudyResults(Study study, Path out, List<CellOutcome> pretrainings
             statistics = StudyStatistics.empty(dev.infuse.stats.PairedStatistics.Settings.defaults());
         }
         notStarted = List.copyOf(notStarted);
+    }
+
+    /** The final results of a run, with the steps its time limit left. */
+    public StudyResults(Study study, Path out, List<CellOutcome> pretrainings, List<CellResult> cells, List<Summary> summaries,
+            Map<String, Object> provenance, StudyStatistics statistics, List<String> notStarted) {
+        this(study, out, pretrainings, cells, summaries, provenance, statistics, notStarted, false);
     }
 
     /** Results of a run that started every step it selected. */
@@ -46,7 +56,12 @@ public record StudyResults(Study study, Path out, List<CellOutcome> pretrainings
 
     /** The same results, with the steps the run's time limit left ({@link #notStarted()}). */
     public StudyResults withNotStarted(List<String> labels) {
-        return new StudyResults(study, out, pretrainings, cells, summaries, provenance, statistics, labels);
+        return new StudyResults(study, out, pretrainings, cells, summaries, provenance, statistics, labels, false);
+    }
+
+    /** The same results as interim tables of a run still going on, whose cells {@code unfinished} have not finished. */
+    public StudyResults asInterim(List<String> unfinished) {
+        return new StudyResults(study, out, pretrainings, cells, summaries, provenance, statistics, unfinished, true);
     }
 
     /** Results without statistics. */

@@ -206,6 +206,8 @@ public final class StudyRunner {
             if (cells.size() < all.size()) {
                 LOG.info("running a slice of the grid: {} of {} cells", cells.size(), all.size());
             }
+            export.interimTablesBy(completedNow -> writeInterimTables(study, out, all, cells, completedNow,
+                    provenance(infuse, study, backbone, executor)));
             // Which of the cells to run were done before this run, read once (each reads its recipe and manifests).
             Set<Path> doneAtStart = cells.stream().filter(c -> done(study, c)).map(Cell::folder)
                     .collect(java.util.stream.Collectors.toSet());
@@ -306,6 +308,30 @@ public final class StudyRunner {
             StudyReport.write(results);
             return results;
         }
+    }
+
+    /**
+     * Writes the study's tables from every step complete on disk so far, marked interim ({@link StudyResults#interim()}),
+     * naming the cells of the running slice that have not finished: an export taken after a step then shows that step.
+     *
+     * @param completedNow the steps this run has completed (the others on disk count as reused)
+     */
+    static void writeInterimTables(Study study, Path out, List<Cell> all, List<Cell> slice, Set<Path> completedNow,
+            Map<String, Object> provenance) {
+        java.util.function.Function<Cell, CellOutcome> outcome = c -> new CellOutcome(c,
+                completedNow.contains(c.folder()) ? CellOutcome.Status.COMPLETED : CellOutcome.Status.REUSED, null, null, 0);
+        List<CellOutcome> pretrainings = new ArrayList<>();
+        for (Study.Pretraining p : study.pretrainings()) {
+            Cell c = new Cell(Cell.Stage.PRETRAINING, p.id(), p.task(), p.seed(), pretrainingFolder(out, p));
+            if (done(study, c)) {
+                pretrainings.add(outcome.apply(c));
+            }
+        }
+        Set<Path> doneNow = all.stream().filter(c -> done(study, c)).map(Cell::folder)
+                .collect(java.util.stream.Collectors.toSet());
+        List<CellOutcome> cells = all.stream().filter(c -> doneNow.contains(c.folder())).map(outcome).toList();
+        List<String> unfinished = slice.stream().filter(c -> !doneNow.contains(c.folder())).map(Cell::label).toList();
+        StudyReport.write(StudyReport.summarise(study, out, pretrainings, cells, provenance).asInterim(unfinished));
     }
 
     /** Whether a step's folder is complete and written for this cell's recipe (without {@link #reusable}'s warning). */

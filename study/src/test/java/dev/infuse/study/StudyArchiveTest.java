@@ -149,9 +149,12 @@ class StudyArchiveTest {
                 .hasMessageContaining("nowhere");
     }
 
-    /** Runs the study with {@code options}, recording the export folder's files after every step the executor runs. */
+    /**
+     * Runs the study with {@code options}, recording the export folder's files and its {@code results.md} after every
+     * step the executor runs.
+     */
     private static StudyResults runWatching(Path tmp, Study study, Path out, StudyRunner.Options options, Path dest,
-            List<List<String>> afterEachStep) {
+            List<List<String>> afterEachStep, List<String> tablesAfterEachStep) {
         try (dev.infuse.api.Infuse infuse = StudyRuns.infuse(tmp); LocalCellExecutor local = new LocalCellExecutor(1)) {
             CellExecutor watching = new CellExecutor() {
                 @Override
@@ -159,6 +162,8 @@ class StudyArchiveTest {
                     return local.execute(cells, c -> {
                         CellOutcome o = work.run(c);
                         afterEachStep.add(Files.isDirectory(dest) ? files(dest) : List.of());
+                        Path tables = dest.resolve("results.md");
+                        tablesAfterEachStep.add(Files.isRegularFile(tables) ? Files.readString(tables) : "");
                         return o;
                     });
                 }
@@ -168,6 +173,11 @@ class StudyArchiveTest {
             };
             return StudyRunner.run(infuse, study, out, watching, options);
         }
+    }
+
+    /** The baseline's row of the first task's table in a study's {@code results.md}. */
+    private static String baselineRow(String resultsMd) {
+        return resultsMd.lines().filter(l -> l.startsWith("| baseline |")).findFirst().orElseThrow();
     }
 
     @Test
@@ -180,29 +190,37 @@ class StudyArchiveTest {
                 .tasks(java.util.Set.of("fewrel"));
 
         assertThatThrownBy(() -> runWatching(tmp, study, out, baselineOnFewrel.exportEachStep(out.resolve("inside")), dest,
-                new java.util.ArrayList<>()))
+                new java.util.ArrayList<>(), new java.util.ArrayList<>()))
                 .isInstanceOfSatisfying(InfuseException.class, e -> assertThat(e.code()).isEqualTo("config-shared-folder"))
                 .hasMessageContaining("must lie outside");
         assertThat(out).doesNotExist(); // refused before anything ran
 
         List<List<String>> seen = new java.util.ArrayList<>();
-        StudyResults r = runWatching(tmp, study, out, baselineOnFewrel.exportEachStep(dest), dest, seen);
+        List<String> tables = new java.util.ArrayList<>();
+        StudyResults r = runWatching(tmp, study, out, baselineOnFewrel.exportEachStep(dest), dest, seen, tables);
         assertThat(r.cells()).hasSize(2).allSatisfy(c -> assertThat(c.status()).isEqualTo(CellOutcome.Status.COMPLETED));
         String seed1 = "cells/baseline/fewrel/seed-1/";
         String seed2 = "cells/baseline/fewrel/seed-2/";
         assertThat(seen).hasSize(2);
-        // After the first step, before the second started: the first is exported, whole; no tables yet (none written).
-        assertThat(seen.get(0)).contains(seed1 + "metrics.json", seed1 + "outcomes.json", seed1 + StudyArchive.MARKER)
-                .noneMatch(f -> f.startsWith(seed2)).doesNotContain("results.md");
+        // After the first step, before the second started: the first is exported, whole, with interim tables that
+        // score it and name the cell still to finish.
+        assertThat(seen.get(0)).contains(seed1 + "metrics.json", seed1 + "outcomes.json", seed1 + StudyArchive.MARKER,
+                "results.md", "results.json", "cells.csv").noneMatch(f -> f.startsWith(seed2));
+        assertThat(tables.get(0)).contains("**Interim:**", "1 cells of the run had not finished: baseline/fewrel/seed-2")
+                .doesNotContain("**Incomplete:**");
+        assertThat(baselineRow(tables.get(0))).doesNotContain("n/a").endsWith("| 1 |"); // scored, over one seed
         assertThat(seen.get(1)).contains(seed1 + "metrics.json", seed2 + "metrics.json", seed2 + StudyArchive.MARKER);
-        // At the end: the tables as well, as a plain --export would write them.
+        assertThat(tables.get(1)).contains("**Interim:**", "every cell of the run had finished");
+        assertThat(baselineRow(tables.get(1))).endsWith("| 2 |");
+        // At the end: the run's own tables, as a plain --export would write them, no longer interim.
         assertThat(files(dest)).contains("results.md", "results.json", seed2 + "metrics.json");
-        assertThat(Files.readString(dest.resolve("results.md"))).isEqualTo(Files.readString(out.resolve("results.md")));
+        assertThat(Files.readString(dest.resolve("results.md"))).isEqualTo(Files.readString(out.resolve("results.md")))
+                .doesNotContain("Interim");
 
         // An export that fails (its folder's parent is a file) is logged; the run goes on and completes its steps.
         Path blocked = Files.writeString(tmp.resolve("a-file"), "x").resolve("exported");
         StudyResults again = runWatching(tmp, study, tmp.resolve("out2"), baselineOnFewrel.exportEachStep(blocked), blocked,
-                new java.util.ArrayList<>());
+                new java.util.ArrayList<>(), new java.util.ArrayList<>());
         assertThat(again.cells()).hasSize(2).allSatisfy(c -> assertThat(c.status()).isEqualTo(CellOutcome.Status.COMPLETED));
         assertThat(tmp.resolve("out2/results.md")).exists();
     }
