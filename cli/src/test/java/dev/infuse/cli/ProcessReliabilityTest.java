@@ -189,7 +189,12 @@ class ProcessReliabilityTest {
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(epochs).as("killed after two or more of six epochs were checkpointed").isBetween(2, 5);
         assertThat(out.resolve("cells/baseline/semeval/seed-1/metrics.json")).doesNotExist();
-        int checkpointed = json.readTree(checkpoint.resolve("training/checkpoint.json").toFile()).get("epoch").asInt();
+        JsonNode saved = json.readTree(checkpoint.resolve("training/checkpoint.json").toFile());
+        int checkpointed = saved.get("epoch").asInt();
+        double killedSeconds = saved.get("elapsed_seconds").asDouble(); // the killed process's time and memory so far
+        long killedPeak = saved.get("peak_rss_bytes").asLong();
+        assertThat(killedSeconds).isPositive();
+        assertThat(killedPeak).isPositive();
         Exit status = runToEnd(Stream.concat(java.util.Arrays.stream(args), Stream.of("--status"))
                 .toArray(String[]::new));
         assertThat(status.code()).as(status.err()).isZero();
@@ -205,12 +210,17 @@ class ProcessReliabilityTest {
                 .as("the run starts by saying what is left").contains("study resumed in " + out + ": 1 step: 1 resumable; ~");
         assertThat(checkpoint).as("deleted once the cell is complete").doesNotExist();
         JsonNode after = json.readTree(out.resolve("cells/baseline/semeval/seed-1/metrics.json").toFile());
+        // The cell's time and memory count the killed process too.
+        assertThat(after.at("/resumed/earlier_seconds").asDouble()).isEqualTo(killedSeconds);
+        assertThat(after.get("seconds").asDouble()).isGreaterThan(killedSeconds);
+        assertThat(after.get("peak_rss_bytes").asLong()).isGreaterThanOrEqualTo(killedPeak);
 
         Path fresh = tmp.resolve("fresh-out");
         Exit whole = runToEnd("study", file.toString(), "--out", fresh.toString(), "--cache", tmp.resolve("cache").toString(),
                 "--plugins", tmp.resolve("plugins").toString());
         assertThat(whole.code()).as(whole.err()).isZero();
         JsonNode uninterrupted = json.readTree(fresh.resolve("cells/baseline/semeval/seed-1/metrics.json").toFile());
+        assertThat(uninterrupted.has("resumed")).isFalse();
         assertThat(after.get("epochs")).hasSize(6);
         assertThat(after.get("metrics")).as("no dropout: the resumed cell ends as the uninterrupted one").isEqualTo(uninterrupted.get("metrics"));
         for (int e = 0; e < 6; e++) {

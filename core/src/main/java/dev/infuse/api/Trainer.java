@@ -85,6 +85,8 @@ public final class Trainer {
         long step = 0;
         int firstEpoch = 1;
         long t0 = System.nanoTime();
+        double earlierSeconds = 0; // a resumed training's time and memory in the processes before this one
+        long earlierPeak = -1;
         Map<String, Object> run = checkpointDir == null ? null : runDescription(model, data, evaluator);
         String runKey = run == null ? null : TrainingCheckpoint.runKey(run);
         if (run != null && TrainingCheckpoint.exists(checkpointDir)) {
@@ -101,6 +103,8 @@ public final class Trainer {
             finished = state.finished();
             step = state.step();
             history.addAll(state.history());
+            earlierSeconds = state.elapsedSeconds();
+            earlierPeak = state.peakRssBytes();
             firstEpoch = state.epoch() + 1;
             for (int e = 1; e < firstEpoch; e++) {
                 random.split(); // the shuffles of the finished epochs
@@ -168,11 +172,13 @@ public final class Trainer {
                 ComposedModel.OptimizerState opt = model.optimizerState();
                 TrainingCheckpoint.write(checkpointDir, new TrainingCheckpoint.State(runKey, run, epoch, step, bestEpoch,
                         bestScore, sinceBest, finished, stoppedEarly, bestMetrics, history, snapshot(model, components),
-                        best, opt.step(), opt.slots()));
+                        best, opt.step(), opt.slots(), earlierSeconds + (System.nanoTime() - t0) / 1e9,
+                        Math.max(earlierPeak, RunEnvironment.peakRssBytes())));
             }
         }
         restore(model, best);
-        return new TrainingReport(history, bestEpoch, bestMetrics, stoppedEarly, (System.nanoTime() - t0) / 1e9);
+        return new TrainingReport(history, bestEpoch, bestMetrics, stoppedEarly, (System.nanoTime() - t0) / 1e9,
+                earlierSeconds, earlierPeak);
     }
 
     /** The caller's description plus everything of this run that a resumed run must share. */

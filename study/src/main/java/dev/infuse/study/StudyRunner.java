@@ -934,7 +934,10 @@ public final class StudyRunner {
         }
         try {
             Map<String, Object> m = Io.JSON.readValue(file.toFile(), LinkedHashMap.class);
-            m.put("peak_rss_bytes", peak.bytes());
+            // A cell resumed from its checkpoint: the processes that trained its earlier epochs count too.
+            long earlier = m.get("resumed") instanceof Map<?, ?> r && r.get("earlier_peak_rss_bytes") instanceof Number n
+                    ? n.longValue() : -1;
+            m.put("peak_rss_bytes", Math.max(peak.bytes(), earlier));
             m.put("peak_rss_scope", peak.scope());
             OutputFiles.writeJson(file, m);
         } catch (IOException e) {

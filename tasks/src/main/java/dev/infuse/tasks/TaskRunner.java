@@ -136,9 +136,10 @@ public final class TaskRunner {
                             .build());
             DownstreamModel.export(infuse, model, opened.layers(), backbone, spec.out());
             saveTrainedAdapters(infuse, model, spec, task, data, opened, metrics);
+            // A training resumed from a checkpoint counts the earlier processes' time too (up to their last checkpoint).
             RunResult result = new RunResult(task.name(), metrics, report, model.trainableParameterCount(),
-                    model.totalParameterCount(), data.train().skipped(), data.dev().skipped(), (System.nanoTime() - t0) / 1e9,
-                    spec.out());
+                    model.totalParameterCount(), data.train().skipped(), data.dev().skipped(),
+                    report.earlierSeconds() + (System.nanoTime() - t0) / 1e9, spec.out());
             Map<String, Object> summary = summary(result, spec, task, backbone.precision());
             if (testMetrics != null) {
                 summary.put("test_file", spec.test().toString());
@@ -491,7 +492,14 @@ public final class TaskRunner {
         m.put("skipped_train", r.skippedTrain());
         m.put("skipped_dev", r.skippedDev());
         m.put("seconds", r.seconds());
-        m.put("peak_rss_bytes", dev.infuse.api.RunEnvironment.peakRssBytes());
+        // The largest over the processes of a resumed training, each reading its own high-water mark.
+        m.put("peak_rss_bytes", Math.max(dev.infuse.api.RunEnvironment.peakRssBytes(), r.report().earlierPeakRssBytes()));
+        if (r.report().earlierSeconds() > 0) {
+            Map<String, Object> resumed = new LinkedHashMap<>();
+            resumed.put("earlier_seconds", r.report().earlierSeconds());
+            resumed.put("earlier_peak_rss_bytes", r.report().earlierPeakRssBytes());
+            m.put("resumed", resumed);
+        }
         List<Map<String, Object>> adapters = new ArrayList<>();
         for (AdapterUse a : spec.adapters()) {
             Map<String, Object> row = new LinkedHashMap<>();

@@ -106,6 +106,14 @@ class TrainerCheckpointTest {
         };
     }
 
+    private static com.fasterxml.jackson.databind.JsonNode readJson(Path file) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static Map<String, float[]> weights(ComposedModel m) {
         Map<String, float[]> out = new LinkedHashMap<>();
         for (String c : List.of("adapter.side", "fusion", "head")) {
@@ -133,6 +141,16 @@ class TrainerCheckpointTest {
             assertThat(crash).hasMessageContaining("simulated crash");
         }
         assertThat(dir.resolve("checkpoint.json")).exists();
+        // The checkpoint of epoch 1 records the crashed process's time and memory, which the resumed run reports.
+        var saved = readJson(dir.resolve("checkpoint.json"));
+        double earlierSeconds = saved.path("elapsed_seconds").asDouble();
+        long earlierPeak = saved.path("peak_rss_bytes").asLong();
+        assertThat(earlierSeconds).isPositive();
+        if (dev.infuse.api.RunEnvironment.peakRssBytes() > 0) { // recorded where the system reports it
+            assertThat(earlierPeak).isPositive();
+        } else {
+            assertThat(earlierPeak).isEqualTo(-1);
+        }
         Map<String, float[]> resumedWeights;
         TrainingReport resumed;
         Watched data;
@@ -144,6 +162,10 @@ class TrainerCheckpointTest {
         }
         // Two epochs of 4 batches were run, not three.
         assertThat(data.batches.get()).isEqualTo(8);
+        assertThat(full.earlierSeconds()).isZero();
+        assertThat(full.earlierPeakRssBytes()).isEqualTo(-1);
+        assertThat(resumed.earlierSeconds()).isEqualTo(earlierSeconds);
+        assertThat(resumed.earlierPeakRssBytes()).isEqualTo(earlierPeak);
         assertThat(resumed.epochs()).extracting(TrainingReport.EpochRecord::epoch).containsExactly(1, 2, 3);
         assertThat(resumed.bestEpoch()).isEqualTo(full.bestEpoch());
         assertThat(resumed.bestMetrics()).isEqualTo(full.bestMetrics());

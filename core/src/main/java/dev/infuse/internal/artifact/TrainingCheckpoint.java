@@ -64,11 +64,15 @@ public final class TrainingCheckpoint {
      * @param best weights of {@code bestEpoch}, by component
      * @param optimizerStep Adam's update count
      * @param optimizerSlots Adam's moment estimates
+     * @param elapsedSeconds wall time spent on the training up to this checkpoint, over every process that ran it
+     *     (0 in checkpoints written before it was recorded)
+     * @param peakRssBytes the largest peak resident set size of those processes, -1 where unknown
      */
     public record State(String runKey, Map<String, Object> run, int epoch, long step, int bestEpoch, double bestScore,
             int sinceBest, boolean finished, boolean stoppedEarly, Map<String, Double> bestMetrics,
             List<TrainingReport.EpochRecord> history, Map<String, Map<String, float[]>> current,
-            Map<String, Map<String, float[]>> best, long optimizerStep, Map<String, float[]> optimizerSlots) {}
+            Map<String, Map<String, float[]>> best, long optimizerStep, Map<String, float[]> optimizerSlots,
+            double elapsedSeconds, long peakRssBytes) {}
 
     /** SHA-256 of a run description in a canonical JSON form (keys sorted). */
     public static String runKey(Map<String, Object> run) {
@@ -208,10 +212,15 @@ public final class TrainingCheckpoint {
                     r.number("seconds"), r.number("examples_per_second")));
         }
         JsonNode score = json.get("best_score");
+        // Optional: checkpoints written before they were recorded resume all the same.
+        JsonNode elapsed = json.get("elapsed_seconds");
+        JsonNode peak = json.get("peak_rss_bytes");
         return new State(f.text("run_key"), f.object("run"), f.integer("epoch"), f.longValue("step"),
                 f.integer("best_epoch"), score == null || score.isNull() ? Double.NEGATIVE_INFINITY : score.asDouble(),
                 f.integer("since_best"), f.bool("finished"), f.bool("stopped_early"), f.metrics("best_metrics"), history,
-                current, best, f.longValue("optimizer_step"), slots);
+                current, best, f.longValue("optimizer_step"), slots,
+                elapsed != null && elapsed.isNumber() ? elapsed.asDouble() : 0,
+                peak != null && peak.canConvertToLong() ? peak.asLong() : -1);
     }
 
     private static Map<String, TensorData> tensors(State s) {
@@ -247,6 +256,8 @@ public final class TrainingCheckpoint {
         }
         m.put("history", history);
         m.put("optimizer_step", s.optimizerStep());
+        m.put("elapsed_seconds", s.elapsedSeconds());
+        m.put("peak_rss_bytes", s.peakRssBytes());
         m.put("tensors_sha256", tensorsSha);
         return m;
     }
