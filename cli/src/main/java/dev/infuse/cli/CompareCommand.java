@@ -107,7 +107,9 @@ final class CompareCommand implements Callable<Integer> {
         if (json != null) {
             writeJson(c, fa, fb, settings); // first: a file that cannot be written is the only output
         }
-        print(out, c, fa, fb, settings);
+        // Seeds with their own dev splits are resampled over the union of their items: say so.
+        boolean union = armA.runs().stream().anyMatch(r -> r.outcomes().items().size() != c.items());
+        print(out, c, fa, fb, settings, union);
         if (json != null) {
             out.printf("JSON written to %s%n", json);
         }
@@ -185,10 +187,11 @@ final class CompareCommand implements Callable<Integer> {
         return new PairedStatistics.Arm(label, runs);
     }
 
-    private void print(PrintWriter out, Comparison c, List<Path> fa, List<Path> fb, PairedStatistics.Settings s) {
+    private void print(PrintWriter out, Comparison c, List<Path> fa, List<Path> fb, PairedStatistics.Settings s,
+            boolean union) {
         int conf = (int) Math.round(100 * (1 - s.alpha()));
-        out.printf(Locale.ROOT, "task %s (%s), metric %s, %,d paired items, %d seed pair(s)%n", c.task(), c.split(), c.metric(),
-                c.items(), c.seedPairs());
+        out.printf(Locale.ROOT, "task %s (%s), metric %s, %,d paired items%s, %d seed pair(s)%n", c.task(), c.split(), c.metric(),
+                c.items(), union ? " (the union of the seed pairs' own dev items)" : "", c.seedPairs());
         out.printf(Locale.ROOT, "  %-22s %8.2f   %s%n", "A", 100 * c.valueA(), join(fa));
         out.printf(Locale.ROOT, "  %-22s %8.2f   %s%n", "B", 100 * c.valueB(), join(fb));
         out.printf(Locale.ROOT, "  %-22s %+8.2f   %d%% CI [%+.2f, %+.2f] (paired bootstrap over items, %,d resamples)%n",

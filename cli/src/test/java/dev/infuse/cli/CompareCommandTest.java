@@ -28,9 +28,14 @@ class CompareCommandTest {
 
     /** A run folder whose outcomes are right on each item with probability {@code p}. */
     Path folder(String name, String task, long seed, double p, int items) {
+        return folder(name, task, seed, p, items, 0);
+    }
+
+    /** The same on the items q{@code first} … (another seed's dev split). */
+    Path folder(String name, String task, long seed, double p, int items, int first) {
         SplittableRandom rng = new SplittableRandom(seed);
         List<ItemOutcome> list = new ArrayList<>();
-        for (int i = 0; i < items; i++) {
+        for (int i = first; i < first + items; i++) {
             list.add(ItemOutcome.correct("q" + i, rng.nextDouble() < p, null, null));
         }
         Path dir = tmp.resolve(name);
@@ -79,6 +84,20 @@ class CompareCommandTest {
         assertThat(j.path("seed_pairs").asInt()).isEqualTo(3);
         assertThat(j.path("a")).hasSize(3);
         assertThat(j.path("seed_sd").isNumber()).isTrue();
+    }
+
+    @Test
+    void seedsWithTheirOwnDevItemsArePairedWithinEachSeed() throws IOException {
+        // Each seed its own dev split (overlapping): paired within a seed, resampled over the union of the items.
+        String a = folder("sa1", "semeval", 1, 0.8, 300, 0) + "," + folder("sa2", "semeval", 2, 0.8, 300, 250);
+        String b = folder("sb1", "semeval", 3, 0.6, 300, 0) + "," + folder("sb2", "semeval", 4, 0.6, 300, 250);
+        Run r = run("compare", a, b, "--resamples", "1000");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("550 paired items (the union of the seed pairs' own dev items), 2 seed pair(s)",
+                "significant at α = 0.05");
+        // Within a seed the two runs must still have scored the same items.
+        assertOneErrorLine(run("compare", a, folder("sb1", "semeval", 3, 0.6, 300, 0) + "," + folder("sb3", "semeval", 4, 0.6,
+                300, 100)), "data-unpaired", "sb3", "sa2", "item sets differ");
     }
 
     @Test

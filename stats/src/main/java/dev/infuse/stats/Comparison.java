@@ -19,7 +19,7 @@ import java.util.List;
  * @param task task of both
  * @param split split of both
  * @param metric the metric's name
- * @param items number of paired items
+ * @param items number of paired items (seed pairs on different items: the size of the union of their item sets)
  * @param seedPairs number of seed pairs averaged
  * @param valueA A's metric, mean over its seeds
  * @param valueB B's metric, mean over its seeds

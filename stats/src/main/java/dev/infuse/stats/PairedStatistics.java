@@ -11,9 +11,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
- * Paired comparisons of systems evaluated on the same items, from their per-item outcomes.
+ * Paired comparisons of systems evaluated on the same items (per seed pair), from their per-item outcomes.
  *
  * <ul>
  *   <li><b>Interval</b>: paired bootstrap over items. Each replicate draws n items with replacement,
@@ -21,7 +22,9 @@ import java.util.TreeMap;
  *       drawn items are summed and the task's own metric is recomputed from the sums (macro-F1, UAS,
  *       P@1…, exactly, not approximated). The replicate's difference is the mean over seed pairs of
  *       {@code metric(A_s) − metric(B_s)}; the 95% interval is the 2.5th and 97.5th percentile of the
- *       replicates (percentile method), the bootstrap SD their standard deviation.
+ *       replicates (percentile method), the bootstrap SD their standard deviation. Seed pairs scored on
+ *       different items (each seed its own dev split; within a pair the items are the same) are resampled over
+ *       the union of their items, each run scored on the drawn items it has.
  *   <li><b>p-value</b>: paired approximate randomisation. Under the null, A's and B's outcomes on an
  *       item are exchangeable; each round swaps every item's outcomes between A and B with probability
  *       1/2 (the same swap for every seed pair) and recomputes the mean difference;
@@ -137,7 +140,7 @@ public final class PairedStatistics {
                 continue;
             }
             Outcomes first = r.a().runs().get(0).outcomes();
-            List<String> ids = first.items().stream().map(ItemOutcome::id).sorted().toList();
+            List<String> ids = itemUnion(Stream.concat(r.a().runs().stream(), r.b().runs().stream()).toList());
             groups.computeIfAbsent(List.of(first.task(), first.split(), first.metric(), ids), k -> new ArrayList<>()).add(i);
         }
         Map<String, RunInterval> runIntervals = new TreeMap<>();
@@ -169,7 +172,19 @@ public final class PairedStatistics {
         return new Analysis(settings, out, runIntervals);
     }
 
-    /** Checks one request: equal run counts, one task, split, metric and item set, at least one item. */
+    /** The sorted ids of every item any of {@code runs} was evaluated on. */
+    private static List<String> itemUnion(List<Run> runs) {
+        java.util.TreeSet<String> ids = new java.util.TreeSet<>();
+        for (Run run : runs) {
+            run.outcomes().items().forEach(x -> ids.add(x.id()));
+        }
+        return List.copyOf(ids);
+    }
+
+    /**
+     * Checks one request: equal run counts, one task, split and metric, at least one item per run, and the same items
+     * for the two runs of each seed pair (seed pairs may differ from each other: seeds with their own dev splits).
+     */
     private static Comparison validate(Request r) {
         String a = r.a().label();
         String b = r.b().label();
@@ -186,8 +201,6 @@ public final class PairedStatistics {
         all.addAll(r.b().runs());
         Run ref = all.get(0);
         Outcomes o = ref.outcomes();
-        java.util.Set<String> ids = new java.util.HashSet<>();
-        o.items().forEach(x -> ids.add(x.id()));
         for (Run run : all) {
             Outcomes x = run.outcomes();
             if (x.items().isEmpty()) {
@@ -202,20 +215,27 @@ public final class PairedStatistics {
             } else if (!x.metric().equals(o.metric())) {
                 what = "metric " + x.metric().name() + " (" + x.metric().kind().label() + ") vs " + o.metric().name() + " ("
                         + o.metric().kind().label() + ")";
-            } else {
-                int common = 0;
-                for (ItemOutcome item : x.items()) {
-                    if (ids.contains(item.id())) {
-                        common++;
-                    }
-                }
-                if (common != ids.size() || x.items().size() != ids.size()) {
-                    what = "item sets differ (" + x.items().size() + " vs " + ids.size() + " items, " + common + " in common)";
-                }
             }
             if (what != null) {
                 return Comparison.failed(r.id(), r.relation(), a, b, "data-unpaired", r.id() + ": " + run.label() + " and "
                         + ref.label() + " were not evaluated on the same items: " + what);
+            }
+        }
+        for (int s = 0; s < r.a().runs().size(); s++) {
+            Run ra = r.a().runs().get(s);
+            Run rb = r.b().runs().get(s);
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            ra.outcomes().items().forEach(x -> ids.add(x.id()));
+            int common = 0;
+            for (ItemOutcome item : rb.outcomes().items()) {
+                if (ids.contains(item.id())) {
+                    common++;
+                }
+            }
+            if (common != ids.size() || rb.outcomes().items().size() != ids.size()) {
+                return Comparison.failed(r.id(), r.relation(), a, b, "data-unpaired", r.id() + ": " + rb.label() + " and "
+                        + ra.label() + " were not evaluated on the same items: item sets differ ("
+                        + rb.outcomes().items().size() + " vs " + ids.size() + " items, " + common + " in common)");
             }
         }
         return null;
@@ -230,6 +250,8 @@ public final class PairedStatistics {
         final List<Run> runs = new ArrayList<>();
         final IdentityHashMap<Outcomes, Integer> index = new IdentityHashMap<>();
         final CompiledMetric metric;
+        /** The union of the runs' item ids, sorted: the units of the bootstrap and the randomisation. */
+        final String[] ids;
         final int n;
         final int keys;
         /** Per run: row starts (n + 1), key indices and values of item i in [start[i], start[i+1]). */
@@ -251,7 +273,7 @@ public final class PairedStatistics {
                 }
             }
             Outcomes first = runs.get(0).outcomes();
-            String[] ids = first.items().stream().map(ItemOutcome::id).sorted().toArray(String[]::new);
+            ids = itemUnion(runs).toArray(String[]::new);
             n = ids.length;
             Map<String, Integer> keyIndex = new LinkedHashMap<>();
             for (Run run : runs) {
@@ -281,7 +303,11 @@ public final class PairedStatistics {
                 double[] tot = new double[keys];
                 for (int i = 0; i < n; i++) {
                     s[i] = at;
-                    for (Map.Entry<String, Double> e : byId.get(ids[i]).counts().entrySet()) {
+                    ItemOutcome item = byId.get(ids[i]);
+                    if (item == null) {
+                        continue; // not in this run's dev set (another seed's split): an empty row
+                    }
+                    for (Map.Entry<String, Double> e : item.counts().entrySet()) {
                         if (e.getValue() != 0) {
                             k[at] = keyIndex.get(e.getKey());
                             v[at] = e.getValue();
@@ -442,6 +468,9 @@ public final class PairedStatistics {
             long onlyA = 0;
             long onlyB = 0;
             for (int i = 0; i < n; i++) {
+                if (Double.isNaN(ca[i])) {
+                    continue; // an item of another seed's split
+                }
                 if (ca[i] > cb[i]) {
                     onlyA++;
                 } else if (cb[i] > ca[i]) {
@@ -451,14 +480,14 @@ public final class PairedStatistics {
             return new Comparison.McNemar(onlyA, onlyB, Tests.mcnemarExact(onlyA, onlyB));
         }
 
-        /** Per item, its {@code correct} count (0 or 1 for accuracy-type runs). */
+        /** Per item of the group, its {@code correct} count (0 or 1 for accuracy-type runs); NaN where the run has none. */
         private double[] correctness(int r) {
             Map<String, ItemOutcome> byId = new java.util.HashMap<>();
             runs.get(r).outcomes().items().forEach(o -> byId.put(o.id(), o));
-            String[] ids = byId.keySet().stream().sorted().toArray(String[]::new);
             double[] c = new double[n];
             for (int i = 0; i < n; i++) {
-                c[i] = byId.get(ids[i]).count("correct");
+                ItemOutcome o = byId.get(ids[i]);
+                c[i] = o == null ? Double.NaN : o.count("correct");
             }
             return c;
         }

@@ -120,6 +120,46 @@ class AnalysisTest {
         assertThat(PairedStatistics.analyse(rs, s).comparisons()).isEqualTo(an.comparisons());
     }
 
+    /** Accuracy outcomes on the items named {@code prefix + i}, i from {@code from}. */
+    private static Outcomes accOn(String prefix, int from, boolean[] right) {
+        List<ItemOutcome> items = new ArrayList<>();
+        for (int i = 0; i < right.length; i++) {
+            items.add(ItemOutcome.correct(prefix + (from + i), right[i], null, null));
+        }
+        return new Outcomes("t", "dev", ACC, items);
+    }
+
+    @Test
+    void seedPairsOnTheirOwnItemsAreComparedOverTheUnionOfTheirItems() {
+        // Each seed its own dev split (a seeded 10% of a training file): the pairs share some items, not all.
+        SplittableRandom rng = new SplittableRandom(5);
+        Outcomes a1 = accOn("i", 0, random(rng, 300, 0.8));
+        Outcomes b1 = accOn("i", 0, random(rng, 300, 0.6));
+        Outcomes a2 = accOn("i", 200, random(rng, 300, 0.8));
+        Outcomes b2 = accOn("i", 200, random(rng, 300, 0.6));
+        PairedStatistics.Settings s = PairedStatistics.Settings.defaults().withResamples(2000);
+        Comparison c = PairedStatistics.analyse(List.of(new PairedStatistics.Request("x", "baseline", arm("A", a1, a2),
+                arm("B", b1, b2))), s).comparisons().get(0);
+        assertThat(c.ok()).as(c.error()).isTrue();
+        assertThat(c.items()).isEqualTo(500); // items 0..499: both splits
+        assertThat(c.seedPairs()).isEqualTo(2);
+        assertThat(c.delta()).isCloseTo((a1.value() - b1.value() + a2.value() - b2.value()) / 2, within(1e-12));
+        assertThat(c.low()).isLessThan(c.delta());
+        assertThat(c.high()).isGreaterThan(c.delta());
+        assertThat(c.p()).isLessThan(0.01); // a 20-point difference on 300 items per seed
+        assertThat(c.mcnemar()).hasSize(2).allSatisfy(m -> assertThat(m.onlyA() + m.onlyB()).isPositive().isLessThanOrEqualTo(300));
+        // Its interval is about as wide as one seed's over 300 items divided by sqrt(2) (independent halves).
+        Comparison one = PairedStatistics.analyse(List.of(new PairedStatistics.Request("x", "baseline", arm("A", a1),
+                arm("B", b1))), s).comparisons().get(0);
+        assertThat(c.high() - c.low()).isBetween(0.55 * (one.high() - one.low()), 0.9 * (one.high() - one.low()));
+
+        // Within a seed pair the items must still be the same.
+        Comparison bad = PairedStatistics.analyse(List.of(new PairedStatistics.Request("y", "baseline", arm("A", a1, a2),
+                arm("B", b1, b1))), s).comparisons().get(0);
+        assertThat(bad.errorCode()).isEqualTo("data-unpaired");
+        assertThat(bad.error()).contains("B/seed-2", "A/seed-2", "item sets differ", "100 in common");
+    }
+
     @Test
     void comparisonsThatCannotBeMadeNameTheRunsAndLeaveTheOthersIntact() {
         SplittableRandom rng = new SplittableRandom(4);

@@ -70,6 +70,46 @@ class SimulationTest {
     }
 
     @Test
+    void seedsWithTheirOwnDevSplitsAreCalibratedUnderThePlantedNull() {
+        // As a seeded 10% split per seed: three seed pairs, each scored on its own 200 items drawn from a pool of 500
+        // (so splits overlap), an item's difficulty the same in every split, each seed's systems drawn anew.
+        SplittableRandom rng = new SplittableRandom(2027);
+        List<PairedStatistics.Request> rs = new ArrayList<>();
+        for (int k = 0; k < COMPARISONS; k++) {
+            double[] difficulty = new double[500];
+            for (int i = 0; i < difficulty.length; i++) {
+                difficulty[i] = 0.2 + 0.6 * rng.nextDouble();
+            }
+            List<PairedStatistics.Run> a = new ArrayList<>();
+            List<PairedStatistics.Run> b = new ArrayList<>();
+            for (int seed = 1; seed <= 3; seed++) {
+                List<Integer> pool = new ArrayList<>();
+                for (int i = 0; i < difficulty.length; i++) {
+                    pool.add(i);
+                }
+                java.util.Collections.shuffle(pool, new java.util.Random(rng.nextLong()));
+                List<ItemOutcome> ia = new ArrayList<>();
+                List<ItemOutcome> ib = new ArrayList<>();
+                for (int i : pool.subList(0, ITEMS)) {
+                    ia.add(ItemOutcome.correct("i" + i, rng.nextDouble() < difficulty[i], null, null));
+                    ib.add(ItemOutcome.correct("i" + i, rng.nextDouble() < difficulty[i], null, null));
+                }
+                a.add(new PairedStatistics.Run("a" + k + "/seed-" + seed, new Outcomes("sim", "dev", ACCURACY, ia)));
+                b.add(new PairedStatistics.Run("b" + k + "/seed-" + seed, new Outcomes("sim", "dev", ACCURACY, ib)));
+            }
+            rs.add(new PairedStatistics.Request("sim-" + k, "baseline", new PairedStatistics.Arm("a" + k, a),
+                    new PairedStatistics.Arm("b" + k, b)));
+        }
+        List<Comparison> cs = run(rs, 1000);
+        assertThat(cs).allSatisfy(c -> assertThat(c.ok()).as(c.error()).isTrue());
+        assertThat(cs.get(0).items()).isBetween(ITEMS + 1, 3 * ITEMS); // the union of the three splits
+        double rate = cs.stream().filter(c -> c.p() < 0.05).count() / (double) COMPARISONS;
+        assertThat(rate).isBetween(0.03, 0.07);
+        double coverage = cs.stream().filter(c -> c.low() <= 0 && c.high() >= 0).count() / (double) COMPARISONS;
+        assertThat(coverage).isBetween(0.92, 0.98);
+    }
+
+    @Test
     void powerAtTheReportedMdeIsTheStatedEightyPercent() {
         // Pilot: the MDE the analysis reports for such dev sets, averaged over 100 of them.
         SplittableRandom pilot = new SplittableRandom(7);
