@@ -60,6 +60,11 @@ final class StudyCommand implements Callable<Integer> {
             + "the steps of that slice.")
     boolean status;
 
+    @Option(names = "--report", description = "Write the tables, charts and report.html of every step complete in --out and "
+            + "exit without running anything: after --import, or to read the study with this version's statistics. Loads the "
+            + "backbone for its fingerprint only.")
+    boolean report;
+
     @Option(names = "--export", paramLabel = "DIR",
             description = "Write the results of the study in --out into DIR and exit without running anything: every complete "
                     + "step's metrics, recipe, per-item outcomes and manifests and the study's tables, without weights or "
@@ -265,6 +270,14 @@ final class StudyCommand implements Callable<Integer> {
             stdout.printf("imported %s from %s into %s (%d already complete there, %d written for another configuration, "
                     + "not copied)%n", steps(r.copied(), "step"), importFrom, folder, r.present(), r.stale());
         }
+        if (report && (status || exportEachStep != null || stopAfter != null || !methods.isEmpty() || !tasks.isEmpty())) {
+            throw new InfuseException("usage", "--report writes the tables of every complete step and exits: not with --status, "
+                    + "--export-each-step, --stop-after, --methods or --tasks (which select what a run runs)");
+        }
+        if (report && !Files.isDirectory(folder)) {
+            throw new InfuseException("data-missing", (out != null ? "--out " : "the study's output folder ") + folder
+                    + ": no such folder; expected the folder the study ran into (or give --import DIR)");
+        }
         StudyRunner.Options runOptions = StudyRunner.Options.all().methods(new java.util.LinkedHashSet<>(methods))
                 .tasks(new java.util.LinkedHashSet<>(tasks)).stopAfter(stopAfter == null ? null : Durations.parse(stopAfter, "--stop-after"));
         if (status) {
@@ -276,7 +289,7 @@ final class StudyCommand implements Callable<Integer> {
         StudyResults r;
         try (Infuse infuse = common.open(spec.commandLine().getErr()); CellExecutor cells = CellExecutors.open(executor, options)) {
             validatePlugins(infuse, study);
-            r = StudyRunner.run(infuse, study, folder, cells, runOptions);
+            r = report ? StudyRunner.report(infuse, study, folder, cells) : StudyRunner.run(infuse, study, folder, cells, runOptions);
         }
         var counts = r.counts();
         stdout.printf("study %s: %d cells run, %d reused, %d failed, %d not applicable%n", study.name(),
@@ -300,7 +313,10 @@ final class StudyCommand implements Callable<Integer> {
             }
         }
         long left = StudyRunner.cellCount(study) - r.cells().size() - r.notStartedCells();
-        if (left > 0) {
+        if (report) {
+            stdout.printf("%d of %d cells complete%s%n", r.cells().size(), StudyRunner.cellCount(study),
+                    left > 0 ? " (--status lists the others; the same command without --report runs them)" : "");
+        } else if (left > 0) {
             stdout.printf("%d cells outside --methods/--tasks left to run (--status without --methods/--tasks lists them)%n", left);
         }
         if (!r.notStarted().isEmpty()) {

@@ -155,6 +155,22 @@ class StudyCommandTest {
         assertThat(each.resolve("results.md")).hasSameTextualContentAs(tmp.resolve("sliced/results.md"));
         assertThat(sliced.out()).contains("1 cells run, 0 reused, 0 failed").contains("1 cells outside --methods/--tasks left to run")
                 .containsPattern("semeval +broken +f1 not run yet");
+        // --report on another machine: the export imported, the tables written from it without running anything.
+        Path reported = tmp.resolve("reported");
+        Run report = run("study", withBroken.toString(), "--out", reported.toString(), "--import", each.toString(), "--report",
+                "--cache", cache, "--plugins", tmp.resolve("p").toString());
+        assertThat(report.exit()).as(report.err()).isZero();
+        assertThat(report.out()).contains("0 cells run, 1 reused, 0 failed").contains("1 of 2 cells complete (--status lists")
+                .containsPattern("semeval +broken +f1 not run yet");
+        assertThat(reported.resolve("cells/broken")).doesNotExist(); // nothing ran
+        assertThat(Files.readString(reported.resolve("results.md"))).contains("| baseline |").doesNotContain("Interim");
+        assertThat(reported.resolve("report.html")).isRegularFile();
+        Run reportSlice = run("study", withBroken.toString(), "--out", reported.toString(), "--report", "--methods", "baseline");
+        assertThat(reportSlice.exit()).isEqualTo(2);
+        assertThat(reportSlice.err()).startsWith("error[usage]: --report").contains("--methods");
+        Run reportNothing = run("study", withBroken.toString(), "--out", tmp.resolve("none").toString(), "--report");
+        assertThat(reportNothing.exit()).isEqualTo(2);
+        assertThat(reportNothing.err()).startsWith("error[data-missing]: --out").contains("no such folder");
         // --status of the slice lists its steps only; without --methods, every step.
         Run slicedStatus = run("study", withBroken.toString(), "--out", tmp.resolve("sliced").toString(), "--methods", "broken", "--status");
         assertThat(slicedStatus.exit()).as(slicedStatus.err()).isZero();

@@ -311,12 +311,46 @@ public final class StudyRunner {
     }
 
     /**
+     * Writes the tables, charts and report of every step complete in {@code out} and returns them, running nothing: after
+     * an {@linkplain StudyArchive import}, or to see a study's steps with this version's statistics. Complete steps
+     * count as reused; steps written for another configuration, and steps not run yet, are left out.
+     *
+     * @param executor only described in the provenance (what a run would use); the caller closes it
+     * @throws InfuseException as {@link #run(Infuse, Study, Path, CellExecutor)} for the whole study: an unknown plugin,
+     *     another run writing into {@code out} ({@code config-study-running})
+     */
+    public static StudyResults report(Infuse infuse, Study study, Path out, CellExecutor executor) {
+        checkPlugins(infuse, study);
+        Io.createDirectories(out);
+        try (StudyLock lock = StudyLock.acquire(out);
+                Backbone backbone = infuse.createBackbone(study.backbone().name(), // its fingerprint goes into the provenance
+                        PluginConfig.of("backbone '" + study.backbone().name() + "'", study.backbone().config()))) {
+            StudyResults r = fromDisk(study, out, cells(study, out).stream().filter(c -> done(study, c)).toList(), Set.of(),
+                    provenance(infuse, study, backbone, executor));
+            StudyReport.write(r);
+            return r;
+        }
+    }
+
+    /**
      * Writes the study's tables from every step complete on disk so far, marked interim ({@link StudyResults#interim()}),
      * naming the cells of the running slice that have not finished: an export taken after a step then shows that step.
      *
      * @param completedNow the steps this run has completed (the others on disk count as reused)
      */
     static void writeInterimTables(Study study, Path out, List<Cell> all, List<Cell> slice, Set<Path> completedNow,
+            Map<String, Object> provenance) {
+        List<Cell> done = all.stream().filter(c -> done(study, c)).toList();
+        Set<Path> doneFolders = done.stream().map(Cell::folder).collect(java.util.stream.Collectors.toSet());
+        StudyReport.write(fromDisk(study, out, done, completedNow, provenance)
+                .asInterim(slice.stream().filter(c -> !doneFolders.contains(c.folder())).map(Cell::label).toList()));
+    }
+
+    /**
+     * The results of the complete cells {@code done} and of every complete pretraining step: those in
+     * {@code completedNow} as run now, the others as reused.
+     */
+    private static StudyResults fromDisk(Study study, Path out, List<Cell> done, Set<Path> completedNow,
             Map<String, Object> provenance) {
         java.util.function.Function<Cell, CellOutcome> outcome = c -> new CellOutcome(c,
                 completedNow.contains(c.folder()) ? CellOutcome.Status.COMPLETED : CellOutcome.Status.REUSED, null, null, 0);
@@ -327,11 +361,7 @@ public final class StudyRunner {
                 pretrainings.add(outcome.apply(c));
             }
         }
-        Set<Path> doneNow = all.stream().filter(c -> done(study, c)).map(Cell::folder)
-                .collect(java.util.stream.Collectors.toSet());
-        List<CellOutcome> cells = all.stream().filter(c -> doneNow.contains(c.folder())).map(outcome).toList();
-        List<String> unfinished = slice.stream().filter(c -> !doneNow.contains(c.folder())).map(Cell::label).toList();
-        StudyReport.write(StudyReport.summarise(study, out, pretrainings, cells, provenance).asInterim(unfinished));
+        return StudyReport.summarise(study, out, pretrainings, done.stream().map(outcome).toList(), provenance);
     }
 
     /** Whether a step's folder is complete and written for this cell's recipe (without {@link #reusable}'s warning). */
