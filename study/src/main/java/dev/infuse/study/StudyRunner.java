@@ -206,8 +206,14 @@ public final class StudyRunner {
             if (cells.size() < all.size()) {
                 LOG.info("running a slice of the grid: {} of {} cells", cells.size(), all.size());
             }
-            export.interimTablesBy(completedNow -> writeInterimTables(study, out, all, cells, completedNow,
-                    provenance(infuse, study, backbone, executor)));
+            // The provenance hashes the data files: once per run, not once per step (only its time is renewed).
+            var interimProvenance = new java.util.concurrent.atomic.AtomicReference<Map<String, Object>>();
+            export.interimTablesBy(completedNow -> {
+                Map<String, Object> p = new LinkedHashMap<>(interimProvenance.updateAndGet(
+                        known -> known != null ? known : provenance(infuse, study, backbone, executor)));
+                p.put("created", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+                writeInterimTables(study, out, all, cells, completedNow, p);
+            });
             // Which of the cells to run were done before this run, read once (each reads its recipe and manifests).
             Set<Path> doneAtStart = cells.stream().filter(c -> done(study, c)).map(Cell::folder)
                     .collect(java.util.stream.Collectors.toSet());
