@@ -76,7 +76,7 @@ public final class StudyArchive {
         checkDestination(out, dest);
         Path o = out.toAbsolutePath().normalize();
         Path d = dest.toAbsolutePath().normalize();
-        Path tmp = d.resolveSibling(d.getFileName() + StudyRunner.TMP + UUID.randomUUID());
+        Path tmp = d.resolveSibling(d.getFileName() + StepFolders.TMP + UUID.randomUUID());
         long[] bytes = {0};
         List<String> leftOut = new ArrayList<>();
         int steps = 0;
@@ -84,10 +84,10 @@ public final class StudyArchive {
         try {
             Io.createDirectories(tmp);
             for (Step s : steps(study, out)) {
-                if (!StudyRunner.complete(s.folder())) {
+                if (!StepFolders.complete(s.folder())) {
                     continue;
                 }
-                if (!StudyRunner.writtenFor(s.folder(), s.recipe().get())) {
+                if (!StepFolders.writtenFor(s.folder(), s.recipe().get())) {
                     stale++;
                     continue;
                 }
@@ -174,18 +174,18 @@ public final class StudyArchive {
         for (Step s : steps(study, out)) {
             Path target = s.folder().toAbsolutePath().normalize();
             Path source = a.resolve(o.relativize(target));
-            if (!StudyRunner.complete(source)) {
+            if (!StepFolders.complete(source)) {
                 continue;
             }
-            if (!StudyRunner.writtenFor(source, s.recipe().get()) || !Files.isRegularFile(source.resolve(StudyRunner.RECIPE))) {
+            if (!StepFolders.writtenFor(source, s.recipe().get()) || !Files.isRegularFile(source.resolve(StepFolders.RECIPE))) {
                 stale++;
                 continue;
             }
-            if (StudyRunner.complete(target)) {
+            if (StepFolders.complete(target)) {
                 present++;
                 continue;
             }
-            Path tmp = target.resolveSibling(target.getFileName() + StudyRunner.TMP + UUID.randomUUID());
+            Path tmp = target.resolveSibling(target.getFileName() + StepFolders.TMP + UUID.randomUUID());
             try {
                 try (Stream<Path> files = Files.walk(source)) {
                     for (Path f : files.filter(Files::isRegularFile).toList()) {
@@ -220,9 +220,9 @@ public final class StudyArchive {
             return false;
         }
         if (s.knowledge()) {
-            return name.equals("metrics.json") || name.equals(StudyRunner.RECIPE);
+            return name.equals("metrics.json") || name.equals(StepFolders.RECIPE);
         }
-        return file.endsWith(".json") || name.equals(StudyRunner.RECIPE);
+        return file.endsWith(".json") || name.equals(StepFolders.RECIPE);
     }
 
     /** Whether a step's folder came from an export and lacks its weights. */
@@ -281,15 +281,15 @@ public final class StudyArchive {
     private static List<Step> steps(Study study, Path out) {
         List<Step> steps = new ArrayList<>();
         for (Study.KnowledgeGraphStep g : study.knowledgeGraphs()) {
-            steps.add(new Step(KnowledgeGraphs.folder(out, g.name()), () -> StudyRunner.recipe(g), true));
+            steps.add(new Step(KnowledgeGraphs.folder(out, g.name()), () -> Recipes.recipe(g), true));
         }
         for (Study.Pretraining p : study.pretrainings()) {
-            Cell c = new Cell(Cell.Stage.PRETRAINING, p.id(), p.task(), p.seed(), StudyRunner.pretrainingFolder(out, p));
-            steps.add(new Step(c.folder(), () -> StudyRunner.recipe(study, c)));
+            Cell c = new Cell(Cell.Stage.PRETRAINING, p.id(), p.task(), p.seed(), StudyGrid.pretrainingFolder(out, p));
+            steps.add(new Step(c.folder(), () -> Recipes.recipe(study, c)));
         }
-        for (List<Cell> wave : StudyRunner.waves(study, StudyRunner.cells(study, out))) {
+        for (List<Cell> wave : StudyGrid.waves(study, StudyGrid.cells(study, out))) {
             for (Cell c : wave) {
-                steps.add(new Step(c.folder(), () -> StudyRunner.recipe(study, c)));
+                steps.add(new Step(c.folder(), () -> Recipes.recipe(study, c)));
             }
         }
         return steps;

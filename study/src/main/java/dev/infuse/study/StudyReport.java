@@ -27,7 +27,7 @@ public final class StudyReport {
         for (CellOutcome o : outcomes) {
             Cell c = o.cell();
             String metric = task(study, c.task()).metric();
-            JsonNode m = o.status() == CellOutcome.Status.FAILED ? null : StudyRunner.readMetrics(c.folder());
+            JsonNode m = o.status() == CellOutcome.Status.FAILED ? null : StepFolders.readMetrics(c.folder());
             if (m == null) {
                 String err = o.error() != null ? o.error() : "no readable metrics.json in " + c.folder();
                 cells.add(new StudyResults.CellResult(c.method(), c.task(), c.seed(), CellOutcome.Status.FAILED,
@@ -36,7 +36,7 @@ public final class StudyReport {
             }
             if (m.hasNonNull("not_applicable")) {
                 cells.add(new StudyResults.CellResult(c.method(), c.task(), c.seed(), CellOutcome.Status.NOT_APPLICABLE,
-                        StudyRunner.NOT_APPLICABLE, m.path("not_applicable").asText(), Map.of(), List.of(), 0, 0, 0, o.seconds()));
+                        StepWork.NOT_APPLICABLE, m.path("not_applicable").asText(), Map.of(), List.of(), 0, 0, 0, o.seconds()));
                 continue;
             }
             Map<String, Double> metrics = new LinkedHashMap<>();
@@ -134,7 +134,7 @@ public final class StudyReport {
             String key = StudyStatistics.cellKey(c.method(), c.task(), c.seed());
             JsonNode p = before.get(key);
             PairedStatistics.RunInterval now = stats.cells().get(key);
-            Path folder = StudyRunner.cellFolder(out, c.method(), c.task(), c.seed());
+            Path folder = StudyGrid.cellFolder(out, c.method(), c.task(), c.seed());
             if (p == null || now == null || !p.path("value").isNumber() || !p.path("recipe_sha256").asText("").equals(recipeHash(folder))) {
                 continue;
             }
@@ -152,7 +152,7 @@ public final class StudyReport {
 
     static String recipeHash(Path folder) {
         try {
-            Path f = folder.resolve(StudyRunner.RECIPE);
+            Path f = folder.resolve(StepFolders.RECIPE);
             return java.nio.file.Files.isRegularFile(f) ? dev.infuse.api.Fingerprints.sha256(java.nio.file.Files.readAllBytes(f)) : "";
         } catch (java.io.IOException e) {
             return "";
@@ -161,7 +161,7 @@ public final class StudyReport {
 
     @SuppressWarnings("unchecked")
     static Map<String, Object> environment(Path folder) {
-        Path f = folder.resolve(StudyRunner.ENVIRONMENT);
+        Path f = folder.resolve(StepWork.ENVIRONMENT);
         try {
             return java.nio.file.Files.isRegularFile(f) ? Io.JSON.readValue(f.toFile(), Map.class) : null;
         } catch (java.io.IOException e) {
@@ -363,7 +363,7 @@ public final class StudyReport {
                 row.put("value", ri.value());
                 row.put("interval", List.of(ri.low(), ri.high()));
             }
-            Path folder = StudyRunner.cellFolder(r.out(), c.method(), c.task(), c.seed());
+            Path folder = StudyGrid.cellFolder(r.out(), c.method(), c.task(), c.seed());
             String recipe = recipeHash(folder);
             if (!recipe.isEmpty()) {
                 row.put("recipe_sha256", recipe);

@@ -50,7 +50,7 @@ public record StudyResults(Study study, Path out, List<CellOutcome> pretrainings
     /** How many of the steps not started ({@link #notStarted()}) are cells; the others are pretraining steps and graphs. */
     public long notStartedCells() {
         java.util.Set<String> cellLabels = new java.util.HashSet<>();
-        StudyRunner.cells(study, out).forEach(c -> cellLabels.add(c.label()));
+        StudyGrid.cells(study, out).forEach(c -> cellLabels.add(c.label()));
         return notStarted.stream().filter(cellLabels::contains).count();
     }
 

@@ -179,7 +179,7 @@ public record StudyStatistics(PairedStatistics.Settings settings, List<Planned> 
                 continue;
             }
             String key = cellKey(c.method(), c.task(), c.seed());
-            Path file = StudyRunner.cellFolder(out, c.method(), c.task(), c.seed()).resolve(Outcomes.FILE_NAME);
+            Path file = StudyGrid.cellFolder(out, c.method(), c.task(), c.seed()).resolve(Outcomes.FILE_NAME);
             if (!Files.isRegularFile(file)) {
                 missing.add("cells/" + key);
                 continue;

@@ -84,9 +84,9 @@ public final class StudyStatus {
      *     task of the options that is not in the study
      */
     public static List<Step> of(Study study, Path out, StudyRunner.Options options) {
-        java.util.function.Predicate<Cell> selected = StudyRunner.selection(study, options);
+        java.util.function.Predicate<Cell> selected = StudyGrid.selection(study, options);
         Set<String> labels = new HashSet<>();
-        for (Cell c : StudyRunner.cells(study, out)) {
+        for (Cell c : StudyGrid.cells(study, out)) {
             if (selected.test(c)) {
                 labels.add(c.label());
                 for (Study.Pretraining p : study.method(c.method()).pretrainings(c.seed())) {
@@ -103,20 +103,20 @@ public final class StudyStatus {
         List<Found> found = new ArrayList<>();
         for (Study.KnowledgeGraphStep g : study.knowledgeGraphs()) {
             found.add(find(live, "knowledge graph " + g.name(), "knowledge graph " + g.name(), KnowledgeGraphs.folder(out, g.name()),
-                    StudyRunner.recipe(g), 0));
+                    Recipes.recipe(g), 0));
         }
-        List<Cell> cells = StudyRunner.cells(study, out);
-        if (cells.stream().anyMatch(c -> !StudyRunner.done(study, c))) { // the graphs' weights are needed again
+        List<Cell> cells = StudyGrid.cells(study, out);
+        if (cells.stream().anyMatch(c -> !StepFolders.done(study, c))) { // the graphs' weights are needed again
             found.replaceAll(StudyStatus::rerunIfImported);
         }
         Set<String> listed = new HashSet<>();
-        for (List<Cell> group : StudyRunner.groups(study, cells)) {
-            Set<Path> reusedModels = StudyRunner.reusedModelsToRun(study, out, group);
+        for (List<Cell> group : StudyGrid.groups(study, cells)) {
+            Set<Path> reusedModels = StudyGrid.reusedModelsToRun(study, out, group);
             Map<Cell, Found> cellSteps = new LinkedHashMap<>();
             Map<Study.Pretraining, Boolean> needed = new LinkedHashMap<>(); // the group's pretrainings: whether a cell waits for it
             for (Cell c : group) {
                 Study.TaskEntry t = study.tasks().stream().filter(x -> x.name().equals(c.task())).findFirst().orElseThrow();
-                Found f = find(live, c.label(), kind(study, c.method()) + "/" + c.task(), c.folder(), StudyRunner.recipe(study, c),
+                Found f = find(live, c.label(), kind(study, c.method()) + "/" + c.task(), c.folder(), Recipes.recipe(study, c),
                         study.method(c.method()).budget(t).epochs()).orLike(TASK + c.task());
                 cellSteps.put(c, reusedModels.contains(c.folder()) ? rerunIfImported(f) : f);
                 for (Study.Pretraining p : study.method(c.method()).pretrainings(c.seed())) {
@@ -125,17 +125,17 @@ public final class StudyStatus {
             }
             for (Study.Pretraining p : study.pretrainings()) { // in the study's order, each once
                 if (needed.containsKey(p) && listed.add(p.id())) {
-                    Cell c = new Cell(Cell.Stage.PRETRAINING, p.id(), p.task(), p.seed(), StudyRunner.pretrainingFolder(out, p));
+                    Cell c = new Cell(Cell.Stage.PRETRAINING, p.id(), p.task(), p.seed(), StudyGrid.pretrainingFolder(out, p));
                     String method = p.id().contains("/") ? p.id().substring(0, p.id().indexOf('/')) : p.id(); // <method>/<adapter>
                     String kind = "pretraining " + kind(study, method) + p.id().substring(method.length()).replaceFirst("/seed-\\d+$", "");
-                    Found f = find(live, c.label(), kind, c.folder(), StudyRunner.recipe(study, c), p.budget().epochs());
+                    Found f = find(live, c.label(), kind, c.folder(), Recipes.recipe(study, c), p.budget().epochs());
                     State state = f.step().state();
                     found.add(state != State.DONE && state != State.RUNNING && !needed.get(p) // a run pretrains only for cells to run
                             ? new Found(new Step(c.label(), State.NOT_NEEDED, "its cells are done", 0), f.kind(), Double.NaN)
                             : needed.get(p) ? rerunIfImported(f) : f);
                 }
             }
-            for (List<Cell> wave : StudyRunner.waves(study, group)) {
+            for (List<Cell> wave : StudyGrid.waves(study, group)) {
                 wave.forEach(c -> found.add(cellSteps.get(c)));
             }
         }
@@ -271,18 +271,18 @@ public final class StudyStatus {
     }
 
     private static Found find(boolean live, String label, String kind, Path folder, String recipe, int epochs) {
-        if (StudyRunner.complete(folder)) {
-            if (!StudyRunner.writtenFor(folder, recipe)) {
+        if (StepFolders.complete(folder)) {
+            if (!StepFolders.writtenFor(folder, recipe)) {
                 return new Found(new Step(label, State.STALE, "written with another configuration of the study: runs again", Double.NaN),
                         kind, Double.NaN);
             }
             JsonNode m = readJson(folder.resolve("metrics.json"));
             return new Found(new Step(label, State.DONE, result(m), 0), kind, took(m), Double.NaN, folder);
         }
-        Path checkpoint = StudyRunner.checkpointFolder(folder);
+        Path checkpoint = StepFolders.checkpointFolder(folder);
         JsonNode state = readJson(checkpoint.resolve("training").resolve("checkpoint.json"));
         int epoch = state == null ? 0 : state.path("epoch").asInt();
-        boolean resumable = state != null && StudyRunner.checkpointFor(checkpoint, recipe) && epoch > 0;
+        boolean resumable = state != null && StepFolders.checkpointFor(checkpoint, recipe) && epoch > 0;
         boolean running = live && inProgress(folder);
         if (!resumable) {
             return new Found(new Step(label, running ? State.RUNNING : State.TO_RUN, running ? "before the end of its first epoch" : "",
@@ -305,7 +305,7 @@ public final class StudyStatus {
         if (parent == null || !Files.isDirectory(parent)) {
             return false;
         }
-        String prefix = folder.getFileName() + StudyRunner.TMP;
+        String prefix = folder.getFileName() + StepFolders.TMP;
         try (var siblings = Files.list(parent)) {
             return siblings.anyMatch(p -> p.getFileName().toString().startsWith(prefix));
         } catch (IOException e) {

@@ -42,7 +42,7 @@ class CacheFillTest {
         Set<String> filled = new TreeSet<>();
         try (Infuse infuse = Infuse.builder().pluginsDirectory(null).cacheDirectory(cache).build()) {
             StudyJob job = StudyJob.of(infuse, study, out);
-            List<CacheFill> fills = StudyRunner.cacheFills(job, StudyRunner.cells(study, out));
+            List<CacheFill> fills = StudyRunner.cacheFills(job, StudyGrid.cells(study, out));
             assertThat(fills).as("one data set per task: the data seed makes the seeds share it").hasSize(2);
             assertThat(fills.get(0).options()).containsEntry("per_relation", 4).containsEntry("markers", "authors");
             assertThat(fills).allSatisfy(f -> assertThat(f.seed()).isEqualTo(7));

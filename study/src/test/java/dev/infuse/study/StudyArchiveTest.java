@@ -55,7 +55,7 @@ class StudyArchiveTest {
                 "cells/lora/fewrel/seed-1/" + StudyArchive.MARKER)
                 .doesNotContain("from-an-earlier-export.txt", "report.html");
         assertThat(kept).noneMatch(f -> f.endsWith(".safetensors")).noneMatch(f -> f.contains("predictions"))
-                .noneMatch(f -> f.contains(".checkpoint") || f.contains(StudyRunner.TMP) || f.contains(".study.lock"));
+                .noneMatch(f -> f.contains(".checkpoint") || f.contains(StepFolders.TMP) || f.contains(".study.lock"));
         // The saved downstream model keeps its manifest (the digest that plug-and-play cells' recipes name), not its weights.
         assertThat(kept).anyMatch(f -> f.startsWith("cells/lora/fewrel/seed-1/head/") && f.endsWith(".json"));
         // A knowledge graph keeps only its metrics: its files are data.
@@ -124,14 +124,14 @@ class StudyArchiveTest {
         Study study = StudyFile.read(file, null);
         Path out = tmp.resolve("out");
         StudyDownstreamTest.run(tmp, file, out);
-        Files.writeString(out.resolve("cells/baseline/fewrel/seed-2/" + StudyRunner.RECIPE), "another configuration\n");
+        Files.writeString(out.resolve("cells/baseline/fewrel/seed-2/" + StepFolders.RECIPE), "another configuration\n");
         StudyArchive.Exported e = StudyArchive.export(study, out, tmp.resolve("archive"));
         assertThat(e.steps()).isEqualTo(1);
         assertThat(e.stale()).isEqualTo(1);
         assertThat(tmp.resolve("archive/cells/baseline/fewrel/seed-2")).doesNotExist();
 
         // An archive of an edited study: its steps are not copied.
-        Files.writeString(tmp.resolve("archive/cells/baseline/fewrel/seed-1/" + StudyRunner.RECIPE), "edited\n");
+        Files.writeString(tmp.resolve("archive/cells/baseline/fewrel/seed-1/" + StepFolders.RECIPE), "edited\n");
         assertThat(StudyArchive.restore(study, tmp.resolve("archive"), tmp.resolve("elsewhere")))
                 .isEqualTo(new StudyArchive.Restored(0, 0, 1));
 

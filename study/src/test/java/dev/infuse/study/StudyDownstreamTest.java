@@ -93,7 +93,7 @@ class StudyDownstreamTest {
         assertThat(lora.trainableParameters()).isEqualTo(base.trainableParameters() + 2 * 2 * (32 * 4 + 4 * 32));
         assertThat(lora.curve()).hasSize(2);
         assertThat(lora.trainSeconds()).isPositive();
-        assertThat(Files.readString(out.resolve("cells/lora/fewrel/seed-1/" + StudyRunner.RECIPE)))
+        assertThat(Files.readString(out.resolve("cells/lora/fewrel/seed-1/" + StepFolders.RECIPE)))
                 .contains("downstream layer_plugins [lora {r=4, sites=query,value}]").contains("method budget")
                 .contains("learningRate=0.005");
         assertThat(Artifacts.readManifest(out.resolve("cells/lora/fewrel/seed-1/head")).config())
@@ -309,8 +309,8 @@ class StudyDownstreamTest {
             for (Path f : files) {
                 Study study = StudyFile.read(f, tmp.resolve("data"));
                 // The in-layer plug-ins against the tiny BERT's sites (the same names as BERT-base's).
-                StudyRunner.checkLayerPlugins(infuse, study, tiny);
-                StudyRunner.waves(study, StudyRunner.cells(study, tmp.resolve("out")));
+                StudyValidation.checkLayerPlugins(infuse, study, tiny);
+                StudyGrid.waves(study, StudyGrid.cells(study, tmp.resolve("out")));
             }
         }
         Study inLayer = StudyFile.read(root.resolve("examples/studies/in-layer-semeval.yaml"), tmp.resolve("data"));
@@ -356,7 +356,7 @@ class StudyDownstreamTest {
                 .containsOnly(150_000);
         assertThat(curve.pretrainings()).extracting(p -> p.budget().maxLength()).containsOnly(64);
         Study pnp = StudyFile.read(root.resolve("examples/studies/maptuning-plug-and-play.yaml"), tmp.resolve("data"));
-        List<List<Cell>> waves = StudyRunner.waves(pnp, StudyRunner.cells(pnp, tmp.resolve("out")));
+        List<List<Cell>> waves = StudyGrid.waves(pnp, StudyGrid.cells(pnp, tmp.resolve("out")));
         assertThat(waves).hasSize(2);
         assertThat(waves.get(0)).extracting(Cell::method).containsOnly("baseline", "lora", "bottleneck", "bitfit");
         assertThat(pnp.method("lora.plugin").downstream().frozen()).isTrue();

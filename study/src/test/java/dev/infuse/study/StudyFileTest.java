@@ -150,7 +150,7 @@ class StudyFileTest {
                 """);
         assertThat(s.tasks().get(0).budget().evaluateEvery()).isEqualTo(5);
         assertThat(s.tasks().get(1).budget().evaluateEvery()).isEqualTo(1);
-        assertThat(StudyRunner.training(s.tasks().get(0).budget(), 3).evaluateEvery()).isEqualTo(5);
+        assertThat(StepWork.training(s.tasks().get(0).budget(), 3).evaluateEvery()).isEqualTo(5);
         // A cell's recipe holds the budget's text: unchanged from before the key existed when it is not set.
         assertThat(s.tasks().get(1).budget().toString()).isEqualTo("Budget[epochs=3, batchSize=32, learningRate=1.0E-4, "
                 + "maxLength=128, warmup=0.1, clip=1.0, patience=0, headDropout=0.1, maxTrain=0]");

@@ -33,7 +33,7 @@ class StudyFusionConfigTest {
         assertThat(s.method("hot").fusionConfig()).isEqualTo(Map.of("temperature", 4.0));
         Cell warm = new Cell(Cell.Stage.EVALUATION, "warm", "semeval", 1, tmp.resolve("w"));
         Cell hot = new Cell(Cell.Stage.EVALUATION, "hot", "semeval", 1, tmp.resolve("h"));
-        assertThat(StudyRunner.recipe(s, warm)).contains("fusion attention fusion_config {temperature=2.0}");
-        assertThat(StudyRunner.recipe(s, hot)).contains("fusion_config {temperature=4.0}");
+        assertThat(Recipes.recipe(s, warm)).contains("fusion attention fusion_config {temperature=2.0}");
+        assertThat(Recipes.recipe(s, hot)).contains("fusion_config {temperature=4.0}");
     }
 }

@@ -41,8 +41,8 @@ class StudyLockTest {
     void aStepWithATemporaryFolderIsRunningOnlyWhileARunHoldsTheLock() throws Exception {
         Study study = StudyRuns.read(tmp, "per-seed.yaml", StudyPerSeedPretrainingTest.STUDY);
         Path out = tmp.resolve("out");
-        Path cell = StudyRunner.cellFolder(out, "baseline", "semeval", 1);
-        Files.createDirectories(cell.resolveSibling(cell.getFileName() + StudyRunner.TMP + "1234"));
+        Path cell = StudyGrid.cellFolder(out, "baseline", "semeval", 1);
+        Files.createDirectories(cell.resolveSibling(cell.getFileName() + StepFolders.TMP + "1234"));
         String label = "baseline/semeval/seed-1";
         assertThat(state(study, out, label)).as("a leftover of a stopped run").isEqualTo(StudyStatus.State.TO_RUN);
         try (StudyLock run = StudyLock.acquire(out)) {

@@ -98,7 +98,7 @@ class StudyProbeAndKnowledgeTest {
                     CellOutcome.Status.NOT_APPLICABLE));
         }
         assertThat(dev.infuse.testkit.FileIdentity.of(out.resolve("knowledge/tiny/entity_embeddings.safetensors"))).isEqualTo(before);
-        assertThat(Files.readString(out.resolve("cells/baseline/lama/seed-1/" + StudyRunner.RECIPE))).contains("task ", "seed 1");
+        assertThat(Files.readString(out.resolve("cells/baseline/lama/seed-1/" + StepFolders.RECIPE))).contains("task ", "seed 1");
 
         // An edited study (another budget) is not mistaken for the finished one: its cells run again,
         // the unchanged knowledge graph is kept.

@@ -204,7 +204,7 @@ class StudyRunnerTest {
         Path half = out.resolve("cells/baseline/semeval/seed-2");
         Files.delete(half.resolve("metrics.json"));
         // Its checkpoint was written for another configuration of the study: deleted, not resumed from.
-        Path stale = StudyRunner.checkpointFolder(half);
+        Path stale = StepFolders.checkpointFolder(half);
         Files.createDirectories(stale.resolve("training"));
         Files.writeString(stale.resolve("recipe.txt"), "backbone of another study\n");
         Files.writeString(stale.resolve("training/checkpoint.json"), "{\"epoch\": 1, \"not\": \"this run's\"");
@@ -222,7 +222,7 @@ class StudyRunnerTest {
         assertThat(half.resolve("metrics.json")).exists();
         assertThat(stale).as("a complete cell keeps no checkpoint").doesNotExist();
         try (var left = Files.walk(out)) {
-            assertThat(left.filter(f -> f.getFileName().toString().endsWith(StudyRunner.CHECKPOINT)).toList()).isEmpty();
+            assertThat(left.filter(f -> f.getFileName().toString().endsWith(StepFolders.CHECKPOINT)).toList()).isEmpty();
         }
         // The reused cells' scores are the same as in the first run.
         assertThat(second.summaries().stream().filter(s -> s.method().equals("factual")).findFirst().orElseThrow().mean())

@@ -47,7 +47,7 @@ class StudySliceTest {
         // A run stopped part-way must hold paired cells (same task and seed for every method), not all seeds of one method.
         Files.createDirectories(tmp.resolve("data"));
         Study study = StudyFile.read(Files.writeString(tmp.resolve("slice.yaml"), STUDY), null);
-        List<List<Cell>> waves = StudyRunner.waves(study, StudyRunner.cells(study, tmp.resolve("out")));
+        List<List<Cell>> waves = StudyGrid.waves(study, StudyGrid.cells(study, tmp.resolve("out")));
         assertThat(waves).hasSize(2);
         assertThat(waves.get(0)).extracting(c -> c.task() + "/" + c.seed() + "/" + c.method()).containsExactly(
                 "fewrel/1/baseline", "fewrel/1/lora", "fewrel/2/baseline", "fewrel/2/lora",

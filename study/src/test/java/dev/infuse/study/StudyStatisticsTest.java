@@ -78,7 +78,7 @@ class StudyStatisticsTest {
     }
 
     static CellOutcome cell(Path out, String method, long seed, Outcomes o, String recipe) throws IOException {
-        Path folder = StudyRunner.cellFolder(out, method, "semeval", seed);
+        Path folder = StudyGrid.cellFolder(out, method, "semeval", seed);
         Files.createDirectories(folder);
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("task", "semeval");
@@ -89,7 +89,7 @@ class StudyStatisticsTest {
         metrics.put("seconds", 1.0);
         new ObjectMapper().writeValue(folder.resolve("metrics.json").toFile(), metrics);
         o.write(folder.resolve(Outcomes.FILE_NAME));
-        Files.writeString(folder.resolve(StudyRunner.RECIPE), recipe);
+        Files.writeString(folder.resolve(StepFolders.RECIPE), recipe);
         return new CellOutcome(new Cell(Cell.Stage.EVALUATION, method, "semeval", seed, folder), CellOutcome.Status.COMPLETED,
                 null, null, 1.0);
     }
@@ -196,10 +196,10 @@ class StudyStatisticsTest {
         Path out = dir.resolve("out");
         List<CellOutcome> cells = grid(out, study.seeds(), 3);
         // Two cells from before outcomes.json existed; one control cell evaluated on other items.
-        Files.delete(StudyRunner.cellFolder(out, "baseline", "semeval", 1).resolve(Outcomes.FILE_NAME));
-        Files.delete(StudyRunner.cellFolder(out, "factual", "semeval", 2).resolve(Outcomes.FILE_NAME));
+        Files.delete(StudyGrid.cellFolder(out, "baseline", "semeval", 1).resolve(Outcomes.FILE_NAME));
+        Files.delete(StudyGrid.cellFolder(out, "factual", "semeval", 2).resolve(Outcomes.FILE_NAME));
         outcomes(new SplittableRandom(9), 0.45, ITEMS - 10).write(
-                StudyRunner.cellFolder(out, "factual-control", "semeval", 1).resolve(Outcomes.FILE_NAME));
+                StudyGrid.cellFolder(out, "factual-control", "semeval", 1).resolve(Outcomes.FILE_NAME));
         StudyResults r = report(study, out, cells);
         List<String> problems = r.statistics().problems();
         assertThat(problems.get(0)).startsWith("error[data-missing]: 2 cells have no per-item outcomes")

@@ -47,18 +47,18 @@ class StudyStatusTest {
         Cell stale = cell(out, "factual-twin", 1);
         Files.createDirectories(stale.folder());
         Files.writeString(stale.folder().resolve("metrics.json"), "{\"primary_metric\": \"f1\", \"metrics\": {\"f1\": 0.1}}");
-        Files.writeString(stale.folder().resolve(StudyRunner.RECIPE), "a recipe of an earlier version of the study file\n");
-        checkpoint(StudyRunner.recipe(study, cell(out, "factual", 2)), cell(out, "factual", 2).folder(), 1, 0.25, 30);
+        Files.writeString(stale.folder().resolve(StepFolders.RECIPE), "a recipe of an earlier version of the study file\n");
+        checkpoint(Recipes.recipe(study, cell(out, "factual", 2)), cell(out, "factual", 2).folder(), 1, 0.25, 30);
         checkpoint("another configuration\n", cell(out, "factual-control", 2).folder(), 1, 0.25, 30);
         Files.createDirectories(cell(out, "baseline", 2).folder()); // a folder without metrics.json: a run cut short
         Study.Pretraining p = study.pretrainings().get(0);
-        Path pretraining = StudyRunner.pretrainingFolder(out, p);
-        checkpoint(StudyRunner.recipe(study, new Cell(Cell.Stage.PRETRAINING, p.id(), p.task(), p.seed(), pretraining)), pretraining, 1, 0.6, 20);
+        Path pretraining = StudyGrid.pretrainingFolder(out, p);
+        checkpoint(Recipes.recipe(study, new Cell(Cell.Stage.PRETRAINING, p.id(), p.task(), p.seed(), pretraining)), pretraining, 1, 0.6, 20);
         Study.Pretraining twin2 = study.pretrainings().stream().filter(x -> x.id().equals("factual-twin/factual/seed-2")).findFirst().orElseThrow();
-        Path unneeded = StudyRunner.pretrainingFolder(out, twin2); // complete for another configuration, but its cell is done
+        Path unneeded = StudyGrid.pretrainingFolder(out, twin2); // complete for another configuration, but its cell is done
         Files.createDirectories(unneeded);
         Files.writeString(unneeded.resolve("metrics.json"), "{}");
-        Files.writeString(unneeded.resolve(StudyRunner.RECIPE), "an earlier configuration\n");
+        Files.writeString(unneeded.resolve(StepFolders.RECIPE), "an earlier configuration\n");
 
         List<Step> list = StudyStatus.of(study, out);
         Map<String, Step> steps = list.stream().collect(Collectors.toMap(Step::label, s -> s));
@@ -117,7 +117,7 @@ class StudyStatusTest {
     }
 
     private static Cell cell(Path out, String method, long seed) {
-        return new Cell(Cell.Stage.EVALUATION, method, "semeval", seed, StudyRunner.cellFolder(out, method, "semeval", seed));
+        return new Cell(Cell.Stage.EVALUATION, method, "semeval", seed, StudyGrid.cellFolder(out, method, "semeval", seed));
     }
 
     /** A complete cell: two epochs of 40 s each, and {@code seconds} for the whole run. */
@@ -127,13 +127,13 @@ class StudyStatusTest {
         Files.writeString(c.folder().resolve("metrics.json"), "{\"primary_metric\": \"f1\", \"metrics\": {\"f1\": " + score
                 + "}, \"best_epoch\": " + bestEpoch + ", \"seconds\": " + seconds
                 + ", \"epochs\": [{\"epoch\": 1, \"seconds\": 20}, {\"epoch\": 2, \"seconds\": 20}]}");
-        Files.writeString(c.folder().resolve(StudyRunner.RECIPE), StudyRunner.recipe(study, c));
+        Files.writeString(c.folder().resolve(StepFolders.RECIPE), Recipes.recipe(study, c));
     }
 
     private static void checkpoint(String recipe, Path folder, int epoch, double best, double secondsPerEpoch) throws Exception {
-        Path checkpoint = StudyRunner.checkpointFolder(folder);
+        Path checkpoint = StepFolders.checkpointFolder(folder);
         Files.createDirectories(checkpoint.resolve("training"));
-        Files.writeString(checkpoint.resolve(StudyRunner.RECIPE), recipe);
+        Files.writeString(checkpoint.resolve(StepFolders.RECIPE), recipe);
         StringBuilder history = new StringBuilder();
         for (int e = 1; e <= epoch; e++) {
             history.append(e > 1 ? ", " : "").append("{\"epoch\": ").append(e).append(", \"seconds\": ").append(secondsPerEpoch).append('}');

@@ -18,11 +18,11 @@ class StudyTimeLimitTest {
         Files.createDirectories(c.folder());
         Files.writeString(c.folder().resolve("metrics.json"), "{\"primary_metric\": \"f1\", \"metrics\": {\"f1\": 0.5}, "
                 + "\"best_epoch\": 1, \"seconds\": " + seconds + ", \"epochs\": [{\"epoch\": 1, \"seconds\": 1}]}");
-        Files.writeString(c.folder().resolve(StudyRunner.RECIPE), StudyRunner.recipe(study, c));
+        Files.writeString(c.folder().resolve(StepFolders.RECIPE), Recipes.recipe(study, c));
     }
 
     private static Cell cell(Path out, String method, String task, long seed) {
-        return new Cell(Cell.Stage.EVALUATION, method, task, seed, StudyRunner.cellFolder(out, method, task, seed));
+        return new Cell(Cell.Stage.EVALUATION, method, task, seed, StudyGrid.cellFolder(out, method, task, seed));
     }
 
     @Test

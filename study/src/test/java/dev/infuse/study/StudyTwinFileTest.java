@@ -62,13 +62,13 @@ class StudyTwinFileTest {
         assertThat(plain.tasks().get(0).options()).isEmpty();
         assertThat(set.tasks().get(0).options()).containsEntry("labels", "shuffled").containsEntry("split_seed", 7);
         assertThat(set.pretrainings().get(0).options()).containsEntry("labels", "shuffled");
-        Cell cell = new Cell(Cell.Stage.EVALUATION, "baseline", "trex-rc", 1, StudyRunner.cellFolder(tmp, "baseline", "trex-rc", 1));
+        Cell cell = new Cell(Cell.Stage.EVALUATION, "baseline", "trex-rc", 1, StudyGrid.cellFolder(tmp, "baseline", "trex-rc", 1));
         Cell pre = new Cell(Cell.Stage.PRETRAINING, "factual/factual", "trex-rc", 42, tmp.resolve("pretraining/factual/factual"));
         // Without options, recipes are as before (no 'options' anywhere), so finished cells of earlier studies are kept.
-        assertThat(StudyRunner.recipe(plain, cell)).doesNotContain("options");
-        assertThat(StudyRunner.recipe(plain, pre)).doesNotContain("options");
-        assertThat(StudyRunner.recipe(set, cell)).contains("options={labels=shuffled, split_seed=7}");
-        assertThat(StudyRunner.recipe(set, pre)).contains("options={labels=shuffled}");
+        assertThat(Recipes.recipe(plain, cell)).doesNotContain("options");
+        assertThat(Recipes.recipe(plain, pre)).doesNotContain("options");
+        assertThat(Recipes.recipe(set, cell)).contains("options={labels=shuffled, split_seed=7}");
+        assertThat(Recipes.recipe(set, pre)).contains("options={labels=shuffled}");
     }
 
     @Test
@@ -126,7 +126,7 @@ class StudyTwinFileTest {
         assertThat(twin.path("task_options").path("labels").asText()).isEqualTo("shuffled");
         JsonNode method = JSON.readTree(out.resolve("cells/tuned/trex-rc/seed-3/metrics.json").toFile());
         assertThat(method.has("task_options")).isFalse();
-        assertThat(Files.readString(out.resolve("cells/tuned-twin/trex-rc/seed-3/" + StudyRunner.RECIPE)))
+        assertThat(Files.readString(out.resolve("cells/tuned-twin/trex-rc/seed-3/" + StepFolders.RECIPE)))
                 .contains("method task_options {labels=shuffled}");
         assertThat(r.statistics().plan()).contains(new StudyStatistics.Planned("trex-rc", "tuned", "tuned-twin",
                 StudyStatistics.Relation.TWIN));

@@ -161,11 +161,11 @@ class StudyTwinTest {
         assertThat(twin.path("task_options").path("labels").asText()).isEqualTo("shuffled");
         JsonNode method = JSON.readTree(out.resolve("pretraining/factual/factual/metrics.json").toFile());
         assertThat(method.has("task_options")).isFalse();
-        assertThat(Files.readString(out.resolve("pretraining/factual-twin/factual/" + StudyRunner.RECIPE)))
+        assertThat(Files.readString(out.resolve("pretraining/factual-twin/factual/" + StepFolders.RECIPE)))
                 .contains("options={labels=shuffled}");
-        assertThat(Files.readString(out.resolve("pretraining/factual/factual/" + StudyRunner.RECIPE))).doesNotContain("options=");
+        assertThat(Files.readString(out.resolve("pretraining/factual/factual/" + StepFolders.RECIPE))).doesNotContain("options=");
         assertThat(out.resolve("pretraining/factual-twin/factual/adapters/factual/adapter.safetensors")).exists();
-        assertThat(Files.readString(out.resolve("pretraining/map-tuning-twin/map-tuning/" + StudyRunner.RECIPE)))
+        assertThat(Files.readString(out.resolve("pretraining/map-tuning-twin/map-tuning/" + StepFolders.RECIPE)))
                 .contains("embeddings=kg:ablated");
     }
 
