@@ -69,9 +69,9 @@ final class HtmlReport {
                 .append("composed model: trainable (head, fusion, trained adapters and in-layer plug-ins) and total (frozen ")
                 .append("backbone included). Training time: the mean over seeds of a cell's training steps; peak RSS: the largest ")
                 .append("over seeds of the process's resident-set high-water mark during a cell (≤: an upper bound). Downstream ")
-                .append("models: ").append(esc(StudyReport.downstreams(study))).append(".</p>\n");
-        h.append("<p class=\"statistics\">").append(esc(StudyReport.statisticsIntro(r)).replace("**", "")).append("</p>\n");
-        boolean twins = StudyReport.hasTwins(study);
+                .append("models: ").append(esc(ResultsMarkdown.downstreams(study))).append(".</p>\n");
+        h.append("<p class=\"statistics\">").append(esc(ResultsMarkdown.statisticsIntro(r)).replace("**", "")).append("</p>\n");
+        boolean twins = ResultsMarkdown.hasTwins(study);
         if (twins) {
             knowledgeEffects(h, r);
         }
@@ -87,17 +87,17 @@ final class HtmlReport {
                 if (!s.task().equals(t.name())) {
                     continue;
                 }
-                String score = esc(StudyReport.score(r, s));
+                String score = esc(ResultsMarkdown.score(r, s));
                 h.append("<tr data-method=\"").append(esc(s.method())).append('"').append(s.best() ? " class=\"best\"" : "")
                         .append("><td>").append(esc(s.method())).append("</td><td").append(s.n() == 0 ? " class=\"failed\"" : "")
                         .append('>').append(s.best() ? "<b>" + score + "</b>" : score).append("</td><td>")
-                        .append(twins ? "<span class=\"effect\">" + esc(StudyReport.knowledgeEffect(r, s)) + "</span></td><td>"
-                                + esc(StudyReport.knowledgeEffectPHolm(r, s)) + "</td><td>" : "")
-                        .append(esc(StudyReport.delta(r, s))).append("</td><td>").append(esc(StudyReport.pHolm(r, s)))
-                        .append("</td><td>").append(s.n() == 0 ? "—" : StudyReport.count(s.trainableParameters()))
-                        .append("</td><td>").append(s.n() == 0 ? "—" : StudyReport.count(s.totalParameters()))
-                        .append("</td><td>").append(s.n() == 0 ? "—" : esc(StudyReport.duration(s.trainSeconds())))
-                        .append("</td><td>").append(esc(StudyReport.memory(s))).append("</td><td>").append(s.n())
+                        .append(twins ? "<span class=\"effect\">" + esc(ResultsMarkdown.knowledgeEffect(r, s)) + "</span></td><td>"
+                                + esc(ResultsMarkdown.knowledgeEffectPHolm(r, s)) + "</td><td>" : "")
+                        .append(esc(ResultsMarkdown.delta(r, s))).append("</td><td>").append(esc(ResultsMarkdown.pHolm(r, s)))
+                        .append("</td><td>").append(s.n() == 0 ? "—" : ResultsMarkdown.count(s.trainableParameters()))
+                        .append("</td><td>").append(s.n() == 0 ? "—" : ResultsMarkdown.count(s.totalParameters()))
+                        .append("</td><td>").append(s.n() == 0 ? "—" : esc(ResultsMarkdown.duration(s.trainSeconds())))
+                        .append("</td><td>").append(esc(ResultsMarkdown.memory(s))).append("</td><td>").append(s.n())
                         .append(s.failed() > 0 ? " <span class=\"failed\">(" + s.failed() + " failed)</span>" : "")
                         .append("</td></tr>\n");
             }
@@ -185,7 +185,7 @@ final class HtmlReport {
         for (Map<String, Object> d : (List<Map<String, Object>>) p.get("data")) {
             h.append("<tr><td>").append(esc(d.get("task"))).append("</td><td>").append(esc(d.getOrDefault("path", "")))
                     .append("</td><td><code>").append(esc(d.containsKey("sha256") ? d.get("sha256") : d.get("error")))
-                    .append("</code></td><td>").append(d.containsKey("bytes") ? StudyReport.count(((Number) d.get("bytes")).longValue()) : "")
+                    .append("</code></td><td>").append(d.containsKey("bytes") ? ResultsMarkdown.count(((Number) d.get("bytes")).longValue()) : "")
                     .append("</td></tr>\n");
         }
         h.append("</tbody></table>\n<h3>Study file</h3>\n<pre class=\"config\">").append(esc(p.get("config"))).append("</pre>\n");
@@ -197,7 +197,7 @@ final class HtmlReport {
     private static void knowledgeEffects(StringBuilder h, StudyResults r) {
         Study study = r.study();
         h.append("<h2 id=\"knowledge-effects\">Knowledge effects</h2>\n<p>")
-                .append(esc(StudyReport.KNOWLEDGE_EFFECT_TEXT).replace("`", "")).append("</p>\n");
+                .append(esc(ResultsMarkdown.KNOWLEDGE_EFFECT_TEXT).replace("`", "")).append("</p>\n");
         h.append("<table class=\"results knowledge-effects\"><thead><tr><th>task</th><th>method</th><th>twin</th>")
                 .append("<th>method score</th><th>twin score</th><th>knowledge effect [95% CI]</th><th>p</th><th>p (Holm)</th>")
                 .append("<th>survives Holm</th></tr></thead><tbody>\n");
@@ -212,11 +212,11 @@ final class HtmlReport {
                 h.append("<tr data-task=\"").append(esc(t.name())).append("\" data-method=\"").append(esc(m.name())).append('"')
                         .append(ok && c.significant() ? " class=\"best\"" : "").append("><td>").append(esc(t.name()))
                         .append("</td><td>").append(esc(m.name())).append("</td><td>").append(esc(twin.name())).append("</td><td>")
-                        .append(esc(StudyReport.scoreOf(r, t.name(), m.name()))).append("</td><td>")
-                        .append(esc(StudyReport.scoreOf(r, t.name(), twin.name()))).append("</td><td>")
-                        .append(ok ? esc(StudyReport.deltaText(c)) : "—").append("</td><td>").append(ok ? esc(StudyReport.pText(c.p())) : "—")
-                        .append("</td><td>").append(ok ? esc(StudyReport.pText(c.pHolm())) : "—").append("</td><td>")
-                        .append(ok ? (c.significant() ? StudyReport.SURVIVES : "no") : "—").append("</td></tr>\n");
+                        .append(esc(ResultsMarkdown.scoreOf(r, t.name(), m.name()))).append("</td><td>")
+                        .append(esc(ResultsMarkdown.scoreOf(r, t.name(), twin.name()))).append("</td><td>")
+                        .append(ok ? esc(ResultsMarkdown.deltaText(c)) : "—").append("</td><td>").append(ok ? esc(ResultsMarkdown.pText(c.p())) : "—")
+                        .append("</td><td>").append(ok ? esc(ResultsMarkdown.pText(c.pHolm())) : "—").append("</td><td>")
+                        .append(ok ? (c.significant() ? ResultsMarkdown.SURVIVES : "no") : "—").append("</td></tr>\n");
             }
         }
         h.append("</tbody></table>\n");
@@ -234,13 +234,13 @@ final class HtmlReport {
             rows.append("<tr data-method=\"").append(esc(p.method())).append("\" data-reference=\"").append(esc(p.reference()))
                     .append('"').append(c.significant() ? " class=\"best\"" : "").append("><td>").append(esc(p.method() + " vs "
                     + p.reference())).append("</td><td>").append(esc(p.relation().label())).append("</td><td>")
-                    .append(esc(StudyReport.deltaText(c))).append("</td><td>").append(esc(StudyReport.pText(c.p())))
-                    .append("</td><td>").append(esc(StudyReport.pText(c.pHolm()))).append("</td><td>")
-                    .append(c.significant() ? StudyReport.SURVIVES : "no").append("</td><td>")
+                    .append(esc(ResultsMarkdown.deltaText(c))).append("</td><td>").append(esc(ResultsMarkdown.pText(c.p())))
+                    .append("</td><td>").append(esc(ResultsMarkdown.pText(c.pHolm()))).append("</td><td>")
+                    .append(c.significant() ? ResultsMarkdown.SURVIVES : "no").append("</td><td>")
                     .append(String.format(Locale.ROOT, "%.2f", 100 * c.mde())).append("</td><td>")
-                    .append(c.mcnemar().isEmpty() ? "—" : esc(StudyReport.pText(c.mcnemarP()))).append("</td><td>")
-                    .append(esc(StudyReport.seedText(c, 0.005, st.settings()) + " / " + StudyReport.seedText(c, 0.01, st.settings())
-                            + " / " + StudyReport.seedText(c, 0.02, st.settings()))).append("</td></tr>\n");
+                    .append(c.mcnemar().isEmpty() ? "—" : esc(ResultsMarkdown.pText(c.mcnemarP()))).append("</td><td>")
+                    .append(esc(ResultsJson.seedText(c, 0.005, st.settings()) + " / " + ResultsJson.seedText(c, 0.01, st.settings())
+                            + " / " + ResultsJson.seedText(c, 0.02, st.settings()))).append("</td></tr>\n");
         }
         if (rows.length() == 0) {
             return;

@@ -151,7 +151,7 @@ class StudyStatisticsTest {
 
         String md = Files.readString(out.resolve("results.md"));
         assertThat(md).contains("Δ vs baseline [95% CI]", "p (Holm)", "factual vs factual-control | control",
-                "seeds for MDE 0.5 / 1 / 2", StudyReport.SURVIVES, "± ");
+                "seeds for MDE 0.5 / 1 / 2", ResultsMarkdown.SURVIVES, "± ");
         assertThat(md).doesNotContain("seed variance is unmeasured");
         JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
         JsonNode comps = json.path("statistics").path("comparisons");
@@ -182,11 +182,11 @@ class StudyStatisticsTest {
         assertThat(md).contains("seed variance is unmeasured", "Seeds needed: unmeasured");
         StudyResults.Summary base = r.summaries().stream().filter(s -> s.method().equals("baseline")).findFirst().orElseThrow();
         var ri = r.statistics().cells().get("baseline/semeval/seed-7");
-        assertThat(StudyReport.score(r, base)).isEqualTo(String.format(java.util.Locale.ROOT, "%.2f [%.2f, %.2f]",
+        assertThat(ResultsMarkdown.score(r, base)).isEqualTo(String.format(java.util.Locale.ROOT, "%.2f [%.2f, %.2f]",
                 100 * base.mean(), 100 * ri.low(), 100 * ri.high()));
         assertThat(ri.low()).isLessThan(ri.value());
         assertThat(ri.high()).isGreaterThan(ri.value());
-        assertThat(md).contains(StudyReport.score(r, base));
+        assertThat(md).contains(ResultsMarkdown.score(r, base));
         assertThat(Files.readString(out.resolve("report.html"))).contains("seed variance is unmeasured");
     }
 

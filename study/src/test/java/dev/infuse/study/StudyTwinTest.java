@@ -219,9 +219,9 @@ class StudyTwinTest {
                 .contains("| trex-probe | map-tuning | map-tuning-twin |").contains("knowledge effect vs twin [95% CI]")
                 .contains("| factual-twin | ").contains("twin of factual");
         assertThat(md.indexOf("## Knowledge effects")).isLessThan(md.indexOf("## semeval"));
-        assertThat(md).contains(StudyReport.deltaText(semeval));
+        assertThat(md).contains(ResultsMarkdown.deltaText(semeval));
         String html = Files.readString(out.resolve("report.html"));
-        assertThat(html).contains("id=\"knowledge-effects\"").contains(StudyReport.deltaText(semeval));
+        assertThat(html).contains("id=\"knowledge-effects\"").contains(ResultsMarkdown.deltaText(semeval));
         JsonNode json = JSON.readTree(out.resolve("results.json").toFile());
         JsonNode effects = json.path("knowledge_effects");
         assertThat(effects.isArray()).isTrue();
