@@ -58,8 +58,8 @@ final class HtmlReport {
                 .append(counts.get(CellOutcome.Status.FAILED)).append(" failed")
                 .append(counts.get(CellOutcome.Status.NOT_APPLICABLE) > 0
                         ? ", " + counts.get(CellOutcome.Status.NOT_APPLICABLE) + " not applicable" : "")
-                .append(r.interim() ? "; interim tables, written while the run goes on: " + r.notStarted().size()
-                        + " cells of the run had not finished"
+                .append(r.interim() ? "; interim tables, written while the run goes on: "
+                        + ResultsMarkdown.cells(r.notStarted().size()) + " of the run had not finished"
                         : r.notStarted().isEmpty() ? "" : "; " + r.notStarted().size()
                         + " steps not started (the run's time limit came first: left for the next run)")
                 .append(". Created ").append(esc(p.get("created")))

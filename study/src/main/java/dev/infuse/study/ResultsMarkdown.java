@@ -152,6 +152,11 @@ final class ResultsMarkdown {
         return ("cell".equals(s.peakRssScope()) ? "" : "≤ ") + String.format(Locale.ROOT, "%,.0f MiB", s.peakRssBytes() / MIB);
     }
 
+    /** {@code 1 cell}, {@code 2 cells}. */
+    static String cells(int n) {
+        return n + (n == 1 ? " cell" : " cells");
+    }
+
     static String count(long n) {
         return String.format(Locale.ROOT, "%,d", n);
     }
@@ -168,11 +173,13 @@ final class ResultsMarkdown {
         if (r.interim()) {
             s.append("**Interim:** written after a step while the run goes on, from every step complete so far; ")
                     .append(r.notStarted().isEmpty() ? "every cell of the run had finished"
-                            : r.notStarted().size() + " cells of the run had not finished: " + String.join(", ", r.notStarted()))
+                            : cells(r.notStarted().size()) + " of the run had not finished: " + String.join(", ", r.notStarted()))
                     .append(". The run replaces these tables when it ends.\n\n");
         } else if (!r.notStarted().isEmpty()) {
-            s.append("**Incomplete:** the run's time limit came first; ").append(r.notStarted().size())
-                    .append(" steps were not started and are left for the next run: ").append(String.join(", ", r.notStarted()))
+            s.append("**Incomplete:** the run's time limit came first; ")
+                    .append(r.notStarted().size() == 1 ? "1 step was not started and is"
+                            : r.notStarted().size() + " steps were not started and are")
+                    .append(" left for the next run: ").append(String.join(", ", r.notStarted()))
                     .append(".\n\n");
         }
         knowledgeEffectsMarkdown(r, s);

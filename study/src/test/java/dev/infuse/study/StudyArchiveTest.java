@@ -206,7 +206,7 @@ class StudyArchiveTest {
         // score it and name the cell still to finish.
         assertThat(seen.get(0)).contains(seed1 + "metrics.json", seed1 + "outcomes.json", seed1 + StudyArchive.MARKER,
                 "results.md", "results.json", "cells.csv").noneMatch(f -> f.startsWith(seed2));
-        assertThat(tables.get(0)).contains("**Interim:**", "1 cells of the run had not finished: baseline/fewrel/seed-2")
+        assertThat(tables.get(0)).contains("**Interim:**", "1 cell of the run had not finished: baseline/fewrel/seed-2")
                 .doesNotContain("**Incomplete:**");
         assertThat(baselineRow(tables.get(0))).doesNotContain("n/a").endsWith("| 1 |"); // scored, over one seed
         assertThat(seen.get(1)).contains(seed1 + "metrics.json", seed2 + "metrics.json", seed2 + StudyArchive.MARKER);
