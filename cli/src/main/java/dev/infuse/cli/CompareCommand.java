@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -60,11 +61,22 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the analysis as JSON to FILE.")
     Path json;
 
+    @Option(names = "--items", paramLabel = "FILE", description = "Compare on these items only: FILE lists item ids "
+            + "(the 'id' of outcomes.json), one per line; blank lines and lines starting with # are skipped. For a subgroup "
+            + "fixed before the runs were scored, e.g. the probe facts whose answer the plug-in read.")
+    Path items;
+
+    @Option(names = "--except-items", paramLabel = "FILE", description = "Compare on every item but those FILE lists "
+            + "(same format as --items): the complement of a subgroup.")
+    Path exceptItems;
+
     @Option(names = "--verbose", description = "Print stack traces on errors.")
     boolean verbose;
 
     @Spec
     CommandSpec spec;
+
+    private ItemFilter filter;
 
     @Override
     public Integer call() {
@@ -95,8 +107,10 @@ final class CompareCommand implements Callable<Integer> {
                     + "; expected output folders of 'infuse eval' or 'infuse probe' (runs made before Infuse wrote "
                     + Outcomes.FILE_NAME + " must be run again)");
         }
-        PairedStatistics.Arm armA = arm("A", fa);
-        PairedStatistics.Arm armB = arm("B", fb);
+        filter = ItemFilter.of(items, exceptItems);
+        PairedStatistics.Arm armA = arm("A", fa, filter);
+        PairedStatistics.Arm armB = arm("B", fb, filter);
+        filter.requireMatches(concat(fa, fb));
         PairedStatistics.Settings settings = new PairedStatistics.Settings(resamples, seed, alpha, 0.80);
         Comparison c = PairedStatistics.analyse(List.of(new PairedStatistics.Request("A vs B", "compare", armA, armB)), settings)
                 .comparisons().get(0);
@@ -179,19 +193,121 @@ final class CompareCommand implements Callable<Integer> {
         return String.join(", ", ps.stream().map(Path::toString).toList());
     }
 
-    private static PairedStatistics.Arm arm(String label, List<Path> folders) {
+    private static PairedStatistics.Arm arm(String label, List<Path> folders, ItemFilter filter) {
         List<PairedStatistics.Run> runs = new ArrayList<>();
         for (Path f : folders) {
-            runs.add(new PairedStatistics.Run(f.toString(), Outcomes.read(f.resolve(Outcomes.FILE_NAME))));
+            runs.add(new PairedStatistics.Run(f.toString(), filter.apply(Outcomes.read(f.resolve(Outcomes.FILE_NAME)))));
         }
         return new PairedStatistics.Arm(label, runs);
+    }
+
+    /**
+     * The items a comparison keeps: all, those a file lists ({@code --items}) or all but those ({@code --except-items}).
+     * Listed ids that are items of no run are counted and said, not an error: a subgroup list is often written for a
+     * whole probe, of which a dev split holds a part.
+     */
+    private static final class ItemFilter {
+        private final Path file;
+        private final boolean only;
+        private final Set<String> ids;
+        private final Set<String> seen = new java.util.HashSet<>();
+        private int kept;
+
+        private ItemFilter(Path file, boolean only, Set<String> ids) {
+            this.file = file;
+            this.only = only;
+            this.ids = ids;
+        }
+
+        static ItemFilter of(Path items, Path exceptItems) {
+            if (items != null && exceptItems != null) {
+                throw new InfuseException("usage", "--items " + items + " and --except-items " + exceptItems
+                        + ": give one of them (a subgroup, or its complement)");
+            }
+            Path f = items != null ? items : exceptItems;
+            return new ItemFilter(f, items != null, f == null ? Set.of() : read(f, items != null ? "--items" : "--except-items"));
+        }
+
+        private static Set<String> read(Path f, String option) {
+            if (!Files.isRegularFile(f)) {
+                throw new InfuseException("data-missing", option + ": no file " + f + "; expected a text file of item ids, one per line");
+            }
+            Set<String> ids = new java.util.LinkedHashSet<>();
+            try {
+                for (String line : Files.readAllLines(f, java.nio.charset.StandardCharsets.UTF_8)) {
+                    String id = line.strip();
+                    if (!id.isEmpty() && !id.startsWith("#")) {
+                        ids.add(id);
+                    }
+                }
+            } catch (java.nio.charset.MalformedInputException e) {
+                throw new InfuseException("data-format", option + " " + f + ": not UTF-8 text; expected item ids, one per line");
+            } catch (IOException e) {
+                throw new InfuseException("data-io", option + " " + f + ": cannot read it (" + e.getMessage() + ")");
+            }
+            if (ids.isEmpty()) {
+                throw new InfuseException("data-format", option + " " + f + ": lists no item id; expected item ids "
+                        + "(the 'id' of outcomes.json), one per line");
+            }
+            return ids;
+        }
+
+        boolean active() {
+            return file != null;
+        }
+
+        Outcomes apply(Outcomes o) {
+            if (!active()) {
+                return o;
+            }
+            List<dev.infuse.spi.ItemOutcome> keep = new ArrayList<>();
+            for (dev.infuse.spi.ItemOutcome i : o.items()) {
+                if (ids.contains(i.id())) {
+                    seen.add(i.id());
+                }
+                if (ids.contains(i.id()) == only) {
+                    keep.add(i);
+                }
+            }
+            kept += keep.size();
+            return new Outcomes(o.task(), o.split(), o.metric(), keep);
+        }
+
+        /** Every run must keep an item; an empty subgroup is one clear error. */
+        void requireMatches(List<Path> folders) {
+            if (active() && kept == 0) {
+                throw new InfuseException("data-unpaired", (only ? "--items " : "--except-items ") + file + ": "
+                        + (only ? "none of its " + ids.size() + " ids is an item of " : "it lists every item of ") + join(folders)
+                        + "; expected the 'id' values of their outcomes.json");
+            }
+        }
+
+        /** How the comparison's items were chosen, for the first line of the report; empty for all. */
+        String describe() {
+            if (!active()) {
+                return "";
+            }
+            int unknown = ids.size() - seen.size();
+            return (only ? " (only the items listed in " : " (all but the items listed in ") + file
+                    + (unknown > 0 ? String.format(Locale.ROOT, "; %,d of its %,d ids are items of no run", unknown, ids.size()) : "")
+                    + ")";
+        }
+
+        Map<String, Object> json() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("file", file.toString());
+            m.put("mode", only ? "only" : "except");
+            m.put("listed", ids.size());
+            m.put("listed_in_runs", seen.size());
+            return m;
+        }
     }
 
     private void print(PrintWriter out, Comparison c, List<Path> fa, List<Path> fb, PairedStatistics.Settings s,
             boolean union) {
         int conf = (int) Math.round(100 * (1 - s.alpha()));
         out.printf(Locale.ROOT, "task %s (%s), metric %s, %,d paired items%s, %d seed pair(s)%n", c.task(), c.split(), c.metric(),
-                c.items(), union ? " (the union of the seed pairs' own dev items)" : "", c.seedPairs());
+                c.items(), (union ? " (the union of the seed pairs' own dev items)" : "") + filter.describe(), c.seedPairs());
         out.printf(Locale.ROOT, "  %-22s %8.2f   %s%n", "A", 100 * c.valueA(), join(fa));
         out.printf(Locale.ROOT, "  %-22s %8.2f   %s%n", "B", 100 * c.valueB(), join(fb));
         out.printf(Locale.ROOT, "  %-22s %+8.2f   %d%% CI [%+.2f, %+.2f] (paired bootstrap over items, %,d resamples)%n",
@@ -235,6 +351,9 @@ final class CompareCommand implements Callable<Integer> {
         m.put("split", c.split());
         m.put("metric", c.metric());
         m.put("items", c.items());
+        if (filter.active()) {
+            m.put("item_filter", filter.json());
+        }
         m.put("seed_pairs", c.seedPairs());
         m.put("value_a", c.valueA());
         m.put("value_b", c.valueB());

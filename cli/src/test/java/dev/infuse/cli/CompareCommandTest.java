@@ -146,4 +146,68 @@ class CompareCommandTest {
         assertOneErrorLine(run("compare", a.toString(), a.toString(), "--json", tmp.resolve("a").resolve("outcomes.json")
                 .resolve("x.json").toString()), "artifact-io", "--json");
     }
+
+    @Test
+    void itemsAndExceptItemsCompareOnASubgroupAndItsComplement() throws IOException {
+        Path a = folder("a", "lama", 1, 0.7, 400);
+        Path b = folder("b", "lama", 2, 0.5, 400);
+        // The subgroup: the even items, listed with a comment, a blank line, and two ids of no run.
+        List<String> lines = new ArrayList<>(List.of("# even items", ""));
+        for (int i = 0; i < 400; i += 2) {
+            lines.add("q" + i);
+        }
+        lines.addAll(List.of("q9000", "q9001"));
+        Path list = Files.write(tmp.resolve("even.txt"), lines);
+        Path jOnly = tmp.resolve("only.json");
+        Path jExcept = tmp.resolve("except.json");
+        Run only = run("compare", a.toString(), b.toString(), "--resamples", "500", "--items", list.toString(),
+                "--json", jOnly.toString());
+        assertThat(only.exit()).as(only.err()).isZero();
+        assertThat(only.out()).contains("200 paired items (only the items listed in " + list
+                + "; 2 of its 202 ids are items of no run)");
+        Run except = run("compare", a.toString(), b.toString(), "--resamples", "500", "--except-items", list.toString(),
+                "--json", jExcept.toString());
+        assertThat(except.exit()).as(except.err()).isZero();
+        assertThat(except.out()).contains("200 paired items (all but the items listed in " + list);
+        // Each side's value is the metric over exactly the kept items.
+        Outcomes oa = Outcomes.read(a.resolve(Outcomes.FILE_NAME));
+        Outcomes ob = Outcomes.read(b.resolve(Outcomes.FILE_NAME));
+        for (boolean even : new boolean[] {true, false}) {
+            JsonNode j = new ObjectMapper().readTree((even ? jOnly : jExcept).toFile());
+            double va = subset(oa, even).value();
+            double vb = subset(ob, even).value();
+            assertThat(j.path("value_a").asDouble()).isCloseTo(va, org.assertj.core.api.Assertions.within(1e-12));
+            assertThat(j.path("delta").asDouble()).isCloseTo(va - vb, org.assertj.core.api.Assertions.within(1e-12));
+            assertThat(j.path("items").asInt()).isEqualTo(200);
+            assertThat(j.path("item_filter").path("mode").asText()).isEqualTo(even ? "only" : "except");
+            assertThat(j.path("item_filter").path("listed").asInt()).isEqualTo(202);
+            assertThat(j.path("item_filter").path("listed_in_runs").asInt()).isEqualTo(200);
+        }
+    }
+
+    private static Outcomes subset(Outcomes o, boolean even) {
+        return new Outcomes(o.task(), o.split(), o.metric(), o.items().stream()
+                .filter(i -> (Integer.parseInt(i.id().substring(1)) % 2 == 0) == even).toList());
+    }
+
+    @Test
+    void badItemListsAreOneLineNamingTheFile() throws IOException {
+        Path a = folder("a", "lama", 1, 0.7, 100);
+        Path none = Files.write(tmp.resolve("none.txt"), List.of("x1", "x2"));
+        Path empty = Files.write(tmp.resolve("empty.txt"), List.of("# nothing", ""));
+        Path all = Files.write(tmp.resolve("all.txt"), java.util.stream.IntStream.range(0, 100).mapToObj(i -> "q" + i).toList());
+        Path binary = Files.write(tmp.resolve("binary.txt"), new byte[] {(byte) 0xff, (byte) 0xfe, 0x00, 0x41});
+        assertOneErrorLine(run("compare", a.toString(), a.toString(), "--items", none.toString()), "data-unpaired",
+                none.toString(), "none of its 2 ids");
+        assertOneErrorLine(run("compare", a.toString(), a.toString(), "--items", empty.toString()), "data-format",
+                empty.toString(), "lists no item id");
+        assertOneErrorLine(run("compare", a.toString(), a.toString(), "--except-items", all.toString()), "data-unpaired",
+                all.toString(), "lists every item");
+        assertOneErrorLine(run("compare", a.toString(), a.toString(), "--items", tmp.resolve("missing.txt").toString()),
+                "data-missing", "missing.txt");
+        assertOneErrorLine(run("compare", a.toString(), a.toString(), "--items", binary.toString()), "data-format",
+                binary.toString(), "UTF-8");
+        assertOneErrorLine(run("compare", a.toString(), a.toString(), "--items", none.toString(), "--except-items",
+                none.toString()), "usage", "--items", "--except-items");
+    }
 }
