@@ -202,19 +202,65 @@ final class StudyCommand implements Callable<Integer> {
         }
         boolean builtIn = !Files.exists(file) && file.getNameCount() == 1 && !file.toString().contains(".");
         if (show) {
-            try {
-                String text = builtIn ? StudyFile.builtInText(file.toString()) : Files.readString(file);
-                if (text == null) {
-                    StudyFile.builtIn(file.toString(), null); // names the built-in studies
-                }
-                stdout.print(text);
-            } catch (java.io.IOException e) {
-                throw new InfuseException("data-io", "cannot read study file " + file + ": " + e.getMessage(), e);
-            }
-            stdout.flush();
-            return 0;
+            return show(stdout, builtIn);
         }
         boolean local = CellExecutors.LOCAL.equals(executor);
+        Map<String, String> options = executorOptions(local);
+        Study study = builtIn ? StudyFile.builtIn(file.toString(), data) : StudyFile.read(file, data);
+        if (precision != null) {
+            Precision.check(precision, "option --precision");
+            study = study.withPrecision(precision);
+        }
+        Path folder = out != null ? out
+                : !local && shared != null ? shared.resolve("results").resolve(study.name()) : Path.of("results", study.name());
+        if (exportTo != null) {
+            return export(stdout, study, folder);
+        }
+        checkRunFolders(folder);
+        if (importFrom != null) {
+            OutputFolders.requireWritable(folder, out != null ? "--out" : "the study's output folder", "config-shared-folder");
+            StudyArchive.Restored r = StudyArchive.restore(study, importFrom, folder);
+            stdout.printf("imported %s from %s into %s (%d already complete there, %d written for another configuration, "
+                    + "not copied)%n", steps(r.copied(), "step"), importFrom, folder, r.present(), r.stale());
+        }
+        checkReport(folder);
+        StudyRunner.Options runOptions = StudyRunner.Options.all().methods(new java.util.LinkedHashSet<>(methods))
+                .tasks(new java.util.LinkedHashSet<>(tasks)).stopAfter(stopAfter == null ? null : Durations.parse(stopAfter, "--stop-after"));
+        if (status) {
+            printStatus(stdout, study, folder, runOptions);
+            return 0;
+        }
+        OutputFolders.requireWritable(folder, out != null ? "--out" : "the study's output folder", "config-shared-folder");
+        runOptions = runOptions.exportEachStep(exportEachStep);
+        StudyResults r;
+        try (Infuse infuse = common.open(spec.commandLine().getErr()); CellExecutor cells = CellExecutors.open(executor, options)) {
+            validatePlugins(infuse, study);
+            r = report ? StudyRunner.report(infuse, study, folder, cells) : StudyRunner.run(infuse, study, folder, cells, runOptions);
+        }
+        printResults(stdout, study, folder, r);
+        if (!Files.isRegularFile(folder.resolve("report.html"))) {
+            return 1;
+        }
+        return !r.failedCells().isEmpty() ? 6 : !r.notStarted().isEmpty() ? 7 : 0;
+    }
+
+    /** {@code --show}: prints the study file (or a built-in study's text). */
+    private int show(PrintWriter stdout, boolean builtIn) {
+        try {
+            String text = builtIn ? StudyFile.builtInText(file.toString()) : Files.readString(file);
+            if (text == null) {
+                StudyFile.builtIn(file.toString(), null); // names the built-in studies
+            }
+            stdout.print(text);
+        } catch (java.io.IOException e) {
+            throw new InfuseException("data-io", "cannot read study file " + file + ": " + e.getMessage(), e);
+        }
+        stdout.flush();
+        return 0;
+    }
+
+    /** The executor's options: the local pool's size, or a cluster's master and shared folder. */
+    private Map<String, String> executorOptions(boolean local) {
         Map<String, String> options = new LinkedHashMap<>(executorOptions);
         if (local) {
             if (sparkMaster != null || shared != null) {
@@ -229,29 +275,29 @@ final class StudyCommand implements Callable<Integer> {
                 options.put("shared", shared.toString());
             }
         }
-        Study study = builtIn ? StudyFile.builtIn(file.toString(), data) : StudyFile.read(file, data);
-        if (precision != null) {
-            Precision.check(precision, "option --precision");
-            study = study.withPrecision(precision);
+        return options;
+    }
+
+    /** {@code --export DIR}: writes the results of the study's folder into DIR and exits. */
+    private int export(PrintWriter stdout, Study study, Path folder) {
+        if (status || importFrom != null || exportEachStep != null) {
+            throw new InfuseException("usage", "--export writes the results of --out and exits: not with --status, --import "
+                    + "or --export-each-step (which exports while a run goes on)");
         }
-        Path folder = out != null ? out
-                : !local && shared != null ? shared.resolve("results").resolve(study.name()) : Path.of("results", study.name());
-        if (exportTo != null) {
-            if (status || importFrom != null || exportEachStep != null) {
-                throw new InfuseException("usage", "--export writes the results of --out and exits: not with --status, --import "
-                        + "or --export-each-step (which exports while a run goes on)");
-            }
-            if (!Files.isDirectory(folder)) {
-                throw new InfuseException("data-missing", (out != null ? "--out " : "the study's output folder ") + folder
-                        + ": no such folder; expected the folder the study ran into");
-            }
-            OutputFolders.requireWritable(exportTo.toAbsolutePath().getParent(), "--export (its parent folder)", "config-shared-folder");
-            StudyArchive.Exported e = StudyArchive.export(study, folder, exportTo);
-            stdout.printf(Locale.ROOT, "exported %s of study %s (%.1f MB) into %s; %d files left out (weights, predictions)%s%n",
-                    steps(e.steps(), "complete step"), study.name(), e.bytes() / 1e6, exportTo, e.leftOut().size(),
-                    e.stale() == 0 ? "" : "; " + steps(e.stale(), "step") + " written for another configuration skipped");
-            return 0;
+        if (!Files.isDirectory(folder)) {
+            throw new InfuseException("data-missing", (out != null ? "--out " : "the study's output folder ") + folder
+                    + ": no such folder; expected the folder the study ran into");
         }
+        OutputFolders.requireWritable(exportTo.toAbsolutePath().getParent(), "--export (its parent folder)", "config-shared-folder");
+        StudyArchive.Exported e = StudyArchive.export(study, folder, exportTo);
+        stdout.printf(Locale.ROOT, "exported %s of study %s (%.1f MB) into %s; %d files left out (weights, predictions)%s%n",
+                steps(e.steps(), "complete step"), study.name(), e.bytes() / 1e6, exportTo, e.leftOut().size(),
+                e.stale() == 0 ? "" : "; " + steps(e.stale(), "step") + " written for another configuration skipped");
+        return 0;
+    }
+
+    /** The output folder is a folder (or absent), and --export-each-step's destination is usable: before anything runs. */
+    private void checkRunFolders(Path folder) {
         if (Files.exists(folder) && !Files.isDirectory(folder)) {
             throw new InfuseException("config-shared-folder", (out != null ? "--out " : "the study's output folder ") + folder
                     + ": a file, not a folder; expected the folder the study runs into");
@@ -264,12 +310,10 @@ final class StudyCommand implements Callable<Integer> {
             OutputFolders.requireWritable(exportEachStep.toAbsolutePath().getParent(), "--export-each-step (its parent folder)",
                     "config-shared-folder");
         }
-        if (importFrom != null) {
-            OutputFolders.requireWritable(folder, out != null ? "--out" : "the study's output folder", "config-shared-folder");
-            StudyArchive.Restored r = StudyArchive.restore(study, importFrom, folder);
-            stdout.printf("imported %s from %s into %s (%d already complete there, %d written for another configuration, "
-                    + "not copied)%n", steps(r.copied(), "step"), importFrom, folder, r.present(), r.stale());
-        }
+    }
+
+    /** {@code --report} runs nothing: not with the options that select what a run runs, and only on a folder that exists. */
+    private void checkReport(Path folder) {
         if (report && (status || exportEachStep != null || stopAfter != null || !methods.isEmpty() || !tasks.isEmpty())) {
             throw new InfuseException("usage", "--report writes the tables of every complete step and exits: not with --status, "
                     + "--export-each-step, --stop-after, --methods or --tasks (which select what a run runs)");
@@ -278,19 +322,10 @@ final class StudyCommand implements Callable<Integer> {
             throw new InfuseException("data-missing", (out != null ? "--out " : "the study's output folder ") + folder
                     + ": no such folder; expected the folder the study ran into (or give --import DIR)");
         }
-        StudyRunner.Options runOptions = StudyRunner.Options.all().methods(new java.util.LinkedHashSet<>(methods))
-                .tasks(new java.util.LinkedHashSet<>(tasks)).stopAfter(stopAfter == null ? null : Durations.parse(stopAfter, "--stop-after"));
-        if (status) {
-            printStatus(stdout, study, folder, runOptions);
-            return 0;
-        }
-        OutputFolders.requireWritable(folder, out != null ? "--out" : "the study's output folder", "config-shared-folder");
-        runOptions = runOptions.exportEachStep(exportEachStep);
-        StudyResults r;
-        try (Infuse infuse = common.open(spec.commandLine().getErr()); CellExecutor cells = CellExecutors.open(executor, options)) {
-            validatePlugins(infuse, study);
-            r = report ? StudyRunner.report(infuse, study, folder, cells) : StudyRunner.run(infuse, study, folder, cells, runOptions);
-        }
+    }
+
+    /** The run's summary on standard output: cell counts, each method's score, knowledge effects, what is left, where the report is. */
+    private void printResults(PrintWriter stdout, Study study, Path folder, StudyResults r) {
         var counts = r.counts();
         stdout.printf("study %s: %d cells run, %d reused, %d failed, %d not applicable%n", study.name(),
                 counts.get(CellOutcome.Status.COMPLETED), counts.get(CellOutcome.Status.REUSED), counts.get(CellOutcome.Status.FAILED),
@@ -331,9 +366,5 @@ final class StudyCommand implements Callable<Integer> {
         if (exportEachStep != null) {
             stdout.printf("exported after every step and at the end: %s%n", exportEachStep);
         }
-        if (!Files.isRegularFile(folder.resolve("report.html"))) {
-            return 1;
-        }
-        return !r.failedCells().isEmpty() ? 6 : !r.notStarted().isEmpty() ? 7 : 0;
     }
 }
