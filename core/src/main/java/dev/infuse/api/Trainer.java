@@ -72,113 +72,150 @@ public final class Trainer {
         }
         SplittableRandom random = new SplittableRandom(config.seed());
         long stepsPerEpoch = Batches.bucketed(lengths, config.batchSize(), config.maxTokensPerBatch(), random.split()).size();
-        long totalSteps = stepsPerEpoch * config.epochs();
         Set<String> components = trainableComponents(model);
-        List<TrainingReport.EpochRecord> history = new ArrayList<>();
-        Map<String, Map<String, float[]>> best = snapshot(model, components);
-        Map<String, Double> bestMetrics = Map.of();
-        double bestScore = Double.NEGATIVE_INFINITY;
-        int bestEpoch = 0;
-        int sinceBest = 0;
-        boolean stoppedEarly = false;
-        boolean finished = false;
-        long step = 0;
-        int firstEpoch = 1;
-        long t0 = System.nanoTime();
-        double earlierSeconds = 0; // a resumed training's time and memory in the processes before this one
-        long earlierPeak = -1;
+        FitState p = new FitState(snapshot(model, components), System.nanoTime());
         Map<String, Object> run = checkpointDir == null ? null : runDescription(model, data, evaluator);
         String runKey = run == null ? null : TrainingCheckpoint.runKey(run);
+        int firstEpoch = 1;
         if (run != null && TrainingCheckpoint.exists(checkpointDir)) {
-            TrainingCheckpoint.State state = TrainingCheckpoint.read(checkpointDir);
-            requireSameRun(state, run, runKey);
-            state.current().forEach(model::loadWeights);
-            model.loadOptimizerState(new ComposedModel.OptimizerState(state.optimizerStep(), state.optimizerSlots()));
-            best = state.best();
-            bestMetrics = state.bestMetrics();
-            bestScore = state.bestScore();
-            bestEpoch = state.bestEpoch();
-            sinceBest = state.sinceBest();
-            stoppedEarly = state.stoppedEarly();
-            finished = state.finished();
-            step = state.step();
-            history.addAll(state.history());
-            earlierSeconds = state.elapsedSeconds();
-            earlierPeak = state.peakRssBytes();
-            firstEpoch = state.epoch() + 1;
+            firstEpoch = resume(model, p, run, runKey) + 1;
             for (int e = 1; e < firstEpoch; e++) {
                 random.split(); // the shuffles of the finished epochs
             }
-            LOG.info("resuming from {} after epoch {} of {} (best epoch {})", checkpointDir, state.epoch(), config.epochs(),
-                    bestEpoch);
         }
-        for (int epoch = firstEpoch; epoch <= config.epochs() && !finished; epoch++) {
+        for (int epoch = firstEpoch; epoch <= config.epochs() && !p.finished; epoch++) {
             List<int[]> order = Batches.bucketed(lengths, config.batchSize(), config.maxTokensPerBatch(), random.split());
-            double lossSum = 0;
-            int seen = 0;
-            long e0 = System.nanoTime();
-            try (ProgressBar bar = progressBar("epoch " + epoch + "/" + config.epochs(), data.size())) {
-                for (int[] indices : order) {
-                    double lr = config.learningRateAt(step++, totalSteps);
-                    ComposedModel.StepResult r;
-                    try (Batch batch = data.batch(indices)) {
-                        r = model.trainStep(batch, lr, config.clipNorm());
-                    }
-                    if (!Double.isFinite(r.loss())) {
-                        restore(model, best);
-                        throw new InfuseException("train-non-finite-loss", "training loss became " + r.loss()
-                                + " at epoch " + epoch + ", step " + step + " (learning rate " + lr
-                                + "); weights of epoch " + bestEpoch + " were restored"
-                                + (checkpointDir == null ? "" : " and the checkpoint of epoch " + (epoch - 1) + " in "
-                                        + checkpointDir + " was kept")
-                                + ". Lower the learning rate or check the data.");
-                    }
-                    lossSum += r.loss() * indices.length;
-                    seen += indices.length;
-                    if (bar != null) {
-                        bar.stepBy(indices.length);
-                        bar.setExtraMessage(String.format(" loss %.4f", lossSum / seen));
-                    }
-                }
-            }
-            double seconds = (System.nanoTime() - e0) / 1e9;
-            boolean evaluated = evaluator != null && config.evaluatesAfter(epoch);
-            Map<String, Double> metrics = evaluated ? evaluator.evaluate(model) : Map.of();
-            history.add(new TrainingReport.EpochRecord(epoch, lossSum / seen, metrics, seconds, seen / seconds));
-            LOG.info("epoch {}: loss {} {} ({} examples/s)", epoch, String.format("%.4f", lossSum / seen),
-                    evaluator != null && !evaluated ? "(not evaluated: every " + config.evaluateEvery() + " epochs)" : metrics,
-                    String.format("%.1f", seen / seconds));
-            if (evaluator == null) {
-                best = snapshot(model, components);
-                bestEpoch = epoch;
-            } else if (evaluated) {
-                Double score = metrics.get(evaluator.primaryMetric());
-                if (score == null) {
-                    throw new IllegalStateException("evaluator did not report its primary metric " + evaluator.primaryMetric());
-                }
-                if (score > bestScore) {
-                    bestScore = score;
-                    bestEpoch = epoch;
-                    bestMetrics = metrics;
-                    best = snapshot(model, components);
-                    sinceBest = 0;
-                } else if (config.patience() > 0 && ++sinceBest >= config.patience()) {
-                    stoppedEarly = epoch < config.epochs();
-                    finished = true;
-                }
-            }
-            finished |= epoch == config.epochs();
+            TrainingReport.EpochRecord record = trainEpoch(model, data, evaluator, order, epoch, stepsPerEpoch * config.epochs(), p);
+            p.history.add(record);
+            LOG.info("epoch {}: loss {} {} ({} examples/s)", epoch, String.format("%.4f", record.meanLoss()),
+                    evaluator != null && !config.evaluatesAfter(epoch)
+                            ? "(not evaluated: every " + config.evaluateEvery() + " epochs)" : record.metrics(),
+                    String.format("%.1f", record.examplesPerSecond()));
+            select(model, components, evaluator, epoch, record.metrics(), p);
+            p.finished |= epoch == config.epochs();
             if (run != null) {
                 ComposedModel.OptimizerState opt = model.optimizerState();
-                TrainingCheckpoint.write(checkpointDir, new TrainingCheckpoint.State(runKey, run, epoch, step, bestEpoch,
-                        bestScore, sinceBest, finished, stoppedEarly, bestMetrics, history, snapshot(model, components),
-                        best, opt.step(), opt.slots(), earlierSeconds + (System.nanoTime() - t0) / 1e9,
-                        Math.max(earlierPeak, RunEnvironment.peakRssBytes())));
+                TrainingCheckpoint.write(checkpointDir, new TrainingCheckpoint.State(runKey, run, epoch, p.step, p.bestEpoch,
+                        p.bestScore, p.sinceBest, p.finished, p.stoppedEarly, p.bestMetrics, p.history, snapshot(model, components),
+                        p.best, opt.step(), opt.slots(), p.earlierSeconds + p.seconds(),
+                        Math.max(p.earlierPeak, RunEnvironment.peakRssBytes())));
             }
         }
-        restore(model, best);
-        return new TrainingReport(history, bestEpoch, bestMetrics, stoppedEarly, (System.nanoTime() - t0) / 1e9,
-                earlierSeconds, earlierPeak);
+        restore(model, p.best);
+        return new TrainingReport(p.history, p.bestEpoch, p.bestMetrics, p.stoppedEarly, p.seconds(), p.earlierSeconds,
+                p.earlierPeak);
+    }
+
+    /** Where a training stands: the best weights so far and what early stopping and the checkpoint need. */
+    private static final class FitState {
+        final List<TrainingReport.EpochRecord> history = new ArrayList<>();
+        final long t0;
+        Map<String, Map<String, float[]>> best;
+        Map<String, Double> bestMetrics = Map.of();
+        double bestScore = Double.NEGATIVE_INFINITY;
+        int bestEpoch;
+        int sinceBest;
+        boolean stoppedEarly;
+        boolean finished;
+        long step;
+        double earlierSeconds; // a resumed training's time and memory in the processes before this one
+        long earlierPeak = -1;
+
+        FitState(Map<String, Map<String, float[]>> initial, long t0) {
+            this.best = initial;
+            this.t0 = t0;
+        }
+
+        double seconds() {
+            return (System.nanoTime() - t0) / 1e9;
+        }
+    }
+
+    /** Loads the checkpoint into the model and {@code p}; returns the last finished epoch. */
+    private int resume(ComposedModel model, FitState p, Map<String, Object> run, String runKey) {
+        TrainingCheckpoint.State state = TrainingCheckpoint.read(checkpointDir);
+        requireSameRun(state, run, runKey);
+        state.current().forEach(model::loadWeights);
+        model.loadOptimizerState(new ComposedModel.OptimizerState(state.optimizerStep(), state.optimizerSlots()));
+        p.best = state.best();
+        p.bestMetrics = state.bestMetrics();
+        p.bestScore = state.bestScore();
+        p.bestEpoch = state.bestEpoch();
+        p.sinceBest = state.sinceBest();
+        p.stoppedEarly = state.stoppedEarly();
+        p.finished = state.finished();
+        p.step = state.step();
+        p.history.addAll(state.history());
+        p.earlierSeconds = state.elapsedSeconds();
+        p.earlierPeak = state.peakRssBytes();
+        LOG.info("resuming from {} after epoch {} of {} (best epoch {})", checkpointDir, state.epoch(), config.epochs(),
+                p.bestEpoch);
+        return state.epoch();
+    }
+
+    /** One epoch over the batches in {@code order}, then its evaluation when one is due. */
+    private TrainingReport.EpochRecord trainEpoch(ComposedModel model, TrainingData data, Evaluator evaluator, List<int[]> order,
+            int epoch, long totalSteps, FitState p) {
+        double lossSum = 0;
+        int seen = 0;
+        long e0 = System.nanoTime();
+        try (ProgressBar bar = progressBar("epoch " + epoch + "/" + config.epochs(), data.size())) {
+            for (int[] indices : order) {
+                double lr = config.learningRateAt(p.step++, totalSteps);
+                ComposedModel.StepResult r;
+                try (Batch batch = data.batch(indices)) {
+                    r = model.trainStep(batch, lr, config.clipNorm());
+                }
+                if (!Double.isFinite(r.loss())) {
+                    restore(model, p.best);
+                    throw new InfuseException("train-non-finite-loss", "training loss became " + r.loss()
+                            + " at epoch " + epoch + ", step " + p.step + " (learning rate " + lr
+                            + "); weights of epoch " + p.bestEpoch + " were restored"
+                            + (checkpointDir == null ? "" : " and the checkpoint of epoch " + (epoch - 1) + " in "
+                                    + checkpointDir + " was kept")
+                            + ". Lower the learning rate or check the data.");
+                }
+                lossSum += r.loss() * indices.length;
+                seen += indices.length;
+                if (bar != null) {
+                    bar.stepBy(indices.length);
+                    bar.setExtraMessage(String.format(" loss %.4f", lossSum / seen));
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - e0) / 1e9;
+        Map<String, Double> metrics = evaluator != null && config.evaluatesAfter(epoch) ? evaluator.evaluate(model) : Map.of();
+        return new TrainingReport.EpochRecord(epoch, lossSum / seen, metrics, seconds, seen / seconds);
+    }
+
+    /**
+     * Model selection after an epoch: without an evaluator the last epoch is kept; otherwise the best on the primary
+     * metric, and training stops after {@code patience} evaluations without improvement.
+     */
+    private void select(ComposedModel model, Set<String> components, Evaluator evaluator, int epoch, Map<String, Double> metrics,
+            FitState p) {
+        if (evaluator == null) {
+            p.best = snapshot(model, components);
+            p.bestEpoch = epoch;
+            return;
+        }
+        if (!config.evaluatesAfter(epoch)) {
+            return;
+        }
+        Double score = metrics.get(evaluator.primaryMetric());
+        if (score == null) {
+            throw new IllegalStateException("evaluator did not report its primary metric " + evaluator.primaryMetric());
+        }
+        if (score > p.bestScore) {
+            p.bestScore = score;
+            p.bestEpoch = epoch;
+            p.bestMetrics = metrics;
+            p.best = snapshot(model, components);
+            p.sinceBest = 0;
+        } else if (config.patience() > 0 && ++p.sinceBest >= config.patience()) {
+            p.stoppedEarly = epoch < config.epochs();
+            p.finished = true;
+        }
     }
 
     /** The caller's description plus everything of this run that a resumed run must share. */
