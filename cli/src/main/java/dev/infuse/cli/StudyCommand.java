@@ -355,8 +355,8 @@ final class StudyCommand implements Callable<Integer> {
             stdout.printf("%d cells outside --methods/--tasks left to run (--status without --methods/--tasks lists them)%n", left);
         }
         if (!r.notStarted().isEmpty()) {
-            stdout.printf("--stop-after %s came first: %d steps not started (%s); run the same command again to go on%n",
-                    stopAfter, r.notStarted().size(), String.join(", ", r.notStarted()));
+            stdout.printf("--stop-after %s came first: %s not started (%s); run the same command again to go on%n",
+                    stopAfter, steps(r.notStarted().size(), "step"), String.join(", ", r.notStarted()));
         }
         for (StudyResults.CellResult c : r.failedCells()) {
             stdout.printf("failed %s/%s/seed-%d: error[%s]: %s%n", c.method(), c.task(), c.seed(), c.errorCode(), c.error());

@@ -136,7 +136,7 @@ class StudyCommandTest {
                 "--plugins", tmp.resolve("p").toString());
         assertThat(limited.exit()).as(limited.err()).isEqualTo(7);
         assertThat(limited.out()).contains("0 cells run, 1 reused, 0 failed")
-                .contains("--stop-after 1h came first: 1 steps not started (baseline/semeval/seed-8); run the same command again")
+                .contains("--stop-after 1h came first: 1 step not started (baseline/semeval/seed-8); run the same command again")
                 .doesNotContain("outside --methods/--tasks");
         assertThat(elsewhere.resolve("cells/baseline/semeval/seed-8")).doesNotExist();
         Run badLimit = run("study", twoSeeds.toString(), "--out", elsewhere.toString(), "--stop-after", "soon");

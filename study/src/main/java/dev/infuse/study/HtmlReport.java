@@ -59,9 +59,9 @@ final class HtmlReport {
                 .append(counts.get(CellOutcome.Status.NOT_APPLICABLE) > 0
                         ? ", " + counts.get(CellOutcome.Status.NOT_APPLICABLE) + " not applicable" : "")
                 .append(r.interim() ? "; interim tables, written while the run goes on: "
-                        + ResultsMarkdown.cells(r.notStarted().size()) + " of the run had not finished"
-                        : r.notStarted().isEmpty() ? "" : "; " + r.notStarted().size()
-                        + " steps not started (the run's time limit came first: left for the next run)")
+                        + ResultsMarkdown.plural(r.notStarted().size(), "cell") + " of the run had not finished"
+                        : r.notStarted().isEmpty() ? "" : "; " + ResultsMarkdown.plural(r.notStarted().size(), "step")
+                        + " not started (the run's time limit came first: left for the next run)")
                 .append(". Created ").append(esc(p.get("created")))
                 .append(".</p>\n");
         h.append("<p>Scores in points on the development split: mean ± sample standard deviation over seeds; the best mean ")
@@ -239,8 +239,8 @@ final class HtmlReport {
                     .append(c.significant() ? ResultsMarkdown.SURVIVES : "no").append("</td><td>")
                     .append(String.format(Locale.ROOT, "%.2f", 100 * c.mde())).append("</td><td>")
                     .append(c.mcnemar().isEmpty() ? "—" : esc(ResultsMarkdown.pText(c.mcnemarP()))).append("</td><td>")
-                    .append(esc(ResultsJson.seedText(c, 0.005, st.settings()) + " / " + ResultsJson.seedText(c, 0.01, st.settings())
-                            + " / " + ResultsJson.seedText(c, 0.02, st.settings()))).append("</td></tr>\n");
+                    .append(esc(ResultsMarkdown.seedText(c, 0.005, st.settings()) + " / " + ResultsMarkdown.seedText(c, 0.01, st.settings())
+                            + " / " + ResultsMarkdown.seedText(c, 0.02, st.settings()))).append("</td></tr>\n");
         }
         if (rows.length() == 0) {
             return;

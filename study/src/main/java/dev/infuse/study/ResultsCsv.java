@@ -34,7 +34,7 @@ final class ResultsCsv {
                     + "knowledge_effect_p_holm,knowledge_effect_significant\n");
         }
         for (StudyResults.Summary x : r.summaries()) {
-            PairedStatistics.RunInterval one = ResultsJson.oneSeedInterval(r, x);
+            PairedStatistics.RunInterval one = StudyReport.oneSeedInterval(r, x);
             Comparison c = r.statistics().find(x.task(), x.method(), Study.BASELINE);
             boolean ok = c != null && c.ok();
             s.append(row(x.task(), x.method(), x.metric(), x.mean(), x.std(), x.n(), x.failed(), x.delta(),
@@ -70,8 +70,8 @@ final class ResultsCsv {
             }
             s.append(row(p.task(), p.method(), p.reference(), p.relation().label(), c.metric(), c.items(), c.seedPairs(),
                     c.valueA(), c.valueB(), c.delta(), c.low(), c.high(), c.sd(), c.p(), c.pHolm(), c.significant(), c.mde(),
-                    c.seedSd(), c.mcnemarP(), ResultsJson.seedAdvice(c, 0.005, st.settings()), ResultsJson.seedAdvice(c, 0.01, st.settings()),
-                    ResultsJson.seedAdvice(c, 0.02, st.settings()), null));
+                    c.seedSd(), c.mcnemarP(), StudyReport.seedAdvice(c, 0.005, st.settings()), StudyReport.seedAdvice(c, 0.01, st.settings()),
+                    StudyReport.seedAdvice(c, 0.02, st.settings()), null));
         }
         return s.toString();
     }

@@ -2,7 +2,6 @@ package dev.infuse.study;
 
 import dev.infuse.stats.Comparison;
 import dev.infuse.stats.PairedStatistics;
-import dev.infuse.stats.Tests;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,7 +45,7 @@ final class ResultsJson {
             row.put("peak_rss_bytes", s.peakRssBytes() < 0 ? null : s.peakRssBytes());
             row.put("peak_rss_scope", s.peakRssScope());
             row.put("best", s.best());
-            PairedStatistics.RunInterval one = oneSeedInterval(r, s);
+            PairedStatistics.RunInterval one = StudyReport.oneSeedInterval(r, s);
             row.put("interval", one == null ? null : List.of(one.low(), one.high()));
             Comparison c = r.statistics().find(s.task(), s.method(), Study.BASELINE);
             if (c != null && c.ok()) {
@@ -183,8 +182,8 @@ final class ResultsJson {
                         "p", x.p())).toList());
             }
             Map<String, Object> seeds = new LinkedHashMap<>();
-            for (double target : TARGET_MDES) {
-                seeds.put(String.format(Locale.ROOT, "%.1f", 100 * target), seedAdvice(c, target, st.settings()));
+            for (double target : StudyReport.TARGET_MDES) {
+                seeds.put(String.format(Locale.ROOT, "%.1f", 100 * target), StudyReport.seedAdvice(c, target, st.settings()));
             }
             row.put("seeds_for_mde_points", seeds);
             list.add(row);
@@ -204,32 +203,6 @@ final class ResultsJson {
         }
         m.put("reruns_beyond_interval", reruns);
         return m;
-    }
-
-    /** The minimum detectable effects (fractions) for which the report suggests a seed count. */
-    static final double[] TARGET_MDES = {0.005, 0.01, 0.02};
-
-    /** The seed advice as a JSON value: a count, "unmeasured" (one seed) or "unreachable" (more items needed). */
-    static Object seedAdvice(Comparison c, double target, PairedStatistics.Settings s) {
-        int n = c.seedsFor(target, s.alpha(), s.power());
-        return n == Tests.UNMEASURED ? "unmeasured" : n == Tests.UNREACHABLE ? "unreachable" : (Object) n;
-    }
-
-    /** The seed advice as text. */
-    static String seedText(Comparison c, double target, PairedStatistics.Settings s) {
-        int n = c.seedsFor(target, s.alpha(), s.power());
-        return n == Tests.UNMEASURED ? "?" : n == Tests.UNREACHABLE ? "more items" : Integer.toString(n);
-    }
-
-    /** A one-seed summary's item-level interval, else null. */
-    static PairedStatistics.RunInterval oneSeedInterval(StudyResults r, StudyResults.Summary s) {
-        if (s.n() != 1) {
-            return null;
-        }
-        return r.cells().stream().filter(c -> c.task().equals(s.task()) && c.method().equals(s.method())
-                && c.status() != CellOutcome.Status.FAILED && c.status() != CellOutcome.Status.NOT_APPLICABLE)
-                .map(c -> r.statistics().cells().get(StudyStatistics.cellKey(c.method(), c.task(), c.seed())))
-                .filter(java.util.Objects::nonNull).findFirst().orElse(null);
     }
 
     /** A method's knowledge effect on a task for results.json, or null when it has no twin. */

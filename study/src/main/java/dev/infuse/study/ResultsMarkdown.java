@@ -2,6 +2,7 @@ package dev.infuse.study;
 
 import dev.infuse.stats.Comparison;
 import dev.infuse.stats.PairedStatistics;
+import dev.infuse.stats.Tests;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +24,7 @@ final class ResultsMarkdown {
      * {@code 71.20 [69.80, 72.60]} (the seed spread is unmeasured), falling back to {@link #score(StudyResults.Summary)}.
      */
     static String score(StudyResults r, StudyResults.Summary s) {
-        PairedStatistics.RunInterval one = ResultsJson.oneSeedInterval(r, s);
+        PairedStatistics.RunInterval one = StudyReport.oneSeedInterval(r, s);
         if (one == null) {
             return s.n() == 1 ? String.format(Locale.ROOT, "%.2f", 100 * s.mean()) : score(s);
         }
@@ -152,9 +153,15 @@ final class ResultsMarkdown {
         return ("cell".equals(s.peakRssScope()) ? "" : "≤ ") + String.format(Locale.ROOT, "%,.0f MiB", s.peakRssBytes() / MIB);
     }
 
-    /** {@code 1 cell}, {@code 2 cells}. */
-    static String cells(int n) {
-        return n + (n == 1 ? " cell" : " cells");
+    /** The seed advice as text. */
+    static String seedText(Comparison c, double target, PairedStatistics.Settings s) {
+        int n = c.seedsFor(target, s.alpha(), s.power());
+        return n == Tests.UNMEASURED ? "?" : n == Tests.UNREACHABLE ? "more items" : Integer.toString(n);
+    }
+
+    /** {@code 1 cell}, {@code 2 cells}: a count with its noun. */
+    static String plural(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     static String count(long n) {
@@ -173,7 +180,7 @@ final class ResultsMarkdown {
         if (r.interim()) {
             s.append("**Interim:** written after a step while the run goes on, from every step complete so far; ")
                     .append(r.notStarted().isEmpty() ? "every cell of the run had finished"
-                            : cells(r.notStarted().size()) + " of the run had not finished: " + String.join(", ", r.notStarted()))
+                            : plural(r.notStarted().size(), "cell") + " of the run had not finished: " + String.join(", ", r.notStarted()))
                     .append(". The run replaces these tables when it ends.\n\n");
         } else if (!r.notStarted().isEmpty()) {
             s.append("**Incomplete:** the run's time limit came first; ")
@@ -283,8 +290,8 @@ final class ResultsMarkdown {
                     .append(" | ").append(c.significant() ? SURVIVES : "no").append(" | ")
                     .append(String.format(Locale.ROOT, "%.2f", 100 * c.mde())).append(" | ")
                     .append(c.mcnemar().isEmpty() ? "—" : pText(c.mcnemarP())).append(" | ")
-                    .append(ResultsJson.seedText(c, 0.005, st.settings())).append(" / ").append(ResultsJson.seedText(c, 0.01, st.settings())).append(" / ")
-                    .append(ResultsJson.seedText(c, 0.02, st.settings())).append(" |\n");
+                    .append(seedText(c, 0.005, st.settings())).append(" / ").append(seedText(c, 0.01, st.settings())).append(" / ")
+                    .append(seedText(c, 0.02, st.settings())).append(" |\n");
         }
         boolean unmeasured = idx.stream().anyMatch(i -> !st.comparisons().get(i).seedVarianceMeasured());
         s.append('\n');

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.infuse.spi.InfuseException;
 import dev.infuse.stats.Comparison;
 import dev.infuse.stats.PairedStatistics;
+import dev.infuse.stats.Tests;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -221,7 +222,7 @@ public final class StudyReport {
             if (r.study().seeds().size() == 1) {
                 // One seed: the error bar is half the 95% item-level interval (the seed spread is unmeasured).
                 rows = rows.stream().map(s -> {
-                    PairedStatistics.RunInterval one = ResultsJson.oneSeedInterval(r, s);
+                    PairedStatistics.RunInterval one = oneSeedInterval(r, s);
                     return one == null ? s : new StudyResults.Summary(s.task(), s.method(), s.metric(), s.mean(),
                             (one.high() - one.low()) / 2, s.n(), s.failed(), s.delta(), s.trainableParameters(),
                             s.totalParameters(), s.best(), s.trainSeconds(), s.peakRssBytes(), s.peakRssScope());
@@ -265,5 +266,25 @@ public final class StudyReport {
             }
         }
         return charts;
+    }
+
+    /** The minimum detectable effects (fractions) for which the report suggests a seed count. */
+    static final double[] TARGET_MDES = {0.005, 0.01, 0.02};
+
+    /** The seed advice as a JSON value: a count, "unmeasured" (one seed) or "unreachable" (more items needed). */
+    static Object seedAdvice(Comparison c, double target, PairedStatistics.Settings s) {
+        int n = c.seedsFor(target, s.alpha(), s.power());
+        return n == Tests.UNMEASURED ? "unmeasured" : n == Tests.UNREACHABLE ? "unreachable" : (Object) n;
+    }
+
+    /** A one-seed summary's item-level interval, else null. */
+    static PairedStatistics.RunInterval oneSeedInterval(StudyResults r, StudyResults.Summary s) {
+        if (s.n() != 1) {
+            return null;
+        }
+        return r.cells().stream().filter(c -> c.task().equals(s.task()) && c.method().equals(s.method())
+                && c.status() != CellOutcome.Status.FAILED && c.status() != CellOutcome.Status.NOT_APPLICABLE)
+                .map(c -> r.statistics().cells().get(StudyStatistics.cellKey(c.method(), c.task(), c.seed())))
+                .filter(java.util.Objects::nonNull).findFirst().orElse(null);
     }
 }

@@ -179,12 +179,11 @@ final class StudyRun {
         Map<Boolean, List<Cell>> startable = wave.stream()
                 .collect(Collectors.partitioningBy(c -> !limit.expired() && !limit.waitsFor(c)));
         startable.get(false).forEach(c -> byFolder.put(c.folder(), StepFolders.done(study, c) ? reused(c) : limit.notStarted(c)));
-        Map<String, String> failed = failedPretrainings;
-        for (CellOutcome o : executor.execute(job.withFailedPretrainings(failed), startable.get(true),
+        for (CellOutcome o : executor.execute(job.withFailedPretrainings(failedPretrainings), startable.get(true),
                 c -> export.completed(StepFolders.runAtomically(c, Recipes.recipe(study, c), reusedModels.contains(c.folder()),
                         limit, tmp -> {
                             Study.Method m = study.method(c.method());
-                            StepWork.checkPretrainings(m, c.seed(), failed);
+                            StepWork.checkPretrainings(m, c.seed(), failedPretrainings);
                             StepWork.evaluate(infuse, backbone, study, out, m, c, tmp);
                         })))) {
             export.completed(o);
@@ -199,8 +198,8 @@ final class StudyRun {
                 : StepFolders.done(study, c) ? reused(c) : null)
                 .filter(o -> o != null && o.status() != CellOutcome.Status.NOT_STARTED).toList();
         if (!limit.notStartedSteps().isEmpty()) {
-            LOG.info("time limit of {} reached: {} steps not started (run the same command again to go on)",
-                    StudyStatus.duration(limit.seconds()), limit.notStartedSteps().size());
+            LOG.info("time limit of {} reached: {} not started (run the same command again to go on)",
+                    StudyStatus.duration(limit.seconds()), ResultsMarkdown.plural(limit.notStartedSteps().size(), "step"));
         }
         StudyResults results = StudyReport.summarise(study, out,
                 pretrainingOutcomes.stream().filter(o -> o.status() != CellOutcome.Status.NOT_STARTED).toList(), outcomes,
