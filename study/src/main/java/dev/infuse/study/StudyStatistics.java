@@ -47,7 +47,12 @@ public record StudyStatistics(PairedStatistics.Settings settings, List<Planned> 
          */
         TWIN,
         /** Against a control: a method whose adapters have the same shapes, all at random weights ({@code mode: control}). */
-        CONTROL;
+        CONTROL,
+        /**
+         * Against the downstream model the method reuses ({@code downstream: {from: X}}, X not the baseline): what the
+         * method's plug-in adds to the model it is plugged into — map-tuning's plug-and-play question.
+         */
+        DOWNSTREAM;
 
         /** Lower-case label used in files. */
         public String label() {
@@ -129,6 +134,10 @@ public record StudyStatistics(PairedStatistics.Settings settings, List<Planned> 
                     continue;
                 }
                 out.add(new Planned(t.name(), m.name(), Study.BASELINE, Relation.BASELINE));
+                String from = m.downstream().from();
+                if (from != null && !from.equals(Study.BASELINE) && study.method(from) != null) {
+                    out.add(new Planned(t.name(), m.name(), from, Relation.DOWNSTREAM));
+                }
                 if (m.isTwin()) {
                     continue;
                 }

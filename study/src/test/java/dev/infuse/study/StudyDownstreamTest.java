@@ -138,6 +138,19 @@ class StudyDownstreamTest {
         JsonNode json = Io.JSON.readTree(out.resolve("results.json").toFile());
         assertThat(json.path("summary").get(1).path("peak_rss_bytes").asLong()).isEqualTo(lora.peakRssBytes());
 
+        // Each method reusing a downstream model is also compared with that model (relation 'downstream'): what its
+        // plug-in adds to the model it is plugged into. The model reused as it is adds nothing, item for item.
+        StudyStatistics st = r.statistics();
+        assertThat(st.plan()).filteredOn(p -> p.relation() == StudyStatistics.Relation.DOWNSTREAM)
+                .extracting(StudyStatistics.Planned::id)
+                .containsExactly("fewrel: lora.frozen vs lora", "fewrel: lora.plugin vs lora", "fewrel: lora.mapper vs lora");
+        int same = st.plan().indexOf(new StudyStatistics.Planned("fewrel", "lora.frozen", "lora", StudyStatistics.Relation.DOWNSTREAM));
+        assertThat(st.comparisons().get(same).ok()).isTrue();
+        assertThat(st.comparisons().get(same).delta()).isZero();
+        assertThat(st.comparisons().get(same).p()).isEqualTo(1.0);
+        assertThat(md).contains("| lora.frozen vs lora | downstream | ");
+        assertThat(Files.readString(out.resolve("comparisons.csv"))).contains("fewrel,lora.plugin,lora,downstream,");
+
         // A rerun keeps every cell.
         FileIdentity loraMetrics = FileIdentity.of(out.resolve("cells/lora/fewrel/seed-1/metrics.json"));
         StudyResults again = run(tmp, file, out);
@@ -202,6 +215,12 @@ class StudyDownstreamTest {
         assertThat(cells.get("baseline.frozen/lama").error()).contains("saved none on task 'lama'");
         assertThat(cells.get("bitfit.frozen/lama").error()).contains("method 'bitfit'").contains("not applicable");
         assertThat(cells.get("broken.frozen/lama").errorCode()).isEqualTo("study-downstream-failed");
+        // A model reused from the baseline is compared with it once (relation 'baseline'), not twice.
+        assertThat(StudyStatistics.plan(r.study())).filteredOn(p -> p.method().equals("baseline.frozen"))
+                .extracting(StudyStatistics.Planned::relation).containsExactly(StudyStatistics.Relation.BASELINE,
+                        StudyStatistics.Relation.BASELINE);
+        assertThat(StudyStatistics.plan(r.study())).filteredOn(p -> p.method().equals("bitfit.frozen"))
+                .extracting(StudyStatistics.Planned::reference).containsExactly("baseline", "bitfit", "baseline", "bitfit");
     }
 
     /** Runs a study whose LoRA entry is replaced, expecting an error before any cell. */
