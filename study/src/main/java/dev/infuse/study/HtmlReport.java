@@ -72,6 +72,7 @@ final class HtmlReport {
                 .append("models: ").append(esc(ResultsMarkdown.downstreams(study))).append(".</p>\n");
         h.append("<p class=\"statistics\">").append(esc(ResultsMarkdown.statisticsIntro(r)).replace("**", "")).append("</p>\n");
         boolean twins = ResultsMarkdown.hasTwins(study);
+        boolean reused = ResultsMarkdown.hasReusedModels(study);
         if (twins) {
             knowledgeEffects(h, r);
         }
@@ -81,7 +82,7 @@ final class HtmlReport {
                     .append(esc(t.metric())).append(")</span></h2>\n");
             h.append("<table class=\"results\" data-task=\"").append(esc(t.name())).append("\"><thead><tr><th>method</th><th>")
                     .append(esc(t.metric())).append("</th>").append(twins ? "<th>knowledge effect vs twin [95% CI]</th><th>p (Holm)</th>" : "")
-                    .append("<th>Δ vs baseline [95% CI]</th><th>p (Holm)</th><th>trainable parameters</th>")
+                    .append(reused ? "<th>Δ vs reused model [95% CI]</th>" : "").append("<th>Δ vs baseline [95% CI]</th><th>p (Holm)</th><th>trainable parameters</th>")
                     .append("<th>total parameters</th><th>training time</th><th>peak RSS</th><th>seeds</th></tr></thead><tbody>\n");
             for (StudyResults.Summary s : r.summaries()) {
                 if (!s.task().equals(t.name())) {
@@ -93,6 +94,7 @@ final class HtmlReport {
                         .append('>').append(s.best() ? "<b>" + score + "</b>" : score).append("</td><td>")
                         .append(twins ? "<span class=\"effect\">" + esc(ResultsMarkdown.knowledgeEffect(r, s)) + "</span></td><td>"
                                 + esc(ResultsMarkdown.knowledgeEffectPHolm(r, s)) + "</td><td>" : "")
+                        .append(reused ? esc(ResultsMarkdown.reusedModelDelta(r, s)) + "</td><td>" : "")
                         .append(esc(ResultsMarkdown.delta(r, s))).append("</td><td>").append(esc(ResultsMarkdown.pHolm(r, s)))
                         .append("</td><td>").append(s.n() == 0 ? "—" : ResultsMarkdown.count(s.trainableParameters()))
                         .append("</td><td>").append(s.n() == 0 ? "—" : ResultsMarkdown.count(s.totalParameters()))

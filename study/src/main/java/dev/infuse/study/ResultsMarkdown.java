@@ -66,6 +66,23 @@ final class ResultsMarkdown {
         return c == null || !c.ok() ? "—" : deltaText(c);
     }
 
+    /** Whether any method reuses a saved downstream model ({@code downstream: {from: X}}): the tables then show Δ against it. */
+    static boolean hasReusedModels(Study study) {
+        return study.methods().stream().anyMatch(m -> m.downstream().from() != null);
+    }
+
+    /**
+     * Δ of a method against the downstream model it reuses (what its plug-in adds to that model, relation
+     * {@code downstream} or, for the baseline's model, {@code baseline}) with its 95% interval and the Holm marker;
+     * a dash for a method that reuses none or when the comparison could not be made.
+     */
+    static String reusedModelDelta(StudyResults r, StudyResults.Summary s) {
+        Study.Method m = r.study().method(s.method());
+        String from = m == null ? null : m.downstream().from();
+        Comparison c = from == null ? null : r.statistics().find(s.task(), s.method(), from);
+        return c == null || !c.ok() ? "—" : deltaText(c);
+    }
+
     /** The Holm-adjusted p of a method's knowledge effect, or a dash. */
     static String knowledgeEffectPHolm(StudyResults r, StudyResults.Summary s) {
         Comparison c = r.statistics().knowledgeEffect(s.task(), s.method());
@@ -191,11 +208,13 @@ final class ResultsMarkdown {
         }
         knowledgeEffectsMarkdown(r, s);
         boolean twins = hasTwins(r.study());
+        boolean reused = hasReusedModels(r.study());
         for (Study.TaskEntry t : r.study().tasks()) {
             s.append("## ").append(t.name()).append(" (").append(t.metric()).append(")\n\n");
             s.append("| method | ").append(t.metric()).append(twins ? " | knowledge effect vs twin [95% CI] | p (Holm)" : "")
+                    .append(reused ? " | Δ vs reused model [95% CI]" : "")
                     .append(" | Δ vs baseline [95% CI] | p (Holm) | trainable parameters | total parameters | training time | peak RSS | seeds |\n");
-            s.append(twins ? "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n" : "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            s.append("|---").append("|---:".repeat(8 + (twins ? 2 : 0) + (reused ? 1 : 0))).append("|\n");
             for (StudyResults.Summary x : r.summaries()) {
                 if (!x.task().equals(t.name())) {
                     continue;
@@ -204,6 +223,9 @@ final class ResultsMarkdown {
                 s.append("| ").append(x.method()).append(" | ").append(score).append(" | ");
                 if (twins) {
                     s.append(knowledgeEffect(r, x)).append(" | ").append(knowledgeEffectPHolm(r, x)).append(" | ");
+                }
+                if (reused) {
+                    s.append(reusedModelDelta(r, x)).append(" | ");
                 }
                 s.append(delta(r, x)).append(" | ")
                         .append(pHolm(r, x)).append(" | ")

@@ -148,7 +148,11 @@ class StudyDownstreamTest {
         assertThat(st.comparisons().get(same).ok()).isTrue();
         assertThat(st.comparisons().get(same).delta()).isZero();
         assertThat(st.comparisons().get(same).p()).isEqualTo(1.0);
-        assertThat(md).contains("| lora.frozen vs lora | downstream | ");
+        assertThat(md).contains("| lora.frozen vs lora | downstream | ").contains("| Δ vs reused model [95% CI] | Δ vs baseline");
+        assertThat(md.lines().filter(l -> l.startsWith("| lora.frozen | ")).findFirst().orElseThrow())
+                .matches("\\| lora\\.frozen \\| [^|]+ \\| \\+0\\.00 \\[\\+0\\.00, \\+0\\.00\\] \\| .*");
+        assertThat(md.lines().filter(l -> l.startsWith("| lora | ")).findFirst().orElseThrow()).matches("\\| lora \\| [^|]+ \\| — \\| .*");
+        assertThat(Files.readString(out.resolve("report.html"))).contains("<th>Δ vs reused model [95% CI]</th>");
         assertThat(Files.readString(out.resolve("comparisons.csv"))).contains("fewrel,lora.plugin,lora,downstream,");
 
         // A rerun keeps every cell.
