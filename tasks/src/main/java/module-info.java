@@ -10,6 +10,7 @@ module dev.infuse.tasks {
     requires transitive dev.infuse.data;
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
+    requires me.tongfei.progressbar;
 
     exports dev.infuse.tasks;
 

@@ -138,7 +138,8 @@ public abstract class TaskDataset implements dev.infuse.spi.Task.Split {
 
     /**
      * Runs {@code output} over every example, batch by batch in length order, and hands each batch's
-     * indices and result to {@code consumer}.
+     * indices and result to {@code consumer}. A pass that lasts longer than ten seconds (a large
+     * development set through the whole backbone) shows a progress bar from then on.
      *
      * @param source this dataset, or a wrapper over it (e.g. with cached activations)
      */
@@ -148,9 +149,12 @@ public abstract class TaskDataset implements dev.infuse.spi.Task.Split {
         for (int i = 0; i < lengths.length; i++) {
             lengths[i] = length(i);
         }
-        for (int[] idx : Batches.bucketed(lengths, batchSize, 0, null)) {
-            try (Batch b = source.batch(idx); Result r = model.run(b, List.of(output))) {
-                consumer.accept(idx, r.get(0));
+        try (LateProgress progress = new LateProgress("evaluating", lengths.length, LateProgress.AFTER_NANOS, System::nanoTime)) {
+            for (int[] idx : Batches.bucketed(lengths, batchSize, 0, null)) {
+                try (Batch b = source.batch(idx); Result r = model.run(b, List.of(output))) {
+                    consumer.accept(idx, r.get(0));
+                }
+                progress.advance(idx.length);
             }
         }
     }
