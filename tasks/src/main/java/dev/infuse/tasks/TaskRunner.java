@@ -117,10 +117,11 @@ public final class TaskRunner {
             LOG.info("model: {} trainable of {} parameters; {} training, {} development{} examples{}",
                     model.trainableParameterCount(), model.totalParameterCount(), data.train().size(), data.dev().size(),
                     test == null ? "" : ", " + test.size() + " test", sources.cached() ? "; backbone activations cached" : "");
-            TrainingReport report = trainOrEvaluate(model, spec, task, data, sources, anyTraining, backbone, opened);
+            Trained trained = trainOrEvaluate(model, spec, task, data, sources, anyTraining, backbone, opened);
+            TrainingReport report = trained.report();
             Map<String, Double> metrics = report.bestMetrics();
             createDirectories(spec.out());
-            Task.Evaluation dev = data.dev().evaluate(model, sources.dev());
+            Task.Evaluation dev = trained.dev() != null ? trained.dev() : data.dev().evaluate(model, sources.dev());
             writeEvaluation(spec.out(), "", task, "dev", dev);
             Map<String, Double> testMetrics = null;
             if (test != null) {
@@ -234,19 +235,37 @@ public final class TaskRunner {
         return h;
     }
 
-    /** Trains (selecting the epoch on dev by the task's primary metric) or, with nothing trainable, evaluates once. */
-    private static TrainingReport trainOrEvaluate(ComposedModel model, RunSpec spec, Task task, Task.Prepared data,
+    /**
+     * A training's report and the development evaluation of the weights it kept, or null when those weights were not
+     * the last ones evaluated in this process (an earlier best epoch, or a resumed run that evaluated nothing).
+     */
+    private record Trained(TrainingReport report, Task.Evaluation dev) {}
+
+    /**
+     * Trains (selecting the epoch on dev by the task's primary metric) or, with nothing trainable, evaluates once.
+     * The evaluation of the kept weights is handed on when it is at hand, so that a large development set is not
+     * run through the backbone once more only for its per-item outcomes.
+     */
+    private static Trained trainOrEvaluate(ComposedModel model, RunSpec spec, Task task, Task.Prepared data,
             Sources sources, boolean anyTraining, Backbone backbone, Opened opened) {
-        Evaluator evaluator = Evaluator.of(task.metric().name(), m -> data.dev().evaluate(m, sources.dev()).metrics());
+        Task.Evaluation[] last = new Task.Evaluation[1];
+        Evaluator evaluator = Evaluator.of(task.metric().name(), m -> {
+            last[0] = data.dev().evaluate(m, sources.dev());
+            return last[0].metrics();
+        });
         if (!anyTraining) {
             LOG.info("nothing to train (frozen head, no trained adapter): evaluating only");
-            return new TrainingReport(List.of(), 0, evaluator.evaluate(model), false, 0);
+            return new Trained(new TrainingReport(List.of(), 0, evaluator.evaluate(model), false, 0), last[0]);
         }
         Trainer trainer = new Trainer(spec.training());
         if (spec.checkpoint() != null) {
             trainer.checkpoint(spec.checkpoint(), runDescription(spec, task, data, backbone, opened));
         }
-        return trainer.fit(model, sources.train(), evaluator);
+        TrainingReport report = trainer.fit(model, sources.train(), evaluator);
+        // The last evaluation of this process is of the last evaluated epoch; the kept weights are that epoch's when it is the best.
+        int lastEvaluated = report.epochs().stream().filter(e -> !e.metrics().isEmpty())
+                .mapToInt(TrainingReport.EpochRecord::epoch).max().orElse(-1);
+        return new Trained(report, last[0] != null && lastEvaluated == report.bestEpoch() ? last[0] : null);
     }
 
     /** Writes a split's per-item outcomes ({@code <prefix>outcomes.json}) and its predictions in the task's own format. */

@@ -203,6 +203,37 @@ class TaskRunnerTest {
     }
 
     @Test
+    void theWrittenOutcomesAreTheKeptEpochsWhetherItWasTheLastEvaluatedOrAnEarlierOne() throws Exception {
+        // The last epoch's evaluation is reused for outcomes.json when its weights are the ones kept; an earlier best
+        // epoch's weights are evaluated again. Either way the outcomes must score exactly the kept epoch's metric.
+        // 300 sentences whose words only partly tell the label: 30 development items whose scores move between epochs.
+        StringBuilder noisy = new StringBuilder();
+        String[] labels = {"Cause-Effect(e1,e2)", "Component-Whole(e2,e1)", "Other"};
+        String[] words = {"cat", "dog", "house", "car", "river"};
+        for (int i = 1; i <= 300; i++) {
+            noisy.append(i).append("\t\"the <e1>").append(words[(i * 7) % 5]).append("</e1> is near a <e2>")
+                    .append(words[i % 4]).append("</e2> .\"\r\n").append(labels[i % 3]).append("\r\nComment:\r\n\r\n");
+        }
+        Path semeval = Files.writeString(tmp.resolve("TRAIN_FILE.TXT"), noisy.toString());
+        java.util.Set<Boolean> bestWasLast = new java.util.HashSet<>();
+        try (Infuse infuse = Infuse.builder().pluginsDirectory(tmp.resolve("plugins")).cacheDirectory(tmp.resolve("cache")).build();
+                Backbone backbone = TinyBackbones.create()) {
+            for (long seed = 1; seed <= 8 && bestWasLast.size() < 2; seed++) { // seed 1: one epoch, the last is the best
+                Path out = tmp.resolve("kept-" + seed);
+                var result = TaskRunner.run(infuse, backbone, RunSpec.builder("semeval").train(semeval).maxLength(32)
+                        .training(new TrainingConfig(seed == 1 ? 1 : 4, 16, 0, 1e-2, 0.1, 1.0, 0, seed)).out(out).build());
+                var report = result.report();
+                double kept = report.epochs().get(report.bestEpoch() - 1).metrics().get("f1");
+                assertThat(dev.infuse.api.Outcomes.read(out.resolve("outcomes.json")).value()).as("seed " + seed).isEqualTo(kept);
+                assertThat(report.bestMetrics().get("f1")).isEqualTo(kept);
+                double lastScore = report.epochs().get(report.epochs().size() - 1).metrics().get("f1");
+                bestWasLast.add(report.bestEpoch() == report.epochs().size() || lastScore == kept); // an earlier, different best: false
+            }
+        }
+        assertThat(bestWasLast).as("both paths exercised").containsExactlyInAnyOrder(true, false);
+    }
+
+    @Test
     void aDataSeedGivesEverySeedTheSameDevelopmentItems() throws Exception {
         Path semeval = Files.writeString(tmp.resolve("TRAIN_FILE.TXT"), semEval());
         try (Infuse infuse = Infuse.builder().pluginsDirectory(tmp.resolve("plugins")).cacheDirectory(tmp.resolve("cache")).build();
