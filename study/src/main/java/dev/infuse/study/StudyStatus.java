@@ -56,7 +56,9 @@ public final class StudyStatus {
      *     resumable one; empty when there is nothing to say
      * @param secondsLeft an estimate of the time a rerun spends on it: 0 when done or not needed; otherwise from the mean
      *     time of the done steps of the same method and task (or pretraining step, over its seeds), a knowledge-ablated
-     *     twin counting as its method; a cell with none of its method done, from the done cells of its task — for a step part-way through, the share of its epochs left; for a resumable or
+     *     twin counting as its method; a cell with none of its method done, from the done cells of its task that do the same
+     *     kind of work (only evaluate a reused frozen model; train in-layer plug-ins through the backbone; train knowledge
+     *     plug-ins; train a head beside frozen ones) — for a step part-way through, the share of its epochs left; for a resumable or
      *     running step with none of its kind done, its own mean epoch time (training only) × the epochs left;
      *     {@code NaN} when there is nothing to estimate it from
      */
@@ -117,7 +119,7 @@ public final class StudyStatus {
             for (Cell c : group) {
                 Study.TaskEntry t = study.tasks().stream().filter(x -> x.name().equals(c.task())).findFirst().orElseThrow();
                 Found f = find(live, c.label(), kind(study, c.method()) + "/" + c.task(), c.folder(), Recipes.recipe(study, c),
-                        study.method(c.method()).budget(t).epochs()).orLike(TASK + c.task());
+                        study.method(c.method()).budget(t).epochs()).orLike(TASK + c.task() + " " + work(study, study.method(c.method())));
                 cellSteps.put(c, reusedModels.contains(c.folder()) ? rerunIfImported(f) : f);
                 for (Study.Pretraining p : study.method(c.method()).pretrainings(c.seed())) {
                     needed.merge(p, f.step().state() != State.DONE, Boolean::logicalOr);
@@ -141,7 +143,8 @@ public final class StudyStatus {
         }
         // A step not started is estimated from the done steps of its kind: the same method (a twin's trains as its method)
         // and task, or the same pretraining step over the seeds; a cell with none of its kind done, from the done cells
-        // of the same task (other methods share its data, epochs and backbone: a rough estimate, but a time limit needs one).
+        // of the same task that do the same kind of work (work(): other methods share its data, epochs and backbone: a
+        // rough estimate, but a time limit needs one).
         Map<String, double[]> doneSeconds = new LinkedHashMap<>(); // kind (or "task <name>") -> {sum, count}
         for (Found f : found) {
             if (f.step().state() == State.DONE && Double.isFinite(f.seconds())) {
@@ -206,7 +209,7 @@ public final class StudyStatus {
         TimeLeft t = timeLeft(steps);
         if (t.seconds() > 0) {
             b.append("; ~").append(duration(t.seconds())).append(" left (estimated from the done steps of the same method and task, "
-                    + "or task, or a resumable step's own epochs)");
+                    + "or task and kind of work, or a resumable step's own epochs)");
         }
         if (t.unestimated() > 0) {
             b.append(t.seconds() > 0 ? ", " : "; ").append(t.unestimated()).append(t.unestimated() == 1 ? " step" : " steps")
@@ -249,8 +252,28 @@ public final class StudyStatus {
         return m != null && m.isTwin() ? m.twinOf() : method;
     }
 
-    /** The estimate kind a cell falls back on: the done cells of its task. */
+    /** The estimate kind a cell falls back on: the done cells of its task that do the same kind of work ({@link #work}). */
     private static final String TASK = "task ";
+
+    /**
+     * What a method's cells spend their time on, for a cell with none of its own method done: only evaluating (a reused
+     * model kept frozen, nothing trainable), training through the backbone (in-layer plug-ins, trained or reused and
+     * trained further), training knowledge plug-ins (with the head), or training a head beside frozen plug-ins. Cells of
+     * different kinds differ by orders of magnitude (seconds for a head over cached activations, an hour for a LoRA
+     * through the backbone, a minute for an evaluation): borrowing an estimate across kinds misleads a time limit more
+     * than having none.
+     */
+    private static String work(Study study, Study.Method m) {
+        boolean trainsAdapters = m.adapters().stream().anyMatch(a -> a.mode() == Study.Mode.TRAIN);
+        Study.Downstream d = m.downstream();
+        Study.Method reused = d.from() == null ? null : study.method(d.from());
+        if (d.from() != null && d.frozen() && !trainsAdapters) {
+            return "evaluating";
+        }
+        boolean inLayer = !d.layerPlugins().isEmpty()
+                || reused != null && !d.frozen() && !reused.downstream().layerPlugins().isEmpty();
+        return inLayer ? "in-layer" : trainsAdapters ? "plug-in training" : "head training";
+    }
 
     /**
      * A step as found: its kind (what its time is estimated from), the kind it falls back on when none of its own is done

@@ -92,7 +92,7 @@ class StudyStatusTest {
         assertThat(steps.get("pretraining factual-twin/factual/seed-2 on trex-rc").secondsLeft()).isZero();
         assertThat(StudyStatus.timeLeft(list)).isEqualTo(new StudyStatus.TimeLeft(40 + 50 + 50 + 100 + 50 * (2 / 3.0) + 2 * 75, 2));
         assertThat(StudyStatus.summary(list)).isEqualTo("12 steps: 2 done, 2 resumable, 1 stale, 1 not needed, 6 to run; ~7 min left "
-                + "(estimated from the done steps of the same method and task, or task, or a resumable step's own epochs), 2 steps with nothing "
+                + "(estimated from the done steps of the same method and task, or task and kind of work, or a resumable step's own epochs), 2 steps with nothing "
                 + "of their kind done to estimate from");
         assertThat(steps.get("factual/semeval/seed-2").left()).isEqualTo("~33 s left");
         assertThat(steps.get("baseline/semeval/seed-1").left()).isEmpty();

@@ -32,17 +32,27 @@ class StudyTimeLimitTest {
         Path out = tmp.resolve("out");
         done(study, cell(out, "baseline", "fewrel", 1), 100);
         Cell second = cell(out, "baseline", "fewrel", 2); // estimated from the first: 100 s
-        Cell sameTask = cell(out, "lora", "fewrel", 1); // none of its method done: its task's done cells, 100 s
+        Cell inLayer = cell(out, "lora", "fewrel", 1); // none of its method done, nor of its task's in-layer cells: no estimate
         Cell unknown = cell(out, "lora", "fewrel-2", 1); // nothing of its method or task done: no estimate
 
         TimeLimit minute = new TimeLimit(study, out, Duration.ofSeconds(60), System.nanoTime());
         assertThat(minute.allows(second)).isFalse();
-        assertThat(minute.allows(sameTask)).as("estimated from another method's cell of its task").isFalse();
+        assertThat(minute.allows(inLayer)).as("not estimated from the head-only cells of its task").isTrue();
         assertThat(minute.allows(unknown)).as("no estimate: starts while time is left").isTrue();
         assertThat(minute.expired()).isFalse();
         TimeLimit hour = new TimeLimit(study, out, Duration.ofHours(1), System.nanoTime());
         assertThat(hour.allows(second)).isTrue();
-        assertThat(hour.allows(sameTask)).isTrue();
+
+        // An in-layer cell done in 50 min: the next one is estimated from it, while a plug-and-play cell that only evaluates
+        // its frozen model (lora.frozen) borrows from no training cell of its task — it starts in a minute.
+        done(study, inLayer, 3000);
+        Cell nextInLayer = cell(out, "lora", "fewrel", 2);
+        Cell evaluating = cell(out, "lora.frozen", "fewrel", 1);
+        TimeLimit later = new TimeLimit(study, out, Duration.ofSeconds(60), System.nanoTime());
+        assertThat(later.allows(nextInLayer)).isFalse();
+        assertThat(later.allows(evaluating)).as("an evaluation is not estimated from training cells").isTrue();
+        assertThat(new TimeLimit(study, out, Duration.ofMinutes(40), System.nanoTime()).allows(nextInLayer)).isFalse();
+        assertThat(new TimeLimit(study, out, Duration.ofHours(1), System.nanoTime()).allows(nextInLayer)).isTrue();
         TimeLimit passed = new TimeLimit(study, out, Duration.ofSeconds(60), System.nanoTime() - Duration.ofSeconds(61).toNanos());
         assertThat(passed.expired()).isTrue();
         assertThat(passed.allows(unknown)).isFalse();
