@@ -195,6 +195,38 @@ class SiteSemanticsTest {
     }
 
     @Test
+    void anInputSideKnowledgePlugInReachesAModelWithInLayerPlugIns() {
+        // Plug-and-play: a knowledge plug-in that rewrites input embeddings (map-tuning's pseudo-tokens) plugged into a
+        // downstream model with a trained LoRA must change what the encoder outputs, as it does without the LoRA.
+        var doubling = new dev.infuse.spi.KnowledgeAdapter() {
+            @Override
+            public String name() {
+                return "doubling";
+            }
+
+            @Override
+            public Map<String, Object> config() {
+                return Map.of();
+            }
+
+            @Override
+            public org.tensorflow.Operand<org.tensorflow.types.TFloat32> injectInputs(ModelScope scope, dev.infuse.spi.InputEmbeddings in) {
+                return scope.tf().math.mul(in.embeddings(), scope.tf().constant(2f));
+            }
+        };
+        LayerPlugin lora = create(new LoraProvider(), Map.of("r", 2, "sites", "query,value"));
+        try (ComposedModel plain = ComposedModel.builder(backbone).seed(7).layerPlugin(lora, ComposedModel.Mode.FROZEN).build();
+                ComposedModel plugged = ComposedModel.builder(backbone).seed(7).layerPlugin(lora, ComposedModel.Mode.FROZEN)
+                        .adapter(doubling, ComposedModel.Mode.FROZEN).build()) {
+            Map<String, float[]> w = randomized(plain.weights("layer.lora"), 0.3, 5);
+            plain.loadWeights("layer.lora", w);
+            plugged.loadWeights("layer.lora", w);
+            assertThat(maxAbsDiff(hidden(plugged, new int[] {0, 1}), hidden(plain, new int[] {0, 1})))
+                    .as("the injected inputs reach the edited layers").isGreaterThan(1e-3f);
+        }
+    }
+
+    @Test
     void publishedPrefixChangesTheModelFromTheStart() {
         try (ComposedModel plain = model(null); ComposedModel m = model(create(new PrefixProvider(), Map.of("gate", false)))) {
             float[] a = hidden(plain, new int[] {0, 1});
