@@ -32,9 +32,9 @@ import picocli.CommandLine.Spec;
  * {@code cells/<method>/<task>} folder stands for its {@code seed-N} cells, and study cells on both sides pair by seed.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
-        description = {"Compare two runs item by item: Δ of the task's metric with its 95% paired-bootstrap interval, ",
-            "a paired randomisation p-value, the minimum detectable effect, McNemar's exact test for accuracy-type metrics ",
-            "and, with several seeds per side, the seeds needed for a target effect."})
+        description = "Compare two runs item by item: Δ of the task's metric with its 95%% paired-bootstrap interval, "
+            + "a paired randomisation p-value, the minimum detectable effect, McNemar's exact test for accuracy-type metrics, "
+            + "the items whose prediction changed and, with several seeds per side, the seeds needed for a target effect.")
 final class CompareCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN_A", description = "Output folder of an eval/probe run (or a study cell); "
             + "several, one per seed, comma-separated: A1,A2,A3; a study's cells/<method>/<task> folder stands for all its seeds.")
@@ -77,6 +77,7 @@ final class CompareCommand implements Callable<Integer> {
     CommandSpec spec;
 
     private ItemFilter filter;
+    private List<ChangedPredictions> changed;
 
     @Override
     public Integer call() {
@@ -118,6 +119,7 @@ final class CompareCommand implements Callable<Integer> {
             throw new InfuseException(c.errorCode(), c.error().replaceFirst("^A vs B: ", ""));
         }
         PrintWriter out = spec.commandLine().getOut();
+        changed = ChangedPredictions.of(armA, armB);
         if (json != null) {
             writeJson(c, fa, fb, settings); // first: a file that cannot be written is the only output
         }
@@ -323,6 +325,7 @@ final class CompareCommand implements Callable<Integer> {
             }
             out.printf(Locale.ROOT, "  %-22s %8s   exact, largest over seed pairs (%s)%n", "McNemar p", pText(c.mcnemarP()), per);
         }
+        printChanged(out, changed);
         if (c.seedVarianceMeasured()) {
             int n = c.seedsFor(targetMde / 100, s.alpha(), s.power());
             out.printf(Locale.ROOT, "  %-22s %8.2f   standard deviation of Δ across seed pairs%n", "seed spread (points)",
@@ -337,6 +340,67 @@ final class CompareCommand implements Callable<Integer> {
             out.println("  seed variance: unmeasured (one run per side); give several runs per side, e.g. A1,A2,A3 B1,B2,B3, "
                     + "to measure it");
         }
+    }
+
+    /**
+     * One seed pair's paired items whose predictions differ: how far a plug-in moved a model is read here, not only in
+     * the metric (a plug-in can change many answers and leave the score where it was). Of those, how many only A and
+     * only B got right, when the items say what is right ({@code correct} counts; null otherwise).
+     */
+    record ChangedPredictions(long changed, Long onlyARight, Long onlyBRight) {
+        /** Per seed pair in order; empty when an item of either side has no recorded prediction. */
+        static List<ChangedPredictions> of(PairedStatistics.Arm a, PairedStatistics.Arm b) {
+            List<ChangedPredictions> out = new ArrayList<>();
+            for (int s = 0; s < a.runs().size(); s++) {
+                Map<String, dev.infuse.spi.ItemOutcome> bById = new java.util.HashMap<>();
+                b.runs().get(s).outcomes().items().forEach(i -> bById.put(i.id(), i));
+                long changed = 0;
+                long onlyA = 0;
+                long onlyB = 0;
+                boolean rightKnown = true;
+                for (dev.infuse.spi.ItemOutcome ia : a.runs().get(s).outcomes().items()) {
+                    dev.infuse.spi.ItemOutcome ib = bById.get(ia.id());
+                    if (ib == null) {
+                        continue; // unpaired: the analysis has already refused this
+                    }
+                    if (ia.predicted() == null || ib.predicted() == null) {
+                        return List.of();
+                    }
+                    if (java.util.Objects.equals(ia.predicted(), ib.predicted())) {
+                        continue;
+                    }
+                    changed++;
+                    rightKnown &= ia.counts().containsKey("correct") && ib.counts().containsKey("correct");
+                    onlyA += ia.count("correct") > ib.count("correct") ? 1 : 0;
+                    onlyB += ib.count("correct") > ia.count("correct") ? 1 : 0;
+                }
+                out.add(new ChangedPredictions(changed, rightKnown ? onlyA : null, rightKnown ? onlyB : null));
+            }
+            return out;
+        }
+
+        Map<String, Object> json() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("changed", changed);
+            m.put("only_a_right", onlyARight);
+            m.put("only_b_right", onlyBRight);
+            return m;
+        }
+    }
+
+    private static void printChanged(PrintWriter out, List<ChangedPredictions> changed) {
+        if (changed.isEmpty()) {
+            return;
+        }
+        long total = changed.stream().mapToLong(ChangedPredictions::changed).sum();
+        String perPair = changed.size() == 1 ? "" : ", per seed pair " + String.join(", ",
+                changed.stream().map(x -> String.format(Locale.ROOT, "%,d", x.changed())).toList());
+        String right = changed.stream().allMatch(x -> x.onlyARight() != null)
+                ? "; of them only A right " + String.join(", ", changed.stream().map(x -> x.onlyARight().toString()).toList())
+                        + ", only B right " + String.join(", ", changed.stream().map(x -> x.onlyBRight().toString()).toList())
+                : "";
+        out.printf(Locale.ROOT, "  %-22s %,8d   items A and B predict differently%s%s%n", "changed predictions", total, perPair,
+                right);
     }
 
     static String pText(double p) {
@@ -370,6 +434,9 @@ final class CompareCommand implements Callable<Integer> {
         m.put("target_mde", targetMde / 100);
         if (!c.mcnemar().isEmpty()) {
             m.put("mcnemar", c.mcnemar().stream().map(x -> Map.of("only_a", x.onlyA(), "only_b", x.onlyB(), "p", x.p())).toList());
+        }
+        if (!changed.isEmpty()) {
+            m.put("changed_predictions", changed.stream().map(ChangedPredictions::json).toList());
         }
         m.put("resamples", s.resamples());
         m.put("seed", s.seed());

@@ -670,13 +670,32 @@ class BadInputTableTest {
 
     @Test
     void helpHasNoFormattingWarnings() {
-        for (String command : new String[] {"train", "eval", "probe", "study", "encode", "transe", "inspect"}) {
+        // Every command and sub-command, as the CLI declares them (a '%' in a description is a format directive).
+        List<String[]> commands = new ArrayList<>();
+        collect(new picocli.CommandLine(new InfuseCli()), List.of(), commands);
+        assertThat(commands.stream().map(c -> String.join(" ", c))).contains("compare", "cache prune", "study");
+        for (String[] command : commands) {
+            String[] args = java.util.Arrays.copyOf(command, command.length + 1);
+            args[command.length] = "--help";
             Run[] r = new Run[1];
-            String stderr = systemErr(() -> r[0] = cli(command, "--help"));
+            String stderr = systemErr(() -> r[0] = cli(args));
             assertThat(r[0].exit()).isZero();
-            assertThat(stderr + r[0].out() + r[0].err()).as(command).doesNotContain("picocli WARN").doesNotContain("Could not format");
+            assertThat(stderr + r[0].out() + r[0].err()).as(String.join(" ", command)).doesNotContain("picocli WARN")
+                    .doesNotContain("Could not format");
         }
         assertThat(cli("eval", "--help").out()).contains("10% of --train");
+    }
+
+    private static void collect(picocli.CommandLine cl, List<String> path, List<String[]> out) {
+        for (var e : cl.getSubcommands().entrySet()) {
+            if (!e.getValue().getCommandName().equals(e.getKey())) {
+                continue; // an alias
+            }
+            List<String> p = new ArrayList<>(path);
+            p.add(e.getKey());
+            out.add(p.toArray(String[]::new));
+            collect(e.getValue(), p, out);
+        }
     }
 
     @Test

@@ -129,6 +129,58 @@ class CompareCommandTest {
                 "seeds [1, 2, 10]", "seeds [1, 3, 10]", "pair by seed");
     }
 
+    /** A run of labelled predictions (gold "g" on every item): item q{@code i} predicted {@code predicted[i]}. */
+    Path labelled(String name, String... predicted) {
+        List<ItemOutcome> list = new ArrayList<>();
+        for (int i = 0; i < predicted.length; i++) {
+            list.add(ItemOutcome.correct("q" + i, predicted[i].equals("g"), predicted[i], "g"));
+        }
+        Path dir = tmp.resolve(name);
+        new Outcomes("fewrel", "dev", ItemMetric.of("accuracy", ItemMetric.Kind.RATIO), list).write(dir.resolve(Outcomes.FILE_NAME));
+        return dir;
+    }
+
+    @Test
+    void countsTheItemsWhosePredictionChangedPerSeedPair() throws IOException {
+        // Seed pair 1: A differs from B on q0 (only B right), q7 (only A right) and q8 (both wrong); seed pair 2 on q1 only.
+        String a = labelled("c-a1", "w1", "g", "g", "g", "g", "g", "g", "g", "w2", "w") + ","
+                + labelled("c-a2", "g", "w", "g", "g");
+        String b = labelled("c-b1", "g", "g", "g", "g", "g", "g", "g", "w", "w", "w") + ","
+                + labelled("c-b2", "g", "g", "g", "g");
+        Path json = tmp.resolve("changed.json");
+        Run r = run("compare", a, b, "--resamples", "200", "--json", json.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("changed predictions           4   items A and B predict differently, per seed pair 3, 1; "
+                + "of them only A right 1, 0, only B right 1, 1");
+        JsonNode j = new ObjectMapper().readTree(json.toFile()).path("changed_predictions");
+        assertThat(j).hasSize(2);
+        assertThat(j.get(0).path("changed").asLong()).isEqualTo(3);
+        assertThat(j.get(0).path("only_a_right").asLong()).isEqualTo(1);
+        assertThat(j.get(0).path("only_b_right").asLong()).isEqualTo(1);
+        assertThat(j.get(1).path("changed").asLong()).isEqualTo(1);
+        assertThat(j.get(1).path("only_b_right").asLong()).isEqualTo(1);
+
+        // Multi-label predictions (lists, read back from JSON) compare by value; without 'correct' counts only the changes.
+        List<ItemOutcome> ma = List.of(typed("t0", List.of("person", "artist")), typed("t1", List.of("place")));
+        List<ItemOutcome> mb = List.of(typed("t0", List.of("person", "artist")), typed("t1", List.of("organization")));
+        ItemMetric micro = ItemMetric.of("f1", ItemMetric.Kind.MICRO_F1);
+        new Outcomes("open-entity", "dev", micro, ma).write(tmp.resolve("m-a").resolve(Outcomes.FILE_NAME));
+        new Outcomes("open-entity", "dev", micro, mb).write(tmp.resolve("m-b").resolve(Outcomes.FILE_NAME));
+        Run m = run("compare", tmp.resolve("m-a").toString(), tmp.resolve("m-b").toString(), "--resamples", "100");
+        assertThat(m.exit()).as(m.err()).isZero();
+        assertThat(m.out()).contains("changed predictions           1   items A and B predict differently\n");
+
+        // Runs that recorded no predictions: no such line.
+        Run none = run("compare", folder("n-a", "lama", 1, 0.7, 50).toString(), folder("n-b", "lama", 2, 0.5, 50).toString(),
+                "--resamples", "100");
+        assertThat(none.out()).doesNotContain("changed predictions");
+    }
+
+    private static ItemOutcome typed(String id, List<String> predicted) {
+        return new ItemOutcome(id, java.util.Map.of("tp", 1.0, "pred", (double) predicted.size(), "gold", 2.0), predicted,
+                List.of("person", "artist"));
+    }
+
     @Test
     void badInputIsOneLineNamingTheFolders() throws IOException {
         Path a = folder("a", "lama", 1, 0.7, 100);
