@@ -77,7 +77,6 @@ final class CompareCommand implements Callable<Integer> {
     CommandSpec spec;
 
     private ItemFilter filter;
-    private List<ChangedPredictions> changed;
 
     @Override
     public Integer call() {
@@ -119,7 +118,6 @@ final class CompareCommand implements Callable<Integer> {
             throw new InfuseException(c.errorCode(), c.error().replaceFirst("^A vs B: ", ""));
         }
         PrintWriter out = spec.commandLine().getOut();
-        changed = ChangedPredictions.of(armA, armB);
         if (json != null) {
             writeJson(c, fa, fb, settings); // first: a file that cannot be written is the only output
         }
@@ -325,7 +323,7 @@ final class CompareCommand implements Callable<Integer> {
             }
             out.printf(Locale.ROOT, "  %-22s %8s   exact, largest over seed pairs (%s)%n", "McNemar p", pText(c.mcnemarP()), per);
         }
-        printChanged(out, changed);
+        printChanged(out, c);
         if (c.seedVarianceMeasured()) {
             int n = c.seedsFor(targetMde / 100, s.alpha(), s.power());
             out.printf(Locale.ROOT, "  %-22s %8.2f   standard deviation of Δ across seed pairs%n", "seed spread (points)",
@@ -342,65 +340,19 @@ final class CompareCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * One seed pair's paired items whose predictions differ: how far a plug-in moved a model is read here, not only in
-     * the metric (a plug-in can change many answers and leave the score where it was). Of those, how many only A and
-     * only B got right, when the items say what is right ({@code correct} counts; null otherwise).
-     */
-    record ChangedPredictions(long changed, Long onlyARight, Long onlyBRight) {
-        /** Per seed pair in order; empty when an item of either side has no recorded prediction. */
-        static List<ChangedPredictions> of(PairedStatistics.Arm a, PairedStatistics.Arm b) {
-            List<ChangedPredictions> out = new ArrayList<>();
-            for (int s = 0; s < a.runs().size(); s++) {
-                Map<String, dev.infuse.spi.ItemOutcome> bById = new java.util.HashMap<>();
-                b.runs().get(s).outcomes().items().forEach(i -> bById.put(i.id(), i));
-                long changed = 0;
-                long onlyA = 0;
-                long onlyB = 0;
-                boolean rightKnown = true;
-                for (dev.infuse.spi.ItemOutcome ia : a.runs().get(s).outcomes().items()) {
-                    dev.infuse.spi.ItemOutcome ib = bById.get(ia.id());
-                    if (ib == null) {
-                        continue; // unpaired: the analysis has already refused this
-                    }
-                    if (ia.predicted() == null || ib.predicted() == null) {
-                        return List.of();
-                    }
-                    if (java.util.Objects.equals(ia.predicted(), ib.predicted())) {
-                        continue;
-                    }
-                    changed++;
-                    rightKnown &= ia.counts().containsKey("correct") && ib.counts().containsKey("correct");
-                    onlyA += ia.count("correct") > ib.count("correct") ? 1 : 0;
-                    onlyB += ib.count("correct") > ia.count("correct") ? 1 : 0;
-                }
-                out.add(new ChangedPredictions(changed, rightKnown ? onlyA : null, rightKnown ? onlyB : null));
-            }
-            return out;
-        }
-
-        Map<String, Object> json() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("changed", changed);
-            m.put("only_a_right", onlyARight);
-            m.put("only_b_right", onlyBRight);
-            return m;
-        }
-    }
-
-    private static void printChanged(PrintWriter out, List<ChangedPredictions> changed) {
-        if (changed.isEmpty()) {
+    private static void printChanged(PrintWriter out, Comparison c) {
+        if (c.changed().isEmpty()) {
             return;
         }
-        long total = changed.stream().mapToLong(ChangedPredictions::changed).sum();
-        String perPair = changed.size() == 1 ? "" : ", per seed pair " + String.join(", ",
-                changed.stream().map(x -> String.format(Locale.ROOT, "%,d", x.changed())).toList());
-        String right = changed.stream().allMatch(x -> x.onlyARight() != null)
-                ? "; of them only A right " + String.join(", ", changed.stream().map(x -> x.onlyARight().toString()).toList())
-                        + ", only B right " + String.join(", ", changed.stream().map(x -> x.onlyBRight().toString()).toList())
+        List<Comparison.Changed> ch = c.changed();
+        String perPair = ch.size() == 1 ? "" : ", per seed pair " + String.join(", ",
+                ch.stream().map(x -> String.format(Locale.ROOT, "%,d", x.items())).toList());
+        String right = c.changedRightKnown()
+                ? "; of them only A right " + String.join(", ", ch.stream().map(x -> x.onlyARight().toString()).toList())
+                        + ", only B right " + String.join(", ", ch.stream().map(x -> x.onlyBRight().toString()).toList())
                 : "";
-        out.printf(Locale.ROOT, "  %-22s %,8d   items A and B predict differently%s%s%n", "changed predictions", total, perPair,
-                right);
+        out.printf(Locale.ROOT, "  %-22s %,8d   items A and B predict differently%s%s%n", "changed predictions", c.changedTotal(),
+                perPair, right);
     }
 
     static String pText(double p) {
@@ -435,8 +387,14 @@ final class CompareCommand implements Callable<Integer> {
         if (!c.mcnemar().isEmpty()) {
             m.put("mcnemar", c.mcnemar().stream().map(x -> Map.of("only_a", x.onlyA(), "only_b", x.onlyB(), "p", x.p())).toList());
         }
-        if (!changed.isEmpty()) {
-            m.put("changed_predictions", changed.stream().map(ChangedPredictions::json).toList());
+        if (!c.changed().isEmpty()) {
+            m.put("changed_predictions", c.changed().stream().map(x -> {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("changed", x.items());
+                row.put("only_a_right", x.onlyARight());
+                row.put("only_b_right", x.onlyBRight());
+                return row;
+            }).toList());
         }
         m.put("resamples", s.resamples());
         m.put("seed", s.seed());

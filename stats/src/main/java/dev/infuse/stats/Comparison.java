@@ -6,8 +6,8 @@ import java.util.List;
  * The paired comparison of system A against system B on one task: A's metric minus B's, averaged
  * over seed pairs, with its item-level bootstrap interval, the randomisation test's p-value (raw and
  * Holm-adjusted over every comparison of the analysis), the minimum detectable effect and, for
- * accuracy-type metrics, McNemar's exact test per seed pair. Values are fractions like the metric
- * (multiply by 100 for points).
+ * accuracy-type metrics, McNemar's exact test per seed pair, and the items whose prediction changed. Values are
+ * fractions like the metric (multiply by 100 for points).
  *
  * <p>A comparison that could not be made (different tasks, splits or item sets; no items) carries
  * {@link #errorCode()} and {@link #error()} and NaN numbers, and takes no part in the Holm adjustment.
@@ -33,15 +33,19 @@ import java.util.List;
  * @param mde minimum detectable effect at the analysis' α and power, from {@code sd}
  * @param seedSd standard deviation of the per-seed-pair differences (NaN with one seed pair: unmeasured)
  * @param mcnemar McNemar's exact test per seed pair (accuracy-type metrics), else empty
+ * @param changed the items A and B predict differently, per seed pair; empty when an item of either side records no
+ *     prediction
  * @param errorCode error code when the comparison could not be made, else null
  * @param error message naming the runs, else null
  */
 public record Comparison(String id, String relation, String a, String b, String task, String split, String metric,
         int items, int seedPairs, double valueA, double valueB, double delta, double low, double high, double sd, double p,
-        double pHolm, boolean significant, double mde, double seedSd, List<McNemar> mcnemar, String errorCode, String error) {
+        double pHolm, boolean significant, double mde, double seedSd, List<McNemar> mcnemar, List<Changed> changed, String errorCode,
+        String error) {
 
     public Comparison {
         mcnemar = List.copyOf(mcnemar);
+        changed = List.copyOf(changed);
     }
 
     /**
@@ -52,6 +56,28 @@ public record Comparison(String id, String relation, String a, String b, String 
      * @param p exact two-sided p-value
      */
     public record McNemar(long onlyA, long onlyB, double p) {}
+
+    /**
+     * The paired items of one seed pair whose predictions differ ({@code predicted} compared by value): how far one
+     * system moved the other's answers, which the metric alone does not show (a plug-in can change many answers and
+     * leave the score where it was, or change none).
+     *
+     * @param items how many items A and B predict differently
+     * @param onlyARight of those, how many only A got right; null when the items do not say what is right (no
+     *     {@code correct} count)
+     * @param onlyBRight of those, how many only B got right; null likewise
+     */
+    public record Changed(long items, Long onlyARight, Long onlyBRight) {}
+
+    /** The changed predictions summed over the seed pairs; -1 when they are not known. */
+    public long changedTotal() {
+        return changed.isEmpty() ? -1 : changed.stream().mapToLong(Changed::items).sum();
+    }
+
+    /** Whether every seed pair's changed predictions say how many only A and only B got right. */
+    public boolean changedRightKnown() {
+        return !changed.isEmpty() && changed.stream().allMatch(c -> c.onlyARight() != null);
+    }
 
     /** Whether the comparison was made (no error). */
     public boolean ok() {
@@ -82,11 +108,11 @@ public record Comparison(String id, String relation, String a, String b, String 
 
     static Comparison failed(String id, String relation, String a, String b, String code, String message) {
         return new Comparison(id, relation, a, b, null, null, null, 0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                Double.NaN, Double.NaN, Double.NaN, Double.NaN, false, Double.NaN, Double.NaN, List.of(), code, message);
+                Double.NaN, Double.NaN, Double.NaN, Double.NaN, false, Double.NaN, Double.NaN, List.of(), List.of(), code, message);
     }
 
     Comparison withHolm(double adjusted, double alpha) {
         return new Comparison(id, relation, a, b, task, split, metric, items, seedPairs, valueA, valueB, delta, low, high, sd, p,
-                adjusted, adjusted < alpha, mde, seedSd, mcnemar, errorCode, error);
+                adjusted, adjusted < alpha, mde, seedSd, mcnemar, changed, errorCode, error);
     }
 }

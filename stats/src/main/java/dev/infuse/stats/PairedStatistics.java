@@ -32,6 +32,7 @@ import java.util.stream.Stream;
  *   <li><b>Holm–Bonferroni</b> over all comparisons passed to one {@link #analyse} call.
  *   <li><b>MDE</b> at the analysis' power: {@code (z_{1−α/2} + z_{power}) · SD_boot}.
  *   <li><b>McNemar's exact test</b> per seed pair when every item is right or wrong as a whole.
+ *   <li><b>Changed predictions</b> per seed pair: the items whose recorded predictions differ.
  * </ul>
  *
  * All random draws come from {@link SplittableRandom}s seeded from {@link Settings#seed()} and the
@@ -459,7 +460,34 @@ public final class PairedStatistics {
             return new Comparison(req.id(), req.relation(), req.a().label(), req.b().label(), o.task(), o.split(),
                     o.metric().name(), n, pairs, valueA, valueB, delta, quantile(d, settings.alpha() / 2),
                     quantile(d, 1 - settings.alpha() / 2), sd, p, Double.NaN, false,
-                    Tests.minimumDetectableEffect(sd, settings.alpha(), settings.power()), seedSd, mc, null, null);
+                    Tests.minimumDetectableEffect(sd, settings.alpha(), settings.power()), seedSd, mc, changed(req), null, null);
+        }
+
+        /** Per seed pair, the paired items predicted differently; empty when an item of either side records no prediction. */
+        private static List<Comparison.Changed> changed(Request req) {
+            List<Comparison.Changed> out = new ArrayList<>();
+            for (int s = 0; s < req.a().runs().size(); s++) {
+                Map<String, ItemOutcome> bById = new java.util.HashMap<>();
+                req.b().runs().get(s).outcomes().items().forEach(i -> bById.put(i.id(), i));
+                long changed = 0;
+                long onlyA = 0;
+                long onlyB = 0;
+                boolean rightKnown = true;
+                for (ItemOutcome ia : req.a().runs().get(s).outcomes().items()) {
+                    ItemOutcome ib = bById.get(ia.id());
+                    if (ia.predicted() == null || ib == null || ib.predicted() == null) {
+                        return List.of(); // within a pair the item sets are equal (checked before)
+                    }
+                    if (!Objects.equals(ia.predicted(), ib.predicted())) {
+                        changed++;
+                        rightKnown &= ia.counts().containsKey("correct") && ib.counts().containsKey("correct");
+                        onlyA += ia.count("correct") > ib.count("correct") ? 1 : 0;
+                        onlyB += ib.count("correct") > ia.count("correct") ? 1 : 0;
+                    }
+                }
+                out.add(new Comparison.Changed(changed, rightKnown ? onlyA : null, rightKnown ? onlyB : null));
+            }
+            return out;
         }
 
         private Comparison.McNemar mcnemar(int a, int b) {

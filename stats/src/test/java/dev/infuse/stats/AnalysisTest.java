@@ -63,6 +63,35 @@ class AnalysisTest {
         assertThat(one.seedsFor(0.05, 0.05, 0.8)).isEqualTo(Tests.UNMEASURED);
     }
 
+    /** Labelled predictions, gold "g" everywhere: item i predicted {@code predicted[i]}. */
+    private static Outcomes labelled(String... predicted) {
+        List<ItemOutcome> items = new ArrayList<>();
+        for (int i = 0; i < predicted.length; i++) {
+            items.add(ItemOutcome.correct("i" + i, predicted[i].equals("g"), predicted[i], "g"));
+        }
+        return new Outcomes("t", "dev", ACC, items);
+    }
+
+    @Test
+    void changedPredictionsAreCountedPerSeedPairWithWhoWasRight() {
+        // Pair 1: i0 only B right, i2 only A right, i3 both wrong but different; pair 2: the same predictions.
+        Outcomes a1 = labelled("x", "g", "g", "y", "z");
+        Outcomes b1 = labelled("g", "g", "w", "w", "z");
+        Outcomes same = labelled("g", "x", "g", "g", "g");
+        PairedStatistics.Settings s = PairedStatistics.Settings.defaults().withResamples(200);
+        Comparison c = PairedStatistics.analyse(List.of(new PairedStatistics.Request("x", "baseline", arm("A", a1, same),
+                arm("B", b1, same))), s).comparisons().get(0);
+        assertThat(c.changed()).containsExactly(new Comparison.Changed(3, 1L, 1L), new Comparison.Changed(0, 0L, 0L));
+        assertThat(c.changedTotal()).isEqualTo(3);
+        assertThat(c.changedRightKnown()).isTrue();
+        // A side that records no predictions: not known, not zero.
+        SplittableRandom rng = new SplittableRandom(3);
+        Comparison unknown = PairedStatistics.analyse(List.of(new PairedStatistics.Request("y", "baseline",
+                arm("A", acc("t", "dev", random(rng, 5, 0.5))), arm("B", b1))), s).comparisons().get(0);
+        assertThat(unknown.changed()).isEmpty();
+        assertThat(unknown.changedTotal()).isEqualTo(-1);
+    }
+
     @Test
     void seedsArePairedByPositionAndAveraged() {
         SplittableRandom rng = new SplittableRandom(2);

@@ -241,6 +241,7 @@ final class HtmlReport {
                     .append(c.significant() ? ResultsMarkdown.SURVIVES : "no").append("</td><td>")
                     .append(String.format(Locale.ROOT, "%.2f", 100 * c.mde())).append("</td><td>")
                     .append(c.mcnemar().isEmpty() ? "—" : esc(ResultsMarkdown.pText(c.mcnemarP()))).append("</td><td>")
+                    .append(esc(ResultsMarkdown.changedText(c))).append("</td><td>")
                     .append(esc(ResultsMarkdown.seedText(c, 0.005, st.settings()) + " / " + ResultsMarkdown.seedText(c, 0.01, st.settings())
                             + " / " + ResultsMarkdown.seedText(c, 0.02, st.settings()))).append("</td></tr>\n");
         }
@@ -249,7 +250,7 @@ final class HtmlReport {
         }
         h.append("<table class=\"comparisons\" data-task=\"").append(esc(task)).append("\"><thead><tr><th>comparison</th>")
                 .append("<th>relation</th><th>Δ [95% CI]</th><th>p</th><th>p (Holm)</th><th>survives Holm</th><th>MDE</th>")
-                .append("<th>McNemar p</th><th>seeds for MDE 0.5 / 1 / 2</th></tr></thead><tbody>\n").append(rows)
+                .append("<th>McNemar p</th><th title=\"dev items the method and its reference predict differently, summed over seed pairs; (+a / −b): a only the method got right, b only the reference\">changed predictions</th><th>seeds for MDE 0.5 / 1 / 2</th></tr></thead><tbody>\n").append(rows)
                 .append("</tbody></table>\n");
     }
 

@@ -58,19 +58,23 @@ final class ResultsCsv {
         StudyStatistics st = r.statistics();
         StringBuilder s = new StringBuilder(row("task", "method", "reference", "relation", "metric", "items", "seed_pairs",
                 "value", "reference_value", "delta", "delta_low", "delta_high", "bootstrap_sd", "p", "p_holm", "significant", "mde",
-                "seed_sd", "mcnemar_p", "seeds_for_mde_0.5", "seeds_for_mde_1", "seeds_for_mde_2", "error"));
+                "seed_sd", "mcnemar_p", "changed_predictions", "changed_only_method_right", "changed_only_reference_right",
+                "seeds_for_mde_0.5", "seeds_for_mde_1", "seeds_for_mde_2", "error"));
         for (int i = 0; i < st.plan().size(); i++) {
             StudyStatistics.Planned p = st.plan().get(i);
             Comparison c = st.comparisons().get(i);
             if (!c.ok()) {
                 s.append(row(p.task(), p.method(), p.reference(), p.relation().label(), null, null, null, null, null, null, null,
-                        null, null, null, null, null, null, null, null, null, null, null,
+                        null, null, null, null, null, null, null, null, null, null, null, null, null, null,
                         "error[" + c.errorCode() + "]: " + c.error()));
                 continue;
             }
             s.append(row(p.task(), p.method(), p.reference(), p.relation().label(), c.metric(), c.items(), c.seedPairs(),
                     c.valueA(), c.valueB(), c.delta(), c.low(), c.high(), c.sd(), c.p(), c.pHolm(), c.significant(), c.mde(),
-                    c.seedSd(), c.mcnemarP(), StudyReport.seedAdvice(c, 0.005, st.settings()), StudyReport.seedAdvice(c, 0.01, st.settings()),
+                    c.seedSd(), c.mcnemarP(), c.changed().isEmpty() ? null : c.changedTotal(),
+                    c.changedRightKnown() ? c.changed().stream().mapToLong(Comparison.Changed::onlyARight).sum() : null,
+                    c.changedRightKnown() ? c.changed().stream().mapToLong(Comparison.Changed::onlyBRight).sum() : null,
+                    StudyReport.seedAdvice(c, 0.005, st.settings()), StudyReport.seedAdvice(c, 0.01, st.settings()),
                     StudyReport.seedAdvice(c, 0.02, st.settings()), null));
         }
         return s.toString();

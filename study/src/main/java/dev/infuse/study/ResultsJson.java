@@ -181,6 +181,15 @@ final class ResultsJson {
                 row.put("mcnemar", c.mcnemar().stream().map(x -> Map.of("only_method", x.onlyA(), "only_reference", x.onlyB(),
                         "p", x.p())).toList());
             }
+            if (!c.changed().isEmpty()) {
+                row.put("changed_predictions", c.changed().stream().map(x -> {
+                    Map<String, Object> pair = new LinkedHashMap<>();
+                    pair.put("changed", x.items());
+                    pair.put("only_method_right", x.onlyARight());
+                    pair.put("only_reference_right", x.onlyBRight());
+                    return pair;
+                }).toList());
+            }
             Map<String, Object> seeds = new LinkedHashMap<>();
             for (double target : StudyReport.TARGET_MDES) {
                 seeds.put(String.format(Locale.ROOT, "%.1f", 100 * target), StudyReport.seedAdvice(c, target, st.settings()));

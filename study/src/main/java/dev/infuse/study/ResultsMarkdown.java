@@ -130,6 +130,23 @@ final class ResultsMarkdown {
     }
 
     /** A p-value for tables: 3 significant digits, {@code <0.0001} below the resolution of 10,000 rounds. */
+    /**
+     * The items a method and its reference predict differently, summed over seeds, with how many of them only the
+     * method and only the reference got right: "44 (+9 / −33)"; "—" when the cells record no predictions.
+     */
+    static String changedText(Comparison c) {
+        if (c.changed().isEmpty()) {
+            return "—";
+        }
+        String total = String.format(Locale.ROOT, "%,d", c.changedTotal());
+        if (!c.changedRightKnown()) {
+            return total;
+        }
+        long a = c.changed().stream().mapToLong(Comparison.Changed::onlyARight).sum();
+        long b = c.changed().stream().mapToLong(Comparison.Changed::onlyBRight).sum();
+        return String.format(Locale.ROOT, "%s (+%,d / −%,d)", total, a, b);
+    }
+
     static String pText(double p) {
         if (!Double.isFinite(p)) {
             return "—";
@@ -302,8 +319,9 @@ final class ResultsMarkdown {
             return;
         }
         s.append("Paired comparisons on ").append(task).append(":\n\n");
-        s.append("| comparison | relation | Δ [95% CI] | p | p (Holm) | survives Holm | MDE | McNemar p | seeds for MDE 0.5 / 1 / 2 |\n");
-        s.append("|---|---|---:|---:|---:|:---:|---:|---:|---:|\n");
+        s.append("| comparison | relation | Δ [95% CI] | p | p (Holm) | survives Holm | MDE | McNemar p | changed predictions "
+                + "| seeds for MDE 0.5 / 1 / 2 |\n");
+        s.append("|---|---|---:|---:|---:|:---:|---:|---:|---:|---:|\n");
         for (int i : idx) {
             StudyStatistics.Planned p = st.plan().get(i);
             Comparison c = st.comparisons().get(i);
@@ -311,12 +329,16 @@ final class ResultsMarkdown {
                     .append(" | ").append(deltaText(c)).append(" | ").append(pText(c.p())).append(" | ").append(pText(c.pHolm()))
                     .append(" | ").append(c.significant() ? SURVIVES : "no").append(" | ")
                     .append(String.format(Locale.ROOT, "%.2f", 100 * c.mde())).append(" | ")
-                    .append(c.mcnemar().isEmpty() ? "—" : pText(c.mcnemarP())).append(" | ")
+                    .append(c.mcnemar().isEmpty() ? "—" : pText(c.mcnemarP())).append(" | ").append(changedText(c)).append(" | ")
                     .append(seedText(c, 0.005, st.settings())).append(" / ").append(seedText(c, 0.01, st.settings())).append(" / ")
                     .append(seedText(c, 0.02, st.settings())).append(" |\n");
         }
         boolean unmeasured = idx.stream().anyMatch(i -> !st.comparisons().get(i).seedVarianceMeasured());
         s.append('\n');
+        if (idx.stream().anyMatch(i -> !st.comparisons().get(i).changed().isEmpty())) {
+            s.append("Changed predictions: the dev items the method and its reference predict differently, summed over the seed "
+                    + "pairs; (+a / −b): of those, a only the method got right, b only the reference.\n\n");
+        }
         if (unmeasured) {
             s.append("Seeds needed: unmeasured (?) where a comparison has one seed pair — run at least 2 seeds (3 or more "
                     + "recommended) to measure the seed variance; \"more items\" where the dev set alone cannot reach that MDE.\n\n");

@@ -149,9 +149,23 @@ class StudyStatisticsTest {
         StudyResults.Summary f = r.summaries().stream().filter(s -> s.method().equals("factual")).findFirst().orElseThrow();
         assertThat(vsBase.delta()).isCloseTo(f.delta(), org.assertj.core.api.Assertions.within(1e-9));
 
+        // Changed predictions, counted here item by item from the cells' outcomes (macro-F1 items say nothing of 'correct').
+        long changed = 0;
+        for (long seed : study.seeds()) {
+            var fa = Outcomes.read(StudyGrid.cellFolder(out, "factual", "semeval", seed).resolve(Outcomes.FILE_NAME)).items();
+            var fb = Outcomes.read(StudyGrid.cellFolder(out, "baseline", "semeval", seed).resolve(Outcomes.FILE_NAME)).items();
+            for (int i = 0; i < fa.size(); i++) {
+                changed += fa.get(i).predicted().equals(fb.get(i).predicted()) ? 0 : 1;
+            }
+        }
+        assertThat(vsBase.changedTotal()).isPositive().isEqualTo(changed);
+        assertThat(vsBase.changed()).hasSize(3);
+        assertThat(vsBase.changedRightKnown()).isFalse();
+
         String md = Files.readString(out.resolve("results.md"));
         assertThat(md).contains("Δ vs baseline [95% CI]", "p (Holm)", "factual vs factual-control | control",
-                "seeds for MDE 0.5 / 1 / 2", ResultsMarkdown.SURVIVES, "± ");
+                "seeds for MDE 0.5 / 1 / 2", ResultsMarkdown.SURVIVES, "± ", "| changed predictions |",
+                " | " + String.format(java.util.Locale.ROOT, "%,d", changed) + " | ");
         assertThat(md).doesNotContain("seed variance is unmeasured");
         JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
         JsonNode comps = json.path("statistics").path("comparisons");
@@ -160,16 +174,22 @@ class StudyStatisticsTest {
         assertThat(comps.get(0).path("significant").asBoolean()).isTrue();
         assertThat(comps.get(0).path("interval")).hasSize(2);
         assertThat(comps.get(0).path("seeds_for_mde_points").has("1.0")).isTrue();
+        assertThat(comps.get(0).path("changed_predictions")).hasSize(3);
+        assertThat(comps.get(0).path("changed_predictions").get(0).path("only_method_right").isNull()).isTrue();
         assertThat(json.path("summary").get(1).path("delta_interval")).hasSize(2);
         assertThat(json.path("cells").get(0).path("interval")).hasSize(2);
         String csv = Files.readString(out.resolve("comparisons.csv"));
         assertThat(csv.lines()).hasSize(4);
         assertThat(csv.lines().skip(1)).allMatch(l -> l.startsWith("semeval,"));
+        List<String> header = List.of(csv.lines().findFirst().orElseThrow().split(","));
+        String[] firstRow = csv.lines().skip(1).findFirst().orElseThrow().split(",", -1);
+        assertThat(firstRow).hasSize(header.size());
+        assertThat(firstRow[header.indexOf("changed_predictions")]).isEqualTo(Long.toString(changed));
         assertThat(Files.readString(out.resolve("results.csv")).lines().findFirst().orElseThrow()).contains("delta_low", "p_holm");
         assertThat(out.resolve("charts/deltas-semeval.svg")).exists();
         assertThat(out.resolve("charts/deltas-semeval.png")).exists();
         String html = Files.readString(out.resolve("report.html"));
-        assertThat(html).contains("class=\"comparisons\"", "data-chart=\"deltas-semeval\"", "p (Holm)");
+        assertThat(html).contains("class=\"comparisons\"", "data-chart=\"deltas-semeval\"", "p (Holm)", "changed predictions</th>");
     }
 
     @Test
