@@ -69,9 +69,23 @@ public record Comparison(String id, String relation, String a, String b, String 
      */
     public record Changed(long items, Long onlyARight, Long onlyBRight) {}
 
+    /**
+     * The changed predictions summed over the seed pairs (only-A-right and only-B-right null unless every pair knows
+     * them); null when they are not known.
+     */
+    public Changed changedOverSeeds() {
+        if (changed.isEmpty()) {
+            return null;
+        }
+        boolean right = changedRightKnown();
+        return new Changed(changed.stream().mapToLong(Changed::items).sum(),
+                right ? changed.stream().mapToLong(Changed::onlyARight).sum() : null,
+                right ? changed.stream().mapToLong(Changed::onlyBRight).sum() : null);
+    }
+
     /** The changed predictions summed over the seed pairs; -1 when they are not known. */
     public long changedTotal() {
-        return changed.isEmpty() ? -1 : changed.stream().mapToLong(Changed::items).sum();
+        return changed.isEmpty() ? -1 : changedOverSeeds().items();
     }
 
     /** Whether every seed pair's changed predictions say how many only A and only B got right. */

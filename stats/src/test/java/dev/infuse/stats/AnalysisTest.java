@@ -83,6 +83,7 @@ class AnalysisTest {
                 arm("B", b1, same))), s).comparisons().get(0);
         assertThat(c.changed()).containsExactly(new Comparison.Changed(3, 1L, 1L), new Comparison.Changed(0, 0L, 0L));
         assertThat(c.changedTotal()).isEqualTo(3);
+        assertThat(c.changedOverSeeds()).isEqualTo(new Comparison.Changed(3, 1L, 1L));
         assertThat(c.changedRightKnown()).isTrue();
         // A side that records no predictions: not known, not zero.
         SplittableRandom rng = new SplittableRandom(3);
@@ -90,6 +91,7 @@ class AnalysisTest {
                 arm("A", acc("t", "dev", random(rng, 5, 0.5))), arm("B", b1))), s).comparisons().get(0);
         assertThat(unknown.changed()).isEmpty();
         assertThat(unknown.changedTotal()).isEqualTo(-1);
+        assertThat(unknown.changedOverSeeds()).isNull();
     }
 
     @Test

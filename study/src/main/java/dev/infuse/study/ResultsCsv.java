@@ -63,6 +63,7 @@ final class ResultsCsv {
         for (int i = 0; i < st.plan().size(); i++) {
             StudyStatistics.Planned p = st.plan().get(i);
             Comparison c = st.comparisons().get(i);
+            Comparison.Changed changed = c.changedOverSeeds();
             if (!c.ok()) {
                 s.append(row(p.task(), p.method(), p.reference(), p.relation().label(), null, null, null, null, null, null, null,
                         null, null, null, null, null, null, null, null, null, null, null, null, null, null,
@@ -71,9 +72,8 @@ final class ResultsCsv {
             }
             s.append(row(p.task(), p.method(), p.reference(), p.relation().label(), c.metric(), c.items(), c.seedPairs(),
                     c.valueA(), c.valueB(), c.delta(), c.low(), c.high(), c.sd(), c.p(), c.pHolm(), c.significant(), c.mde(),
-                    c.seedSd(), c.mcnemarP(), c.changed().isEmpty() ? null : c.changedTotal(),
-                    c.changedRightKnown() ? c.changed().stream().mapToLong(Comparison.Changed::onlyARight).sum() : null,
-                    c.changedRightKnown() ? c.changed().stream().mapToLong(Comparison.Changed::onlyBRight).sum() : null,
+                    c.seedSd(), c.mcnemarP(), changed == null ? null : changed.items(), changed == null ? null : changed.onlyARight(),
+                    changed == null ? null : changed.onlyBRight(),
                     StudyReport.seedAdvice(c, 0.005, st.settings()), StudyReport.seedAdvice(c, 0.01, st.settings()),
                     StudyReport.seedAdvice(c, 0.02, st.settings()), null));
         }

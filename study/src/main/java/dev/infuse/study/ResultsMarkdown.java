@@ -129,24 +129,21 @@ final class ResultsMarkdown {
                 .map(x -> score(r, x)).orElse("—");
     }
 
-    /** A p-value for tables: 3 significant digits, {@code <0.0001} below the resolution of 10,000 rounds. */
     /**
      * The items a method and its reference predict differently, summed over seeds, with how many of them only the
      * method and only the reference got right: "44 (+9 / −33)"; "—" when the cells record no predictions.
      */
     static String changedText(Comparison c) {
-        if (c.changed().isEmpty()) {
+        Comparison.Changed sum = c.changedOverSeeds();
+        if (sum == null) {
             return "—";
         }
-        String total = String.format(Locale.ROOT, "%,d", c.changedTotal());
-        if (!c.changedRightKnown()) {
-            return total;
-        }
-        long a = c.changed().stream().mapToLong(Comparison.Changed::onlyARight).sum();
-        long b = c.changed().stream().mapToLong(Comparison.Changed::onlyBRight).sum();
-        return String.format(Locale.ROOT, "%s (+%,d / −%,d)", total, a, b);
+        String total = String.format(Locale.ROOT, "%,d", sum.items());
+        return sum.onlyARight() == null ? total
+                : String.format(Locale.ROOT, "%s (+%,d / −%,d)", total, sum.onlyARight(), sum.onlyBRight());
     }
 
+    /** A p-value for tables: 3 significant digits, {@code <0.0001} below the resolution of 10,000 rounds. */
     static String pText(double p) {
         if (!Double.isFinite(p)) {
             return "—";
